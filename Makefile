@@ -1,0 +1,68 @@
+# Firegrid — the two set-up commands are `make run` and `make test`; the rest are their parts.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install install-test assets system-packages migrate demo serve lint check test-sqlite test-postgres bench clean
+
+## make run: venv, install, front-end assets, migrate SQLite, load the demo district, serve on 127.0.0.1:8000
+run: install assets
+	@bash scripts/system-packages.sh run || true
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py demo
+	@DEBUG=true $(PY) manage.py demo_logins
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install what tests need, lint, format check, migrations check, the whole suite (SQLite, PostgreSQL, browser)
+test: install-test assets
+	@CI=$(CI) bash scripts/system-packages.sh test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	FIREGRID_DEV_SECRET=true $(PY) manage.py check
+	FIREGRID_DEV_SECRET=true $(PY) manage.py makemigrations --check --dry-run
+	CI=$(CI) bash scripts/test-suite.sh
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Front-end assets come from the npm registry and are served locally (government intranets are offline).
+firegrid/static/vendor/.built: package.json scripts/build-assets.sh
+	bash scripts/build-assets.sh
+	touch $@
+
+assets: firegrid/static/vendor/.built
+
+migrate: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=true $(PY) manage.py demo
+
+serve:
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-test
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+## make bench: performance figures as ratios against baselines measured in the same run -> bench/results.json
+bench: install-test
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules firegrid/static/vendor

@@ -1,0 +1,121 @@
+"""What every record shares (version, timestamps), the audit trail and the login log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import ScopedQuerySet
+
+
+class Record(models.Model):
+    """Base of every editable domain record.
+
+    `version` goes up by one on every saved change; an edit carries the version it was based on, so a
+    concurrent edit is detected instead of silently overwritten (see `firegrid.core.services`).
+    """
+
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # Field names holding personal data that are masked unless revealed (PIPL).
+    personal_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def premises_for_audit(self):
+        """The premises whose file (一户一档) collects this record's changes, if any."""
+        return None
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    REVEAL = "reveal", _("查看完整个人信息")
+    MOVE = "move", _("移动")
+    EXPORT = "export", _("导出")
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    def scope_q(self, user) -> Q:
+        return Q(actor=user)
+
+    def for_object(self, obj: models.Model) -> AuditEntryQuerySet:
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+
+class AuditEntry(models.Model):
+    """One change (or reveal of personal data) made by someone: the trace every figure and file rests on."""
+
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("操作人"),
+    )
+    # Copied so the trail still reads right after a user is renamed or removed.
+    actor_name = models.CharField(_("操作人姓名"), max_length=64, blank=True)
+    action = models.CharField(_("操作"), max_length=16, choices=AuditAction.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.CharField(_("对象ID"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    premises = models.ForeignKey(
+        "registry.Premises", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries",
+        verbose_name=_("所属出租户"),
+    )
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    request_id = models.CharField(_("请求ID"), max_length=36, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("操作日志")
+        verbose_name_plural = _("操作日志")
+        indexes = [
+            # Serves an object's history page.
+            models.Index(fields=["content_type", "object_id", "-time"], name="audit_object_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        before, after = self.before or {}, self.after or {}
+        keys = [k for k in (after or before) if before.get(k) != after.get(k)]
+        return [(k, before.get(k), after.get(k)) for k in keys]
+
+
+class LoginRecordQuerySet(ScopedQuerySet):
+    def scope_q(self, user) -> Q:
+        return Q(user=user)
+
+
+class LoginRecord(models.Model):
+    """One sign-in attempt, successful or not (登录日志)."""
+
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    username = models.CharField(_("用户名"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    success = models.BooleanField(_("成功"))
+    ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+
+    objects = LoginRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("登录日志")
+        verbose_name_plural = _("登录日志")
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.username} {'✓' if self.success else '✗'}"

@@ -1,0 +1,86 @@
+"""Who may do what: one table of role × model × action.
+
+Scope (which rows) is answered by each model's `visible_to(user, action)`; this table answers only
+whether the role may perform the action on that kind of object at all. Out of scope is 404, in scope
+but not allowed is 403 (see `firegrid.core.views`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from firegrid.areas.choices import Role
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("查看")
+    ADD = "add", _("新增")
+    CHANGE = "change", _("修改")
+    DELETE = "delete", _("删除")
+    EXPORT = "export", _("导出")
+    REVEAL = "reveal", _("查看完整个人信息")
+
+
+ALL = frozenset(Action)
+READ = frozenset({Action.VIEW, Action.EXPORT})
+EDIT = frozenset({Action.VIEW, Action.EXPORT, Action.ADD, Action.CHANGE, Action.REVEAL})
+
+BUILDING = "registry.building"
+PREMISES = "registry.premises"
+ROOM = "registry.room"
+LANDLORD = "registry.landlord"
+TENANT = "registry.tenanthousehold"
+AREA = "areas.area"
+DEPARTMENT = "areas.department"
+UNIT = "areas.unit"
+USER = "areas.user"
+AUDIT = "core.auditentry"
+LOGIN = "core.loginrecord"
+
+REGISTRY = (BUILDING, PREMISES, ROOM, LANDLORD, TENANT)
+ORGANISATION = (AREA, DEPARTMENT, UNIT)
+
+
+def _grant(models_: tuple[str, ...], actions: frozenset[Action]) -> dict[str, frozenset[Action]]:
+    return dict.fromkeys(models_, actions)
+
+
+ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
+    Role.SYSTEM_ADMIN: _grant(REGISTRY + ORGANISATION + (USER, AUDIT, LOGIN), ALL),
+    # The command sees everything and may confirm identities, but records are kept by the field.
+    Role.DISTRICT_COMMANDER: {
+        **_grant(REGISTRY, READ | {Action.REVEAL}),
+        **_grant(ORGANISATION, READ),
+    },
+    Role.DEPARTMENT_OFFICER: {**_grant(REGISTRY, READ), **_grant(ORGANISATION, READ)},
+    Role.SUBDISTRICT_OFFICER: {**_grant(REGISTRY, ALL), **_grant(ORGANISATION, READ)},
+    Role.COMMUNITY_OFFICER: {**_grant(REGISTRY, ALL), **_grant(ORGANISATION, READ)},
+    # Grid workers register and correct; removing a record is an officer's decision.
+    Role.GRID_WORKER: {**_grant(REGISTRY, EDIT), **_grant(ORGANISATION, READ)},
+    # A unit liaison follows the landlords their unit employs; tenants are none of their business.
+    Role.UNIT_LIAISON: {**_grant((BUILDING, PREMISES, ROOM, LANDLORD), READ), **_grant((UNIT,), READ)},
+    # A landlord sees their own premises and keeps their own tenant register.
+    Role.LANDLORD: {
+        **_grant((BUILDING, PREMISES, ROOM, LANDLORD), READ | {Action.REVEAL}),
+        TENANT: ALL,
+    },
+}
+
+
+def model_label(model: type[models.Model] | models.Model) -> str:
+    return model._meta.label_lower
+
+
+def can(user: User, action: str, model: type[models.Model] | models.Model) -> bool:
+    """May this user perform `action` on this kind of object at all (ignoring which row)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return action in ROLE_ACTIONS.get(user.role, {}).get(model_label(model), frozenset())

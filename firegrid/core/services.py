@@ -1,0 +1,176 @@
+"""Domain operations every record shares: create, update with a version check, delete, reveal — each
+permission-checked, scope-checked after the write, and audited in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from .masking import MASKERS
+from .middleware import current_request_id
+from .models import AuditAction, AuditEntry, Record
+from .permissions import Action, can
+
+R = TypeVar("R", bound=models.Model)
+
+SNAPSHOT_SKIP = {"created_at", "updated_at", "password", "path"}
+
+
+class ConcurrentEditError(Exception):
+    """Someone saved the record after the editor loaded it; their change must not be overwritten."""
+
+    def __init__(self, current: models.Model, expected_version: int):
+        self.current = current
+        self.expected_version = expected_version
+        last = AuditEntry.objects.for_object(current).filter(action=AuditAction.UPDATE).first()
+        self.changed_by = last.actor_name if last else ""
+        self.changed_at = last.time if last else None
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        if self.changed_by and self.changed_at:
+            from django.utils import timezone
+
+            return _("此记录已被 %(who)s 于 %(when)s 修改（当前版本 %(version)s），您的修改未保存。"
+                     "请查看最新内容后重新修改；您填写的内容仍保留在表单中。") % {
+                "who": self.changed_by,
+                "when": timezone.localtime(self.changed_at).strftime("%Y-%m-%d %H:%M:%S"),
+                "version": getattr(self.current, "version", "?"),
+            }
+        return _("此记录已被他人修改，您的修改未保存。请查看最新内容后重新修改。")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The record's field values as JSON, personal data masked (the audit log is itself personal data)."""
+    personal = getattr(obj, "personal_fields", ())
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in SNAPSHOT_SKIP:
+            continue
+        value = getattr(obj, field.attname)
+        if field.name in personal and value:
+            value = MASKERS[field.name](value)
+        data[field.attname] = _json_value(value)
+    return data
+
+
+def record_change(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    premises = obj.premises_for_audit() if isinstance(obj, Record) else None
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(actor) if actor else "system",
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        premises_id=getattr(premises, "pk", None),
+        before=before,
+        after=after,
+        reason=reason[:200],
+        request_id=current_request_id(),
+    )
+
+
+def require(actor, action: str, model: type[models.Model] | models.Model) -> None:
+    if not can(actor, action, model):
+        raise PermissionDenied(_("您的角色无权执行此操作。"))
+
+
+def _ensure_in_scope(obj: models.Model, actor, action: str) -> None:
+    """Re-check scope inside the transaction: the written row must still be the actor's to act on."""
+    if not type(obj).objects.visible_to(actor, action).filter(pk=obj.pk).exists():
+        field = getattr(obj, "scope_field", None)
+        message = _("保存后该记录将不在您的管辖范围内，未保存。")
+        raise ValidationError({field: message} if field else message)
+
+
+@transaction.atomic
+def create_record(model: type[R], data: dict[str, Any], *, actor, reason: str = "") -> R:
+    require(actor, Action.ADD, model)
+    obj = model(**data)
+    obj.full_clean()
+    obj.save()
+    _ensure_in_scope(obj, actor, Action.ADD)
+    record_change(actor=actor, action=AuditAction.CREATE, obj=obj, after=snapshot(obj), reason=reason)
+    return obj
+
+
+@transaction.atomic
+def update_record(obj: R, data: dict[str, Any], *, actor, expected_version: int, reason: str = "") -> R:
+    """Apply `data` to the stored row if nobody has changed it since `expected_version` was read."""
+    require(actor, Action.CHANGE, obj)
+    model = type(obj)
+    try:
+        current = model.objects.visible_to(actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
+    except model.DoesNotExist:
+        raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
+    if current.version != expected_version:
+        raise ConcurrentEditError(current, expected_version)
+    before = snapshot(current)
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.full_clean()
+    after = snapshot(current)
+    if after == before:
+        return current
+    current.version += 1
+    current.save()
+    _ensure_in_scope(current, actor, Action.CHANGE)
+    record_change(actor=actor, action=AuditAction.UPDATE, obj=current, before=before, after=after, reason=reason)
+    return current
+
+
+@transaction.atomic
+def delete_record(obj: models.Model, *, actor, reason: str = "") -> None:
+    require(actor, Action.DELETE, obj)
+    model = type(obj)
+    if not model.objects.visible_to(actor, Action.DELETE).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("该记录不在您的管辖范围内。"))
+    before = snapshot(obj)
+    entry = record_change(actor=actor, action=AuditAction.DELETE, obj=obj, before=before, reason=reason)
+    try:
+        obj.delete()
+    except models.ProtectedError as exc:
+        names = "、".join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
+        raise ValidationError(_("还有关联的%(names)s，不能删除。请先处理关联记录。") % {"names": names}) from exc
+    if entry.premises_id and isinstance(obj, Record) and obj.premises_for_audit() is obj:
+        # The premises is gone; keep the entry (its repr and snapshot say what it was).
+        AuditEntry.objects.filter(pk=entry.pk).update(premises=None)
+
+
+@transaction.atomic
+def reveal_personal_data(obj: models.Model, field: str, *, actor) -> str:
+    """Return an unmasked personal value and record who looked at it."""
+    if field not in getattr(obj, "personal_fields", ()):
+        raise ValidationError(_("字段 %(field)s 不是个人信息字段。") % {"field": field})
+    require(actor, Action.REVEAL, obj)
+    if not type(obj).objects.visible_to(actor, Action.VIEW).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("该记录不在您的管辖范围内。"))
+    record_change(actor=actor, action=AuditAction.REVEAL, obj=obj, after={"field": field})
+    return getattr(obj, field)

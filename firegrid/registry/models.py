@@ -1,0 +1,378 @@
+"""The rental registry: buildings, premises (rental, shop, mixed-use), rooms, landlords, tenant households."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from firegrid.areas.choices import AREA_ROLES, AreaLevel, Role
+from firegrid.core.models import Record
+from firegrid.core.querysets import NOTHING, ScopedQuerySet
+from firegrid.core.validators import (
+    normalise_id_number,
+    validate_latitude,
+    validate_longitude,
+    validate_mobile,
+    validate_resident_id,
+)
+
+from .choices import BUSINESS_KINDS, BuildingStructure, BuildingUse, PremisesKind, PremisesStatus, RoomUse
+
+# A room above this is a typo, not a rental room (m²).
+MAX_ROOM_AREA = Decimal("500")
+# More people than this in one room is a data-entry error (dormitories included).
+MAX_ROOM_OCCUPANTS = 50
+MAX_HOUSEHOLD_PEOPLE = 30
+
+FOUR_CATEGORY_Q = Q(is_party_member=True) | Q(is_official=True) | Q(is_deputy=True) | Q(is_public_payroll=True)
+
+
+def premises_scope_q(user, prefix: str = "") -> Q:
+    """Premises rows inside a user's scope, as a Q on a model reaching premises through `prefix`."""
+    if user.role in AREA_ROLES:
+        return Q(**{f"{prefix}building__grid_id__in": user.scope_grid_ids})
+    if user.role == Role.UNIT_LIAISON:
+        return Q(**{f"{prefix}landlord__employer_unit_id": user.unit_id}) if user.unit_id else NOTHING
+    if user.role == Role.LANDLORD:
+        return Q(**{f"{prefix}landlord_id": user.landlord_id}) if user.landlord_id else NOTHING
+    return NOTHING
+
+
+class BuildingQuerySet(ScopedQuerySet):
+    def scope_q(self, user) -> Q:
+        if user.role in AREA_ROLES:
+            return Q(grid_id__in=user.scope_grid_ids)
+        return Q(Exists(Premises.objects.filter(premises_scope_q(user), building=OuterRef("pk"))))
+
+    def in_area(self, area) -> BuildingQuerySet:
+        return self.filter(grid_id__in=area.grid_ids())
+
+
+class Building(Record):
+    """A physical building (幢) in a grid: the unit of the survey rule 社不漏户."""
+
+    scope_field = "grid"  # the field that places it in a scope; named in scope errors
+
+    grid = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="buildings", verbose_name=_("网格"),
+        limit_choices_to={"level": AreaLevel.GRID},
+    )
+    address = models.CharField(_("地址"), max_length=200)
+    name = models.CharField(_("楼名/幢号"), max_length=64, blank=True)
+    latitude = models.DecimalField(
+        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_latitude]
+    )
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True, validators=[validate_longitude]
+    )
+    floors = models.PositiveSmallIntegerField(
+        _("地上层数"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    height_m = models.DecimalField(
+        _("建筑高度 (m)"), max_digits=6, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("600"))],
+    )
+    structure = models.CharField(
+        _("结构"), max_length=16, choices=BuildingStructure.choices, default=BuildingStructure.BRICK_CONCRETE
+    )
+    year_built = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
+    use = models.CharField(_("用途"), max_length=16, choices=BuildingUse.choices, default=BuildingUse.SELF_BUILT)
+
+    objects = BuildingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["address", "id"]
+        verbose_name = _("建筑")
+        verbose_name_plural = _("建筑")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "address"], name="building_unique_address_in_grid",
+                violation_error_message=_("该网格内已登记相同地址的建筑。"),
+            ),
+            models.CheckConstraint(condition=Q(floors__gte=1), name="building_floors_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.name}".strip()
+
+    def clean(self) -> None:
+        errors = {}
+        if self.grid_id and self.grid.level != AreaLevel.GRID:
+            errors["grid"] = _("建筑必须登记在网格上。")
+        if self.year_built and not (1800 <= self.year_built <= timezone.localdate().year):
+            errors["year_built"] = _("建成年份应在1800年至今年之间。")
+        if self.height_m and self.floors and self.height_m > self.floors * Decimal("8"):
+            errors["height_m"] = _("建筑高度与层数不符（每层超过8米）。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PremisesQuerySet(ScopedQuerySet):
+    def scope_q(self, user) -> Q:
+        return premises_scope_q(user)
+
+    def in_area(self, area) -> PremisesQuerySet:
+        return self.filter(building__grid_id__in=area.grid_ids())
+
+
+class Premises(Record):
+    """What is surveyed, gets a file and a plan (户): a rental, a rented shop or a mixed-use premises."""
+
+    scope_field = "building"  # the field that places it in a scope; named in scope errors
+
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="premises", verbose_name=_("建筑"))
+    kind = models.CharField(_("类型"), max_length=16, choices=PremisesKind.choices, default=PremisesKind.RESIDENTIAL)
+    unit_label = models.CharField(_("门牌/户号"), max_length=32, help_text=_("如 2单元301、1楼东侧店面"))
+    is_shared_rental = models.BooleanField(_("群租房"), default=False)
+    floor_from = models.SmallIntegerField(_("起始楼层"), default=1, validators=[MinValueValidator(-5)])
+    floor_to = models.SmallIntegerField(_("结束楼层"), default=1, validators=[MinValueValidator(-5)])
+    floor_area_m2 = models.DecimalField(
+        _("建筑面积 (m²)"), max_digits=9, decimal_places=2,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100000"))],
+    )
+    landlord = models.ForeignKey(
+        "Landlord", on_delete=models.PROTECT, related_name="premises", verbose_name=_("房东")
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=PremisesStatus.choices, default=PremisesStatus.ACTIVE)
+    business_name = models.CharField(_("字号/经营名称"), max_length=100, blank=True)
+
+    objects = PremisesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["building__address", "unit_label", "id"]
+        verbose_name = _("出租户")
+        verbose_name_plural = _("出租户")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "unit_label"], name="premises_unique_label_in_building",
+                violation_error_message=_("该建筑内已有相同门牌的出租户。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(floor_to__gte=models.F("floor_from")), name="premises_floors_in_order",
+                violation_error_message=_("结束楼层不能低于起始楼层。"),
+            ),
+            models.CheckConstraint(condition=Q(floor_area_m2__gt=0), name="premises_area_positive"),
+        ]
+        indexes = [
+            # Serves the home page and list counts by kind within an area.
+            models.Index(fields=["kind", "building"], name="premises_kind_building"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.building.address} {self.unit_label}" if self.building_id else self.unit_label
+        return f"{label}（{self.business_name}）" if self.business_name else label
+
+    def premises_for_audit(self):
+        return self
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.floor_from is not None and self.floor_to is not None and self.floor_to < self.floor_from:
+            errors["floor_to"] = _("结束楼层不能低于起始楼层。")
+        if self.building_id and self.floor_to and self.floor_to > self.building.floors:
+            errors["floor_to"] = _("结束楼层（%(floor)s）超过建筑的层数（%(floors)s）。") % {
+                "floor": self.floor_to, "floors": self.building.floors,
+            }
+        if self.kind in BUSINESS_KINDS and not self.business_name.strip():
+            errors["business_name"] = _("商铺和合用场所必须填写字号/经营名称。")
+        if self.pk and self.floor_area_m2:
+            rooms_total = self.rooms.aggregate(total=Sum("area_m2"))["total"] or 0
+            if rooms_total > self.floor_area_m2:
+                errors["floor_area_m2"] = _("建筑面积（%(area)s m²）小于已登记房间面积之和（%(rooms)s m²）。") % {
+                    "area": self.floor_area_m2, "rooms": rooms_total,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class RoomQuerySet(ScopedQuerySet):
+    def scope_q(self, user) -> Q:
+        return premises_scope_q(user, "premises__")
+
+
+class Room(Record):
+    """A room (间) inside a premises: the unit of the survey rule 房不漏间."""
+
+    scope_field = "premises"  # the field that places it in a scope; named in scope errors
+
+    premises = models.ForeignKey(Premises, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("出租户"))
+    number = models.CharField(_("房间号"), max_length=16)
+    area_m2 = models.DecimalField(
+        _("使用面积 (m²)"), max_digits=7, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_ROOM_AREA)],
+    )
+    use = models.CharField(_("用途"), max_length=16, choices=RoomUse.choices, default=RoomUse.SLEEPING)
+    occupants = models.PositiveSmallIntegerField(
+        _("居住人数"), default=0, validators=[MaxValueValidator(MAX_ROOM_OCCUPANTS)]
+    )
+    has_window = models.BooleanField(_("有外窗"), default=True)
+
+    objects = RoomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["premises", "number"]
+        verbose_name = _("房间")
+        verbose_name_plural = _("房间")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["premises", "number"], name="room_unique_number_in_premises",
+                violation_error_message=_("该出租户内已有相同房间号。"),
+            ),
+            models.CheckConstraint(condition=Q(area_m2__gt=0), name="room_area_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.premises} {self.number}" if self.premises_id else self.number
+
+    def premises_for_audit(self):
+        return self.premises
+
+    def clean(self) -> None:
+        if not (self.premises_id and self.area_m2):
+            return
+        others = self.premises.rooms.exclude(pk=self.pk).aggregate(total=Sum("area_m2"))["total"] or 0
+        if others + self.area_m2 > self.premises.floor_area_m2:
+            raise ValidationError(
+                {"area_m2": _("各房间面积之和（%(total)s m²）超过出租户建筑面积（%(area)s m²）。")
+                 % {"total": others + self.area_m2, "area": self.premises.floor_area_m2}}
+            )
+
+
+class LandlordQuerySet(ScopedQuerySet):
+    def scope_q(self, user) -> Q:
+        if user.role in AREA_ROLES:
+            grids = user.scope_grid_ids
+            owns_in_scope = Exists(Premises.objects.filter(landlord=OuterRef("pk"), building__grid_id__in=grids))
+            return Q(area_id__in=grids) | Q(owns_in_scope)
+        if user.role == Role.UNIT_LIAISON:
+            return Q(employer_unit_id=user.unit_id) if user.unit_id else NOTHING
+        if user.role == Role.LANDLORD:
+            return Q(pk=user.landlord_id) if user.landlord_id else NOTHING
+        return NOTHING
+
+    def four_category(self) -> LandlordQuerySet:
+        return self.filter(FOUR_CATEGORY_Q)
+
+
+class Landlord(Record):
+    """The person responsible for one or more premises (房东)."""
+
+    scope_field = "area"  # the field that places it in a scope; named in scope errors
+
+    personal_fields = ("id_number", "mobile")
+
+    name = models.CharField(_("姓名"), max_length=32)
+    id_number = models.CharField(_("身份证号码"), max_length=18, unique=True, validators=[validate_resident_id])
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="landlords",
+        verbose_name=_("登记网格"), limit_choices_to={"level": AreaLevel.GRID},
+        help_text=_("房东登记所在网格；有出租户的房东也在出租户所在网格可见。"),
+    )
+    is_party_member = models.BooleanField(_("党员"), default=False)
+    is_official = models.BooleanField(_("干部"), default=False)
+    is_deputy = models.BooleanField(_("两代表一委员"), default=False)
+    is_public_payroll = models.BooleanField(_("财政供养人员"), default=False)
+    employer_unit = models.ForeignKey(
+        "areas.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="landlords",
+        verbose_name=_("工作单位"),
+    )
+
+    objects = LandlordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("房东")
+        verbose_name_plural = _("房东")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_four_category(self) -> bool:
+        return self.is_party_member or self.is_official or self.is_deputy or self.is_public_payroll
+
+    def four_category_labels(self) -> list[str]:
+        from .choices import FourCategory
+
+        return [str(c.label) for c in FourCategory if getattr(self, c.value)]
+
+    def clean(self) -> None:
+        self.id_number = normalise_id_number(self.id_number)
+        if self.is_four_category and not self.employer_unit_id:
+            raise ValidationError({"employer_unit": _("四类人员必须填写工作单位，以便单位认领。")})
+
+
+class TenantHouseholdQuerySet(ScopedQuerySet):
+    def scope_q(self, user) -> Q:
+        if user.role == Role.UNIT_LIAISON:
+            return NOTHING
+        return premises_scope_q(user, "premises__")
+
+    def current(self, on: dt.date | None = None) -> TenantHouseholdQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(Q(moved_out__isnull=True) | Q(moved_out__gt=on), moved_in__lte=on)
+
+
+class TenantHousehold(Record):
+    """A household renting in a premises (租户)."""
+
+    scope_field = "premises"  # the field that places it in a scope; named in scope errors
+
+    personal_fields = ("id_number", "mobile")
+
+    premises = models.ForeignKey(
+        Premises, on_delete=models.CASCADE, related_name="tenant_households", verbose_name=_("出租户")
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="tenant_households",
+        verbose_name=_("房间"),
+    )
+    head_name = models.CharField(_("户主姓名"), max_length=32)
+    id_number = models.CharField(_("身份证号码"), max_length=18, validators=[validate_resident_id])
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
+    people = models.PositiveSmallIntegerField(
+        _("人数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_HOUSEHOLD_PEOPLE)]
+    )
+    moved_in = models.DateField(_("入住日期"))
+    moved_out = models.DateField(_("搬离日期"), null=True, blank=True)
+
+    objects = TenantHouseholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["premises", "-moved_in", "id"]
+        verbose_name = _("租户")
+        verbose_name_plural = _("租户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(moved_out__isnull=True) | Q(moved_out__gte=models.F("moved_in")),
+                name="tenant_dates_in_order",
+                violation_error_message=_("搬离日期不能早于入住日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.head_name
+
+    def premises_for_audit(self):
+        return self.premises
+
+    def clean(self) -> None:
+        self.id_number = normalise_id_number(self.id_number)
+        errors = {}
+        if self.moved_in and self.moved_out and self.moved_out < self.moved_in:
+            errors["moved_out"] = _("搬离日期不能早于入住日期。")
+        if self.moved_in and self.moved_in > timezone.localdate() + dt.timedelta(days=90):
+            errors["moved_in"] = _("入住日期不能晚于今天90天以上。")
+        if self.room_id and self.premises_id and self.room.premises_id != self.premises_id:
+            errors["room"] = _("所选房间不属于该出租户。")
+        if errors:
+            raise ValidationError(errors)

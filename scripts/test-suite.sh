@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole suite: SQLite, then PostgreSQL (required when CI=true), browser tests inside both runs
+# only once (SQLite). Prints loud messages for anything skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PG_TEST_URL=${PG_TEST_URL:-postgres://postgres@127.0.0.1:5432/test}
+export FIREGRID_DEV_SECRET=true
+mkdir -p test-artifacts
+
+echo "=== test suite on SQLite (with browser tests) ==="
+$PY -m pytest -q "$@"
+
+pg_up() {
+  $PY - "$PG_TEST_URL" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://"), connect_timeout=3).close()
+except Exception as exc:
+    print(exc, file=sys.stderr); sys.exit(1)
+PY
+}
+
+if pg_up; then
+  echo "=== test suite on PostgreSQL ($PG_TEST_URL) ==="
+  DATABASE_URL="$PG_TEST_URL" $PY -m pytest -q -m "not browser" "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "!!! PostgreSQL at $PG_TEST_URL does not answer, and CI=true requires the PostgreSQL run." >&2
+  exit 1
+else
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+  echo "!!! SKIPPED: the PostgreSQL run of the suite — no server answers at $PG_TEST_URL"
+  echo "!!! (set PG_TEST_URL, or start PostgreSQL; CI=true makes this run mandatory)"
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+fi
