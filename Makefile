@@ -22,8 +22,8 @@ test: install-test assets
 	@CI=$(CI) bash scripts/system-packages.sh test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	FIREGRID_DEV_SECRET=true $(PY) manage.py check
-	FIREGRID_DEV_SECRET=true $(PY) manage.py makemigrations --check --dry-run
+	FIREGRID_DEV=true $(PY) manage.py check
+	FIREGRID_DEV=true $(PY) manage.py makemigrations --check --dry-run
 	CI=$(CI) bash scripts/test-suite.sh
 
 $(BIN)/python:

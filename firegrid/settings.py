@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -48,13 +47,15 @@ DATA_DIR = Path(os.environ.get("FIREGRID_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", default=False)
+# Development and test defaults (generated secret key, local hosts) without DEBUG's other effects.
+DEV_DEFAULTS = DEBUG or env_bool("FIREGRID_DEV", default=False)
 
 
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    if not DEBUG and not env_bool("FIREGRID_DEV_SECRET", default=False):
+    if not DEV_DEFAULTS:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. With DEBUG off Firegrid will not start without it: "
             "set SECRET_KEY in the environment (or DEBUG=true for development)."
@@ -69,8 +70,10 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEV_DEFAULTS else []
+)
+if not DEV_DEFAULTS and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS is not set. With DEBUG off Firegrid will not start without it: "
         "set ALLOWED_HOSTS to a comma-separated list of host names."
@@ -218,3 +221,7 @@ LOGGING = {
 
 # Page sizes: large is normal, so every list paginates.
 FIREGRID_PAGE_SIZE = env_int("FIREGRID_PAGE_SIZE", 50)
+
+if env_bool("FIREGRID_FAST_HASHER", default=False):
+    # Tests only: PBKDF2 at full strength costs ~0.3 s per user created.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PG_TEST_URL=${PG_TEST_URL:-postgres://postgres@127.0.0.1:5432/test}
-export FIREGRID_DEV_SECRET=true
+export FIREGRID_DEV=true
 mkdir -p test-artifacts
 
 echo "=== test suite on SQLite (with browser tests) ==="

@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from firegrid.core.querysets import NOTHING, ScopedQuerySet
 from firegrid.core.validators import validate_mobile
 
-from .choices import AREA_ROLES, DISTRICT_WIDE_ROLES, PARENT_LEVEL, ROLE_AREA_LEVEL, AreaLevel, DepartmentKind, Role, UnitKind
+from .choices import (
+    AREA_ROLES,
+    DISTRICT_WIDE_ROLES,
+    PARENT_LEVEL,
+    ROLE_AREA_LEVEL,
+    AreaLevel,
+    DepartmentKind,
+    Role,
+    UnitKind,
+)
 
 
 class AreaQuerySet(ScopedQuerySet):
@@ -43,7 +52,12 @@ class Area(models.Model):
     """
 
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级区域")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级区域"),
     )
     level = models.CharField(_("层级"), max_length=16, choices=AreaLevel.choices)
     name = models.CharField(_("名称"), max_length=64)
@@ -67,7 +81,8 @@ class Area(models.Model):
         verbose_name_plural = _("区域")
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "name"], name="area_unique_name_in_parent",
+                fields=["parent", "name"],
+                name="area_unique_name_in_parent",
                 violation_error_message=_("同一上级区域下已有同名区域。"),
             ),
         ]
@@ -82,8 +97,10 @@ class Area(models.Model):
                 raise ValidationError({"parent": _("区级区域不能有上级区域。")})
         elif self.parent is None or self.parent.level != expected_parent_level:
             raise ValidationError(
-                {"parent": _("%(level)s的上级必须是%(parent)s。")
-                 % {"level": self.get_level_display(), "parent": AreaLevel(expected_parent_level).label}}
+                {
+                    "parent": _("%(level)s的上级必须是%(parent)s。")
+                    % {"level": self.get_level_display(), "parent": AreaLevel(expected_parent_level).label}
+                }
             )
 
     @property
@@ -111,7 +128,12 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=64, unique=True)
     kind = models.CharField(_("类别"), max_length=24, choices=DepartmentKind.choices)
     area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="departments", verbose_name=_("所属区域"),
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("所属区域"),
         help_text=_("街道办事处填写所在街道；区级部门留空。"),
     )
 
@@ -139,11 +161,22 @@ class Unit(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     kind = models.CharField(_("类别"), max_length=16, choices=UnitKind.choices, default=UnitKind.GOVERNMENT)
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, blank=True,
-        validators=[RegexValidator(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", _("统一社会信用代码应为18位。"))],
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", _("统一社会信用代码应为18位。")
+            )
+        ],
     )
     area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="units", verbose_name=_("所在区域")
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("所在区域"),
     )
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     contact_mobile = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[validate_mobile])
@@ -156,7 +189,9 @@ class Unit(models.Model):
         verbose_name_plural = _("单位")
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""), name="unit_unique_credit_code",
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="unit_unique_credit_code",
                 violation_error_message=_("该统一社会信用代码已登记。"),
             ),
         ]
@@ -181,17 +216,29 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices, default=Role.GRID_WORKER)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
     areas = models.ManyToManyField(
-        Area, blank=True, related_name="users", verbose_name=_("负责区域"),
+        Area,
+        blank=True,
+        related_name="users",
+        verbose_name=_("负责区域"),
         help_text=_("街道人员选街道，社区人员选社区，网格员选一个或多个网格。"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("部门")
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("部门"),
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="liaisons", verbose_name=_("单位")
     )
     landlord = models.OneToOneField(
-        "registry.Landlord", on_delete=models.PROTECT, null=True, blank=True, related_name="user",
+        "registry.Landlord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
         verbose_name=_("房东档案"),
     )
 
@@ -224,8 +271,14 @@ class User(AbstractUser):
         wrong = [a.name for a in areas if a.level != level]
         if wrong:
             raise ValidationError(
-                {"areas": _("%(role)s只能负责%(level)s：%(names)s 不符合。")
-                 % {"role": self.get_role_display(), "level": AreaLevel(level).label, "names": "、".join(wrong)}}
+                {
+                    "areas": _("%(role)s只能负责%(level)s：%(names)s 不符合。")
+                    % {
+                        "role": self.get_role_display(),
+                        "level": AreaLevel(level).label,
+                        "names": "、".join(wrong),
+                    }
+                }
             )
 
     # --- scope, computed once per request (request.user is one object per request) ---

@@ -36,8 +36,12 @@ def move_area(area: Area, new_parent: Area, *, actor, reason: str = "") -> Area:
     area = Area.objects.select_for_update().get(pk=area.pk)
     new_parent = Area.objects.get(pk=new_parent.pk)
     if PARENT_LEVEL.get(area.level) != new_parent.level:
-        raise ValidationError({"parent": _("%(name)s不能移到%(parent)s下：层级不符。")
-                               % {"name": area.name, "parent": new_parent.name}})
+        raise ValidationError(
+            {
+                "parent": _("%(name)s不能移到%(parent)s下：层级不符。")
+                % {"name": area.name, "parent": new_parent.name}
+            }
+        )
     if new_parent.path.startswith(area.path):
         raise ValidationError({"parent": _("不能把区域移到它自己的下级区域中。")})
     if Area.objects.filter(parent=new_parent, name=area.name).exclude(pk=area.pk).exists():
@@ -49,5 +53,7 @@ def move_area(area: Area, new_parent: Area, *, actor, reason: str = "") -> Area:
     )
     Area.objects.filter(pk=area.pk).update(parent=new_parent, version=area.version + 1)
     area.refresh_from_db()
-    record_change(actor=actor, action=AuditAction.MOVE, obj=area, before=before, after=snapshot(area), reason=reason)
+    record_change(
+        actor=actor, action=AuditAction.MOVE, obj=area, before=before, after=snapshot(area), reason=reason
+    )
     return area

@@ -55,7 +55,11 @@ class AuditEntry(models.Model):
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     # Copied so the trail still reads right after a user is renamed or removed.
@@ -65,7 +69,11 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("对象ID"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200)
     premises = models.ForeignKey(
-        "registry.Premises", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries",
+        "registry.Premises",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
         verbose_name=_("所属出租户"),
     )
     before = models.JSONField(_("修改前"), null=True, blank=True)

@@ -39,8 +39,10 @@ class ConcurrentEditError(Exception):
         if self.changed_by and self.changed_at:
             from django.utils import timezone
 
-            return _("此记录已被 %(who)s 于 %(when)s 修改（当前版本 %(version)s），您的修改未保存。"
-                     "请查看最新内容后重新修改；您填写的内容仍保留在表单中。") % {
+            return _(
+                "此记录已被 %(who)s 于 %(when)s 修改（当前版本 %(version)s），您的修改未保存。"
+                "请查看最新内容后重新修改；您填写的内容仍保留在表单中。"
+            ) % {
                 "who": self.changed_by,
                 "when": timezone.localtime(self.changed_at).strftime("%Y-%m-%d %H:%M:%S"),
                 "version": getattr(self.current, "version", "?"),
@@ -142,7 +144,9 @@ def update_record(obj: R, data: dict[str, Any], *, actor, expected_version: int,
     current.version += 1
     current.save()
     _ensure_in_scope(current, actor, Action.CHANGE)
-    record_change(actor=actor, action=AuditAction.UPDATE, obj=current, before=before, after=after, reason=reason)
+    record_change(
+        actor=actor, action=AuditAction.UPDATE, obj=current, before=before, after=after, reason=reason
+    )
     return current
 
 
@@ -158,7 +162,9 @@ def delete_record(obj: models.Model, *, actor, reason: str = "") -> None:
         obj.delete()
     except models.ProtectedError as exc:
         names = "、".join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
-        raise ValidationError(_("还有关联的%(names)s，不能删除。请先处理关联记录。") % {"names": names}) from exc
+        raise ValidationError(
+            _("还有关联的%(names)s，不能删除。请先处理关联记录。") % {"names": names}
+        ) from exc
     if entry.premises_id and isinstance(obj, Record) and obj.premises_for_audit() is obj:
         # The premises is gone; keep the entry (its repr and snapshot say what it was).
         AuditEntry.objects.filter(pk=entry.pk).update(premises=None)

@@ -39,7 +39,9 @@ def validate_resident_id(value: str) -> None:
     born = id_birth_date(value)
     today = timezone.localdate()
     if born is None or born.year < 1900 or born > today:
-        raise ValidationError(_("身份证号码中的出生日期 %(date)s 无效。"), code="id_birth", params={"date": value[6:14]})
+        raise ValidationError(
+            _("身份证号码中的出生日期 %(date)s 无效。"), code="id_birth", params={"date": value[6:14]}
+        )
     if id_check_character(value[:17]) != value[17]:
         raise ValidationError(_("身份证号码校验位不正确，请核对后重新输入。"), code="id_checksum")
 
@@ -56,9 +58,13 @@ CHINA_LNG = (73.4, 135.1)
 
 def validate_latitude(value: float | None) -> None:
     if value is not None and not (CHINA_LAT[0] <= float(value) <= CHINA_LAT[1]):
-        raise ValidationError(_("纬度 %(value)s 不在中国境内（应在 3.8 至 53.6 之间）。"), params={"value": value})
+        raise ValidationError(
+            _("纬度 %(value)s 不在中国境内（应在 3.8 至 53.6 之间）。"), params={"value": value}
+        )
 
 
 def validate_longitude(value: float | None) -> None:
     if value is not None and not (CHINA_LNG[0] <= float(value) <= CHINA_LNG[1]):
-        raise ValidationError(_("经度 %(value)s 不在中国境内（应在 73.4 至 135.1 之间）。"), params={"value": value})
+        raise ValidationError(
+            _("经度 %(value)s 不在中国境内（应在 73.4 至 135.1 之间）。"), params={"value": value}
+        )

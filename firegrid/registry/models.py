@@ -31,7 +31,9 @@ MAX_ROOM_AREA = Decimal("500")
 MAX_ROOM_OCCUPANTS = 50
 MAX_HOUSEHOLD_PEOPLE = 30
 
-FOUR_CATEGORY_Q = Q(is_party_member=True) | Q(is_official=True) | Q(is_deputy=True) | Q(is_public_payroll=True)
+FOUR_CATEGORY_Q = (
+    Q(is_party_member=True) | Q(is_official=True) | Q(is_deputy=True) | Q(is_public_payroll=True)
+)
 
 
 def premises_scope_q(user, prefix: str = "") -> Q:
@@ -61,7 +63,10 @@ class Building(Record):
     scope_field = "grid"  # the field that places it in a scope; named in scope errors
 
     grid = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="buildings", verbose_name=_("网格"),
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="buildings",
+        verbose_name=_("网格"),
         limit_choices_to={"level": AreaLevel.GRID},
     )
     address = models.CharField(_("地址"), max_length=200)
@@ -76,14 +81,20 @@ class Building(Record):
         _("地上层数"), validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
     height_m = models.DecimalField(
-        _("建筑高度 (m)"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("建筑高度 (m)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("600"))],
     )
     structure = models.CharField(
         _("结构"), max_length=16, choices=BuildingStructure.choices, default=BuildingStructure.BRICK_CONCRETE
     )
     year_built = models.PositiveSmallIntegerField(_("建成年份"), null=True, blank=True)
-    use = models.CharField(_("用途"), max_length=16, choices=BuildingUse.choices, default=BuildingUse.SELF_BUILT)
+    use = models.CharField(
+        _("用途"), max_length=16, choices=BuildingUse.choices, default=BuildingUse.SELF_BUILT
+    )
 
     objects = BuildingQuerySet.as_manager()
 
@@ -93,7 +104,8 @@ class Building(Record):
         verbose_name_plural = _("建筑")
         constraints = [
             models.UniqueConstraint(
-                fields=["grid", "address"], name="building_unique_address_in_grid",
+                fields=["grid", "address"],
+                name="building_unique_address_in_grid",
                 violation_error_message=_("该网格内已登记相同地址的建筑。"),
             ),
             models.CheckConstraint(condition=Q(floors__gte=1), name="building_floors_positive"),
@@ -127,20 +139,28 @@ class Premises(Record):
 
     scope_field = "building"  # the field that places it in a scope; named in scope errors
 
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="premises", verbose_name=_("建筑"))
-    kind = models.CharField(_("类型"), max_length=16, choices=PremisesKind.choices, default=PremisesKind.RESIDENTIAL)
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="premises", verbose_name=_("建筑")
+    )
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=PremisesKind.choices, default=PremisesKind.RESIDENTIAL
+    )
     unit_label = models.CharField(_("门牌/户号"), max_length=32, help_text=_("如 2单元301、1楼东侧店面"))
     is_shared_rental = models.BooleanField(_("群租房"), default=False)
     floor_from = models.SmallIntegerField(_("起始楼层"), default=1, validators=[MinValueValidator(-5)])
     floor_to = models.SmallIntegerField(_("结束楼层"), default=1, validators=[MinValueValidator(-5)])
     floor_area_m2 = models.DecimalField(
-        _("建筑面积 (m²)"), max_digits=9, decimal_places=2,
+        _("建筑面积 (m²)"),
+        max_digits=9,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100000"))],
     )
     landlord = models.ForeignKey(
         "Landlord", on_delete=models.PROTECT, related_name="premises", verbose_name=_("房东")
     )
-    status = models.CharField(_("状态"), max_length=16, choices=PremisesStatus.choices, default=PremisesStatus.ACTIVE)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=PremisesStatus.choices, default=PremisesStatus.ACTIVE
+    )
     business_name = models.CharField(_("字号/经营名称"), max_length=100, blank=True)
 
     objects = PremisesQuerySet.as_manager()
@@ -151,11 +171,13 @@ class Premises(Record):
         verbose_name_plural = _("出租户")
         constraints = [
             models.UniqueConstraint(
-                fields=["building", "unit_label"], name="premises_unique_label_in_building",
+                fields=["building", "unit_label"],
+                name="premises_unique_label_in_building",
                 violation_error_message=_("该建筑内已有相同门牌的出租户。"),
             ),
             models.CheckConstraint(
-                condition=Q(floor_to__gte=models.F("floor_from")), name="premises_floors_in_order",
+                condition=Q(floor_to__gte=models.F("floor_from")),
+                name="premises_floors_in_order",
                 violation_error_message=_("结束楼层不能低于起始楼层。"),
             ),
             models.CheckConstraint(condition=Q(floor_area_m2__gt=0), name="premises_area_positive"),
@@ -178,15 +200,19 @@ class Premises(Record):
             errors["floor_to"] = _("结束楼层不能低于起始楼层。")
         if self.building_id and self.floor_to and self.floor_to > self.building.floors:
             errors["floor_to"] = _("结束楼层（%(floor)s）超过建筑的层数（%(floors)s）。") % {
-                "floor": self.floor_to, "floors": self.building.floors,
+                "floor": self.floor_to,
+                "floors": self.building.floors,
             }
         if self.kind in BUSINESS_KINDS and not self.business_name.strip():
             errors["business_name"] = _("商铺和合用场所必须填写字号/经营名称。")
         if self.pk and self.floor_area_m2:
             rooms_total = self.rooms.aggregate(total=Sum("area_m2"))["total"] or 0
             if rooms_total > self.floor_area_m2:
-                errors["floor_area_m2"] = _("建筑面积（%(area)s m²）小于已登记房间面积之和（%(rooms)s m²）。") % {
-                    "area": self.floor_area_m2, "rooms": rooms_total,
+                errors["floor_area_m2"] = _(
+                    "建筑面积（%(area)s m²）小于已登记房间面积之和（%(rooms)s m²）。"
+                ) % {
+                    "area": self.floor_area_m2,
+                    "rooms": rooms_total,
                 }
         if errors:
             raise ValidationError(errors)
@@ -202,10 +228,14 @@ class Room(Record):
 
     scope_field = "premises"  # the field that places it in a scope; named in scope errors
 
-    premises = models.ForeignKey(Premises, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("出租户"))
+    premises = models.ForeignKey(
+        Premises, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("出租户")
+    )
     number = models.CharField(_("房间号"), max_length=16)
     area_m2 = models.DecimalField(
-        _("使用面积 (m²)"), max_digits=7, decimal_places=2,
+        _("使用面积 (m²)"),
+        max_digits=7,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_ROOM_AREA)],
     )
     use = models.CharField(_("用途"), max_length=16, choices=RoomUse.choices, default=RoomUse.SLEEPING)
@@ -222,7 +252,8 @@ class Room(Record):
         verbose_name_plural = _("房间")
         constraints = [
             models.UniqueConstraint(
-                fields=["premises", "number"], name="room_unique_number_in_premises",
+                fields=["premises", "number"],
+                name="room_unique_number_in_premises",
                 violation_error_message=_("该出租户内已有相同房间号。"),
             ),
             models.CheckConstraint(condition=Q(area_m2__gt=0), name="room_area_positive"),
@@ -240,8 +271,10 @@ class Room(Record):
         others = self.premises.rooms.exclude(pk=self.pk).aggregate(total=Sum("area_m2"))["total"] or 0
         if others + self.area_m2 > self.premises.floor_area_m2:
             raise ValidationError(
-                {"area_m2": _("各房间面积之和（%(total)s m²）超过出租户建筑面积（%(area)s m²）。")
-                 % {"total": others + self.area_m2, "area": self.premises.floor_area_m2}}
+                {
+                    "area_m2": _("各房间面积之和（%(total)s m²）超过出租户建筑面积（%(area)s m²）。")
+                    % {"total": others + self.area_m2, "area": self.premises.floor_area_m2}
+                }
             )
 
 
@@ -249,7 +282,9 @@ class LandlordQuerySet(ScopedQuerySet):
     def scope_q(self, user) -> Q:
         if user.role in AREA_ROLES:
             grids = user.scope_grid_ids
-            owns_in_scope = Exists(Premises.objects.filter(landlord=OuterRef("pk"), building__grid_id__in=grids))
+            owns_in_scope = Exists(
+                Premises.objects.filter(landlord=OuterRef("pk"), building__grid_id__in=grids)
+            )
             return Q(area_id__in=grids) | Q(owns_in_scope)
         if user.role == Role.UNIT_LIAISON:
             return Q(employer_unit_id=user.unit_id) if user.unit_id else NOTHING
@@ -269,12 +304,19 @@ class Landlord(Record):
     personal_fields = ("id_number", "mobile")
 
     name = models.CharField(_("姓名"), max_length=32)
-    id_number = models.CharField(_("身份证号码"), max_length=18, unique=True, validators=[validate_resident_id])
+    id_number = models.CharField(
+        _("身份证号码"), max_length=18, unique=True, validators=[validate_resident_id]
+    )
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
     address = models.CharField(_("住址"), max_length=200, blank=True)
     area = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="landlords",
-        verbose_name=_("登记网格"), limit_choices_to={"level": AreaLevel.GRID},
+        "areas.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="landlords",
+        verbose_name=_("登记网格"),
+        limit_choices_to={"level": AreaLevel.GRID},
         help_text=_("房东登记所在网格；有出租户的房东也在出租户所在网格可见。"),
     )
     is_party_member = models.BooleanField(_("党员"), default=False)
@@ -282,7 +324,11 @@ class Landlord(Record):
     is_deputy = models.BooleanField(_("两代表一委员"), default=False)
     is_public_payroll = models.BooleanField(_("财政供养人员"), default=False)
     employer_unit = models.ForeignKey(
-        "areas.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="landlords",
+        "areas.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="landlords",
         verbose_name=_("工作单位"),
     )
 
@@ -333,7 +379,11 @@ class TenantHousehold(Record):
         Premises, on_delete=models.CASCADE, related_name="tenant_households", verbose_name=_("出租户")
     )
     room = models.ForeignKey(
-        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="tenant_households",
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tenant_households",
         verbose_name=_("房间"),
     )
     head_name = models.CharField(_("户主姓名"), max_length=32)

@@ -1,0 +1,87 @@
+"""Personas and a small district shared by every app's tests.
+
+District 衢江区 > subdistrict 樟潭街道 (S1) > community 樟树潭社区 (C1) > grids A and A2;
+subdistrict 浮石街道 (S2) > community C2 > grid B. Premises `premises_a` sits in grid A, owned by a
+four-category landlord employed by `unit`; `premises_b` sits in grid B.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from firegrid import testing as t
+from firegrid.areas.choices import AreaLevel, DepartmentKind, Role
+from firegrid.registry.choices import PremisesKind
+
+
+@pytest.fixture
+def district(db):
+    d = t.make_area(AreaLevel.DISTRICT, "衢江区", code="330803")
+    s1 = t.make_area(AreaLevel.SUBDISTRICT, "樟潭街道", d, code="330803001")
+    s2 = t.make_area(AreaLevel.SUBDISTRICT, "浮石街道", d, code="330803002")
+    c1 = t.make_area(AreaLevel.COMMUNITY, "樟树潭社区", s1, code="330803001001")
+    c2 = t.make_area(AreaLevel.COMMUNITY, "浮石社区", s2, code="330803002001")
+    grid_a = t.make_area(AreaLevel.GRID, "樟树潭一网格", c1, code="330803001001001")
+    grid_a2 = t.make_area(AreaLevel.GRID, "樟树潭二网格", c1, code="330803001001002")
+    grid_b = t.make_area(AreaLevel.GRID, "浮石一网格", c2, code="330803002001001")
+    unit = t.make_unit("衢江区住建局")
+    other_unit = t.make_unit("衢江区教育局")
+    fire = t.make_department("衢江区消防救援大队", DepartmentKind.FIRE)
+
+    landlord_a = t.make_landlord("张建国", area=grid_a, is_party_member=True, employer_unit=unit)
+    landlord_b = t.make_landlord("李秀英", area=grid_b)
+    building_a = t.make_building(grid_a, "樟潭街道樟树潭村12号", floors=4)
+    building_b = t.make_building(grid_b, "浮石街道浮石路8号", floors=3)
+    premises_a = t.make_premises(building_a, landlord_a, unit_label="整幢")
+    shop_a = t.make_premises(building_a, landlord_a, kind=PremisesKind.SHOP, unit_label="1楼店面")
+    premises_b = t.make_premises(building_b, landlord_b, unit_label="2楼")
+    room_a = t.make_room(premises_a, "201", occupants=2)
+    room_b = t.make_room(premises_b, "201")
+    tenant_a = t.make_tenant(premises_a, room=room_a, head_name="王小明")
+    tenant_b = t.make_tenant(premises_b, room=room_b, head_name="赵大海")
+    return SimpleNamespace(**locals())
+
+
+@pytest.fixture
+def personas(district):
+    d = district
+    return SimpleNamespace(
+        admin=t.make_user("admin", Role.SYSTEM_ADMIN),
+        commander=t.make_user("commander", Role.DISTRICT_COMMANDER),
+        fire_officer=t.make_user("fire", Role.DEPARTMENT_OFFICER, department=d.fire),
+        subdistrict_officer=t.make_user("zhangtan", Role.SUBDISTRICT_OFFICER, [d.s1]),
+        community_officer=t.make_user("shequ", Role.COMMUNITY_OFFICER, [d.c1]),
+        grid_worker=t.make_user("wanggy", Role.GRID_WORKER, [d.grid_a]),
+        outsider=t.make_user("outsider", Role.GRID_WORKER, [d.grid_b]),
+        liaison=t.make_user("liaison", Role.UNIT_LIAISON, unit=d.unit),
+        other_liaison=t.make_user("liaison2", Role.UNIT_LIAISON, unit=d.other_unit),
+        landlord=t.make_user("landlord", Role.LANDLORD, landlord=d.landlord_a),
+    )
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a Django test client signed in as that user."""
+
+    def _login(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+def assert_status(response, expected: int) -> None:
+    """Assert a status code; on failure show the form or API errors that explain it."""
+    if response.status_code == expected:
+        return
+    detail = ""
+    context = getattr(response, "context", None)
+    if context and context.get("form") is not None:
+        detail = f"form errors: {context['form'].errors.as_json()}"
+    elif hasattr(response, "data"):
+        detail = f"api errors: {response.data}"
+    raise AssertionError(f"expected {expected}, got {response.status_code}. {detail}")
