@@ -1,2 +1,14 @@
+from django.urls import path
+
+from . import views
+
 app_name = "areas"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.AreaListView.as_view(), name="area_list"),
+    path("<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
+    path("departments/", views.DepartmentListView.as_view(), name="department_list"),
+    path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department_detail"),
+    path("units/", views.UnitListView.as_view(), name="unit_list"),
+    path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
+]

@@ -23,7 +23,15 @@ from firegrid.core.validators import (
     validate_resident_id,
 )
 
-from .choices import BUSINESS_KINDS, BuildingStructure, BuildingUse, PremisesKind, PremisesStatus, RoomUse
+from .choices import (
+    BUSINESS_KINDS,
+    BuildingStructure,
+    BuildingUse,
+    FourCategory,
+    PremisesKind,
+    PremisesStatus,
+    RoomUse,
+)
 
 # A room above this is a typo, not a rental room (m²).
 MAX_ROOM_AREA = Decimal("500")
@@ -31,9 +39,16 @@ MAX_ROOM_AREA = Decimal("500")
 MAX_ROOM_OCCUPANTS = 50
 MAX_HOUSEHOLD_PEOPLE = 30
 
-FOUR_CATEGORY_Q = (
-    Q(is_party_member=True) | Q(is_official=True) | Q(is_deputy=True) | Q(is_public_payroll=True)
-)
+
+def four_category_q(prefix: str = "") -> Q:
+    """Landlords in any of the four categories (四类人员), reached from another model through `prefix`."""
+    q = Q()
+    for flag in FourCategory.values:
+        q |= Q(**{f"{prefix}{flag}": True})
+    return q
+
+
+FOUR_CATEGORY_Q = four_category_q()
 
 
 def premises_scope_q(user, prefix: str = "") -> Q:
@@ -347,8 +362,6 @@ class Landlord(Record):
         return self.is_party_member or self.is_official or self.is_deputy or self.is_public_payroll
 
     def four_category_labels(self) -> list[str]:
-        from .choices import FourCategory
-
         return [str(c.label) for c in FourCategory if getattr(self, c.value)]
 
     def clean(self) -> None:

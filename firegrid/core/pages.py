@@ -1,0 +1,111 @@
+"""Pages of the core app: home, the area tree panel, the operation log and the login log."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from firegrid.areas.models import Area
+
+from .filters import FiregridFilterSet
+from .home import area_breakdown, scope_figures
+from .models import AuditAction, AuditEntry, LoginRecord
+from .tables import Column
+from .views import ObjectListView
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["figures"] = scope_figures(user)
+        context["area_rows"] = area_breakdown(user)
+        context["scope_areas"] = Area.objects.filter(path__in=user.scope_paths)
+        return context
+
+
+class MeView(LoginRequiredMixin, TemplateView):
+    """我的: who I am, my scope, language, large type, sign out (the phone's fourth tab)."""
+
+    template_name = "core/me.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["scope_areas"] = Area.objects.filter(path__in=self.request.user.scope_paths)
+        return context
+
+
+class AuditEntryFilterSet(FiregridFilterSet):
+    search_fields = ("object_repr", "actor_name", "reason")
+    action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices, label=_("操作"))
+    since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("起始日期"))
+    until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("截止日期"))
+    area = None
+
+    class Meta:
+        model = AuditEntry
+        fields = ["q", "action", "since", "until", "content_type", "premises"]
+
+
+class LoginRecordFilterSet(FiregridFilterSet):
+    search_fields = ("username", "ip")
+    success = django_filters.BooleanFilter(label=_("成功"))
+    since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("起始日期"))
+    until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("截止日期"))
+    area = None
+
+    class Meta:
+        model = LoginRecord
+        fields = ["q", "success", "since", "until"]
+
+
+class AuditLogView(ObjectListView):
+    """操作日志: every recorded change, for the system admin (others see only their own)."""
+
+    model = AuditEntry
+    filterset_class = AuditEntryFilterSet
+    show_area_tree = False
+    template_name = "core/log_list.html"
+    columns = [
+        Column("time", _("时间")),
+        Column("actor_name", _("操作人")),
+        Column("action", _("操作"), tag=True),
+        Column(
+            "content_type",
+            _("对象类型"),
+            value=lambda e: (
+                str(e.content_type.model_class()._meta.verbose_name)
+                if e.content_type.model_class()
+                else e.content_type.model
+            ),
+        ),
+        Column("object_repr", _("对象")),
+        Column(
+            "changes",
+            _("修改内容"),
+            value=lambda e: "；".join(f"{k}: {b} → {a}" for k, b, a in e.changed_fields()),
+        ),
+        Column("reason", _("原因")),
+        Column("request_id", _("请求ID"), default=False),
+    ]
+    select_related = ("content_type",)
+
+
+class LoginLogView(ObjectListView):
+    """登录日志: sign-ins, successful or not, with IP and browser."""
+
+    model = LoginRecord
+    filterset_class = LoginRecordFilterSet
+    show_area_tree = False
+    template_name = "core/log_list.html"
+    columns = [
+        Column("time", _("时间")),
+        Column("username", _("用户名")),
+        Column("success", _("结果"), value=lambda r: "成功" if r.success else "失败", tag=True),
+        Column("ip", _("IP地址")),
+        Column("user_agent", _("浏览器")),
+    ]

@@ -1,0 +1,46 @@
+"""Columns of a list table: what to show for each row, shared by the HTML table and the .xlsx export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+
+from .masking import MASKERS
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column. `key` is a field name or a dotted path (building.address); `value` overrides it."""
+
+    key: str
+    label: str | Promise
+    link: bool = False
+    sort: str = ""  # the FilterSet's `sort` value for this column, if sortable
+    value: Callable[[Any], Any] | None = None
+    tag: bool = False  # rendered as a coloured status tag
+    default: bool = True  # shown unless the user hides it in the column chooser
+
+    def get(self, obj: models.Model) -> Any:
+        if self.value is not None:
+            return self.value(obj)
+        target: Any = obj
+        parts = self.key.split(".")
+        for part in parts[:-1]:
+            target = getattr(target, part, None)
+            if target is None:
+                return ""
+        name = parts[-1]
+        if isinstance(target, models.Model):
+            display = getattr(target, f"get_{name}_display", None)
+            if display is not None:
+                return display()
+            if name in getattr(target, "personal_fields", ()):
+                return MASKERS[name](getattr(target, name))
+        value = getattr(target, name, "")
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        return "" if value is None else value

@@ -1,0 +1,392 @@
+"""The handful of base views every page is built from: list, detail, create, edit, delete, history.
+
+Scope is applied here, once: every object lookup goes through `Model.objects.visible_to(user)`, so an
+object outside the user's scope is 404; inside the scope but not allowed for the role is 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.forms import HiddenInput, IntegerField, ModelForm
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from firegrid.areas.models import Area
+
+from . import services
+from .exports import xlsx_response
+from .models import AuditEntry
+from .permissions import Action, can
+from .tables import Column
+
+
+def _reverse_or_blank(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def url_name(model: type[Model], action: str) -> str:
+    """registry:premises_list, registry:building_edit … — one naming rule for every model."""
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+def area_tree(user) -> list[dict]:
+    """The user's visible areas as nested nodes for the tree panel beside each list."""
+    nodes: dict[int, dict] = {}
+    roots: list[dict] = []
+    for pk, name, level, parent_id in (
+        Area.objects.visible_to(user).order_by("path").values_list("pk", "name", "level", "parent_id")
+    ):
+        node = {"pk": pk, "name": name, "level": level, "children": []}
+        nodes[pk] = node
+        (nodes[parent_id]["children"] if parent_id in nodes else roots).append(node)
+    return roots
+
+
+class ScopedMixin(LoginRequiredMixin):
+    model: type[Model] = None  # set by each view (or as_view(model=...))
+    action: str = Action.VIEW
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user, Action.VIEW)
+
+    def check_action(self, obj: Model | type[Model]) -> None:
+        if not can(self.request.user, self.action, obj):
+            raise PermissionDenied(_("您的角色无权执行此操作。"))
+
+    def get_object(self, queryset=None):
+        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        self.check_action(obj)
+        return obj
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meta = self.model._meta
+        user = self.request.user
+        context.update(
+            verbose_name=meta.verbose_name,
+            verbose_name_plural=meta.verbose_name_plural,
+            can_add=can(user, Action.ADD, self.model),
+            can_change=can(user, Action.CHANGE, self.model),
+            can_delete=can(user, Action.DELETE, self.model),
+            can_export=can(user, Action.EXPORT, self.model),
+            can_reveal=can(user, Action.REVEAL, self.model),
+            list_url=reverse(url_name(self.model, "list")),
+            add_url=_reverse_or_blank(url_name(self.model, "add"))
+            if can(user, Action.ADD, self.model)
+            else "",
+        )
+        return context
+
+
+class ObjectListView(ScopedMixin, ListView):
+    """A searchable, sortable, paginated list with an area tree, a column chooser and .xlsx export."""
+
+    filterset_class: Any
+    columns: list[Column]
+    template_name = "core/object_list.html"
+    select_related: tuple[str, ...] = ()
+    show_area_tree = True
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get("per_page", settings.FIREGRID_PAGE_SIZE))
+        except ValueError:
+            size = settings.FIREGRID_PAGE_SIZE
+        return max(10, min(size, 200))
+
+    def get_queryset(self):
+        base = super().get_queryset().select_related(*self.select_related)
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=base, request=self.request)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return base.none()
+        qs = self.filterset.qs
+        if not qs.query.order_by:
+            qs = qs.order_by(*self.model._meta.ordering)
+        return qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def export(self):
+        if not can(self.request.user, Action.EXPORT, self.model):
+            raise PermissionDenied(_("您的角色无权导出此列表。"))
+        rows = self.get_queryset().iterator(chunk_size=2000)
+        return xlsx_response(
+            str(self.model._meta.verbose_name_plural), self.columns, rows, self.model._meta.model_name
+        )
+
+    def get_template_names(self):
+        if self.request.htmx and self.request.htmx.target == "list-results":
+            return ["core/_list_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        export_params = params.copy()
+        export_params["export"] = "xlsx"
+        sort = self.request.GET.get("sort", "")
+        header = []
+        for column in self.columns:
+            entry = {"column": column, "sort_link": "", "sorted": ""}
+            if column.sort:
+                entry["sort_link"] = self._sort_link(params, column.sort, sort)
+                entry["sorted"] = (
+                    "asc" if sort == column.sort else "desc" if sort == f"-{column.sort}" else ""
+                )
+            header.append(entry)
+        context.update(
+            filterset=self.filterset,
+            columns=self.columns,
+            header=header,
+            rows=[(obj, [(c, c.get(obj)) for c in self.columns]) for obj in context["object_list"]],
+            query_string=params.urlencode(),
+            export_url=f"?{export_params.urlencode()}",
+            current_sort=sort,
+            detail_url_name=url_name(self.model, "detail"),
+            list_id=self.model._meta.label_lower,
+            area_tree=area_tree(self.request.user) if self.show_area_tree else [],
+            selected_area=self.request.GET.get("area", ""),
+        )
+        return context
+
+    @staticmethod
+    def _sort_link(params, key: str, current: str) -> str:
+        p = params.copy()
+        p["sort"] = f"-{key}" if current == key else key
+        return f"?{p.urlencode()}"
+
+
+class ObjectDetailView(ScopedMixin, DetailView):
+    """One record: its fields (personal data masked, with a recorded reveal), related lists, actions."""
+
+    template_name = "core/object_detail.html"
+    fields: list[Column] = []
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.select_related)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.object
+        personal = getattr(obj, "personal_fields", ())
+        reveal = url_name(self.model, "reveal")
+        context["field_rows"] = [
+            {
+                "label": c.label,
+                "value": c.get(obj),
+                "key": c.key,
+                "reveal_url": reverse(reveal, args=[obj.pk, c.key]) if c.key in personal else "",
+            }
+            for c in self.fields
+        ]
+        for action in ("edit", "delete", "history"):
+            context[f"{action}_url"] = _reverse_or_blank(url_name(self.model, action), obj.pk)
+        return context
+
+
+class VersionedForm(ModelForm):
+    """A ModelForm that carries the version it was loaded at, so a concurrent edit is detected."""
+
+    version = IntegerField(widget=HiddenInput, required=False)
+    reason = None  # set by subclasses that ask for a reason
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class ObjectEditView(ScopedMixin, FormView):
+    """Create (no pk) or edit (pk) through the services; errors land on their fields, nothing typed is lost."""
+
+    form_class: type[VersionedForm]
+    template_name = "core/object_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if "pk" in kwargs:
+            self.action = Action.CHANGE
+        else:
+            self.action = Action.ADD
+        return super().dispatch(request, *args, **kwargs)
+
+    def setup_object(self):
+        if self.action == Action.CHANGE:
+            self.object = self.get_object()
+        else:
+            self.check_action(self.model)
+
+    def get(self, request, *args, **kwargs):
+        self.setup_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        # Create pages accept initial values in the query string (e.g. ?building=12 from a building page).
+        if self.object is None:
+            return {k: v for k, v in self.request.GET.items() if k in self.form_class._meta.fields}
+        return {}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def form_valid(self, form):
+        data = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+        reason = form.cleaned_data.get("change_reason", "") or ""
+        try:
+            if self.object is None:
+                self.object = services.create_record(self.model, data, actor=self.request.user, reason=reason)
+                messages.success(
+                    self.request,
+                    _("已新增%(name)s：%(obj)s")
+                    % {"name": self.model._meta.verbose_name, "obj": self.object},
+                )
+            else:
+                expected = form.cleaned_data.get("version")
+                if expected is None:
+                    expected = self.object.version
+                self.object = services.update_record(
+                    self.object, data, actor=self.request.user, expected_version=expected, reason=reason
+                )
+                messages.success(self.request, _("已保存。"))
+        except ValidationError as exc:
+            self._add_errors(form, exc)
+            return self.form_invalid(form)
+        except services.ConcurrentEditError as exc:
+            form.add_error(None, exc.message)
+            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        return redirect(reverse(url_name(self.model, "detail"), args=[self.object.pk]))
+
+    @staticmethod
+    def _add_errors(form, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc.messages)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        conflict = kwargs.get("conflict")
+        if conflict is not None:
+            form = context["form"]
+            context["conflict_rows"] = [
+                {
+                    "label": form.fields[name].label,
+                    "current": Column(name, "").get(conflict),
+                    "typed": form.data.get(name, ""),
+                }
+                for name in form._meta.fields
+            ]
+        if self.object is not None:
+            context["cancel_url"] = reverse(url_name(self.model, "detail"), args=[self.object.pk])
+        else:
+            context["cancel_url"] = reverse(url_name(self.model, "list"))
+        return context
+
+
+class ObjectDeleteView(ScopedMixin, TemplateView):
+    template_name = "core/object_delete.html"
+    action = Action.DELETE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        context["cancel_url"] = reverse(url_name(self.model, "detail"), args=[self.object.pk])
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            return self.render_to_response(self.get_context_data(error=_("请填写删除原因。")))
+        try:
+            services.delete_record(self.object, actor=request.user, reason=reason)
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(error=" ".join(exc.messages), reason=reason))
+        messages.success(request, _("已删除：%(obj)s") % {"obj": self.object})
+        return redirect(reverse(url_name(self.model, "list")))
+
+
+class ObjectHistoryView(ScopedMixin, DetailView):
+    """Every recorded change to one object, newest first."""
+
+    template_name = "core/object_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["entries"] = AuditEntry.objects.for_object(self.object).select_related("content_type")[:500]
+        context["detail_url"] = reverse(url_name(self.model, "detail"), args=[self.object.pk])
+        return context
+
+
+class RevealView(ScopedMixin, View):
+    """POST: show one unmasked personal value; the look is recorded (PIPL)."""
+
+    action = Action.REVEAL
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int, field: str):
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        if field not in getattr(obj, "personal_fields", ()):
+            raise Http404
+        value = services.reveal_personal_data(obj, field, actor=request.user)
+        return HttpResponse(format_html('<span class="revealed">{}</span>', value) if value else "—")
+
+
+def crud_urls(model: type[Model], *, list_view, detail_view, form_class, prefix: str | None = None) -> list:
+    """The seven URLs every registry model has, named by `url_name`: list, add, detail, edit, delete,
+    history, reveal."""
+    name = model._meta.model_name
+    prefix = prefix or f"{name}s"
+    return [
+        path(f"{prefix}/", list_view.as_view(), name=f"{name}_list"),
+        path(
+            f"{prefix}/new/", ObjectEditView.as_view(model=model, form_class=form_class), name=f"{name}_add"
+        ),
+        path(f"{prefix}/<int:pk>/", detail_view.as_view(), name=f"{name}_detail"),
+        path(
+            f"{prefix}/<int:pk>/edit/",
+            ObjectEditView.as_view(model=model, form_class=form_class),
+            name=f"{name}_edit",
+        ),
+        path(f"{prefix}/<int:pk>/delete/", ObjectDeleteView.as_view(model=model), name=f"{name}_delete"),
+        path(f"{prefix}/<int:pk>/history/", ObjectHistoryView.as_view(model=model), name=f"{name}_history"),
+        path(
+            f"{prefix}/<int:pk>/reveal/<str:field>/", RevealView.as_view(model=model), name=f"{name}_reveal"
+        ),
+    ]

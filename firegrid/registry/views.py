@@ -1,0 +1,214 @@
+"""Registry pages: thin declarations over the base views in firegrid.core.views."""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from firegrid.core.tables import Column
+from firegrid.core.views import ObjectDetailView, ObjectListView
+
+from . import filters
+from .models import Building, Landlord, Premises, Room, TenantHousehold
+
+BUILDING_COLUMNS = [
+    Column("address", _("地址"), link=True, sort="address"),
+    Column("name", _("楼名/幢号")),
+    Column("grid.name", _("网格")),
+    Column("floors", _("层数"), sort="floors"),
+    Column("structure", _("结构")),
+    Column("use", _("用途"), default=False),
+    Column("year_built", _("建成年份"), sort="year_built", default=False),
+    Column("premises_count", _("出租户数"), value=lambda b: b.premises_count),
+]
+
+PREMISES_COLUMNS = [
+    Column("building.address", _("地址"), link=True, sort="address"),
+    Column("unit_label", _("门牌/户号"), link=True),
+    Column("kind", _("类型"), sort="kind", tag=True),
+    Column("business_name", _("字号"), default=False),
+    Column("is_shared_rental", _("群租房")),
+    Column("floor_area_m2", _("面积 (m²)"), sort="floor_area_m2"),
+    Column("landlord.name", _("房东")),
+    Column("building.grid.name", _("网格")),
+    Column("status", _("状态"), tag=True),
+]
+
+ROOM_COLUMNS = [
+    Column("number", _("房间号"), link=True, sort="number"),
+    Column("premises", _("出租户"), value=lambda r: str(r.premises)),
+    Column("area_m2", _("面积 (m²)"), sort="area_m2"),
+    Column("use", _("用途")),
+    Column("occupants", _("人数"), sort="occupants"),
+    Column("has_window", _("有外窗")),
+]
+
+LANDLORD_COLUMNS = [
+    Column("name", _("姓名"), link=True, sort="name"),
+    Column("id_number", _("身份证号码")),
+    Column("mobile", _("手机号码")),
+    Column("four_category", _("四类人员"), value=lambda o: "、".join(o.four_category_labels())),
+    Column("employer_unit.name", _("工作单位")),
+    Column("area.name", _("登记网格")),
+    Column("address", _("住址"), default=False),
+]
+
+TENANT_COLUMNS = [
+    Column("head_name", _("户主"), link=True, sort="head_name"),
+    Column("id_number", _("身份证号码")),
+    Column("mobile", _("手机号码")),
+    Column("people", _("人数"), sort="people"),
+    Column("premises", _("出租户"), value=lambda t: str(t.premises)),
+    Column("room.number", _("房间")),
+    Column("moved_in", _("入住日期"), sort="moved_in"),
+    Column("moved_out", _("搬离日期")),
+]
+
+
+class BuildingListView(ObjectListView):
+    model = Building
+    filterset_class = filters.BuildingFilterSet
+    columns = BUILDING_COLUMNS
+    select_related = ("grid",)
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(premises_count=Count("premises"))
+
+
+class PremisesListView(ObjectListView):
+    model = Premises
+    filterset_class = filters.PremisesFilterSet
+    columns = PREMISES_COLUMNS
+    select_related = ("building__grid", "landlord")
+
+
+class RoomListView(ObjectListView):
+    model = Room
+    filterset_class = filters.RoomFilterSet
+    columns = ROOM_COLUMNS
+    select_related = ("premises__building",)
+
+
+class LandlordListView(ObjectListView):
+    model = Landlord
+    filterset_class = filters.LandlordFilterSet
+    columns = LANDLORD_COLUMNS
+    select_related = ("employer_unit", "area")
+
+
+class TenantHouseholdListView(ObjectListView):
+    model = TenantHousehold
+    filterset_class = filters.TenantHouseholdFilterSet
+    columns = TENANT_COLUMNS
+    select_related = ("premises__building", "room")
+
+
+class BuildingDetailView(ObjectDetailView):
+    model = Building
+    template_name = "registry/building_detail.html"
+    select_related = ("grid",)
+    fields = [
+        Column("address", _("地址")),
+        Column("name", _("楼名/幢号")),
+        Column(
+            "grid",
+            _("网格"),
+            value=lambda b: " / ".join([*(a.name for a in b.grid.ancestors()), b.grid.name]),
+        ),
+        Column("floors", _("地上层数")),
+        Column("height_m", _("建筑高度 (m)")),
+        Column("structure", _("结构")),
+        Column("use", _("用途")),
+        Column("year_built", _("建成年份")),
+        Column(
+            "coordinates", _("坐标"), value=lambda b: f"{b.latitude}, {b.longitude}" if b.latitude else ""
+        ),
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        premises = Premises.objects.visible_to(self.request.user).filter(building=self.object)
+        context["premises_list"] = premises.select_related("landlord").annotate(
+            room_count=Count("rooms", distinct=True),
+        )
+        return context
+
+
+class PremisesDetailView(ObjectDetailView):
+    model = Premises
+    template_name = "registry/premises_detail.html"
+    select_related = ("building__grid", "landlord__employer_unit")
+    fields = [
+        Column("building.address", _("地址")),
+        Column("unit_label", _("门牌/户号")),
+        Column("kind", _("类型")),
+        Column("business_name", _("字号/经营名称")),
+        Column("is_shared_rental", _("群租房")),
+        Column("floors", _("楼层"), value=lambda p: f"{p.floor_from}–{p.floor_to}"),
+        Column("floor_area_m2", _("建筑面积 (m²)")),
+        Column("landlord.name", _("房东")),
+        Column("status", _("状态")),
+        Column("building.grid.name", _("网格")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["rooms"] = Room.objects.visible_to(user).filter(premises=self.object)
+        context["tenants"] = (
+            TenantHousehold.objects.visible_to(user).filter(premises=self.object).select_related("room")
+        )
+        context["room_totals"] = context["rooms"].aggregate(
+            count=Count("id"), occupants=Count("id", filter=Q(occupants__gt=0))
+        )
+        return context
+
+
+class RoomDetailView(ObjectDetailView):
+    model = Room
+    select_related = ("premises__building",)
+    fields = [
+        Column("premises", _("出租户"), value=lambda r: str(r.premises)),
+        Column("number", _("房间号")),
+        Column("area_m2", _("使用面积 (m²)")),
+        Column("use", _("用途")),
+        Column("occupants", _("居住人数")),
+        Column("has_window", _("有外窗")),
+    ]
+
+
+class LandlordDetailView(ObjectDetailView):
+    model = Landlord
+    template_name = "registry/landlord_detail.html"
+    select_related = ("employer_unit", "area")
+    fields = [
+        Column("name", _("姓名")),
+        Column("id_number", _("身份证号码")),
+        Column("mobile", _("手机号码")),
+        Column("address", _("住址")),
+        Column("four_category", _("四类人员"), value=lambda o: "、".join(o.four_category_labels()) or "否"),
+        Column("employer_unit.name", _("工作单位")),
+        Column("area.name", _("登记网格")),
+    ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["premises_list"] = (
+            Premises.objects.visible_to(self.request.user)
+            .filter(landlord=self.object)
+            .select_related("building")
+        )
+        return context
+
+
+class TenantHouseholdDetailView(ObjectDetailView):
+    model = TenantHousehold
+    select_related = ("premises__building", "room")
+    fields = [
+        Column("head_name", _("户主姓名")),
+        Column("id_number", _("身份证号码")),
+        Column("mobile", _("手机号码")),
+        Column("people", _("人数")),
+        Column("premises", _("出租户"), value=lambda t: str(t.premises)),
+        Column("room.number", _("房间")),
+        Column("moved_in", _("入住日期")),
+        Column("moved_out", _("搬离日期")),
+    ]

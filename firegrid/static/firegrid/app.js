@@ -1,0 +1,56 @@
+// Small behaviours: sidebar toggle, column chooser (remembered per list), large-type mode.
+(function () {
+  "use strict";
+  const KEY = "firegrid.columns.";
+
+  function applyColumns(chooser) {
+    const list = chooser.dataset.list;
+    const saved = JSON.parse(localStorage.getItem(KEY + list) || "null");
+    chooser.querySelectorAll("input[data-col]").forEach(function (box) {
+      if (saved && box.dataset.col in saved) box.checked = saved[box.dataset.col];
+      const hidden = !box.checked;
+      document.querySelectorAll('table[data-list="' + list + '"] [data-col="' + box.dataset.col + '"]')
+        .forEach(function (cell) { cell.hidden = hidden; });
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll(".column-chooser").forEach(function (chooser) {
+      if (!chooser.dataset.bound) {
+        chooser.dataset.bound = "1";
+        chooser.addEventListener("change", function () {
+          const state = {};
+          chooser.querySelectorAll("input[data-col]").forEach(function (b) { state[b.dataset.col] = b.checked; });
+          localStorage.setItem(KEY + chooser.dataset.list, JSON.stringify(state));
+          applyColumns(chooser);
+        });
+      }
+      applyColumns(chooser);
+    });
+  }
+
+  // Area tree links keep the other search parameters of the list.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("a[data-area]");
+    if (!link) return;
+    event.preventDefault();
+    const params = new URLSearchParams(window.location.search);
+    params.set("area", link.dataset.area);
+    params.delete("page");
+    window.location.search = params.toString();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-toggle=sidebar]")) {
+      document.getElementById("sidebar").classList.toggle("open");
+    }
+    if (event.target.closest("[data-toggle-large]")) {
+      document.documentElement.classList.toggle("large");
+      localStorage.setItem("firegrid.large", document.documentElement.classList.contains("large") ? "1" : "");
+    }
+  });
+
+  if (localStorage.getItem("firegrid.large")) document.documentElement.classList.add("large");
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function () { init(document); });
+})();
