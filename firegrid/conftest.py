@@ -85,3 +85,50 @@ def assert_status(response, expected: int) -> None:
     elif hasattr(response, "data"):
         detail = f"api errors: {response.data}"
     raise AssertionError(f"expected {expected}, got {response.status_code}. {detail}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium (Debian's), shared by the browser tests of a run."""
+    import os
+
+    from firegrid.browser import CHROMIUM_ARGS, chromium_path
+
+    path = chromium_path()
+    if path is None:
+        message = "Chromium not found at /usr/bin/chromium: install Debian's chromium and chromium-driver"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (required under CI=true)")
+        print(f"\n!!! SKIPPING BROWSER TESTS: {message}\n")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """page_for(user, phone=False) -> a Playwright page signed in through the login form."""
+    from firegrid.testing import PASSWORD
+
+    contexts = []
+
+    def _page(user, phone: bool = False):
+        viewport = {"width": 360, "height": 740} if phone else {"width": 1366, "height": 860}
+        context = browser.new_context(viewport=viewport, locale="zh-CN", is_mobile=phone, has_touch=phone)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield _page
+    for context in contexts:
+        context.close()

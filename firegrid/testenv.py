@@ -4,3 +4,6 @@ import os
 
 os.environ.setdefault("FIREGRID_DEV", "true")
 os.environ.setdefault("FIREGRID_FAST_HASHER", "true")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make around it
+# are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

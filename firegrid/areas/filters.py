@@ -11,6 +11,7 @@ from .models import Area, Department, Unit
 
 class AreaFilterSet(FiregridFilterSet):
     search_fields = ("name", "code")
+    form_fields = ("q", "level")
 
     level = django_filters.MultipleChoiceFilter(choices=AreaLevel.choices, label=_("层级"))
 
@@ -24,6 +25,7 @@ class AreaFilterSet(FiregridFilterSet):
 
 class DepartmentFilterSet(FiregridFilterSet):
     search_fields = ("name",)
+    form_fields = ("q", "kind")
     kind = django_filters.MultipleChoiceFilter(choices=DepartmentKind.choices, label=_("类别"))
 
     class Meta:
@@ -33,6 +35,7 @@ class DepartmentFilterSet(FiregridFilterSet):
 
 class UnitFilterSet(FiregridFilterSet):
     search_fields = ("name", "credit_code")
+    form_fields = ("q", "kind")
     area_lookup = None
     kind = django_filters.MultipleChoiceFilter(choices=UnitKind.choices, label=_("类别"))
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from firegrid.areas.models import Area
 
@@ -15,6 +18,20 @@ def visible_areas(request):
     return Area.objects.visible_to(request.user)
 
 
+class AnyYesNo(forms.Select):
+    """全部 / 是 / 否 for boolean filters (the default reads 未知, which users took for a value)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        return {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False}.get(value)
+
+    def format_value(self, value):
+        return {True: "true", False: "false"}.get(value, "")
+
+
 class FiregridFilterSet(django_filters.FilterSet):
     """Base FilterSet. Subclasses set `search_fields` and `area_lookup` (path from the model to its grid id).
 
@@ -23,9 +40,40 @@ class FiregridFilterSet(django_filters.FilterSet):
 
     search_fields: tuple[str, ...] = ()
     area_lookup: str | None = None
+    # Filters shown in the web search form; the others (e.g. building, landlord) still work from the URL
+    # for drill-downs and the API, but a select of every building would be too long to render.
+    form_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="filter_q", label=_("关键字"))
-    area = django_filters.ModelChoiceFilter(queryset=visible_areas, method="filter_area", label=_("区域"))
+    # An area id; the OpenAPI schema cannot tell that from the method, so it is said here.
+    area = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(queryset=visible_areas, method="filter_area", label=_("区域"))
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.form.fields.values():
+            if isinstance(f, forms.NullBooleanField):
+                f.widget = AnyYesNo()
+            elif isinstance(f, forms.MultipleChoiceField):
+                f.widget = forms.CheckboxSelectMultiple(choices=f.choices)
+            elif isinstance(f, forms.DateField):
+                f.widget = forms.DateInput(attrs={"type": "date"})
+
+    def search_form_fields(self):
+        """The bound fields of the web search form, in order."""
+        return [self.form[name] for name in self.form_fields if name in self.form.fields]
+
+    def hidden_params(self):
+        """URL filters not in the search form, kept as hidden inputs so a search does not drop them."""
+        shown = {*self.form_fields, "q", "area", "sort"}
+        return [
+            (name, value)
+            for name in self.form.fields
+            if name not in shown
+            for value in (self.data.getlist(name) if hasattr(self.data, "getlist") else [])
+            if value
+        ]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -41,6 +41,7 @@ class MeView(LoginRequiredMixin, TemplateView):
 
 class AuditEntryFilterSet(FiregridFilterSet):
     search_fields = ("object_repr", "actor_name", "reason")
+    form_fields = ("q", "action", "since", "until")
     action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices, label=_("操作"))
     since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("起始日期"))
     until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("截止日期"))
@@ -53,6 +54,7 @@ class AuditEntryFilterSet(FiregridFilterSet):
 
 class LoginRecordFilterSet(FiregridFilterSet):
     search_fields = ("username", "ip")
+    form_fields = ("q", "success", "since", "until")
     success = django_filters.BooleanFilter(label=_("成功"))
     since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("起始日期"))
     until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("截止日期"))

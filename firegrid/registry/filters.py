@@ -12,6 +12,7 @@ from .models import FOUR_CATEGORY_Q, Building, Landlord, Premises, Room, TenantH
 class BuildingFilterSet(FiregridFilterSet):
     search_fields = ("address", "name")
     area_lookup = "grid_id"
+    form_fields = ("q", "structure", "use")
 
     structure = django_filters.MultipleChoiceFilter(choices=BuildingStructure.choices, label=_("结构"))
     use = django_filters.MultipleChoiceFilter(choices=BuildingUse.choices, label=_("用途"))
@@ -39,6 +40,7 @@ class BuildingFilterSet(FiregridFilterSet):
 class PremisesFilterSet(FiregridFilterSet):
     search_fields = ("building__address", "unit_label", "business_name", "landlord__name")
     area_lookup = "building__grid_id"
+    form_fields = ("q", "kind", "status", "is_shared_rental", "four_category")
 
     kind = django_filters.MultipleChoiceFilter(choices=PremisesKind.choices, label=_("类型"))
     status = django_filters.MultipleChoiceFilter(choices=PremisesStatus.choices, label=_("状态"))
@@ -74,6 +76,7 @@ class PremisesFilterSet(FiregridFilterSet):
 class RoomFilterSet(FiregridFilterSet):
     search_fields = ("number", "premises__unit_label", "premises__building__address")
     area_lookup = "premises__building__grid_id"
+    form_fields = ("q", "use", "has_window")
 
     use = django_filters.MultipleChoiceFilter(choices=RoomUse.choices, label=_("用途"))
     has_window = django_filters.BooleanFilter(label=_("有外窗"))
@@ -91,6 +94,7 @@ class RoomFilterSet(FiregridFilterSet):
 class LandlordFilterSet(FiregridFilterSet):
     search_fields = ("name", "address")
     area_lookup = "area_id"
+    form_fields = ("q", "four_category", "category")
 
     four_category = django_filters.BooleanFilter(method="filter_four_category", label=_("四类人员"))
     category = django_filters.ChoiceFilter(
@@ -118,6 +122,7 @@ class LandlordFilterSet(FiregridFilterSet):
 class TenantHouseholdFilterSet(FiregridFilterSet):
     search_fields = ("head_name", "premises__building__address", "premises__unit_label")
     area_lookup = "premises__building__grid_id"
+    form_fields = ("q", "current")
 
     current = django_filters.BooleanFilter(method="filter_current", label=_("在住"))
     sort = django_filters.OrderingFilter(

@@ -51,6 +51,11 @@
   });
 
   if (localStorage.getItem("firegrid.large")) document.documentElement.classList.add("large");
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    // Extra filters start open on a desktop, folded on a phone (they would push the results off screen).
+    const wide = window.matchMedia("(min-width: 769px)").matches;
+    document.querySelectorAll("details[data-open-on-desktop]").forEach(function (d) { d.open = wide || d.querySelector("input:checked, select option:checked:not([value=''])") !== null; });
+    init(document);
+  });
   document.addEventListener("htmx:afterSwap", function () { init(document); });
 })();
