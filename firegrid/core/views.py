@@ -119,6 +119,8 @@ class ObjectListView(ScopedMixin, ListView):
         return qs
 
     def get(self, request, *args, **kwargs):
+        if not can(request.user, Action.VIEW, self.model):
+            raise PermissionDenied(_("您的角色无权查看此列表。"))
         if request.GET.get("export") == "xlsx":
             return self.export()
         return super().get(request, *args, **kwargs)
