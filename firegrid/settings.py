@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "firegrid.core",
@@ -187,9 +188,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous API call then answers 401 with `WWW-Authenticate: Token` (not 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -209,7 +211,20 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Choice sets whose field names clash across models (kind, use) get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        "PremisesKindEnum": "firegrid.registry.choices.PremisesKind",
+        "DepartmentKindEnum": "firegrid.areas.choices.DepartmentKind",
+        "UnitKindEnum": "firegrid.areas.choices.UnitKind",
+        "BuildingUseEnum": "firegrid.registry.choices.BuildingUse",
+        "RoomUseEnum": "firegrid.registry.choices.RoomUse",
+        "PersonalFieldEnum": "firegrid.core.api.serializers.PERSONAL_FIELD_CHOICES",
+    },
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The docs page's Swagger UI served from our own static files: intranets are offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -5,6 +5,8 @@ def mask_id_number(value: str) -> str:
     """330802********1234: region and last four kept, birth date hidden."""
     if not value:
         return ""
+    if len(value) <= 2:
+        return "*" * len(value)
     if len(value) <= 10:
         return value[:1] + "*" * (len(value) - 2) + value[-1:]
     return value[:6] + "*" * (len(value) - 10) + value[-4:]

@@ -60,9 +60,9 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: models.Model) -> dict[str, Any]:
+def snapshot(obj: models.Model, *, masked: bool = True) -> dict[str, Any]:
     """The record's field values as JSON, personal data masked (the audit log is itself personal data)."""
-    personal = getattr(obj, "personal_fields", ())
+    personal = getattr(obj, "personal_fields", ()) if masked else ()
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if field.name in SNAPSHOT_SKIP:
@@ -124,7 +124,9 @@ def create_record(model: type[R], data: dict[str, Any], *, actor, reason: str = 
 
 
 @transaction.atomic
-def update_record(obj: R, data: dict[str, Any], *, actor, expected_version: int, reason: str = "") -> R:
+def update_record(
+    obj: R, data: dict[str, Any], *, actor, expected_version: int | None, reason: str = ""
+) -> R:
     """Apply `data` to the stored row if nobody has changed it since `expected_version` was read."""
     require(actor, Action.CHANGE, obj)
     model = type(obj)
@@ -132,16 +134,22 @@ def update_record(obj: R, data: dict[str, Any], *, actor, expected_version: int,
         current = model.objects.visible_to(actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
     except model.DoesNotExist:
         raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
-    if current.version != expected_version:
+    # Departments and units carry no version: they are saved without the concurrent-edit check.
+    versioned = hasattr(current, "version")
+    if versioned and current.version != expected_version:
         raise ConcurrentEditError(current, expected_version)
     before = snapshot(current)
+    unmasked_before = snapshot(current, masked=False)
     for name, value in data.items():
         setattr(current, name, value)
     current.full_clean()
     after = snapshot(current)
-    if after == before:
+    # Compare unmasked values: a corrected birth date or middle digits of a phone number are hidden
+    # by the mask, yet they are a change.
+    if snapshot(current, masked=False) == unmasked_before:
         return current
-    current.version += 1
+    if versioned:
+        current.version += 1
     current.save()
     _ensure_in_scope(current, actor, Action.CHANGE)
     record_change(

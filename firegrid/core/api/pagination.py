@@ -1,7 +1,10 @@
+from django.conf import settings
 from rest_framework.pagination import PageNumberPagination
 
 
 class StandardPagination(PageNumberPagination):
-    page_size = 50
+    """Every list pages: `page` and `page_size` (at most 500), `FIREGRID_PAGE_SIZE` rows by default."""
+
+    page_size = settings.FIREGRID_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = 500

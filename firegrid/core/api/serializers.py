@@ -1,0 +1,116 @@
+"""Serializers every API shares: the scoped model serializer (writes through services), history, reveal."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from firegrid.core import services
+from firegrid.core.masking import MASKERS
+from firegrid.core.models import AuditEntry
+
+from .fields import ScopedPrimaryKeyRelatedField, VersionField
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    # Base serializer of every model in the API (a comment, not a docstring: the OpenAPI schema would
+    # show it on every component):
+    # - foreign keys are writable ids limited to what the user can see (`ScopedPrimaryKeyRelatedField`);
+    # - writes go through `create_record` / `update_record`, which run the model's `full_clean` (so the
+    #   model's rules and Chinese messages apply, per field), check the role, re-check scope, and audit;
+    # - personal fields (`Model.personal_fields`) are masked in every response; writes take full values,
+    #   and a masked value sent back unchanged keeps the stored one.
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+    def to_internal_value(self, data):
+        # A client that read a record gets its personal fields masked; sending such a value back
+        # unchanged (a PUT of what was read) means "keep the stored value", not "store the mask".
+        if self.instance is not None and isinstance(data, Mapping):
+            echoed = {
+                name: stored
+                for name in getattr(self.instance, "personal_fields", ())
+                if (stored := getattr(self.instance, name)) and data.get(name) == MASKERS[name](stored)
+            }
+            if echoed:
+                data = data.copy()
+                for name, stored in echoed.items():
+                    data[name] = stored  # item assignment: QueryDict.update would append
+        return super().to_internal_value(data)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in getattr(instance, "personal_fields", ()):
+            if data.get(name):
+                data[name] = MASKERS[name](data[name])
+        return data
+
+    @property
+    def actor(self):
+        return self.context["request"].user
+
+    def create(self, validated_data):
+        return services.create_record(self.Meta.model, validated_data, actor=self.actor)
+
+    def update(self, instance, validated_data):
+        expected_version = validated_data.pop("version", None)
+        return services.update_record(
+            instance, validated_data, actor=self.actor, expected_version=expected_version
+        )
+
+
+@functools.cache
+def update_serializer_class(serializer_class: type[serializers.ModelSerializer]) -> type:
+    """The serializer for update and partial update: the same fields, plus the `version` that was read.
+
+    A separate class (e.g. `PremisesUpdateSerializer`) so the OpenAPI schema shows `version` read-only in
+    responses and required in update requests. Models without a version (department, unit) keep theirs.
+    """
+    if "version" not in getattr(serializer_class.Meta, "fields", ()):
+        return serializer_class
+    name = serializer_class.__name__.removesuffix("Serializer") + "UpdateSerializer"
+    return type(
+        name,
+        (serializer_class,),
+        {
+            "__module__": serializer_class.__module__,
+            "__doc__": f"Update of {serializer_class.Meta.model._meta.verbose_name}: the fields plus `version`.",
+            "version": VersionField(),
+            "read_serializer_class": serializer_class,
+        },
+    )
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    """One entry of an object's history. Personal data in `before`/`after` is already masked."""
+
+    action_display = serializers.CharField(source="get_action_display", read_only=True)
+    before = serializers.JSONField(read_only=True, allow_null=True, help_text=_("修改前的字段值"))
+    after = serializers.JSONField(read_only=True, allow_null=True, help_text=_("修改后的字段值"))
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "time", "actor_name", "action", "action_display", "before", "after", "reason"]
+        read_only_fields = fields
+
+
+# Every personal field has a masker; these are the fields a reveal may name.
+PERSONAL_FIELD_CHOICES = [("id_number", _("身份证号码")), ("mobile", _("手机号码"))]
+
+
+class RevealSerializer(serializers.Serializer):
+    """Which personal field to show unmasked."""
+
+    field = serializers.ChoiceField(
+        choices=PERSONAL_FIELD_CHOICES, help_text=_("要查看完整内容的个人信息字段")
+    )
+
+
+class RevealResultSerializer(serializers.Serializer):
+    """An unmasked personal value; the reveal is in the object's history."""
+
+    field = serializers.ChoiceField(choices=PERSONAL_FIELD_CHOICES)
+    value = serializers.CharField(help_text=_("未脱敏的完整内容；本次查看已记入操作日志"))

@@ -1,0 +1,111 @@
+"""The OpenAPI schema and docs page, and the API's error shapes."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from firegrid.api_urls import router
+from firegrid.conftest import assert_status
+from firegrid.core.api.errors import exception_handler
+from firegrid.core.api.serializers import PERSONAL_FIELD_CHOICES
+from firegrid.core.masking import MASKERS
+from firegrid.registry.models import Landlord, TenantHousehold
+
+PREFIXES = [
+    "areas",
+    "departments",
+    "units",
+    "buildings",
+    "premises",
+    "rooms",
+    "landlords",
+    "tenant-households",
+]
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker) -> dict:
+    with django_db_blocker.unblock():
+        response = APIClient().get("/api/schema/")
+    assert_status(response, 200)
+    return yaml.safe_load(response.content)
+
+
+def test_every_model_is_registered_under_its_glossary_name():
+    assert sorted(prefix for prefix, _viewset, _basename in router.registry) == sorted(PREFIXES)
+    assert all(prefix == basename for prefix, _viewset, basename in router.registry)
+
+
+def test_schema_contains_every_path(schema):
+    expected = {"/api/v1/me/", "/api/v1/auth/token/"}
+    for prefix in PREFIXES:
+        expected |= {f"/api/v1/{prefix}/", f"/api/v1/{prefix}/{{id}}/", f"/api/v1/{prefix}/{{id}}/history/"}
+    expected |= {"/api/v1/landlords/{id}/reveal/", "/api/v1/tenant-households/{id}/reveal/"}
+    assert set(schema["paths"]) == expected
+
+
+def test_schema_shows_areas_read_only_and_registry_writable(schema):
+    paths = schema["paths"]
+    assert set(paths["/api/v1/areas/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/premises/{id}/"]) == {"get", "put", "patch", "delete"}
+    assert set(paths["/api/v1/units/{id}/"]) == {"get", "put", "patch", "delete"}
+
+
+def test_version_is_read_only_in_responses_and_required_on_update(schema):
+    components = schema["components"]["schemas"]
+    assert components["Premises"]["properties"]["version"]["readOnly"] is True
+    assert "version" not in components["PremisesRequest"]["properties"]
+    assert "version" in components["PremisesUpdateRequest"]["required"]
+    assert components["PatchedPremisesUpdateRequest"]["required"] == ["version"]
+    patch = schema["paths"]["/api/v1/premises/{id}/"]["patch"]
+    response = patch["responses"]["200"]["content"]["application/json"]["schema"]
+    assert response == {"$ref": "#/components/schemas/Premises"}
+
+
+def test_lists_document_their_filters(schema):
+    names = {p["name"] for p in schema["paths"]["/api/v1/premises/"]["get"]["parameters"]}
+    assert {"area", "q", "kind", "status", "sort", "page", "page_size"} <= names
+    area = next(p for p in schema["paths"]["/api/v1/premises/"]["get"]["parameters"] if p["name"] == "area")
+    assert area["schema"]["type"] == "integer"
+    history = {p["name"] for p in schema["paths"]["/api/v1/premises/{id}/history/"]["get"]["parameters"]}
+    assert history == {"id", "page", "page_size"}
+
+
+def test_schema_generates_without_warnings(tmp_path, db):
+    # --fail-on-warn makes any drf-spectacular warning (unresolvable type, enum clash …) an error.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert (tmp_path / "schema.yml").stat().st_size > 10_000
+
+
+def test_docs_page_loads_swagger_ui_from_our_own_static_files(db):
+    response = APIClient().get("/api/docs/")
+    assert_status(response, 200)
+    html = response.content.decode()
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html
+
+
+def test_reveal_choices_are_the_personal_fields():
+    assert {name for name, _label in PERSONAL_FIELD_CHOICES} == set(MASKERS)
+    assert set(Landlord.personal_fields) | set(TenantHousehold.personal_fields) <= set(MASKERS)
+
+
+# --- error shapes ---
+
+
+def test_django_validation_errors_come_back_per_field_with_drf_keys():
+    error = ValidationError({"mobile": ["手机号码应为以1开头的11位数字。"], NON_FIELD_ERRORS: ["重复。"]})
+    response = exception_handler(error, {})
+    assert response.status_code == 400
+    assert response.data == {"mobile": ["手机号码应为以1开头的11位数字。"], "non_field_errors": ["重复。"]}
+
+
+def test_a_message_without_a_field_is_a_non_field_error():
+    response = exception_handler(ValidationError("还有关联的房间，不能删除。", code="protected"), {})
+    assert response.status_code == 400
+    assert response.data == {"non_field_errors": ["还有关联的房间，不能删除。"]}
+    assert response.data["non_field_errors"][0].code == "protected"

@@ -1,0 +1,150 @@
+"""Serializers of the rental registry. Foreign keys are writable ids within the caller's scope; the
+`*_display`, `*_name` and `*_label` fields are read-only conveniences for lists."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from firegrid.core.api.serializers import ScopedModelSerializer
+
+from ..models import Building, Landlord, Premises, Room, TenantHousehold
+
+RECORD_FIELDS = ["version", "created_at", "updated_at"]
+
+MASKED = _(
+    "响应中脱敏显示，完整内容请用 reveal 查看（记入操作日志）。写入时提交完整内容；原样提交脱敏值表示不修改。"
+)
+
+
+class BuildingSerializer(ScopedModelSerializer):
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    structure_display = serializers.CharField(source="get_structure_display", read_only=True)
+    use_display = serializers.CharField(source="get_use_display", read_only=True)
+
+    class Meta:
+        model = Building
+        fields = [
+            "id",
+            "grid",
+            "grid_name",
+            "address",
+            "name",
+            "latitude",
+            "longitude",
+            "floors",
+            "height_m",
+            "structure",
+            "structure_display",
+            "year_built",
+            "use",
+            "use_display",
+            *RECORD_FIELDS,
+        ]
+
+
+class PremisesSerializer(ScopedModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    building_address = serializers.CharField(source="building.address", read_only=True)
+    grid = serializers.IntegerField(source="building.grid_id", read_only=True, help_text=_("所在网格"))
+    grid_name = serializers.CharField(source="building.grid.name", read_only=True)
+    landlord_name = serializers.CharField(source="landlord.name", read_only=True)
+
+    class Meta:
+        model = Premises
+        fields = [
+            "id",
+            "building",
+            "building_address",
+            "grid",
+            "grid_name",
+            "kind",
+            "kind_display",
+            "unit_label",
+            "business_name",
+            "is_shared_rental",
+            "floor_from",
+            "floor_to",
+            "floor_area_m2",
+            "landlord",
+            "landlord_name",
+            "status",
+            "status_display",
+            *RECORD_FIELDS,
+        ]
+
+
+class RoomSerializer(ScopedModelSerializer):
+    premises_label = serializers.CharField(source="premises.__str__", read_only=True)
+    use_display = serializers.CharField(source="get_use_display", read_only=True)
+
+    class Meta:
+        model = Room
+        fields = [
+            "id",
+            "premises",
+            "premises_label",
+            "number",
+            "area_m2",
+            "use",
+            "use_display",
+            "occupants",
+            "has_window",
+            *RECORD_FIELDS,
+        ]
+
+
+class LandlordSerializer(ScopedModelSerializer):
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    employer_unit_name = serializers.CharField(source="employer_unit.name", read_only=True, default=None)
+    four_category = serializers.ListField(
+        source="four_category_labels",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("四类人员类别（党员、干部、两代表一委员、财政供养人员）"),
+    )
+
+    class Meta:
+        model = Landlord
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "mobile",
+            "address",
+            "area",
+            "area_name",
+            "is_party_member",
+            "is_official",
+            "is_deputy",
+            "is_public_payroll",
+            "four_category",
+            "employer_unit",
+            "employer_unit_name",
+            *RECORD_FIELDS,
+        ]
+        extra_kwargs = {"id_number": {"help_text": MASKED}, "mobile": {"help_text": MASKED}}
+
+
+class TenantHouseholdSerializer(ScopedModelSerializer):
+    premises_label = serializers.CharField(source="premises.__str__", read_only=True)
+    room_number = serializers.CharField(source="room.number", read_only=True, default=None)
+
+    class Meta:
+        model = TenantHousehold
+        fields = [
+            "id",
+            "premises",
+            "premises_label",
+            "room",
+            "room_number",
+            "head_name",
+            "id_number",
+            "mobile",
+            "people",
+            "moved_in",
+            "moved_out",
+            *RECORD_FIELDS,
+        ]
+        extra_kwargs = {"id_number": {"help_text": MASKED}, "mobile": {"help_text": MASKED}}
