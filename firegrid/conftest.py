@@ -17,6 +17,17 @@ from firegrid.areas.choices import AreaLevel, DepartmentKind, Role
 from firegrid.registry.choices import PremisesKind
 
 
+@pytest.fixture(autouse=True)
+def chinese_by_default():
+    """Every test starts in the default language; a test that switches to English must not leak it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def district(db):
     d = t.make_area(AreaLevel.DISTRICT, "衢江区", code="330803")
