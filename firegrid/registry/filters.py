@@ -54,7 +54,7 @@ class PremisesFilterSet(FiregridFilterSet):
             ("updated_at", "updated_at"),
         ),
         field_labels={
-            "address": _("地址"),
+            "building__address": _("地址"),
             "kind": _("类型"),
             "floor_area_m2": _("面积"),
             "updated_at": _("更新时间"),
