@@ -196,7 +196,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "firegrid.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
@@ -210,6 +209,8 @@ SPECTACULAR_SETTINGS = {
     "caller's scope; out-of-scope objects answer 404.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema describes government data: only signed-in users may read it.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets whose field names clash across models (kind, use) get their own component names.
     "ENUM_NAME_OVERRIDES": {

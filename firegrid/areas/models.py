@@ -136,6 +136,7 @@ class Department(models.Model):
         verbose_name=_("所属区域"),
         help_text=_("街道办事处填写所在街道；区级部门留空。"),
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = DepartmentQuerySet.as_manager()
 
@@ -180,6 +181,7 @@ class Unit(models.Model):
     )
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     contact_mobile = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[validate_mobile])
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = UnitQuerySet.as_manager()
 

@@ -52,6 +52,14 @@ class FiregridFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        for name, flt in self.filters.items():
+            # Related-object filters accept only rows the user may see: an out-of-scope id must not
+            # be told apart from a missing one.
+            if name != "area" and isinstance(flt, django_filters.ModelChoiceFilter):
+                queryset = flt.queryset if not callable(flt.queryset) else None
+                if queryset is not None and hasattr(queryset, "visible_to") and user is not None:
+                    self.form.fields[name].queryset = queryset.visible_to(user)
         for f in self.form.fields.values():
             if isinstance(f, forms.NullBooleanField):
                 f.widget = AnyYesNo()

@@ -134,7 +134,7 @@ def update_record(
         current = model.objects.visible_to(actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
     except model.DoesNotExist:
         raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
-    # Departments and units carry no version: they are saved without the concurrent-edit check.
+    # A model without a version (a user, edited in the admin) is saved without the concurrent-edit check.
     versioned = hasattr(current, "version")
     if versioned and current.version != expected_version:
         raise ConcurrentEditError(current, expected_version)
@@ -159,11 +159,16 @@ def update_record(
 
 
 @transaction.atomic
-def delete_record(obj: models.Model, *, actor, reason: str = "") -> None:
+def delete_record(obj: models.Model, *, actor, reason: str = "", expected_version: int | None = None) -> None:
+    """Delete a record. With `expected_version`, refuse if someone changed it since it was read."""
     require(actor, Action.DELETE, obj)
     model = type(obj)
-    if not model.objects.visible_to(actor, Action.DELETE).filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("该记录不在您的管辖范围内。"))
+    try:
+        obj = model.objects.visible_to(actor, Action.DELETE).select_for_update().get(pk=obj.pk)
+    except model.DoesNotExist:
+        raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
+    if expected_version is not None and getattr(obj, "version", expected_version) != expected_version:
+        raise ConcurrentEditError(obj, expected_version)
     before = snapshot(obj)
     entry = record_change(actor=actor, action=AuditAction.DELETE, obj=obj, before=before, reason=reason)
     try:

@@ -337,9 +337,13 @@ class ObjectDeleteView(ScopedMixin, TemplateView):
         if not reason:
             return self.render_to_response(self.get_context_data(error=_("请填写删除原因。")))
         try:
-            services.delete_record(self.object, actor=request.user, reason=reason)
+            version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
+            services.delete_record(self.object, actor=request.user, reason=reason, expected_version=version)
         except ValidationError as exc:
             return self.render_to_response(self.get_context_data(error=" ".join(exc.messages), reason=reason))
+        except services.ConcurrentEditError as exc:
+            self.object = exc.current
+            return self.render_to_response(self.get_context_data(error=exc.message, reason=reason))
         messages.success(request, _("已删除：%(obj)s") % {"obj": self.object})
         return redirect(reverse(url_name(self.model, "list")))
 

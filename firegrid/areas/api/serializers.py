@@ -34,7 +34,7 @@ class DepartmentSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["id", "name", "kind", "kind_display", "area", "area_name"]
+        fields = ["id", "name", "kind", "kind_display", "area", "area_name", "version"]
 
 
 class UnitSerializer(ScopedModelSerializer):
@@ -53,6 +53,7 @@ class UnitSerializer(ScopedModelSerializer):
             "area_name",
             "contact_name",
             "contact_mobile",
+            "version",
         ]
 
 

@@ -67,7 +67,7 @@ def update_serializer_class(serializer_class: type[serializers.ModelSerializer])
     """The serializer for update and partial update: the same fields, plus the `version` that was read.
 
     A separate class (e.g. `PremisesUpdateSerializer`) so the OpenAPI schema shows `version` read-only in
-    responses and required in update requests. Models without a version (department, unit) keep theirs.
+    responses and required in update requests. Models without a version keep their serializer as it is.
     """
     if "version" not in getattr(serializer_class.Meta, "fields", ()):
         return serializer_class

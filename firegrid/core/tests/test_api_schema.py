@@ -27,10 +27,24 @@ PREFIXES = [
 ]
 
 
+def signed_in_client() -> APIClient:
+    # An unsaved user: the schema needs someone signed in, and nothing may leak into other tests' data.
+    from firegrid.areas.models import User
+
+    client = APIClient()
+    client.force_authenticate(User(username="reader", role="grid_worker"))
+    return client
+
+
+def test_schema_and_docs_need_a_signed_in_user(db):
+    assert APIClient().get("/api/schema/").status_code == 401
+    assert APIClient().get("/api/docs/").status_code == 401
+
+
 @pytest.fixture(scope="module")
 def schema(django_db_blocker) -> dict:
     with django_db_blocker.unblock():
-        response = APIClient().get("/api/schema/")
+        response = signed_in_client().get("/api/schema/")
     assert_status(response, 200)
     return yaml.safe_load(response.content)
 
@@ -82,7 +96,7 @@ def test_schema_generates_without_warnings(tmp_path, db):
 
 
 def test_docs_page_loads_swagger_ui_from_our_own_static_files(db):
-    response = APIClient().get("/api/docs/")
+    response = signed_in_client().get("/api/docs/")
     assert_status(response, 200)
     html = response.content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html

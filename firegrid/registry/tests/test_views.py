@@ -278,3 +278,19 @@ def test_create_premises_from_building(login, district, personas):
     assert_status(response, 302)
     created = Premises.objects.get(unit_label="3楼")
     assert AuditEntry.objects.filter(action="create", object_id=str(created.pk), premises=created).exists()
+
+
+def test_stale_delete_is_refused(login, district, personas):
+    client = login(personas.community_officer)
+    url = reverse("registry:room_delete", args=[district.room_a.pk])
+    response = client.post(url, {"reason": "合并", "version": 7})
+    assert "已被" in response.content.decode()
+    assert district.room_a.__class__.objects.filter(pk=district.room_a.pk).exists()
+
+
+def test_filter_by_out_of_scope_building_looks_like_a_missing_one(login, district, personas):
+    client = login(personas.grid_worker)
+    other = client.get(reverse("registry:premises_list"), {"building": district.building_b.pk})
+    missing = client.get(reverse("registry:premises_list"), {"building": 999999})
+    assert other.context["paginator"].count == missing.context["paginator"].count == 0
+    assert set(other.context["filterset"].errors) == set(missing.context["filterset"].errors) == {"building"}
