@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -89,7 +90,9 @@ class AuditLogView(ObjectListView):
         Column(
             "changes",
             _("修改内容"),
-            value=lambda e: "；".join(f"{k}: {b} → {a}" for k, b, a in e.changed_fields()),
+            value=lambda e: pgettext("list separator", "；").join(
+                f"{k}: {b} → {a}" for k, b, a in e.changed_fields()
+            ),
         ),
         Column("reason", _("原因")),
         Column("request_id", _("请求ID"), default=False),
@@ -107,7 +110,9 @@ class LoginLogView(ObjectListView):
     columns = [
         Column("time", _("时间")),
         Column("username", _("用户名")),
-        Column("success", _("结果"), value=lambda r: "成功" if r.success else "失败", tag=True),
+        Column(
+            "success", _("结果"), value=lambda r: gettext("成功") if r.success else gettext("失败"), tag=True
+        ),
         Column("ip", _("IP地址")),
         Column("user_agent", _("浏览器")),
     ]

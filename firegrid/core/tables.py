@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from .masking import MASKERS
 
@@ -42,5 +43,5 @@ class Column:
                 return MASKERS[name](getattr(target, name))
         value = getattr(target, name, "")
         if isinstance(value, bool):
-            return "是" if value else "否"
+            return gettext("是") if value else gettext("否")
         return "" if value is None else value
