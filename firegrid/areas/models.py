@@ -10,8 +10,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firegrid.core.querysets import NOTHING, ScopedQuerySet
+from firegrid.core.tables import enumerate_items
 from firegrid.core.validators import validate_mobile
 
 from .choices import (
@@ -78,7 +80,7 @@ class Area(models.Model):
     class Meta:
         ordering = ["path"]
         verbose_name = _("区域")
-        verbose_name_plural = _("区域")
+        verbose_name_plural = pgettext_lazy("plural", "区域")
         constraints = [
             models.UniqueConstraint(
                 fields=["parent", "name"],
@@ -143,7 +145,7 @@ class Department(models.Model):
     class Meta:
         ordering = ["kind", "name"]
         verbose_name = _("职能部门")
-        verbose_name_plural = _("职能部门")
+        verbose_name_plural = pgettext_lazy("plural", "职能部门")
 
     def __str__(self) -> str:
         return self.name
@@ -188,7 +190,7 @@ class Unit(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("单位")
-        verbose_name_plural = _("单位")
+        verbose_name_plural = pgettext_lazy("plural", "单位")
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"],
@@ -249,7 +251,7 @@ class User(AbstractUser):
     class Meta:
         ordering = ["username"]
         verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -278,7 +280,7 @@ class User(AbstractUser):
                     % {
                         "role": self.get_role_display(),
                         "level": AreaLevel(level).label,
-                        "names": "、".join(wrong),
+                        "names": enumerate_items(wrong),
                     }
                 }
             )

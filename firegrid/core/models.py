@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .querysets import ScopedQuerySet
 
@@ -86,7 +87,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-time", "-id"]
         verbose_name = _("操作日志")
-        verbose_name_plural = _("操作日志")
+        verbose_name_plural = pgettext_lazy("plural", "操作日志")
         indexes = [
             # Serves an object's history page.
             models.Index(fields=["content_type", "object_id", "-time"], name="audit_object_time"),
@@ -95,10 +96,23 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
+    def field_label(self, attname: str) -> str:
+        """The field's verbose name (grid_id → 网格), or the raw name when the model no longer has it."""
+        model = self.content_type.model_class()
+        if model is not None:
+            for field in model._meta.concrete_fields:
+                if attname in (field.attname, field.name):
+                    return str(field.verbose_name)
+        return attname
+
     def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(label, before, after) for each field whose value differs."""
         before, after = self.before or {}, self.after or {}
         keys = [k for k in (after or before) if before.get(k) != after.get(k)]
-        return [(k, before.get(k), after.get(k)) for k in keys]
+        return [(self.field_label(k), before.get(k), after.get(k)) for k in keys]
+
+    def revealed_field_label(self) -> str:
+        return self.field_label((self.after or {}).get("field", ""))
 
 
 class LoginRecordQuerySet(ScopedQuerySet):
@@ -123,7 +137,7 @@ class LoginRecord(models.Model):
     class Meta:
         ordering = ["-time", "-id"]
         verbose_name = _("登录日志")
-        verbose_name_plural = _("登录日志")
+        verbose_name_plural = pgettext_lazy("plural", "登录日志")
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.username} {'✓' if self.success else '✗'}"

@@ -17,6 +17,7 @@ from .masking import MASKERS
 from .middleware import current_request_id
 from .models import AuditAction, AuditEntry, Record
 from .permissions import Action, can
+from .tables import enumerate_items
 
 R = TypeVar("R", bound=models.Model)
 
@@ -174,7 +175,7 @@ def delete_record(obj: models.Model, *, actor, reason: str = "", expected_versio
     try:
         obj.delete()
     except models.ProtectedError as exc:
-        names = "、".join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
+        names = enumerate_items(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
         raise ValidationError(
             _("还有关联的%(names)s，不能删除。请先处理关联记录。") % {"names": names}
         ) from exc

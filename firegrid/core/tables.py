@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from .masking import MASKERS
 
@@ -24,6 +24,15 @@ class Column:
     value: Callable[[Any], Any] | None = None
     tag: bool = False  # rendered as a coloured status tag
     default: bool = True  # shown unless the user hides it in the column chooser
+
+    def tag_value(self, obj: models.Model) -> str:
+        """The stored value behind a tag column (e.g. `shop`), which names its colour whatever the language."""
+        if not self.tag:
+            return ""
+        target: Any = obj
+        for part in self.key.split("."):
+            target = getattr(target, part, "")
+        return str(target).lower()
 
     def get(self, obj: models.Model) -> Any:
         if self.value is not None:
@@ -45,3 +54,8 @@ class Column:
         if isinstance(value, bool):
             return gettext("是") if value else gettext("否")
         return "" if value is None else value
+
+
+def enumerate_items(items) -> str:
+    """甲、乙、丙 in Chinese, "a, b, c" in English."""
+    return pgettext("list separator", "、").join(str(item) for item in items)

@@ -158,7 +158,10 @@ class ObjectListView(ScopedMixin, ListView):
             filterset=self.filterset,
             columns=self.columns,
             header=header,
-            rows=[(obj, [(c, c.get(obj)) for c in self.columns]) for obj in context["object_list"]],
+            rows=[
+                (obj, [(c, c.get(obj), c.tag_value(obj)) for c in self.columns])
+                for obj in context["object_list"]
+            ],
             query_string=params.urlencode(),
             export_url=f"?{export_params.urlencode()}",
             current_sort=sort,

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firegrid.areas.choices import AREA_ROLES, AreaLevel, Role
 from firegrid.core.models import Record
@@ -116,7 +117,7 @@ class Building(Record):
     class Meta:
         ordering = ["address", "id"]
         verbose_name = _("建筑")
-        verbose_name_plural = _("建筑")
+        verbose_name_plural = pgettext_lazy("plural", "建筑")
         constraints = [
             models.UniqueConstraint(
                 fields=["grid", "address"],
@@ -183,7 +184,7 @@ class Premises(Record):
     class Meta:
         ordering = ["building__address", "unit_label", "id"]
         verbose_name = _("出租户")
-        verbose_name_plural = _("出租户")
+        verbose_name_plural = pgettext_lazy("plural", "出租户")
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "unit_label"],
@@ -264,7 +265,7 @@ class Room(Record):
     class Meta:
         ordering = ["premises", "number"]
         verbose_name = _("房间")
-        verbose_name_plural = _("房间")
+        verbose_name_plural = pgettext_lazy("plural", "房间")
         constraints = [
             models.UniqueConstraint(
                 fields=["premises", "number"],
@@ -352,7 +353,7 @@ class Landlord(Record):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("房东")
-        verbose_name_plural = _("房东")
+        verbose_name_plural = pgettext_lazy("plural", "房东")
 
     def __str__(self) -> str:
         return self.name
@@ -413,7 +414,7 @@ class TenantHousehold(Record):
     class Meta:
         ordering = ["premises", "-moved_in", "id"]
         verbose_name = _("租户")
-        verbose_name_plural = _("租户")
+        verbose_name_plural = pgettext_lazy("plural", "租户")
         constraints = [
             models.CheckConstraint(
                 condition=Q(moved_out__isnull=True) | Q(moved_out__gte=models.F("moved_in")),

@@ -1,9 +1,10 @@
 """Registry pages: thin declarations over the base views in firegrid.core.views."""
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from firegrid.core.tables import Column
+from firegrid.core.tables import Column, enumerate_items
 from firegrid.core.views import ObjectDetailView, ObjectListView
 
 from . import filters
@@ -45,7 +46,7 @@ LANDLORD_COLUMNS = [
     Column("name", _("姓名"), link=True, sort="name"),
     Column("id_number", _("身份证号码")),
     Column("mobile", _("手机号码")),
-    Column("four_category", _("四类人员"), value=lambda o: "、".join(o.four_category_labels())),
+    Column("four_category", _("四类人员"), value=lambda o: enumerate_items(o.four_category_labels())),
     Column("employer_unit.name", _("工作单位")),
     Column("area.name", _("登记网格")),
     Column("address", _("住址"), default=False),
@@ -184,7 +185,11 @@ class LandlordDetailView(ObjectDetailView):
         Column("id_number", _("身份证号码")),
         Column("mobile", _("手机号码")),
         Column("address", _("住址")),
-        Column("four_category", _("四类人员"), value=lambda o: "、".join(o.four_category_labels()) or "否"),
+        Column(
+            "four_category",
+            _("四类人员"),
+            value=lambda o: enumerate_items(o.four_category_labels()) or gettext("否"),
+        ),
         Column("employer_unit.name", _("工作单位")),
         Column("area.name", _("登记网格")),
     ]

@@ -190,7 +190,7 @@ class TestUpdate:
         assert entry.reason == "复核层数"
         assert entry.before["floors"] == 4
         assert entry.after["floors"] == 5
-        assert ("floors", 4, 5) in entry.changed_fields()
+        assert ("地上层数", 4, 5) in entry.changed_fields()
 
     def test_each_update_increments_the_version_again(self, district, personas):
         building = district.building_a
