@@ -1,0 +1,395 @@
+"""The demo district: `manage.py demo` builds 衢江区 with the 2019 campaign's figures, valid data and one
+user per role; it is deterministic, idempotent and scales.
+
+The scale-1 demo is loaded once for the module inside a transaction that is rolled back at the end (each
+test still runs in its own savepoint). The scale-2 test asks for the same fixture with another parameter,
+so pytest tears the scale-1 load down first; it is last in the file so that happens only once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Avg, Count, F, Max, Min, Q, Sum
+
+from firegrid.areas.choices import AreaLevel, DepartmentKind, Role
+from firegrid.areas.models import Area, Department, Unit, User
+from firegrid.core.models import AuditEntry
+from firegrid.core.validators import validate_mobile, validate_resident_id
+from firegrid.demo import DEMO_PASSWORD, DISTRICT_CODE, SITE_URL, data
+from firegrid.demo.generator import (
+    BUILDINGS,
+    FOUR_CATEGORY,
+    LANDLORD_BORN,
+    MIXED_USE,
+    RESIDENTIAL,
+    SHOPS,
+    IdNumbers,
+    RegistryGenerator,
+    district_plan,
+)
+from firegrid.demo.progress import Progress
+from firegrid.registry.choices import PremisesKind
+from firegrid.registry.models import Building, Landlord, Premises, Room, TenantHousehold
+
+REGISTRY = (Landlord, Building, Premises, Room, TenantHousehold)
+ZHANGTAN = DISTRICT_CODE + "001"
+FUSHI = DISTRICT_CODE + "002"
+
+
+@pytest.fixture(scope="module")
+def demo(request, django_db_setup, django_db_blocker):
+    """The demo loaded by the command at `request.param` scale (1 unless parametrised), rolled back after."""
+    scale = getattr(request, "param", 1)
+    outer = transaction.atomic()
+
+    def roll_back():
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+    with django_db_blocker.unblock():
+        outer.__enter__()
+    request.addfinalizer(roll_back)
+    out, err = io.StringIO(), io.StringIO()
+    with django_db_blocker.unblock():
+        call_command("demo", "--scale", str(scale), stdout=out, stderr=err)
+    return SimpleNamespace(scale=scale, out=out.getvalue(), err=err.getvalue())
+
+
+def current_tenants():
+    return TenantHousehold.objects.filter(moved_out__isnull=True)
+
+
+def premises_under(code: str):
+    return Premises.objects.filter(building__grid__path__startswith=Area.objects.get(code=code).path)
+
+
+# --- the registry's figures ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_campaign_figures(demo):
+    assert Building.objects.count() == 1644
+    assert Premises.objects.filter(kind=PremisesKind.SHOP).count() == 1175
+    assert Premises.objects.filter(kind=PremisesKind.MIXED_USE).count() == 81
+    assert Premises.objects.filter(kind=PremisesKind.RESIDENTIAL).count() == RESIDENTIAL
+    assert current_tenants().count() >= 3200
+    assert not current_tenants().filter(premises__kind=PremisesKind.SHOP).exists()
+    assert Landlord.objects.four_category().count() == 211
+    assert not Landlord.objects.four_category().filter(employer_unit=None).exists()
+    assert Premises.objects.filter(is_shared_rental=True).exists()
+    assert "1644/1644 buildings" in demo.err
+
+
+@pytest.mark.django_db
+def test_every_premises_has_rooms_and_a_landlord_owns_one_to_three(demo):
+    assert not Premises.objects.filter(rooms=None).exists()
+    per_landlord = set(Landlord.objects.annotate(n=Count("premises")).values_list("n", flat=True))
+    assert per_landlord <= {1, 2, 3}
+    assert not Premises.objects.filter(is_shared_rental=True).annotate(n=Count("rooms")).filter(n__lt=10)
+    # Landlord.area is the grid of their (first) premises.
+    assert not Landlord.objects.exclude(premises__building__grid=F("area")).exists()
+
+
+@pytest.mark.django_db
+def test_area_tree(demo):
+    district = Area.objects.get(code=DISTRICT_CODE)
+    subdistricts = Area.objects.filter(parent=district)
+    assert sorted(subdistricts.values_list("name", flat=True)) == sorted(s.name for s in data.SUBDISTRICTS)
+    assert Area.objects.get(code=ZHANGTAN).name == "樟潭街道"
+    for area in Area.objects.exclude(level=AreaLevel.DISTRICT):
+        assert area.path == f"{area.parent.path}{area.pk}/"
+        assert area.code.startswith(area.parent.code)
+    assert {
+        len(c) for c in Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", flat=True)
+    } == {12}
+    assert {len(c) for c in Area.objects.filter(level=AreaLevel.GRID).values_list("code", flat=True)} == {15}
+    assert Area.objects.filter(parent__code=ZHANGTAN).count() == 8
+    for community in Area.objects.filter(level=AreaLevel.COMMUNITY):
+        assert 2 <= community.children.count() <= 5
+    assert not Area.objects.filter(level=AreaLevel.GRID, buildings=None).exists()
+
+
+@pytest.mark.django_db
+def test_zhangtan_holds_the_largest_share(demo):
+    by_subdistrict = {
+        s.code: premises_under(s.code).count() for s in Area.objects.filter(level=AreaLevel.SUBDISTRICT)
+    }
+    ranked = sorted(by_subdistrict, key=by_subdistrict.get, reverse=True)
+    assert ranked[:2] == [ZHANGTAN, FUSHI]
+    assert 0.4 <= by_subdistrict[ZHANGTAN] / Premises.objects.count() <= 0.6
+
+
+@pytest.mark.django_db
+def test_departments_and_units(demo):
+    assert set(Department.objects.values_list("kind", flat=True)) == set(DepartmentKind)
+    offices = Department.objects.filter(kind=DepartmentKind.SUBDISTRICT_OFFICE)
+    assert sorted(offices.values_list("area__name", flat=True)) == ["樟潭街道", "浮石街道"]
+    assert 50 <= Unit.objects.count() <= 70
+    assert all(name.startswith("衢江区") for name in Unit.objects.values_list("name", flat=True))
+    # Officials and public payroll work for the state.
+    state = Landlord.objects.filter(Q(is_official=True) | Q(is_public_payroll=True))
+    assert not state.filter(employer_unit__kind="enterprise").exists()
+    party = Landlord.objects.filter(is_party_member=True).count()
+    for flag in ("is_official", "is_deputy", "is_public_payroll"):
+        assert party > Landlord.objects.filter(**{flag: True}).count()
+
+
+# --- users -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_user_per_role(demo):
+    for role in Role:
+        assert User.objects.filter(role=role).exists(), role
+    for user in User.objects.all():
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.full_name
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert User.objects.get(username="fire").department.kind == DepartmentKind.FIRE
+    assert [a.name for a in User.objects.get(username="zhangtan").areas.all()] == ["樟潭街道"]
+    assert [a.name for a in User.objects.get(username="shequ").areas.all()] == ["樟树潭社区"]
+
+
+@pytest.mark.django_db
+def test_grid_worker_liaison_and_landlord_share_premises(demo):
+    grid = User.objects.get(username="wanggy").areas.get()
+    assert grid.name == "樟树潭社区第一网格"
+    assert Building.objects.filter(grid=grid).exists()
+    unit = User.objects.get(username="liaison").unit
+    assert Landlord.objects.four_category().filter(employer_unit=unit).count() >= 3
+    landlord = User.objects.get(username="landlord").landlord
+    assert landlord.premises.filter(building__grid=grid, tenant_households__moved_out=None).exists()
+    assert User.objects.get(username="landlord").full_name == landlord.name
+
+
+@pytest.mark.django_db
+def test_demo_logins_prints_the_users(demo):
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    assert SITE_URL in text
+    for username in ("admin", "commander", "fire", "zhangtan", "shequ", "wanggy", "liaison", "landlord"):
+        assert f" {username} " in text
+    assert "网格员" in text and DEMO_PASSWORD in text
+
+
+# --- validity ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_sample_of_every_model_passes_full_clean(demo):
+    rng = random.Random(7)
+    for model in (Area, Department, Unit, User, *REGISTRY):
+        pks = sorted(model.objects.values_list("pk", flat=True))
+        for pk in rng.sample(pks, min(40, len(pks))):
+            obj = model.objects.get(pk=pk)
+            try:
+                obj.full_clean()
+            except ValidationError as exc:  # pragma: no cover - shows which row
+                pytest.fail(f"{model.__name__} {pk} {obj}: {exc.message_dict}")
+
+
+@pytest.mark.django_db
+def test_identity_numbers_and_mobiles_are_valid(demo):
+    for model in (Landlord, TenantHousehold):
+        for id_number, mobile in model.objects.values_list("id_number", "mobile"):
+            validate_resident_id(id_number)
+            validate_mobile(mobile)
+    assert not Landlord.objects.exclude(id_number__startswith=data.LOCAL_REGION).exists()
+
+
+@pytest.mark.django_db
+def test_buildings_lie_in_the_district(demo):
+    box = Building.objects.aggregate(
+        lat_min=Min("latitude"), lat_max=Max("latitude"), lng_min=Min("longitude"), lng_max=Max("longitude")
+    )
+    assert 28.8 <= box["lat_min"] and box["lat_max"] <= 29.2
+    assert 118.8 <= box["lng_min"] and box["lng_max"] <= 119.2
+    zhangtan = Building.objects.filter(grid__path__startswith=Area.objects.get(code=ZHANGTAN).path)
+    centre = zhangtan.aggregate(lat=Avg("latitude"), lng=Avg("longitude"))
+    assert abs(centre["lat"] - Decimal("28.98")) < Decimal("0.02")
+    assert abs(centre["lng"] - Decimal("118.93")) < Decimal("0.02")
+
+
+@pytest.mark.django_db
+def test_rooms_fit_their_premises(demo):
+    assert not Premises.objects.annotate(total=Sum("rooms__area_m2")).filter(total__gt=F("floor_area_m2"))
+    assert not Premises.objects.filter(floor_to__gt=F("building__floors")).exists()
+    assert not Room.objects.filter(occupants__gt=3).exists()
+    assert not Premises.objects.filter(kind__in=[PremisesKind.SHOP, PremisesKind.MIXED_USE], business_name="")
+
+
+# --- running it again, determinism -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_second_run_changes_nothing(demo):
+    models = (Area, Department, Unit, User, AuditEntry, *REGISTRY)
+    before = [m.objects.count() for m in models]
+    out = io.StringIO()
+    call_command("demo", stdout=out, stderr=io.StringIO())
+    assert "already loaded" in out.getvalue()
+    assert [m.objects.count() for m in models] == before
+
+
+def test_scale_must_be_positive():
+    with pytest.raises(CommandError):
+        call_command("demo", "--scale", "0")
+
+
+def registry_digest(rows_by_model: dict[str, list[tuple]]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(rows_by_model):
+        digest.update(name.encode())
+        for row in rows_by_model[name]:
+            # str() turns choices enums into their stored values.
+            digest.update(repr(tuple(str(v) if isinstance(v, str) else v for v in row)).encode())
+    return digest.hexdigest()
+
+
+DIGEST_FIELDS = {
+    "landlord": (
+        "name",
+        "id_number",
+        "mobile",
+        "address",
+        "area__code",
+        "is_party_member",
+        "is_official",
+        "is_deputy",
+        "is_public_payroll",
+        "employer_unit__name",
+    ),
+    "building": ("grid__code", "address", "floors", "latitude", "longitude", "use", "structure"),
+    "premises": ("unit_label", "kind", "floor_area_m2", "business_name", "is_shared_rental", "status"),
+    "room": ("number", "area_m2", "use", "occupants"),
+    "tenant": ("head_name", "id_number", "people", "moved_in", "moved_out"),
+}
+
+
+def generated_rows(seed: int, scale: int = 1) -> dict[str, list[tuple]]:
+    """The registry the generator makes for `seed`, without a database (made-up primary keys)."""
+    plan = district_plan(seed)
+    grids = [g for sub in plan for g in sub.grids]
+    generator = RegistryGenerator(
+        plan,
+        seed=seed,
+        scale=scale,
+        grid_pks={g.code: i for i, g in enumerate(grids)},
+        unit_pks={u.name: i for i, u in enumerate(data.UNITS)},
+    )
+    related = {  # the made-up primary keys back to what the database query reads
+        "grid__code": lambda o: grids[o.grid_id].code,
+        "area__code": lambda o: grids[o.area_id].code,
+        "employer_unit__name": lambda o: (
+            None if o.employer_unit_id is None else data.UNITS[o.employer_unit_id].name
+        ),
+    }
+
+    def value(obj, name):
+        return related[name](obj) if name in related else getattr(obj, name)
+
+    rows: dict[str, list[tuple]] = {name: [] for name in DIGEST_FIELDS}
+    for chunk in generator.chunks():
+        for name, objs in (
+            ("landlord", chunk.landlords),
+            ("building", chunk.buildings),
+            ("premises", chunk.premises),
+            ("room", chunk.rooms),
+            ("tenant", chunk.tenants),
+        ):
+            rows[name] += [tuple(value(o, f) for f in DIGEST_FIELDS[name]) for o in objs]
+    return rows
+
+
+def test_same_seed_same_data():
+    first, again, other = generated_rows(2019), generated_rows(2019), generated_rows(2020)
+    assert registry_digest(first) == registry_digest(again)
+    assert registry_digest(first) != registry_digest(other)
+    assert len(first["building"]) == BUILDINGS
+    ids = [row[1] for row in first["landlord"]]
+    assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.django_db
+def test_the_database_holds_what_the_generator_makes(demo):
+    models = {
+        "landlord": Landlord,
+        "building": Building,
+        "premises": Premises,
+        "room": Room,
+        "tenant": TenantHousehold,
+    }
+    stored = {
+        name: list(model.objects.order_by("pk").values_list(*DIGEST_FIELDS[name]))
+        for name, model in models.items()
+    }
+    assert registry_digest(stored) == registry_digest(generated_rows(2019))
+
+
+def test_id_numbers_are_unique_by_construction_into_the_millions():
+    ids = IdNumbers(LANDLORD_BORN, 2019, "landlord-ids")
+    made = [ids.make(n, "330803")[0] for n in range(300_000)]
+    assert len(set(made)) == len(made)
+    for n in (*range(0, 300_000, 997), 5_000_000, 12_345_678, ids.size - 1):
+        validate_resident_id(ids.make(n, "330803")[0])
+    with pytest.raises(ValueError):
+        ids.make(ids.size, "330803")
+
+
+def test_progress_bar():
+    class Clock:
+        now = 0.0
+
+        def __call__(self):
+            return self.now
+
+    clock, stream = Clock(), io.StringIO()
+    bar = Progress(200, stream=stream, tty=False, clock=clock)
+    for done in range(0, 201, 5):
+        clock.now += 0.5
+        bar.update(done)
+    bar.finish()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 11  # 0%, 10%, … 100%
+    assert lines[-1] == "registry  [##############################] 100%  200/200 buildings  20s"
+    stream = io.StringIO()
+    bar = Progress(10, stream=stream, tty=True, clock=clock)
+    bar.update(5)
+    bar.finish()
+    assert stream.getvalue().startswith("\rregistry  [###############...............]  50%  5/10")
+    assert stream.getvalue().endswith("\n")
+
+
+# --- scale (last: it replaces the scale-1 load) ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("demo", [2], indirect=True)
+def test_scale_two_doubles_the_registry(demo):
+    assert Building.objects.count() == 2 * BUILDINGS
+    assert Premises.objects.filter(kind=PremisesKind.SHOP).count() == 2 * SHOPS
+    assert Premises.objects.filter(kind=PremisesKind.MIXED_USE).count() == 2 * MIXED_USE
+    assert Premises.objects.filter(kind=PremisesKind.RESIDENTIAL).count() == 2 * RESIDENTIAL
+    assert Landlord.objects.four_category().count() == 2 * FOUR_CATEGORY
+    one = generated_rows(2019)
+    for name, model in (("room", Room), ("landlord", Landlord), ("tenant", TenantHousehold)):
+        assert 1.9 <= model.objects.count() / len(one[name]) <= 2.1, name
+    assert current_tenants().count() >= 2 * 3200
+    # The area tree, departments, units and users stay the same size.
+    assert Area.objects.filter(level=AreaLevel.GRID).count() == len(
+        [g for s in district_plan(2019) for g in s.grids]
+    )
+    assert Unit.objects.count() == len(data.UNITS)
+    assert User.objects.count() == len(Role)

@@ -1,0 +1,291 @@
+"""Writes the demo district into the database: area tree, departments, units, registry, one user per role."""
+
+from __future__ import annotations
+
+import functools
+import operator
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TextIO, TypeVar
+
+from django.db import reset_queries, transaction
+from django.db.models import Count, Q
+
+from firegrid.areas.choices import AreaLevel, DepartmentKind, Role
+from firegrid.areas.models import Area, Department, Unit, User
+from firegrid.areas.services import create_area
+from firegrid.registry.choices import FourCategory, PremisesKind
+from firegrid.registry.models import FOUR_CATEGORY_Q, Building, Landlord, Premises, Room, TenantHousehold
+
+from . import data
+from .generator import MAX_SCALE, RegistryGenerator, district_plan, mobile, person_name, seeded_rng
+from .progress import Progress
+
+DEFAULT_SEED = 2019
+# Rows per INSERT. SQLite caps it lower by itself (999 parameters per statement).
+BATCH_SIZE = 2000
+
+WANGGY_COMMUNITY = "樟树潭社区"
+T = TypeVar("T")
+
+
+# Four-category landlords, seen from Unit (FOUR_CATEGORY_Q through Unit.landlords).
+FOUR_CATEGORY_Q_ON_UNIT = functools.reduce(
+    operator.or_, (Q(**{f"landlords__{flag}": True}) for flag in FourCategory.values)
+)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    full_name: str
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", Role.SYSTEM_ADMIN, "陈志强"),
+    DemoUser("commander", Role.DISTRICT_COMMANDER, "徐建华"),
+    DemoUser("fire", Role.DEPARTMENT_OFFICER, "周卫东"),
+    DemoUser("zhangtan", Role.SUBDISTRICT_OFFICER, "郑丽萍"),
+    DemoUser("shequ", Role.COMMUNITY_OFFICER, "吴晓燕"),
+    DemoUser("wanggy", Role.GRID_WORKER, "王国庆"),
+    DemoUser("liaison", Role.UNIT_LIAISON, "姜文斌"),
+    DemoUser("landlord", Role.LANDLORD, ""),  # the landlord's own name
+)
+
+
+def demo_loaded() -> bool:
+    return Area.objects.filter(code=data.DISTRICT_CODE).exists()
+
+
+def load_demo(
+    *,
+    seed: int = DEFAULT_SEED,
+    scale: int = 1,
+    progress_stream: TextIO | None = None,
+    progress_tty: bool | None = None,
+) -> bool:
+    """Build the demo district. Returns False (and changes nothing) when district 330803 already exists."""
+    if not 1 <= scale <= MAX_SCALE:
+        raise ValueError(f"scale must be a whole number from 1 to {MAX_SCALE}")
+    if demo_loaded():
+        return False
+    plan = district_plan(seed)
+    with transaction.atomic():
+        if demo_loaded():
+            return False
+        areas = _create_areas(plan)
+        departments = _create_departments(areas)
+        units = _create_units(areas, seed)
+    generator = RegistryGenerator(
+        plan,
+        seed=seed,
+        scale=scale,
+        grid_pks={code: a.pk for code, a in areas.items() if a.level == AreaLevel.GRID},
+        unit_pks={u.name: u.pk for u in units},
+    )
+    _load_registry(generator, Progress(generator.total_buildings, stream=progress_stream, tty=progress_tty))
+    with transaction.atomic():
+        _create_users(areas, departments, seed)
+    return True
+
+
+def _create_areas(plan) -> dict[str, Area]:
+    """Through the area service, so materialised paths are right (it writes an audit entry per area)."""
+    district = create_area(
+        actor=None, level=AreaLevel.DISTRICT, name=data.DISTRICT_NAME, code=data.DISTRICT_CODE
+    )
+    areas = {district.code: district}
+    for sub in plan:
+        s = create_area(
+            actor=None, level=AreaLevel.SUBDISTRICT, name=sub.name, code=sub.code, parent=district
+        )
+        areas[s.code] = s
+        for community in sub.communities:
+            c = create_area(
+                actor=None, level=AreaLevel.COMMUNITY, name=community.name, code=community.code, parent=s
+            )
+            areas[c.code] = c
+            for grid in community.grids:
+                g = create_area(actor=None, level=AreaLevel.GRID, name=grid.name, code=grid.code, parent=c)
+                areas[g.code] = g
+    return areas
+
+
+def _create_departments(areas: dict[str, Area]) -> dict[str, Department]:
+    departments = [Department(name=name, kind=kind) for name, kind in data.DEPARTMENTS]
+    for sd in data.SUBDISTRICTS:
+        if sd.name.endswith("街道"):
+            departments.append(
+                Department(
+                    name=f"{data.DISTRICT_NAME}{sd.name}办事处",
+                    kind=DepartmentKind.SUBDISTRICT_OFFICE,
+                    area=areas[data.DISTRICT_CODE + sd.code_suffix],
+                )
+            )
+    Department.objects.bulk_create(departments)
+    return {d.kind: d for d in departments if d.kind != DepartmentKind.SUBDISTRICT_OFFICE}
+
+
+def _create_units(areas: dict[str, Area], seed: int) -> list[Unit]:
+    rng = seeded_rng(seed, "units")
+    by_short = {sd.short: areas[data.DISTRICT_CODE + sd.code_suffix] for sd in data.SUBDISTRICTS}
+    units = [
+        Unit(
+            name=u.name,
+            kind=u.kind,
+            area=by_short[u.subdistrict] if u.subdistrict else areas[data.DISTRICT_CODE],
+            contact_name=person_name(rng, rng.random() < 0.5),
+            contact_mobile=mobile(rng),
+        )
+        for u in data.UNITS
+    ]
+    return Unit.objects.bulk_create(units)
+
+
+def _load_registry(generator: RegistryGenerator, progress: Progress) -> None:
+    """A data load, not an edit: rows are written directly in bulk, with no per-row audit entries.
+
+    One transaction per chunk of ~1,000 buildings keeps memory and transaction size flat at any scale.
+    bulk_create returns primary keys (PostgreSQL; SQLite ≥ 3.35), which the next model's rows refer to.
+    The next chunk is generated in a thread while this one is written (the database driver releases the
+    GIL while it waits), which takes about a third off a large load on PostgreSQL.
+    """
+    progress.update(0)
+    for chunk in prefetch(generator.chunks()):
+        with transaction.atomic():
+            Landlord.objects.bulk_create(chunk.landlords, batch_size=BATCH_SIZE)
+            Building.objects.bulk_create(chunk.buildings, batch_size=BATCH_SIZE)
+            Premises.objects.bulk_create(chunk.premises, batch_size=BATCH_SIZE)
+            Room.objects.bulk_create(chunk.rooms, batch_size=BATCH_SIZE)
+            TenantHousehold.objects.bulk_create(chunk.tenants, batch_size=BATCH_SIZE)
+        # With DEBUG on, Django keeps every query's SQL: a large load would hold gigabytes of it.
+        reset_queries()
+        progress.update(chunk.buildings_done)
+    progress.finish()
+
+
+def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Iterate `items` in a background thread, at most `depth` items ahead (so memory stays bounded)."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        ready.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put((end, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            ready.put((end, exc))
+
+    worker = threading.Thread(target=produce, name="demo-generator", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if item is end:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _create_users(areas: dict[str, Area], departments: dict[str, Department], seed: int) -> None:
+    rng = seeded_rng(seed, "users")
+    zhangtan = areas[data.DISTRICT_CODE + "001"]
+    community = next(a for a in areas.values() if a.parent_id == zhangtan.pk and a.name == WANGGY_COMMUNITY)
+    grid = min((a for a in areas.values() if a.parent_id == community.pk), key=lambda a: a.code)
+    liaison_unit, landlord = _liaison_unit_and_landlord(grid)
+    scope = {
+        Role.SYSTEM_ADMIN: {"is_staff": True, "is_superuser": True},
+        Role.DEPARTMENT_OFFICER: {"department": departments[DepartmentKind.FIRE]},
+        Role.UNIT_LIAISON: {"unit": liaison_unit},
+        Role.LANDLORD: {"landlord": landlord},
+    }
+    areas_of = {
+        Role.SUBDISTRICT_OFFICER: [zhangtan],
+        Role.COMMUNITY_OFFICER: [community],
+        Role.GRID_WORKER: [grid],
+    }
+    for spec in DEMO_USERS:
+        if spec.role == Role.LANDLORD and landlord is None:
+            continue  # no landlord in the grid worker's grid (cannot happen at scale 1 with the default seed)
+        user = User.objects.create_user(
+            username=spec.username,
+            password=data.DEMO_PASSWORD,
+            role=spec.role,
+            full_name=spec.full_name or landlord.name,
+            mobile=landlord.mobile if spec.role == Role.LANDLORD else mobile(rng),
+            **scope.get(spec.role, {}),
+        )
+        if spec.role in areas_of:
+            user.areas.set(areas_of[spec.role])
+
+
+def _liaison_unit_and_landlord(grid: Area) -> tuple[Unit | None, Landlord | None]:
+    """The liaison's unit claims several four-category landlords, if it can one of the demo landlord.
+
+    The demo landlord has tenants in the grid worker's grid, so the grid worker, the liaison and the
+    landlord all see the same premises.
+    """
+    claimed = Count("landlords", filter=FOUR_CATEGORY_Q_ON_UNIT)
+    busiest = Unit.objects.annotate(n=claimed).order_by("-n", "pk")  # pk: collation-free ties
+    with_tenants = Landlord.objects.filter(
+        premises__building__grid=grid, premises__tenant_households__moved_out__isnull=True
+    ).distinct()
+    in_grid = busiest.filter(n__gte=3, pk__in=with_tenants.filter(FOUR_CATEGORY_Q).values("employer_unit"))
+    unit = in_grid.first() or busiest.first()
+    for candidates in (
+        with_tenants.filter(FOUR_CATEGORY_Q, employer_unit=unit),
+        with_tenants,
+        Landlord.objects.filter(premises__building__grid=grid).distinct(),
+    ):
+        landlord = candidates.order_by("pk").first()
+        if landlord is not None:
+            return unit, landlord
+    return unit, None
+
+
+def demo_counts() -> dict[str, int]:
+    """The figures printed after a load (and when the demo is already there)."""
+    district = Area.objects.filter(code=data.DISTRICT_CODE).first()
+    premises = Premises.objects.all()
+    by_kind = dict(premises.values_list("kind").annotate(n=Count("pk")).order_by())
+    zhangtan = (
+        premises.filter(
+            building__grid__path__startswith=Area.objects.get(code=data.DISTRICT_CODE + "001").path
+        ).count()
+        if district
+        else 0
+    )
+    return {
+        "subdistricts": Area.objects.filter(level=AreaLevel.SUBDISTRICT).count(),
+        "communities": Area.objects.filter(level=AreaLevel.COMMUNITY).count(),
+        "grids": Area.objects.filter(level=AreaLevel.GRID).count(),
+        "departments": Department.objects.count(),
+        "units": Unit.objects.count(),
+        "buildings": Building.objects.count(),
+        "rental premises": by_kind.get(PremisesKind.RESIDENTIAL, 0),
+        "shops": by_kind.get(PremisesKind.SHOP, 0),
+        "mixed-use premises": by_kind.get(PremisesKind.MIXED_USE, 0),
+        "premises in 樟潭街道": zhangtan,
+        "shared rentals": premises.filter(is_shared_rental=True).count(),
+        "rooms": Room.objects.count(),
+        "current tenant households": TenantHousehold.objects.filter(moved_out__isnull=True).count(),
+        "landlords": Landlord.objects.count(),
+        "four-category landlords": Landlord.objects.four_category().count(),
+        "users": User.objects.count(),
+    }
