@@ -65,6 +65,10 @@ class FiregridFilterSet(django_filters.FilterSet):
                 f.widget = AnyYesNo()
             elif isinstance(f, forms.MultipleChoiceField):
                 f.widget = forms.CheckboxSelectMultiple(choices=f.choices)
+            elif isinstance(f, forms.ModelChoiceField):
+                f.empty_label = _("全部")
+            elif isinstance(f, forms.ChoiceField) and f.choices and f.choices[0][0] == "":
+                f.choices = [("", _("全部")), *list(f.choices)[1:]]
             elif isinstance(f, forms.DateField):
                 f.widget = forms.DateInput(attrs={"type": "date"})
 

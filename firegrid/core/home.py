@@ -82,7 +82,7 @@ def area_breakdown(user) -> list[AreaRow]:
     child_levels = {LEVEL_ORDER[LEVEL_ORDER.index(r.level) + 1] for r in roots if r.level != AreaLevel.GRID}
     if not child_levels:
         return []
-    children = list(Area.objects.filter(parent__in=roots).order_by("path"))
+    children = list(Area.objects.filter(parent__in=roots).order_by("code"))
     by_prefix = {c.path: AreaRow(area=c) for c in children}
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     grid_paths = dict(Area.objects.filter(level=AreaLevel.GRID).values_list("pk", "path"))

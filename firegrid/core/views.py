@@ -44,15 +44,17 @@ def url_name(model: type[Model], action: str) -> str:
 
 
 def area_tree(user) -> list[dict]:
-    """The user's visible areas as nested nodes for the tree panel beside each list."""
+    """The user's visible areas as nested nodes for the tree panel beside each list, siblings by code."""
     nodes: dict[int, dict] = {}
     roots: list[dict] = []
-    for pk, name, level, parent_id in (
-        Area.objects.visible_to(user).order_by("path").values_list("pk", "name", "level", "parent_id")
+    for pk, name, level, parent_id, code in (
+        Area.objects.visible_to(user).order_by("path").values_list("pk", "name", "level", "parent_id", "code")
     ):
-        node = {"pk": pk, "name": name, "level": level, "children": []}
+        node = {"pk": pk, "name": name, "level": level, "code": code, "children": []}
         nodes[pk] = node
         (nodes[parent_id]["children"] if parent_id in nodes else roots).append(node)
+    for node in [*nodes.values(), {"children": roots}]:
+        node["children"].sort(key=lambda child: child["code"])
     return roots
 
 

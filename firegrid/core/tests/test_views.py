@@ -81,3 +81,16 @@ def test_english_is_one_click_away(login, district, personas):
     assert_status(response, 302)
     page = client.get(reverse("core:home")).content.decode()
     assert '<html lang="en">' in page
+
+
+def test_chinese_whatever_the_browser_says(login, district, personas):
+    page = login(personas.grid_worker).get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode()
+
+
+def test_area_tree_lists_siblings_by_code(login, district, personas):
+    from firegrid import testing as t
+
+    t.make_area("subdistrict", "新城街道", district.d, code="330803000")  # created last, lowest code
+    tree = login(personas.admin).get(reverse("registry:premises_list")).context["area_tree"]
+    assert [n["name"] for n in tree[0]["children"]] == ["新城街道", "樟潭街道", "浮石街道"]
