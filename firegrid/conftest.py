@@ -143,3 +143,11 @@ def page_for(browser, live_server):
     yield _page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def checklist(db):
+    """The bundled default checklist template (zj-2019.1), published."""
+    from firegrid.inspections.services import default_template
+
+    return default_template()

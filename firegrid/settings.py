@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "firegrid.core",
     "firegrid.areas",
     "firegrid.registry",
+    "firegrid.inspections",
 ]
 
 MIDDLEWARE = [

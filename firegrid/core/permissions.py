@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     DELETE = "delete", _("删除")
     EXPORT = "export", _("导出")
     REVEAL = "reveal", _("查看完整个人信息")
+    VOID = "void", _("作废")
 
 
 ALL = frozenset(Action)
@@ -43,7 +44,13 @@ USER = "areas.user"
 AUDIT = "core.auditentry"
 LOGIN = "core.loginrecord"
 
+TEMPLATE = "inspections.checklisttemplate"
+INSPECTION = "inspections.inspection"
+HAZARD = "inspections.hazard"
+PHOTO = "inspections.photo"
+
 REGISTRY = (BUILDING, PREMISES, ROOM, LANDLORD, TENANT)
+FIELDWORK = (INSPECTION, PHOTO)
 ORGANISATION = (AREA, DEPARTMENT, UNIT)
 
 
@@ -51,23 +58,58 @@ def _grant(models_: tuple[str, ...], actions: frozenset[Action]) -> dict[str, fr
     return dict.fromkeys(models_, actions)
 
 
+# Hazards are created and closed by inspections; people only view them, export them and — with a
+# supervisor's role — void them.
+HAZARD_READ = frozenset({Action.VIEW, Action.EXPORT})
+HAZARD_SUPERVISE = HAZARD_READ | {Action.VOID}
+
 ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
-    Role.SYSTEM_ADMIN: _grant(REGISTRY + ORGANISATION + (USER, AUDIT, LOGIN), ALL),
+    Role.SYSTEM_ADMIN: {
+        **_grant((*REGISTRY, *ORGANISATION, *FIELDWORK, USER, AUDIT, LOGIN, TEMPLATE), ALL),
+        HAZARD: HAZARD_SUPERVISE,
+    },
     # The command sees everything and may confirm identities, but records are kept by the field.
     Role.DISTRICT_COMMANDER: {
         **_grant(REGISTRY, READ | {Action.REVEAL}),
-        **_grant(ORGANISATION, READ),
+        **_grant((*ORGANISATION, *FIELDWORK, TEMPLATE), READ),
+        HAZARD: HAZARD_SUPERVISE,
     },
-    Role.DEPARTMENT_OFFICER: {**_grant(REGISTRY, READ), **_grant(ORGANISATION, READ)},
-    Role.SUBDISTRICT_OFFICER: {**_grant(REGISTRY, ALL), **_grant(ORGANISATION, READ)},
-    Role.COMMUNITY_OFFICER: {**_grant(REGISTRY, ALL), **_grant(ORGANISATION, READ)},
-    # Grid workers register and correct; removing a record is an officer's decision.
-    Role.GRID_WORKER: {**_grant(REGISTRY, EDIT), **_grant(ORGANISATION, READ)},
+    # Departments inspect too (joint inspections): the fire service above all.
+    Role.DEPARTMENT_OFFICER: {
+        **_grant(REGISTRY, READ),
+        **_grant((*ORGANISATION, TEMPLATE), READ),
+        **_grant(FIELDWORK, EDIT),
+        HAZARD: HAZARD_SUPERVISE,
+    },
+    Role.SUBDISTRICT_OFFICER: {
+        **_grant(REGISTRY, ALL),
+        **_grant((*ORGANISATION, TEMPLATE), READ),
+        **_grant(FIELDWORK, EDIT),
+        HAZARD: HAZARD_SUPERVISE,
+    },
+    Role.COMMUNITY_OFFICER: {
+        **_grant(REGISTRY, ALL),
+        **_grant((*ORGANISATION, TEMPLATE), READ),
+        **_grant(FIELDWORK, EDIT),
+        HAZARD: HAZARD_SUPERVISE,
+    },
+    # Grid workers register, correct and inspect; removing a record or voiding a hazard is an
+    # officer's decision.
+    Role.GRID_WORKER: {
+        **_grant(REGISTRY, EDIT),
+        **_grant((*ORGANISATION, TEMPLATE), READ),
+        **_grant(FIELDWORK, EDIT),
+        HAZARD: HAZARD_READ,
+    },
     # A unit liaison follows the landlords their unit employs; tenants are none of their business.
-    Role.UNIT_LIAISON: {**_grant((BUILDING, PREMISES, ROOM, LANDLORD), READ), **_grant((UNIT,), READ)},
+    Role.UNIT_LIAISON: {
+        **_grant((BUILDING, PREMISES, ROOM, LANDLORD, HAZARD), READ),
+        **_grant((UNIT,), READ),
+    },
     # A landlord sees their own premises and keeps their own tenant register.
     Role.LANDLORD: {
         **_grant((BUILDING, PREMISES, ROOM, LANDLORD), READ | {Action.REVEAL}),
+        **_grant((HAZARD, INSPECTION, PHOTO), READ),
         TENANT: ALL,
     },
 }
