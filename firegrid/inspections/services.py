@@ -543,3 +543,49 @@ def void_hazard(hazard: Hazard, *, actor, reason: str) -> Hazard:
         reason=reason,
     )
     return hazard
+
+
+# --- photos ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_photo(
+    inspection: Inspection, upload, *, actor, item_code: str | None = None, role: str = PhotoRole.EVIDENCE
+):
+    """Attach a photo to a draft inspection (and to one of its items). The file is checked by content,
+    resized, thumbnailed and stripped of EXIF before it is stored; a refused file changes nothing else."""
+    from .models import Photo
+    from .photos import process_photo
+
+    require(actor, Action.ADD, Photo)
+    inspection = _draft_for_update(inspection, actor)
+    if inspection.status != InspectionStatus.DRAFT:
+        raise ValidationError(_("检查已提交，不能再添加照片。"))
+    answer = None
+    if item_code:
+        item = inspection.template.items.filter(code=item_code).first()
+        if item is None:
+            raise ValidationError({"item_code": _("检查表中没有检查项 %(code)s。") % {"code": item_code}})
+        answer = inspection.answers.filter(item=item).first()
+        if answer is None:
+            raise ValidationError(
+                {"item_code": _("请先对检查项 %(code)s 作出结论，再添加照片。") % {"code": item_code}}
+            )
+    processed = process_photo(upload)
+    photo = Photo(
+        inspection=inspection,
+        answer=answer,
+        role=role,
+        original_format=processed.original_format,
+        taken_at=processed.taken_at,
+        latitude=processed.latitude,
+        longitude=processed.longitude,
+        sha256=processed.sha256,
+        uploaded_by=actor,
+        uploaded_at=timezone.now(),
+    )
+    photo.image.save("photo.jpg", processed.image, save=False)
+    photo.thumbnail.save("thumb.jpg", processed.thumbnail, save=False)
+    photo.save()
+    record_change(actor=actor, action=AuditAction.CREATE, obj=photo, after=snapshot(photo))
+    return photo

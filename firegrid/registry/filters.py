@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.filters import FiregridFilterSet
+from firegrid.inspections.coverage import BUILDING_SURVEY, PREMISES_SURVEY, ROOM_SURVEY
 
 from .choices import BuildingStructure, BuildingUse, FourCategory, PremisesKind, PremisesStatus, RoomUse
 from .models import FOUR_CATEGORY_Q, Building, Landlord, Premises, Room, TenantHousehold
@@ -12,7 +13,13 @@ from .models import FOUR_CATEGORY_Q, Building, Landlord, Premises, Room, TenantH
 class BuildingFilterSet(FiregridFilterSet):
     search_fields = ("address", "name")
     area_lookup = "grid_id"
-    form_fields = ("q", "structure", "use")
+    form_fields = ("q", "structure", "use", "survey")
+
+    survey = django_filters.ChoiceFilter(
+        choices=[("complete", _("已排查完")), ("incomplete", _("未排查完"))],
+        method="filter_survey",
+        label=_("排查"),
+    )
 
     structure = django_filters.MultipleChoiceFilter(choices=BuildingStructure.choices, label=_("结构"))
     use = django_filters.MultipleChoiceFilter(choices=BuildingUse.choices, label=_("用途"))
@@ -34,13 +41,27 @@ class BuildingFilterSet(FiregridFilterSet):
 
     class Meta:
         model = Building
-        fields = ["q", "area", "structure", "use", "grid"]
+        fields = ["q", "area", "structure", "use", "grid", "survey"]
+
+    def filter_survey(self, queryset, name, value):
+        return BUILDING_SURVEY[value](queryset) if value else queryset
 
 
 class PremisesFilterSet(FiregridFilterSet):
     search_fields = ("building__address", "unit_label", "business_name", "landlord__name")
     area_lookup = "building__grid_id"
-    form_fields = ("q", "kind", "status", "is_shared_rental", "four_category")
+    form_fields = ("q", "kind", "status", "is_shared_rental", "four_category", "survey")
+
+    survey = django_filters.ChoiceFilter(
+        choices=[
+            ("covered", _("已排查")),
+            ("uncovered", _("未排查")),
+            ("never", _("从未上门")),
+            ("return", _("待回访")),
+        ],
+        method="filter_survey",
+        label=_("排查"),
+    )
 
     kind = django_filters.MultipleChoiceFilter(choices=PremisesKind.choices, label=_("类型"))
     status = django_filters.MultipleChoiceFilter(choices=PremisesStatus.choices, label=_("状态"))
@@ -64,7 +85,20 @@ class PremisesFilterSet(FiregridFilterSet):
 
     class Meta:
         model = Premises
-        fields = ["q", "area", "kind", "status", "is_shared_rental", "four_category", "building", "landlord"]
+        fields = [
+            "q",
+            "area",
+            "kind",
+            "status",
+            "is_shared_rental",
+            "four_category",
+            "building",
+            "landlord",
+            "survey",
+        ]
+
+    def filter_survey(self, queryset, name, value):
+        return PREMISES_SURVEY[value](queryset) if value else queryset
 
     def filter_four_category(self, queryset, name, value):
         if value is None:
@@ -76,7 +110,13 @@ class PremisesFilterSet(FiregridFilterSet):
 class RoomFilterSet(FiregridFilterSet):
     search_fields = ("number", "premises__unit_label", "premises__building__address")
     area_lookup = "premises__building__grid_id"
-    form_fields = ("q", "use", "has_window")
+    form_fields = ("q", "use", "has_window", "survey")
+
+    survey = django_filters.ChoiceFilter(
+        choices=[("inspected", _("已查")), ("uninspected", _("未查"))],
+        method="filter_survey",
+        label=_("排查"),
+    )
 
     use = django_filters.MultipleChoiceFilter(choices=RoomUse.choices, label=_("用途"))
     has_window = django_filters.BooleanFilter(label=_("有外窗"))
@@ -88,7 +128,10 @@ class RoomFilterSet(FiregridFilterSet):
 
     class Meta:
         model = Room
-        fields = ["q", "area", "use", "has_window", "premises"]
+        fields = ["q", "area", "use", "has_window", "premises", "survey"]
+
+    def filter_survey(self, queryset, name, value):
+        return ROOM_SURVEY[value](queryset) if value else queryset
 
 
 class LandlordFilterSet(FiregridFilterSet):

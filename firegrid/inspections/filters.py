@@ -1,0 +1,115 @@
+"""FilterSets for inspections and hazards: web lists, API, exports and coverage drill-downs."""
+
+import datetime as dt
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from firegrid.core.filters import FiregridFilterSet
+
+from .choices import (
+    BUCKET_STATUSES,
+    OPEN_STATUSES,
+    HazardBucket,
+    HazardStatus,
+    InspectionKind,
+    InspectionStatus,
+    Severity,
+    VisitOutcome,
+)
+from .coverage import covered_premises_ids
+from .models import ChecklistItem, Hazard, Inspection
+
+
+class InspectionFilterSet(FiregridFilterSet):
+    search_fields = ("building__address", "premises__unit_label", "premises__business_name", "note")
+    area_lookup = "building__grid_id"
+    form_fields = ("q", "kind", "outcome", "status", "since", "until", "return_visit")
+
+    kind = django_filters.MultipleChoiceFilter(choices=InspectionKind.choices, label=_("检查类型"))
+    outcome = django_filters.MultipleChoiceFilter(choices=VisitOutcome.choices, label=_("检查结果"))
+    status = django_filters.MultipleChoiceFilter(choices=InspectionStatus.choices, label=_("状态"))
+    since = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte", label=_("起始日期"))
+    until = django_filters.DateFilter(field_name="started_at", lookup_expr="date__lte", label=_("截止日期"))
+    return_visit = django_filters.BooleanFilter(method="filter_return_visit", label=_("待回访"))
+    sort = django_filters.OrderingFilter(
+        fields=(("started_at", "started_at"), ("building__address", "address")),
+        field_labels={"started_at": _("开始时间"), "building__address": _("地址")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Inspection
+        fields = ["q", "area", "kind", "outcome", "status", "premises", "building"]
+
+    def filter_return_visit(self, queryset, name, value):
+        """Return visits still owed: a non-covering outcome with no later submitted visit."""
+        if value is None:
+            return queryset
+        owed = queryset.model.objects.filter(
+            return_visit_due__isnull=False, status=InspectionStatus.SUBMITTED
+        )
+        owed = owed.exclude(premises_id__in=covered_premises_ids())
+        return (
+            queryset.filter(pk__in=owed.values("pk")) if value else queryset.exclude(pk__in=owed.values("pk"))
+        )
+
+
+class HazardFilterSet(FiregridFilterSet):
+    search_fields = ("building__address", "premises__unit_label", "item__code", "item__title")
+    area_lookup = "building__grid_id"
+    form_fields = ("q", "bucket", "severity", "category", "item_code", "older_than_days")
+
+    bucket = django_filters.ChoiceFilter(
+        choices=HazardBucket.choices, method="filter_bucket", label=_("状态分组")
+    )
+    status = django_filters.MultipleChoiceFilter(choices=HazardStatus.choices, label=_("状态"))
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("隐患等级"))
+    category = django_filters.CharFilter(field_name="item__category", label=_("分类"))
+    item_code = django_filters.CharFilter(field_name="item__code", label=_("检查项编号"))
+    older_than_days = django_filters.NumberFilter(method="filter_age", label=_("发现超过（天）"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
+    sort = django_filters.OrderingFilter(
+        fields=(("found_at", "found_at"), ("deadline", "deadline"), ("building__address", "address")),
+        field_labels={"found_at": _("发现时间"), "deadline": _("整改期限"), "building__address": _("地址")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "q",
+            "area",
+            "bucket",
+            "status",
+            "severity",
+            "category",
+            "item_code",
+            "premises",
+            "building",
+            "inspection",
+        ]
+
+    def filter_bucket(self, queryset, name, value):
+        return queryset.filter(status__in=BUCKET_STATUSES[HazardBucket(value)]) if value else queryset
+
+    def filter_age(self, queryset, name, value):
+        if value in (None, ""):
+            return queryset
+        return queryset.filter(found_at__lt=timezone.now() - dt.timedelta(days=int(value)))
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = {"status__in": OPEN_STATUSES, "deadline__lt": timezone.localdate()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+
+class ChecklistItemFilterSet(FiregridFilterSet):
+    search_fields = ("code", "title", "requirement")
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("隐患等级"))
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["q", "template", "category", "severity"]
