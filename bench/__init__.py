@@ -1,0 +1,1 @@
+"""`make bench`: performance figures as ratios against baselines measured in the same run (see README.md)."""

@@ -1,0 +1,13 @@
+"""The bench URLconf: the site's own URLs unchanged, plus the two baseline views under /bench/."""
+
+from django.urls import path
+
+from firegrid.urls import urlpatterns as site_urlpatterns
+
+from . import views
+
+urlpatterns = [
+    path("bench/bare/", views.bare, name="bench-bare"),
+    path("bench/orm-json/", views.orm_json, name="bench-orm-json"),
+    *site_urlpatterns,
+]
