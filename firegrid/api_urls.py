@@ -6,11 +6,13 @@ from rest_framework.routers import DefaultRouter
 from firegrid.areas.api.views import MeView
 from firegrid.areas.api.views import register as register_areas
 from firegrid.core.api.auth import ObtainTokenView
+from firegrid.inspections.api.views import register as register_inspections
 from firegrid.registry.api.views import register as register_registry
 
 router = DefaultRouter()
 register_areas(router)
 register_registry(router)
+register_inspections(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -28,6 +28,12 @@ def chinese_by_default():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded photos and ledgers go to a temporary folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def district(db):
     d = t.make_area(AreaLevel.DISTRICT, "衢江区", code="330803")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("firegrid.api_urls")),
     path("areas/", include("firegrid.areas.urls")),
     path("registry/", include("firegrid.registry.urls")),
+    path("inspections/", include("firegrid.inspections.urls")),
     path("", include("firegrid.core.urls")),
 ]
 if settings.DEBUG:

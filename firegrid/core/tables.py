@@ -59,3 +59,8 @@ class Column:
 def enumerate_items(items) -> str:
     """甲、乙、丙 in Chinese, "a, b, c" in English."""
     return pgettext("list separator", "、").join(str(item) for item in items)
+
+
+def join_sentences(items) -> str:
+    """Clauses or messages one after another: "甲；乙" in Chinese, "a; b" in English."""
+    return pgettext("list separator", "；").join(str(item) for item in items)

@@ -112,13 +112,11 @@ class ObjectListView(ScopedMixin, ListView):
 
     def get_queryset(self):
         base = super().get_queryset().select_related(*self.select_related)
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=base, request=self.request)
-        if self.filterset.is_bound and not self.filterset.is_valid():
+        # Always bound (an empty query string is a valid search) so the FilterSet's default order applies.
+        self.filterset = self.filterset_class(self.request.GET, queryset=base, request=self.request)
+        if not self.filterset.is_valid():
             return base.none()
-        qs = self.filterset.qs
-        if not qs.query.order_by:
-            qs = qs.order_by(*self.model._meta.ordering)
-        return qs
+        return self.filterset.qs
 
     def get(self, request, *args, **kwargs):
         if not can(request.user, Action.VIEW, self.model):

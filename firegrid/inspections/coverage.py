@@ -88,6 +88,18 @@ class CoverageRow:
         total = self.figures["premises"]
         return round(100 * self.figures["premises_covered"] / total, 1) if total else None
 
+    @property
+    def outcome_cells(self) -> list[tuple[str, int, str]]:
+        """(label, visits, drill-down URL) for every outcome, in the outcome order."""
+        return [
+            (
+                str(o.label),
+                self.outcomes.get(o.value, 0),
+                self.link("inspections:inspection_list", outcome=o.value, status="submitted"),
+            )
+            for o in VisitOutcome
+        ]
+
     def link(self, name: str, **params) -> str:
         query = "&".join(f"{k}={v}" for k, v in {"area": self.area.pk, **params}.items())
         return f"{reverse(name)}?{query}"
@@ -95,7 +107,7 @@ class CoverageRow:
     @property
     def links(self) -> dict[str, str]:
         premises, buildings, rooms = "registry:premises_list", "registry:building_list", "registry:room_list"
-        links = {
+        return {
             "buildings": self.link(buildings),
             "buildings_surveyed": self.link(buildings, survey="complete"),
             "buildings_unsurveyed": self.link(buildings, survey="incomplete"),
@@ -106,11 +118,6 @@ class CoverageRow:
             "rooms": self.link(rooms),
             "rooms_inspected": self.link(rooms, survey="inspected"),
         }
-        for outcome in VisitOutcome:
-            links[f"outcome_{outcome.value}"] = self.link(
-                "inspections:inspection_list", outcome=outcome.value, status="submitted"
-            )
-        return links
 
 
 def coverage_rows(user, area: Area | None = None) -> list[CoverageRow]:

@@ -16,7 +16,7 @@ from firegrid.areas.choices import AREA_ROLES
 from firegrid.core.models import Record
 from firegrid.core.querysets import ScopedQuerySet
 from firegrid.core.validators import validate_latitude, validate_longitude
-from firegrid.registry.models import Building
+from firegrid.registry.models import Building, Premises
 
 from .choices import (
     BUCKET_STATUSES,
@@ -33,10 +33,18 @@ from .choices import (
 
 
 def building_scope_q(user, prefix: str = "") -> Q:
-    """Rows reaching a building through `prefix`, inside the user's scope (the registry's rule)."""
+    """Inspection rows (with a building and maybe a premises, reached through `prefix`) in the user's scope.
+
+    Area roles see their grids. A landlord or unit liaison sees what concerns their premises — and the
+    building-level findings (common stairs, fire lanes) of the buildings those premises are in — never
+    another landlord's premises in the same building.
+    """
     if user.role in AREA_ROLES:
         return Q(**{f"{prefix}building__grid_id__in": user.scope_grid_ids})
-    return Q(**{f"{prefix}building__in": Building.objects.visible_to(user).values("pk")})
+    own_premises = Premises.objects.visible_to(user)
+    return Q(**{f"{prefix}premises__in": own_premises.values("pk")}) | Q(
+        **{f"{prefix}premises__isnull": True, f"{prefix}building__in": own_premises.values("building_id")}
+    )
 
 
 class ChecklistTemplateQuerySet(ScopedQuerySet):
@@ -381,3 +389,14 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.uploaded_at:%Y-%m-%d %H:%M}"
+
+    # Photos are served through a scoped view, never straight from /media/: they show people's homes.
+    def get_image_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inspections:photo_file", args=[self.pk, "image"])
+
+    def get_thumbnail_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inspections:photo_file", args=[self.pk, "thumbnail"])

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,6 +124,14 @@ def create_template_version(template: ChecklistTemplate, *, code: str, actor) ->
     return draft
 
 
+def _parameter_value(current, raw):
+    """A numeric parameter stays numeric (4 or 4.5 alike); any other keeps its text."""
+    if isinstance(current, bool) or not isinstance(current, int | float):
+        return str(raw)
+    number = float(str(raw).strip())
+    return int(number) if number.is_integer() and isinstance(current, int) else number
+
+
 @transaction.atomic
 def update_template_parameters(
     template: ChecklistTemplate, values: dict[str, Any], *, actor
@@ -142,11 +150,7 @@ def update_template_parameters(
             continue
         current = parameters[name].get("value")
         try:
-            value = (
-                type(current)(raw)
-                if isinstance(current, int | float) and not isinstance(current, bool)
-                else str(raw)
-            )
+            value = _parameter_value(current, raw)
         except (TypeError, ValueError):
             errors[name] = _("%(name)s 应为数字。") % {"name": name}
             continue
@@ -292,7 +296,14 @@ def start_inspection(
         **({"client_uuid": client_uuid} if client_uuid else {}),
     )
     inspection.full_clean(exclude=["client_uuid"])
-    inspection.save()
+    try:
+        with transaction.atomic():
+            inspection.save()
+    except IntegrityError:
+        # Two first requests with the same client id raced; the other one won.
+        existing = Inspection.objects.get(client_uuid=client_uuid)
+        _visible(Inspection, existing, actor)
+        return existing
     inspection.inspectors.add(actor)
     if departments:
         inspection.departments.set(departments)
@@ -424,9 +435,6 @@ def submit_inspection(
                     % {"codes": enumerate_items(without_photo)}
                 }
             )
-    elif stored:
-        inspection.answers.all().delete()
-        stored = {}
     if rooms is not None:
         premises_rooms = (
             set(inspection.premises.rooms.values_list("pk", flat=True)) if inspection.premises else set()

@@ -42,3 +42,23 @@ urlpatterns = [
         prefix="tenant-households",
     ),
 ]
+
+# --- Ledger import (台账导入): firegrid/registry/ledger_views.py -------------------------------------------
+from django.urls import path  # noqa: E402
+
+from . import ledger_views  # noqa: E402
+
+urlpatterns += [
+    path("ledger/", ledger_views.LedgerHomeView.as_view(), name="ledger_home"),
+    path(
+        "ledger/templates/<str:kind>.xlsx",
+        ledger_views.TemplateDownloadView.as_view(),
+        name="ledger_template",
+    ),
+    path("ledger/jobs/<int:pk>/", ledger_views.JobView.as_view(), name="ledger_job"),
+    path("ledger/jobs/<int:pk>/mapping/", ledger_views.MappingView.as_view(), name="ledger_mapping"),
+    path("ledger/jobs/<int:pk>/progress/", ledger_views.ProgressView.as_view(), name="ledger_progress"),
+    path("ledger/jobs/<int:pk>/validate/", ledger_views.ValidateView.as_view(), name="ledger_validate"),
+    path("ledger/jobs/<int:pk>/commit/", ledger_views.CommitView.as_view(), name="ledger_commit"),
+    path("ledger/jobs/<int:pk>/report.xlsx", ledger_views.ReportView.as_view(), name="ledger_report"),
+]

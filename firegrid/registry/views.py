@@ -1,11 +1,12 @@
 """Registry pages: thin declarations over the base views in firegrid.core.views."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.tables import Column, enumerate_items
 from firegrid.core.views import ObjectDetailView, ObjectListView
+from firegrid.inspections.views import inspection_context
 
 from . import filters
 from .models import Building, Landlord, Premises, Room, TenantHousehold
@@ -157,9 +158,7 @@ class PremisesDetailView(ObjectDetailView):
         context["tenants"] = (
             TenantHousehold.objects.visible_to(user).filter(premises=self.object).select_related("room")
         )
-        context["room_totals"] = context["rooms"].aggregate(
-            count=Count("id"), occupants=Count("id", filter=Q(occupants__gt=0))
-        )
+        context.update(inspection_context(self.object, user))
         return context
 
 

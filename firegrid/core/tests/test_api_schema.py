@@ -24,7 +24,12 @@ PREFIXES = [
     "rooms",
     "landlords",
     "tenant-households",
+    "checklist-templates",
+    "inspections",
+    "hazards",
 ]
+# Endpoints that are not a model's: a report with a list only.
+REPORT_PREFIXES = ["coverage"]
 
 
 def signed_in_client() -> APIClient:
@@ -50,7 +55,9 @@ def schema(django_db_blocker) -> dict:
 
 
 def test_every_model_is_registered_under_its_glossary_name():
-    assert sorted(prefix for prefix, _viewset, _basename in router.registry) == sorted(PREFIXES)
+    assert sorted(prefix for prefix, _viewset, _basename in router.registry) == sorted(
+        PREFIXES + REPORT_PREFIXES
+    )
     assert all(prefix == basename for prefix, _viewset, basename in router.registry)
 
 
@@ -59,6 +66,15 @@ def test_schema_contains_every_path(schema):
     for prefix in PREFIXES:
         expected |= {f"/api/v1/{prefix}/", f"/api/v1/{prefix}/{{id}}/", f"/api/v1/{prefix}/{{id}}/history/"}
     expected |= {"/api/v1/landlords/{id}/reveal/", "/api/v1/tenant-households/{id}/reveal/"}
+    expected |= {f"/api/v1/{prefix}/" for prefix in REPORT_PREFIXES}
+    expected |= {
+        f"/api/v1/checklist-templates/{{id}}/{action}/"
+        for action in ("items", "new-version", "parameters", "publish")
+    }
+    expected |= {
+        f"/api/v1/inspections/{{id}}/{action}/" for action in ("checklist", "answers", "submit", "photos")
+    }
+    expected |= {"/api/v1/hazards/{id}/void/"}
     assert set(schema["paths"]) == expected
 
 
@@ -67,6 +83,11 @@ def test_schema_shows_areas_read_only_and_registry_writable(schema):
     assert set(paths["/api/v1/areas/{id}/"]) == {"get"}
     assert set(paths["/api/v1/premises/{id}/"]) == {"get", "put", "patch", "delete"}
     assert set(paths["/api/v1/units/{id}/"]) == {"get", "put", "patch", "delete"}
+    # Inspections and hazards change only through their service actions.
+    for prefix in ("checklist-templates", "inspections", "hazards"):
+        assert set(paths[f"/api/v1/{prefix}/{{id}}/"]) == {"get"}
+    assert set(paths["/api/v1/inspections/"]) == {"get", "post"}
+    assert set(paths["/api/v1/inspections/{id}/photos/"]) == {"get", "post"}
 
 
 def test_version_is_read_only_in_responses_and_required_on_update(schema):

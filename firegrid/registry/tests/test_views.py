@@ -294,3 +294,17 @@ def test_filter_by_out_of_scope_building_looks_like_a_missing_one(login, distric
     missing = client.get(reverse("registry:premises_list"), {"building": 999999})
     assert other.context["paginator"].count == missing.context["paginator"].count == 0
     assert set(other.context["filterset"].errors) == set(missing.context["filterset"].errors) == {"building"}
+
+
+def test_whole_district_list_is_newest_first_and_an_area_list_by_address(login, district, personas):
+    from firegrid import testing as t
+
+    newest = t.make_premises(district.building_b, district.landlord_b, unit_label="新登记")
+    admin = login(personas.admin)
+    rows = list(admin.get(reverse("registry:premises_list")).context["object_list"])
+    assert rows[0] == newest
+    rows = list(admin.get(reverse("registry:premises_list"), {"area": district.d.pk}).context["object_list"])
+    addresses = [p.building.address for p in rows]
+    assert addresses == sorted(addresses)
+    rows = list(login(personas.grid_worker).get(reverse("registry:premises_list")).context["object_list"])
+    assert [p.unit_label for p in rows] == sorted(p.unit_label for p in rows)

@@ -59,3 +59,15 @@
   });
   document.addEventListener("htmx:afterSwap", function () { init(document); });
 })();
+
+// Checklist: when the door was not inspected, the items are not asked for.
+(function () {
+  "use strict";
+  function sync() {
+    const checked = document.querySelector("input[data-outcome]:checked");
+    const items = document.querySelector("[data-when-inspected]");
+    if (checked && items) items.hidden = checked.value !== "inspected";
+  }
+  document.addEventListener("change", function (event) { if (event.target.matches("input[data-outcome]")) sync(); });
+  document.addEventListener("DOMContentLoaded", sync);
+})();

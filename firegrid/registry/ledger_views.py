@@ -1,0 +1,257 @@
+"""Ledger import pages (台账导入): landing with templates and recent jobs, upload, column mapping, the
+dry-run report, commit, and the job page whose progress htmx polls every second.
+
+Only users who may add and change the records of a kind see these pages (403 otherwise); a job is
+its uploader's (another user's job is 404, a system admin sees all)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from .ledger import jobs
+from .ledger.choices import MAPPABLE_STATES, RUNNING_STATES, ImportKind, ImportStatus
+from .ledger.fields import KIND_FIELDS
+from .ledger.forms import MappingForm, UploadForm
+from .ledger.report import problem_report, template_workbook
+from .models import Building, ImportJob, Landlord, Premises, Room, TenantHousehold
+
+RECENT_JOBS = 20
+# Status tag colours (the stylesheet's tag classes).
+STATUS_TAG = {
+    ImportStatus.COMMITTED: "create",
+    ImportStatus.FAILED: "delete",
+    ImportStatus.VALIDATING: "warn",
+    ImportStatus.COMMITTING: "warn",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What each count in a job's result is about, in display order.
+TARGETS = [
+    ("premises", Premises, "registry:premises_list"),
+    ("building", Building, "registry:building_list"),
+    ("landlord", Landlord, "registry:landlord_list"),
+    ("room", Room, "registry:room_list"),
+    ("tenant_household", TenantHousehold, "registry:tenanthousehold_list"),
+]
+
+
+class LedgerMixin(LoginRequiredMixin):
+    """Signed in, and allowed to import at least one kind of ledger."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not jobs.importable_kinds(request.user):
+            raise PermissionDenied(_("您的角色无权导入台账。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_job(self) -> ImportJob:
+        job = get_object_or_404(ImportJob.objects.for_user(self.request.user), pk=self.kwargs["pk"])
+        if not jobs.can_import(self.request.user, job.kind):
+            raise PermissionDenied(_("您的角色无权导入此类台账。"))
+        return job
+
+
+class LedgerHomeView(LedgerMixin, TemplateView):
+    """台账导入: pick a kind, download its template, upload a ledger; the user's recent jobs."""
+
+    template_name = "registry/ledger/home.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        allowed = jobs.importable_kinds(user)
+        context["kinds"] = [
+            {
+                "value": kind,
+                "label": label,
+                "template_url": reverse("registry:ledger_template", args=[kind]),
+                "required": [f.label for f in KIND_FIELDS[kind] if f.required],
+            }
+            for kind, label in ImportKind.choices
+            if kind in allowed
+        ]
+        initial = {"kind": self.request.GET.get("kind")} if self.request.GET.get("kind") in allowed else {}
+        context["form"] = form or UploadForm(user=user, initial=initial)
+        recent = list(ImportJob.objects.for_user(user).filter(created_by=user)[:RECENT_JOBS])
+        for job in recent:
+            job.tag = STATUS_TAG.get(job.status, "")
+        context["jobs"] = recent
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = UploadForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                job = jobs.create_import_job(
+                    actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                return redirect("registry:ledger_mapping", pk=job.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=200)
+
+
+class TemplateDownloadView(LedgerMixin, View):
+    def get(self, request, kind: str):
+        if kind not in ImportKind.values:
+            raise Http404
+        if not jobs.can_import(request.user, kind):
+            raise PermissionDenied(_("您的角色无权导入此类台账。"))
+        label = ImportKind(kind).label
+        response = HttpResponse(template_workbook(kind), content_type=XLSX)
+        filename = _("%(kind)s台账模板.xlsx") % {"kind": str(label).split("（")[0]}
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+
+
+class MappingView(LedgerMixin, TemplateView):
+    """Confirm or correct which Firegrid field each column of the sheet holds, then check the file."""
+
+    template_name = "registry/ledger/mapping.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.job
+        context.update(
+            job=job,
+            form=form or MappingForm(job=job, user=self.request.user),
+            sheets=self._sheets(job),
+            editable=job.status in MAPPABLE_STATES,
+        )
+        return context
+
+    @staticmethod
+    def _sheets(job: ImportJob) -> list[str]:
+        return (job.mapping or {}).get("sheets") or ([job.sheet_name] if job.sheet_name else [])
+
+    def get(self, request, *args, **kwargs):
+        self.job = self.get_job()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.job = job = self.get_job()
+        if job.status not in MAPPABLE_STATES:
+            messages.error(request, _("该台账已在处理或已导入，不能再修改列对应关系。"))
+            return redirect("registry:ledger_job", pk=job.pk)
+        if "reread" in request.POST:
+            header_row = request.POST.get("header_row", "")
+            try:
+                jobs.reread_header(
+                    job,
+                    actor=request.user,
+                    sheet=request.POST.get("sheet", job.sheet_name),
+                    header_row=int(header_row) if header_row.isdigit() and int(header_row) > 0 else None,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("registry:ledger_mapping", pk=job.pk)
+        form = MappingForm(request.POST, job=job, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            jobs.confirm_mapping(
+                job,
+                actor=request.user,
+                columns=form.columns(),
+                default_grid=form.cleaned_data.get("default_grid"),
+                remember=form.cleaned_data.get("remember", False),
+            )
+            jobs.start_validation(job, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            return self.render_to_response(self.get_context_data(form=form))
+        return redirect("registry:ledger_job", pk=job.pk)
+
+
+class JobView(LedgerMixin, TemplateView):
+    """A job: progress while it runs, then the dry-run report (and the commit button) or the result."""
+
+    template_name = "registry/ledger/job.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.get_job()
+        context.update(job_context(job))
+        return context
+
+
+def job_context(job: ImportJob) -> dict:
+    done, total = jobs.job_progress(job)
+    counts = []
+    for target, model, list_url in TARGETS:
+        if target in (job.counts or {}):
+            counts.append({"label": model._meta.verbose_name, "url": reverse(list_url), **job.counts[target]})
+    running = job.status in RUNNING_STATES
+    return {
+        "job": job,
+        "tag": STATUS_TAG.get(job.status, ""),
+        "running": running,
+        "done": done,
+        "total": total,
+        "percent": min(100, int(done * 100 / total)) if total else 0,
+        "counts": counts,
+        "problems": job.report or [],
+        "more_problems": max(0, job.error_count + job.warning_count - len(job.report or [])),
+        "can_commit": job.status == ImportStatus.VALIDATED and job.error_count == 0,
+        "can_remap": job.status in MAPPABLE_STATES,
+        "notes": [line for line in job.message.splitlines() if line],
+        "stale": jobs.is_stale(job),
+    }
+
+
+class ProgressView(LedgerMixin, View):
+    """The progress fragment htmx polls; once the job has finished it asks the page to reload."""
+
+    def get(self, request, pk: int):
+        job = self.get_job()
+        if job.status not in RUNNING_STATES:
+            response = HttpResponse("")
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "registry/ledger/_progress.html", job_context(job))
+
+
+class ValidateView(LedgerMixin, View):
+    """Check the file again (after an interruption, or after the registry changed)."""
+
+    def post(self, request, pk: int):
+        job = self.get_job()
+        try:
+            jobs.start_validation(job, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("registry:ledger_job", pk=job.pk)
+
+
+class CommitView(LedgerMixin, View):
+    def post(self, request, pk: int):
+        job = self.get_job()
+        try:
+            jobs.start_commit(job, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("registry:ledger_job", pk=job.pk)
+
+
+class ReportView(LedgerMixin, View):
+    """The problem report: the ledger as uploaded plus an 错误 column, and a sheet listing every problem."""
+
+    def get(self, request, pk: int):
+        job = self.get_job()
+        if not job.finished_at:
+            raise Http404
+        stem = job.original_name.rsplit(".", 1)[0]
+        return FileResponse(
+            problem_report(job),
+            as_attachment=True,
+            filename=_("%(name)s-问题清单.xlsx") % {"name": stem},
+            content_type=XLSX,
+        )

@@ -1,0 +1,215 @@
+"""Ledger import pages: who may open them, and the whole web flow with the test client
+(upload → mapping → check → commit → the registry list shows the rows)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from firegrid.conftest import assert_status
+from firegrid.registry.ledger import jobs, samples
+from firegrid.registry.ledger.choices import ImportStatus
+from firegrid.registry.models import ImportJob, Premises
+
+pytestmark = pytest.mark.django_db
+
+GRID_A = "樟树潭一网格"
+
+
+@pytest.fixture(autouse=True)
+def ledger_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FIREGRID_LEDGER_INLINE = True
+
+
+def ledger(n: int = 5, **kw) -> SimpleUploadedFile:
+    data = samples.write_xlsx([samples.community_row(i, GRID_A) for i in range(n)], **kw)
+    return SimpleUploadedFile("樟树潭社区台账.xlsx", data)
+
+
+def uploaded_job(user) -> ImportJob:
+    return jobs.create_import_job(actor=user, kind="premises", upload=ledger())
+
+
+def mapping_post(job: ImportJob, **extra) -> dict:
+    data = {f"col_{i}": job.mapping["columns"].get(str(i), "") for i in range(len(job.headers))}
+    data["default_grid"] = job.mapping.get("default_grid") or ""
+    data["remember"] = "on"
+    data.update(extra)
+    return data
+
+
+def test_anonymous_is_sent_to_login(client, district):
+    response = client.get(reverse("registry:ledger_home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("persona", ["fire_officer", "commander", "liaison", "landlord"])
+def test_roles_that_may_not_import_get_403(login, district, personas, persona):
+    client = login(getattr(personas, persona))
+    assert_status(client.get(reverse("registry:ledger_home")), 403)
+    assert_status(client.get(reverse("registry:ledger_template", args=["premises"])), 403)
+    assert_status(client.post(reverse("registry:ledger_home"), {"kind": "premises", "file": ledger()}), 403)
+    assert "台账导入" not in client.get(reverse("core:home")).content.decode()
+
+
+def test_someone_elses_job_is_404(login, district, personas):
+    job = uploaded_job(personas.grid_worker)
+    outsider = login(personas.outsider)
+    for name in ("ledger_job", "ledger_mapping", "ledger_progress", "ledger_report"):
+        assert_status(outsider.get(reverse(f"registry:{name}", args=[job.pk])), 404)
+    assert_status(outsider.post(reverse("registry:ledger_commit", args=[job.pk])), 404)
+    # A system admin may look at any job.
+    assert_status(login(personas.admin).get(reverse("registry:ledger_job", args=[job.pk])), 200)
+
+
+def test_landing_page_lists_kinds_templates_and_recent_jobs(login, district, personas):
+    uploaded_job(personas.grid_worker)
+    client = login(personas.grid_worker)
+    page = client.get(reverse("registry:ledger_home")).content.decode()
+    assert "台账导入" in page and "下载模板" in page
+    assert reverse("registry:ledger_template", args=["tenant_household"]) in page
+    assert "樟树潭社区台账.xlsx" in page
+    home = client.get(reverse("core:home")).content.decode()
+    assert reverse("registry:ledger_home") in home  # the menu link
+
+
+def test_template_download(login, district, personas):
+    response = login(personas.grid_worker).get(reverse("registry:ledger_template", args=["premises"]))
+    assert_status(response, 200)
+    assert "attachment" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["台账", "填写说明"]
+    assert_status(login(personas.grid_worker).get(reverse("registry:ledger_template", args=["nope"])), 404)
+
+
+def test_upload_of_something_else_is_refused_with_a_message(login, district, personas):
+    client = login(personas.grid_worker)
+    bad = SimpleUploadedFile("照片.xlsx", b"\x89PNG\r\n\x1a\n" + b"\0" * 50)
+    response = client.post(reverse("registry:ledger_home"), {"kind": "premises", "file": bad})
+    assert_status(response, 200)
+    assert "file" in response.context["form"].errors
+    assert not ImportJob.objects.exists()
+
+
+def test_web_flow_upload_map_check_commit(login, district, personas):
+    user = personas.grid_worker
+    client = login(user)
+    listed_before = client.get(reverse("registry:premises_list")).context["paginator"].count
+
+    response = client.post(reverse("registry:ledger_home"), {"kind": "premises", "file": ledger(5)})
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("registry:ledger_mapping", args=[job.pk])
+
+    page = client.get(response["Location"])
+    assert_status(page, 200)
+    html = page.content.decode()
+    assert "房东姓名" in html and "按表头" in html and "330803********" in html  # samples masked
+    assert samples.landlord_id(0) not in html
+
+    response = client.post(reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job))
+    assert response["Location"] == reverse("registry:ledger_job", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == ImportStatus.VALIDATED and job.error_count == 0
+    page = client.get(response["Location"]).content.decode()
+    assert "检查通过" in page and reverse("registry:ledger_commit", args=[job.pk]) in page
+
+    client.post(reverse("registry:ledger_commit", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.COMMITTED
+    page = client.get(reverse("registry:ledger_job", args=[job.pk])).content.decode()
+    assert "导入结果" in page and reverse("registry:premises_list") in page
+
+    listed = client.get(reverse("registry:premises_list")).context["paginator"].count
+    assert listed == listed_before + 5 == Premises.objects.visible_to(user).count()
+    assert job.counts["premises"]["created"] == 5
+    # A second commit of the same job is refused (claimed once).
+    client.post(reverse("registry:ledger_commit", args=[job.pk]))
+    assert Premises.objects.visible_to(user).count() == listed
+
+
+def test_errors_are_listed_and_commit_is_not_offered(login, district, personas):
+    user = personas.grid_worker
+    client = login(user)
+    data_rows = [samples.community_row(i, GRID_A) for i in range(3)]
+    data_rows[1][10] = "很大"
+    upload = SimpleUploadedFile("台账.xlsx", samples.write_xlsx(data_rows))
+    client.post(reverse("registry:ledger_home"), {"kind": "premises", "file": upload})
+    job = ImportJob.objects.get()
+    client.post(reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job))
+    page = client.get(reverse("registry:ledger_job", args=[job.pk])).content.decode()
+    assert "整个文件都不会导入" in page and "应填写数字" in page
+    assert reverse("registry:ledger_commit", args=[job.pk]) not in page
+    response = client.post(reverse("registry:ledger_commit", args=[job.pk]))
+    assert response.status_code == 302
+    assert not Premises.objects.filter(building__address__startswith="樟潭街道测试村").exists()
+    report = client.get(reverse("registry:ledger_report", args=[job.pk]))
+    assert_status(report, 200)
+    rows = list(load_workbook(io.BytesIO(b"".join(report.streaming_content))).worksheets[0].values)
+    assert rows[1][-1] == "错误" and "应填写数字" in rows[3][-1]
+
+
+def test_mapping_form_refuses_a_field_twice_and_missing_required(login, district, personas):
+    job = uploaded_job(personas.grid_worker)
+    client = login(personas.grid_worker)
+    response = client.post(
+        reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job, col_12="building.address")
+    )
+    assert_status(response, 200)
+    assert "只能对应一列" in str(response.context["form"].non_field_errors())
+    response = client.post(reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job, col_5=""))
+    assert "身份证号码" in str(response.context["form"].non_field_errors())
+    job.refresh_from_db()
+    assert job.status == ImportStatus.UPLOADED
+
+
+def test_reread_header_on_another_row(login, district, personas):
+    job = uploaded_job(personas.grid_worker)
+    client = login(personas.grid_worker)
+    client.post(
+        reverse("registry:ledger_mapping", args=[job.pk]), {"reread": "1", "header_row": "2", "sheet": "台账"}
+    )
+    job.refresh_from_db()
+    assert job.header_row == 2 and job.headers[0] == "序号"
+    client.post(reverse("registry:ledger_mapping", args=[job.pk]), {"reread": "1", "header_row": "99"})
+    job.refresh_from_db()
+    assert job.header_row == 2
+
+
+def test_progress_fragment_polls_while_running_and_reloads_when_done(login, district, personas):
+    job = uploaded_job(personas.grid_worker)
+    client = login(personas.grid_worker)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.VALIDATING, progress_done=40, progress_total=100
+    )
+    page = client.get(reverse("registry:ledger_job", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in page and reverse("registry:ledger_progress", args=[job.pk]) in page
+    fragment = client.get(reverse("registry:ledger_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert '<progress value="40" max="100"' in fragment.content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATED)
+    fragment = client.get(reverse("registry:ledger_progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert fragment["HX-Refresh"] == "true"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_file_runs_in_a_background_thread(settings, district, personas):
+    """Outside tests a job runs in a thread started after the request's transaction commits."""
+    import threading
+
+    settings.FIREGRID_LEDGER_INLINE = False
+    settings.FIREGRID_LEDGER_INLINE_ROWS = 0
+    user = personas.grid_worker
+    job = uploaded_job(user)
+    jobs.confirm_mapping(
+        job, actor=user, columns={int(i): k for i, k in job.mapping["columns"].items()}, default_grid=None
+    )
+    jobs.start_validation(job, actor=user)
+    for thread in threading.enumerate():
+        if thread.name == f"ledger-{job.pk}":
+            thread.join(timeout=30)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.VALIDATED and job.counts["premises"]["created"] == 5
