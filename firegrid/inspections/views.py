@@ -3,8 +3,10 @@ inspection and hazard lists, hazard void, survey coverage, checklist templates."
 
 from __future__ import annotations
 
+import io
 import uuid
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +25,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from firegrid.areas.models import Area
+from firegrid.core.exports import xlsx_response
 from firegrid.core.permissions import Action, can
 from firegrid.core.tables import Column, enumerate_items, join_sentences
 from firegrid.core.views import ObjectDetailView, ObjectListView
@@ -368,10 +371,34 @@ class VoidHazardView(LoginRequiredMixin, View):
         return redirect("inspections:hazard_detail", pk=pk)
 
 
+COVERAGE_COLUMNS = [
+    Column("area", gettext_lazy("区域"), value=lambda r: r.area.name),
+    Column("buildings", gettext_lazy("建筑"), value=lambda r: r.figures["buildings"]),
+    Column("buildings_surveyed", gettext_lazy("已排查完"), value=lambda r: r.figures["buildings_surveyed"]),
+    Column("premises", gettext_lazy("出租户"), value=lambda r: r.figures["premises"]),
+    Column("premises_covered", gettext_lazy("已排查"), value=lambda r: r.figures["premises_covered"]),
+    Column("survey_rate", gettext_lazy("排查率"), value=lambda r: r.survey_rate),
+    Column("premises_never", gettext_lazy("从未上门"), value=lambda r: r.figures["premises_never"]),
+    Column("premises_return", gettext_lazy("待回访"), value=lambda r: r.figures["premises_return"]),
+    Column("rooms", gettext_lazy("房间"), value=lambda r: r.figures["rooms"]),
+    Column("rooms_inspected", gettext_lazy("已查房间"), value=lambda r: r.figures["rooms_inspected"]),
+    *[
+        Column(f"outcome_{o.value}", o.label, value=lambda r, o=o: r.outcomes.get(o.value, 0))
+        for o in VisitOutcome
+    ],
+]
+
+
 class CoverageView(LoginRequiredMixin, TemplateView):
     """排查进度: per area, what has been surveyed; every figure opens the list behind it."""
 
     template_name = "inspections/coverage.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            context = self.get_context_data()
+            return xlsx_response(_("排查进度"), COVERAGE_COLUMNS, context["rows"], "coverage")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -472,3 +499,23 @@ class PhotoFileView(APIView):
         response = FileResponse(field.open("rb"), content_type="image/jpeg")
         response["Cache-Control"] = "private, max-age=86400"
         return response
+
+
+class PremisesQRCodeView(LoginRequiredMixin, View):
+    """The premises' QR code (SVG) to print and stick by the door: scanning it opens the premises page,
+    where an inspection starts with one tap."""
+
+    def get(self, request, pk):
+        premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk)
+        url = request.build_absolute_uri(reverse("inspections:premises_scan", args=[premises.pk]))
+        buffer = io.BytesIO()
+        segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2, title=str(premises))
+        return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+class PremisesScanView(LoginRequiredMixin, View):
+    """Where a scanned QR code lands: the premises page, if it is in the user's scope (else 404)."""
+
+    def get(self, request, pk):
+        premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk)
+        return redirect(f"{reverse('registry:premises_detail', args=[premises.pk])}#start")

@@ -32,7 +32,7 @@ def all_pass_post(inspection, **overrides):
 def test_grid_worker_starts_an_inspection_from_the_premises_page(login, district, personas, checklist):
     client = login(personas.grid_worker)
     page = client.get(reverse("registry:premises_detail", args=[district.premises_a.pk])).content.decode()
-    assert "开始检查" in page
+    assert reverse("inspections:inspection_start") in page
     client_uuid = uuid.uuid4()
     response = start(client, district.premises_a, client_uuid)
     assert_status(response, 302)
@@ -43,7 +43,7 @@ def test_grid_worker_starts_an_inspection_from_the_premises_page(login, district
 def test_liaison_cannot_start_or_see_inspections(login, district, personas, checklist):
     client = login(personas.liaison)
     page = client.get(reverse("registry:premises_detail", args=[district.premises_a.pk])).content.decode()
-    assert "开始检查" not in page
+    assert reverse("inspections:inspection_start") not in page
     assert_status(start(client, district.premises_a), 403)
     inspection = s.start_inspection(actor=personas.grid_worker, premises=district.premises_a)
     assert_status(client.get(reverse("inspections:inspection_detail", args=[inspection.pk])), 404)
@@ -258,3 +258,32 @@ def test_photos_are_served_only_within_scope(login, district, personas, checklis
     assert response["Content-Type"] == "image/jpeg"
     assert_status(login(personas.outsider).get(url), 404)
     assert login(personas.grid_worker).__class__().get(url).status_code in (401, 403)  # anonymous
+
+
+def test_coverage_exports_as_xlsx(login, district, personas, checklist):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = login(personas.admin).get(reverse("inspections:coverage"), {"export": "xlsx"})
+    assert_status(response, 200)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("区域", "建筑", "已排查完", "出租户")
+    assert [r[0] for r in rows[1:]] == ["衢江区", "樟潭街道", "浮石街道"]
+    assert rows[1][3] == 3  # premises in the district
+
+
+def test_premises_qr_code_leads_back_to_the_premises(login, district, personas):
+    client = login(personas.grid_worker)
+    response = client.get(reverse("inspections:premises_qr", args=[district.premises_a.pk]))
+    assert_status(response, 200)
+    assert response["Content-Type"] == "image/svg+xml" and b"<svg" in response.content
+    scan = client.get(reverse("inspections:premises_scan", args=[district.premises_a.pk]))
+    assert scan["Location"].startswith(reverse("registry:premises_detail", args=[district.premises_a.pk]))
+    assert_status(
+        login(personas.outsider).get(reverse("inspections:premises_scan", args=[district.premises_a.pk])), 404
+    )
+    assert_status(
+        login(personas.outsider).get(reverse("inspections:premises_qr", args=[district.premises_a.pk])), 404
+    )
