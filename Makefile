@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test assets system-packages migrate demo serve lint check test-sqlite test-postgres bench clean
+.PHONY: run test install install-test assets system-packages migrate demo serve lint check test-sqlite test-postgres bench bench-ledger clean
 
 ## make run: venv, install, front-end assets, migrate SQLite, load the demo district, serve on 127.0.0.1:8000
 run: install assets
@@ -63,6 +63,10 @@ lint: install-test
 ## make bench: performance figures as ratios against baselines measured in the same run -> bench/results.json
 bench: install-test
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## make bench-ledger: import of a 100,000-row premises ledger vs reading it with openpyxl -> bench/results-ledger.json
+bench-ledger: install-test
+	$(PY) bench/ledger.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules firegrid/static/vendor
