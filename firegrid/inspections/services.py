@@ -305,6 +305,8 @@ def start_inspection(
         _visible(Inspection, existing, actor)
         return existing
     inspection.inspectors.add(actor)
+    # A department officer inspects for their department: the visit is joint by construction.
+    departments = {*departments, *([actor.department] if getattr(actor, "department_id", None) else [])}
     if departments:
         inspection.departments.set(departments)
     record_change(actor=actor, action=AuditAction.CREATE, obj=inspection, after=snapshot(inspection))

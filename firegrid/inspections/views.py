@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from decimal import Decimal, InvalidOperation
 
 import segno
 from django.contrib import messages
@@ -28,6 +29,7 @@ from firegrid.areas.models import Area
 from firegrid.core.exports import xlsx_response
 from firegrid.core.permissions import Action, can
 from firegrid.core.tables import Column, enumerate_items, join_sentences
+from firegrid.core.validators import validate_latitude, validate_longitude
 from firegrid.core.views import ObjectDetailView, ObjectListView
 from firegrid.registry.models import Building, Premises
 
@@ -81,9 +83,28 @@ class StartInspectionView(LoginRequiredMixin, View):
         except ValueError:
             client_uuid = uuid.uuid4()
         inspection = services.start_inspection(
-            actor=request.user, premises=premises, building=building, kind=kind, client_uuid=client_uuid
+            actor=request.user,
+            premises=premises,
+            building=building,
+            kind=kind,
+            client_uuid=client_uuid,
+            **_device_position(request.POST),
         )
         return redirect("inspections:inspection_detail", pk=inspection.pk)
+
+
+def _device_position(data) -> dict:
+    """The device's position if the browser offered it: optional evidence, ignored when malformed."""
+    try:
+        latitude, longitude = Decimal(data["latitude"]), Decimal(data["longitude"])
+        validate_latitude(latitude)
+        validate_longitude(longitude)
+    except (KeyError, InvalidOperation, ValidationError):
+        return {}
+    return {
+        "latitude": latitude.quantize(Decimal("0.000001")),
+        "longitude": longitude.quantize(Decimal("0.000001")),
+    }
 
 
 def _answers_from_post(inspection, data) -> list[services.AnswerInput]:

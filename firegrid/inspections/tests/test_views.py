@@ -287,3 +287,23 @@ def test_premises_qr_code_leads_back_to_the_premises(login, district, personas):
     assert_status(
         login(personas.outsider).get(reverse("inspections:premises_qr", args=[district.premises_a.pk])), 404
     )
+
+
+def test_device_position_is_kept_when_offered_and_ignored_when_wrong(login, district, personas, checklist):
+    client = login(personas.grid_worker)
+    client.post(
+        reverse("inspections:inspection_start"),
+        {"premises": district.premises_a.pk, "latitude": "28.98", "longitude": "118.93"},
+    )
+    client.post(
+        reverse("inspections:inspection_start"),
+        {"premises": district.premises_a.pk, "latitude": "-33.86", "longitude": "151.2"},
+    )
+    client.post(reverse("inspections:inspection_start"), {"premises": district.premises_a.pk})
+    positions = sorted((str(i.latitude), str(i.longitude)) for i in Inspection.objects.all())
+    assert positions == [("28.980000", "118.930000"), ("None", "None"), ("None", "None")]
+
+
+def test_a_department_officers_inspection_is_joint(login, district, personas, checklist):
+    inspection = s.start_inspection(actor=personas.fire_officer, premises=district.premises_a)
+    assert list(inspection.departments.all()) == [district.fire]

@@ -71,3 +71,19 @@
   document.addEventListener("change", function (event) { if (event.target.matches("input[data-outcome]")) sync(); });
   document.addEventListener("DOMContentLoaded", sync);
 })();
+
+// Starting an inspection: keep the device's position if the device offers it without asking twice.
+// Optional evidence only — the form submits the same without it.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    const fields = document.querySelectorAll("input[data-position]");
+    if (!fields.length || !navigator.geolocation || !navigator.permissions) return;
+    navigator.permissions.query({ name: "geolocation" }).then(function (status) {
+      if (status.state !== "granted") return;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        fields.forEach(function (f) { f.value = pos.coords[f.dataset.position].toFixed(6); });
+      });
+    }).catch(function () {});
+  });
+})();
