@@ -67,8 +67,13 @@ class FiregridFilterSet(django_filters.FilterSet):
                 f.widget = forms.CheckboxSelectMultiple(choices=f.choices)
             elif isinstance(f, forms.ModelChoiceField):
                 f.empty_label = _("全部")
-            elif isinstance(f, forms.ChoiceField) and f.choices and f.choices[0][0] == "":
-                f.choices = [("", _("全部")), *list(f.choices)[1:]]
+            elif isinstance(f, forms.ChoiceField):
+                if hasattr(f, "empty_label"):  # django-filter's ChoiceField builds its blank choice from it
+                    f.empty_label = _("全部")
+                else:
+                    choices = list(f.choices)
+                    if choices and choices[0][0] == "":
+                        f.choices = [("", _("全部")), *choices[1:]]
             elif isinstance(f, forms.DateField):
                 f.widget = forms.DateInput(attrs={"type": "date"})
 

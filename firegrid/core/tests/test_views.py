@@ -94,3 +94,11 @@ def test_area_tree_lists_siblings_by_code(login, district, personas):
     t.make_area("subdistrict", "新城街道", district.d, code="330803000")  # created last, lowest code
     tree = login(personas.admin).get(reverse("registry:premises_list")).context["area_tree"]
     assert [n["name"] for n in tree[0]["children"]] == ["新城街道", "樟潭街道", "浮石街道"]
+
+
+@pytest.mark.parametrize(
+    "url,field", [("inspections:hazard_list", "bucket"), ("registry:landlord_list", "category")]
+)
+def test_single_choice_filters_offer_all(login, district, personas, url, field):
+    form = login(personas.admin).get(reverse(url)).context["filterset"].form
+    assert next(iter(form.fields[field].choices)) == ("", "全部")
