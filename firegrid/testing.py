@@ -10,7 +10,7 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
-from firegrid.areas.choices import AreaLevel, DepartmentKind, Role
+from firegrid.areas.choices import DepartmentKind
 from firegrid.areas.models import Area, Department, Unit, User
 from firegrid.core.validators import id_check_character
 from firegrid.registry.choices import PremisesKind
@@ -87,7 +87,3 @@ def make_tenant(premises: Premises, **kw) -> TenantHousehold:
     kw.setdefault("mobile", f"139{n:08d}"[-11:])
     kw.setdefault("moved_in", dt.date(2019, 3, 1))
     return TenantHousehold.objects.create(premises=premises, head_name=kw.pop("head_name", f"租户{n}"), **kw)
-
-
-GRID = AreaLevel.GRID
-ROLES = Role

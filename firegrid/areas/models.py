@@ -119,6 +119,17 @@ class Area(models.Model):
         return list(Area.objects.subtree(self).grids().values_list("pk", flat=True))
 
 
+def grids_within(areas) -> dict[int, list[Area]]:
+    """For every grid, those of `areas` that contain it: how per-grid counts roll up to areas."""
+    areas = list(areas)
+    membership: dict[int, list[Area]] = {}
+    for grid_id, path in Area.objects.grids().values_list("pk", "path"):
+        inside = [area for area in areas if path.startswith(area.path)]
+        if inside:
+            membership[grid_id] = inside
+    return membership
+
+
 class DepartmentQuerySet(ScopedQuerySet):
     def scope_q(self, user: User) -> Q:
         return Q()

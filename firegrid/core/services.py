@@ -108,6 +108,20 @@ def require(actor, action: str, model: type[models.Model] | models.Model) -> Non
         raise PermissionDenied(_("您的角色无权执行此操作。"))
 
 
+def lock_in_scope(obj: R, actor, action: str) -> R:
+    """The stored row, locked for this transaction, if it is in the actor's scope for `action`."""
+    model = type(obj)
+    try:
+        return model.objects.visible_to(actor, action).select_for_update().get(pk=obj.pk)
+    except model.DoesNotExist:
+        raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
+
+
+def require_visible(obj: models.Model, actor, action: str = Action.VIEW) -> None:
+    if not type(obj).objects.visible_to(actor, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("该记录不在您的管辖范围内。"))
+
+
 def _ensure_in_scope(obj: models.Model, actor, action: str) -> None:
     """Re-check scope inside the transaction: the written row must still be the actor's to act on."""
     if not type(obj).objects.visible_to(actor, action).filter(pk=obj.pk).exists():
@@ -133,11 +147,7 @@ def update_record(
 ) -> R:
     """Apply `data` to the stored row if nobody has changed it since `expected_version` was read."""
     require(actor, Action.CHANGE, obj)
-    model = type(obj)
-    try:
-        current = model.objects.visible_to(actor, Action.CHANGE).select_for_update().get(pk=obj.pk)
-    except model.DoesNotExist:
-        raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
+    current = lock_in_scope(obj, actor, Action.CHANGE)
     # A model without a version (a user, edited in the admin) is saved without the concurrent-edit check.
     versioned = hasattr(current, "version")
     if versioned and current.version != expected_version:
@@ -166,11 +176,7 @@ def update_record(
 def delete_record(obj: models.Model, *, actor, reason: str = "", expected_version: int | None = None) -> None:
     """Delete a record. With `expected_version`, refuse if someone changed it since it was read."""
     require(actor, Action.DELETE, obj)
-    model = type(obj)
-    try:
-        obj = model.objects.visible_to(actor, Action.DELETE).select_for_update().get(pk=obj.pk)
-    except model.DoesNotExist:
-        raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
+    obj = lock_in_scope(obj, actor, Action.DELETE)
     if expected_version is not None and getattr(obj, "version", expected_version) != expected_version:
         raise ConcurrentEditError(obj, expected_version)
     before = snapshot(obj)
@@ -193,7 +199,6 @@ def reveal_personal_data(obj: models.Model, field: str, *, actor) -> str:
     if field not in getattr(obj, "personal_fields", ()):
         raise ValidationError(_("字段 %(field)s 不是个人信息字段。") % {"field": field})
     require(actor, Action.REVEAL, obj)
-    if not type(obj).objects.visible_to(actor, Action.VIEW).filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("该记录不在您的管辖范围内。"))
+    require_visible(obj, actor)
     record_change(actor=actor, action=AuditAction.REVEAL, obj=obj, after={"field": field})
     return getattr(obj, field)

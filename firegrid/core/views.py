@@ -212,7 +212,6 @@ class VersionedForm(ModelForm):
     """A ModelForm that carries the version it was loaded at, so a concurrent edit is detected."""
 
     version = IntegerField(widget=HiddenInput, required=False)
-    reason = None  # set by subclasses that ask for a reason
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user

@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
 
 from firegrid.areas.choices import AreaLevel
-from firegrid.areas.models import Area
+from firegrid.areas.models import Area, grids_within
+from firegrid.core.filters import filtered_list_url
 from firegrid.registry.models import Building, Premises, Room
 
 from .choices import COVERING_OUTCOMES, InspectionStatus, VisitOutcome
@@ -77,6 +77,29 @@ ROOM_SURVEY = {
 }
 
 
+# Each figure → (its web list, its API list, the filters that count it). One table for the coverage
+# page, its export and the API, so a figure and the list it opens can never drift apart.
+DRILL_DOWNS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "buildings": ("registry:building_list", "buildings-list", {}),
+    "buildings_surveyed": ("registry:building_list", "buildings-list", {"survey": "complete"}),
+    "buildings_unsurveyed": ("registry:building_list", "buildings-list", {"survey": "incomplete"}),
+    "premises": ("registry:premises_list", "premises-list", {}),
+    "premises_covered": ("registry:premises_list", "premises-list", {"survey": "covered"}),
+    "premises_never": ("registry:premises_list", "premises-list", {"survey": "never"}),
+    "premises_return": ("registry:premises_list", "premises-list", {"survey": "return"}),
+    "rooms": ("registry:room_list", "rooms-list", {}),
+    "rooms_inspected": ("registry:room_list", "rooms-list", {"survey": "inspected"}),
+    **{
+        f"outcome_{outcome.value}": (
+            "inspections:inspection_list",
+            "inspections-list",
+            {"outcome": outcome.value, "status": InspectionStatus.SUBMITTED},
+        )
+        for outcome in VisitOutcome
+    },
+}
+
+
 @dataclass
 class CoverageRow:
     area: Area
@@ -88,36 +111,25 @@ class CoverageRow:
         total = self.figures["premises"]
         return round(100 * self.figures["premises_covered"] / total, 1) if total else None
 
-    @property
-    def outcome_cells(self) -> list[tuple[str, int, str]]:
-        """(label, visits, drill-down URL) for every outcome, in the outcome order."""
-        return [
-            (
-                str(o.label),
-                self.outcomes.get(o.value, 0),
-                self.link("inspections:inspection_list", outcome=o.value, status="submitted"),
-            )
-            for o in VisitOutcome
-        ]
-
-    def link(self, name: str, **params) -> str:
-        query = "&".join(f"{k}={v}" for k, v in {"area": self.area.pk, **params}.items())
-        return f"{reverse(name)}?{query}"
+    def drill_downs(self, api: bool = False) -> dict[str, str]:
+        """Every figure's list URL (web pages, or the API's lists), filtered to this area."""
+        return {
+            key: filtered_list_url(api_name if api else web_name, area=self.area.pk, **params)
+            for key, (web_name, api_name, params) in DRILL_DOWNS.items()
+        }
 
     @property
     def links(self) -> dict[str, str]:
-        premises, buildings, rooms = "registry:premises_list", "registry:building_list", "registry:room_list"
-        return {
-            "buildings": self.link(buildings),
-            "buildings_surveyed": self.link(buildings, survey="complete"),
-            "buildings_unsurveyed": self.link(buildings, survey="incomplete"),
-            "premises": self.link(premises),
-            "premises_covered": self.link(premises, survey="covered"),
-            "premises_never": self.link(premises, survey="never"),
-            "premises_return": self.link(premises, survey="return"),
-            "rooms": self.link(rooms),
-            "rooms_inspected": self.link(rooms, survey="inspected"),
-        }
+        """The web lists behind the figures (visits by outcome are in `outcome_cells`)."""
+        return {k: url for k, url in self.drill_downs().items() if not k.startswith("outcome_")}
+
+    @property
+    def outcome_cells(self) -> list[tuple[str, int, str]]:
+        """(label, visits, drill-down URL) for every outcome, in the outcome order."""
+        links = self.drill_downs()
+        return [
+            (str(o.label), self.outcomes.get(o.value, 0), links[f"outcome_{o.value}"]) for o in VisitOutcome
+        ]
 
 
 def coverage_rows(user, area: Area | None = None) -> list[CoverageRow]:
@@ -131,11 +143,11 @@ def coverage_rows(user, area: Area | None = None) -> list[CoverageRow]:
     if not children or all(r.level == AreaLevel.GRID for r in roots):
         children = []
     rows = [CoverageRow(area=r) for r in roots] + [CoverageRow(area=c) for c in children]
-    grid_paths = dict(Area.objects.filter(level=AreaLevel.GRID).values_list("pk", "path"))
+    by_area = {row.area.pk: row for row in rows}
+    membership = grids_within(row.area for row in rows)
 
     def rows_for(grid_id: int) -> list[CoverageRow]:
-        path = grid_paths.get(grid_id, "")
-        return [row for row in rows if path.startswith(row.area.path)]
+        return [by_area[area.pk] for area in membership.get(grid_id, [])]
 
     def add(grid_id, **values):
         for row in rows_for(grid_id):

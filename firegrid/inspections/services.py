@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action
-from firegrid.core.services import record_change, require, snapshot
+from firegrid.core.services import lock_in_scope, record_change, require, require_visible, snapshot
 from firegrid.core.tables import enumerate_items
 from firegrid.registry.models import Building, Premises, Room
 
@@ -37,7 +37,7 @@ from .choices import (
     TemplateStatus,
     VisitOutcome,
 )
-from .models import Answer, ChecklistItem, ChecklistTemplate, Hazard, Inspection
+from .models import Answer, ChecklistItem, ChecklistTemplate, Hazard, Inspection, Photo
 
 DEFAULT_TEMPLATE_FILE = Path(__file__).resolve().parent / "data" / "rental-fire-checklist.yaml"
 
@@ -251,11 +251,6 @@ class AnswerInput:
     fixed_on_spot: bool = False
 
 
-def _visible(model, obj, actor, action: str = Action.VIEW):
-    if not model.objects.visible_to(actor, action).filter(pk=obj.pk).exists():
-        raise PermissionDenied(_("该记录不在您的管辖范围内。"))
-
-
 @transaction.atomic
 def start_inspection(
     *,
@@ -276,13 +271,13 @@ def start_inspection(
     if client_uuid:
         existing = Inspection.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
-            _visible(Inspection, existing, actor)
+            require_visible(existing, actor)
             return existing
     if premises is not None:
         building = premises.building
-        _visible(Premises, premises, actor)
+        require_visible(premises, actor)
     elif building is not None:
-        _visible(Building, building, actor)
+        require_visible(building, actor)
     else:
         raise ValidationError(_("请选择要检查的出租户或建筑。"))
     inspection = Inspection(
@@ -302,7 +297,7 @@ def start_inspection(
     except IntegrityError:
         # Two first requests with the same client id raced; the other one won.
         existing = Inspection.objects.get(client_uuid=client_uuid)
-        _visible(Inspection, existing, actor)
+        require_visible(existing, actor)
         return existing
     inspection.inspectors.add(actor)
     # A department officer inspects for their department: the visit is joint by construction.
@@ -369,10 +364,7 @@ def _store_answers(inspection: Inspection, answers: list[AnswerInput]) -> None:
 
 def _draft_for_update(inspection: Inspection, actor) -> Inspection:
     require(actor, Action.CHANGE, Inspection)
-    try:
-        return Inspection.objects.visible_to(actor, Action.CHANGE).select_for_update().get(pk=inspection.pk)
-    except Inspection.DoesNotExist:
-        raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
+    return lock_in_scope(inspection, actor, Action.CHANGE)
 
 
 @transaction.atomic
@@ -532,10 +524,7 @@ def void_hazard(hazard: Hazard, *, actor, reason: str) -> Hazard:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"void_reason": _("作废隐患必须填写原因。")})
-    try:
-        hazard = Hazard.objects.visible_to(actor, Action.VOID).select_for_update().get(pk=hazard.pk)
-    except Hazard.DoesNotExist:
-        raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
+    hazard = lock_in_scope(hazard, actor, Action.VOID)
     if hazard.status not in OPEN_STATUSES:
         raise ValidationError(
             _("只有未消除的隐患可以作废（当前：%(status)s）。") % {"status": hazard.get_status_display()}
@@ -564,7 +553,7 @@ def add_photo(
 ):
     """Attach a photo to a draft inspection (and to one of its items). The file is checked by content,
     resized, thumbnailed and stripped of EXIF before it is stored; a refused file changes nothing else."""
-    from .models import Photo
+    # Imported here: Pillow and the HEIF decoder load only in processes that take photos.
     from .photos import process_photo
 
     require(actor, Action.ADD, Photo)

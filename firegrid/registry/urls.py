@@ -1,6 +1,8 @@
+from django.urls import path
+
 from firegrid.core.views import crud_urls
 
-from . import forms, views
+from . import forms, ledger_views, views
 from .models import Building, Landlord, Premises, Room, TenantHousehold
 
 app_name = "registry"
@@ -43,11 +45,7 @@ urlpatterns = [
     ),
 ]
 
-# --- Ledger import (台账导入): firegrid/registry/ledger_views.py -------------------------------------------
-from django.urls import path  # noqa: E402
-
-from . import ledger_views  # noqa: E402
-
+# Ledger import (台账导入): firegrid/registry/ledger_views.py
 urlpatterns += [
     path("ledger/", ledger_views.LedgerHomeView.as_view(), name="ledger_home"),
     path(

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import ClassVar
-from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
@@ -426,40 +424,6 @@ class CoveragePermission(BasePermission):
         return can(request.user, Action.VIEW, Inspection) and can(request.user, Action.VIEW, Area)
 
 
-# Each figure's list, with the filters that count it: (web list, API list, filters).
-DRILL_DOWNS = {
-    "buildings": ("registry:building_list", "buildings-list", {}),
-    "buildings_surveyed": ("registry:building_list", "buildings-list", {"survey": "complete"}),
-    "buildings_unsurveyed": ("registry:building_list", "buildings-list", {"survey": "incomplete"}),
-    "premises": ("registry:premises_list", "premises-list", {}),
-    "premises_covered": ("registry:premises_list", "premises-list", {"survey": "covered"}),
-    "premises_never": ("registry:premises_list", "premises-list", {"survey": "never"}),
-    "premises_return": ("registry:premises_list", "premises-list", {"survey": "return"}),
-    "rooms": ("registry:room_list", "rooms-list", {}),
-    "rooms_inspected": ("registry:room_list", "rooms-list", {"survey": "inspected"}),
-    **{
-        f"outcome_{outcome.value}": (
-            "inspections:inspection_list",
-            "inspections-list",
-            {"outcome": outcome.value, "status": "submitted"},
-        )
-        for outcome in VisitOutcome
-    },
-}
-
-
-def drill_down_links(area: Area, api: bool) -> dict[str, str] | None:
-    links = {}
-    for name, (web_name, api_name, params) in DRILL_DOWNS.items():
-        try:
-            url = reverse(api_name if api else web_name)
-        except NoReverseMatch:
-            # A web list not wired up (yet): the API links still give every figure's list.
-            return None
-        links[name] = f"{url}?{urlencode({'area': area.pk, **params})}"
-    return links
-
-
 class CoverageViewSet(viewsets.ViewSet):
     """Survey coverage (社不漏户、户不漏房、房不漏间) per area."""
 
@@ -489,8 +453,8 @@ class CoverageViewSet(viewsets.ViewSet):
                 "figures": row.figures,
                 "outcomes": row.outcomes,
                 "survey_rate": row.survey_rate,
-                "links": drill_down_links(row.area, api=False),
-                "api_links": drill_down_links(row.area, api=True),
+                "links": row.drill_downs(),
+                "api_links": row.drill_downs(api=True),
             }
             for row in rows
         ]
