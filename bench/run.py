@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """make bench: load the demo district at a scale, then measure pages and API against same-run baselines.
 
-    bench/run.py [--scale K] [--database-url URL] [--requests N] [--skip-load] [--explain]
-                 [--out bench/results.json]
+    bench/run.py [--scale K] [--hazards-per-premises F] [--database-url URL] [--requests N]
+                 [--submit-rounds N] [--skip-load [--add-hazards]] [--explain] [--out bench/results.json]
 
 Every latency figure is a ratio to a baseline measured in the same run, on the same data, interleaved
 with it (one request of each endpoint per round), because the machines are shared and absolute times
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import io
 import json
 import os
 import platform
@@ -47,6 +48,13 @@ API_TARGET_RATIO = 1.5
 LOAD_TARGET_SCALE = 600
 LOAD_TARGET_SECONDS = 900
 LOAD_TARGET_MB = 2048
+# Hazards loaded on top of the demo (bench/hazards.py): 1.5 per premises is ≈ 3 M at scale 600.
+DEFAULT_HAZARDS_PER_PREMISES = 1.5
+# Inspection submissions timed (each: start, 60 answers, 3 photos of 12 MP, submit).
+DEFAULT_SUBMIT_ROUNDS = 10
+SUBMIT_ANSWERS = 60
+SUBMIT_PHOTOS = 3
+PHOTO_SIZE = (4000, 3000)  # 12 MP, as a phone takes them
 
 
 # --------------------------------------------------------------------------------------------------
@@ -125,7 +133,9 @@ def run_child(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
-def load(database_url: str, data_dir: Path, scale: int, seed: int | None) -> dict[str, Any]:
+def load(
+    database_url: str, data_dir: Path, scale: int, seed: int | None, hazards_per_premises: float
+) -> dict[str, Any]:
     env = child_env(database_url, data_dir)
     manage = [sys.executable, str(REPO / "manage.py")]
     migrate = run_child([*manage, "migrate", "--noinput", "-v", "0"], env)
@@ -133,7 +143,24 @@ def load(database_url: str, data_dir: Path, scale: int, seed: int | None) -> dic
     if seed is not None:
         demo_cmd += ["--seed", str(seed)]
     demo = run_child(demo_cmd, env)
-    return {"migrate": migrate, "demo": demo, "seconds": demo["seconds"], "peak_rss_mb": demo["peak_rss_mb"]}
+    result = {
+        "migrate": migrate,
+        "demo": demo,
+        "seconds": demo["seconds"],
+        "peak_rss_mb": demo["peak_rss_mb"],
+    }
+    if hazards_per_premises > 0:
+        result["hazards"] = load_hazards(database_url, data_dir, hazards_per_premises, seed)
+    return result
+
+
+def load_hazards(database_url: str, data_dir: Path, per_premises: float, seed: int | None) -> dict[str, Any]:
+    """bench/hazards.py as a child: surveyed premises with their hazards (its own time and peak memory;
+    not part of the demo's load figure, whose target is the registry's)."""
+    cmd = [sys.executable, str(REPO / "bench" / "hazards.py"), "--per-premises", str(per_premises)]
+    if seed is not None:
+        cmd += ["--seed", str(seed)]
+    return {"per_premises": per_premises, **run_child(cmd, child_env(database_url, data_dir))}
 
 
 def setup_django(database_url: str, data_dir: Path) -> None:
@@ -183,6 +210,7 @@ def database_info() -> dict[str, Any]:
 def registry_counts() -> dict[str, int]:
     from firegrid.areas.choices import AreaLevel
     from firegrid.areas.models import Area
+    from firegrid.inspections.models import Hazard, Inspection
     from firegrid.registry.models import Building, Landlord, Premises, Room, TenantHousehold
 
     return {
@@ -192,6 +220,8 @@ def registry_counts() -> dict[str, int]:
         "rooms": Room.objects.count(),
         "tenant_households": TenantHousehold.objects.count(),
         "landlords": Landlord.objects.count(),
+        "inspections": Inspection.objects.count(),
+        "hazards": Hazard.objects.count(),
     }
 
 
@@ -237,12 +267,14 @@ def pick_subjects(
 @dataclass
 class Endpoint:
     name: str
-    group: str  # baseline, web_list, api_list, home
+    group: str  # baseline, web_list, api_list, home; hazard_web_list, hazard_api_list
     url: str
     user: Any
     area: str = ""  # grid / community / subdistrict / district
     small_url: str = ""  # the same request with a 10-row page (query count must not change)
     headers: dict[str, str] = field(default_factory=dict)
+    baseline: str = ""  # the orm_json endpoint it is divided by (default: orm_json_<area or district>)
+    links: re.Pattern | None = None  # a web list's row links (default: premises pages)
 
 
 AREA_KEYS = ("grid", "community", "subdistrict", "district")
@@ -307,15 +339,16 @@ def bench_settings():
 
 
 _PREMISES_LINK = re.compile(r'href="/registry/premises/(\d+)/"')
+_HAZARD_LINK = re.compile(r'href="/inspections/hazards/(\d+)/"')
 
 
 def _row_ids(endpoint: Endpoint, response) -> list[int] | None:
-    """The premises ids a response shows, in order (to check the baselines show the same rows)."""
+    """The row ids a response shows, in order (to check the baselines show the same rows)."""
     if endpoint.group == "home" or endpoint.name == "bare":
         return None
-    if endpoint.group == "web_list":
+    if endpoint.group.endswith("web_list"):
         ids: list[int] = []
-        for match in _PREMISES_LINK.finditer(response.content.decode()):
+        for match in (endpoint.links or _PREMISES_LINK).finditer(response.content.decode()):
             pk = int(match.group(1))
             if pk not in ids:
                 ids.append(pk)
@@ -390,7 +423,7 @@ def summarise(endpoints: list[Endpoint], raw: dict[str, dict[str, Any]]) -> dict
     out: dict[str, dict[str, Any]] = {}
     for ep in endpoints:
         r = raw[ep.name]
-        orm = f"orm_json_{ep.area or 'district'}"
+        orm = ep.baseline or f"orm_json_{ep.area or 'district'}"
         entry: dict[str, Any] = {
             "group": ep.group,
             "url": ep.url,
@@ -412,19 +445,21 @@ def summarise(endpoints: list[Endpoint], raw: dict[str, dict[str, Any]]) -> dict
             entry["queries_small_page"] = r["queries_small_page"]
         if r["row_ids"] is not None:
             entry["rows"] = len(r["row_ids"])
-            if ep.group in {"web_list", "api_list"}:
+            if ep.group.endswith("_list"):
                 entry["same_rows_as_orm_json"] = r["row_ids"] == raw[orm]["row_ids"]
         out[ep.name] = entry
     return out
 
 
-def query_check(summary: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def query_check(
+    summary: dict[str, dict[str, Any]], groups: tuple[str, ...] = ("web_list", "api_list")
+) -> dict[str, Any]:
     """Queries per request must not grow with the data: the same across areas of every size, and the same
     for a 10-row page as for a 50-row one (an N+1 would show there). A grid filter may use one query fewer
     (its grid ids are known without asking the database)."""
     check: dict[str, Any] = {}
     ok = True
-    for group in ("web_list", "api_list"):
+    for group in groups:
         by_area = {e["area"]: e["queries"] for e in summary.values() if e["group"] == group}
         larger = {by_area[k] for k in AREA_KEYS[1:]}
         group_ok = len(larger) == 1 and by_area["grid"] in {min(larger), min(larger) - 1}
@@ -435,7 +470,9 @@ def query_check(summary: dict[str, dict[str, Any]]) -> dict[str, Any]:
         )
         check[group] = {"by_area": by_area, "same_across_areas": group_ok, "same_for_10_and_50_rows": rows_ok}
         ok = ok and group_ok and rows_ok
-    check["home"] = {e["user"]: e["queries"] for e in summary.values() if e["group"] == "home"}
+    home = {e["user"]: e["queries"] for e in summary.values() if e["group"] == "home"}
+    if home:
+        check["home"] = home
     return {"constant": ok, "detail": check}
 
 
@@ -483,6 +520,315 @@ def area_facts(subjects: Subjects) -> dict[str, dict[str, Any]]:
             "premises": Premises.objects.in_area(area).count(),
         }
         for key, area in subjects.areas.items()
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# The hazard list (bench/hazards.py loads ~3 M at scale 600): the same measures as the premises list
+# --------------------------------------------------------------------------------------------------
+
+
+def build_hazard_endpoints(subjects: Subjects) -> list[Endpoint]:
+    """`bare`, then per area the hazard baseline, the web hazard list and the API hazard list, requested by
+    the district-wide admin with the area filter — as the premises lists are measured."""
+    endpoints = [
+        Endpoint("bare", "baseline", "/bench/bare/", subjects.admin, baseline="orm_json_hazards_district")
+    ]
+    for key in AREA_KEYS:
+        pk = subjects.areas[key].pk
+        endpoints.append(
+            Endpoint(
+                f"orm_json_hazards_{key}",
+                "baseline",
+                f"/bench/orm-json-hazards/?area={pk}",
+                subjects.admin,
+                key,
+                baseline=f"orm_json_hazards_{key}",
+            )
+        )
+    for key in AREA_KEYS:
+        pk = subjects.areas[key].pk
+        endpoints.append(
+            Endpoint(
+                f"web_hazards_{key}",
+                "hazard_web_list",
+                f"/inspections/hazards/?area={pk}",
+                subjects.admin,
+                key,
+                small_url=f"/inspections/hazards/?area={pk}&per_page={SMALL_PAGE}",
+                baseline=f"orm_json_hazards_{key}",
+                links=_HAZARD_LINK,
+            )
+        )
+    for key in AREA_KEYS:
+        pk = subjects.areas[key].pk
+        endpoints.append(
+            Endpoint(
+                f"api_hazards_{key}",
+                "hazard_api_list",
+                f"/api/v1/hazards/?area={pk}&page_size=50",
+                subjects.admin,
+                key,
+                small_url=f"/api/v1/hazards/?area={pk}&page_size={SMALL_PAGE}",
+                headers=JSON,
+                baseline=f"orm_json_hazards_{key}",
+            )
+        )
+    return endpoints
+
+
+def measure_hazard_latency(subjects: Subjects, requests: int) -> dict[str, Any]:
+    """The hazard list's latency, ratios and queries; its own interleaved rounds and its own `bare`."""
+    from firegrid.inspections.models import Hazard
+
+    endpoints = build_hazard_endpoints(subjects)
+    raw = measure(endpoints, requests)
+    summary = summarise(endpoints, raw)
+    hazards = {
+        key: Hazard.objects.filter(building__grid_id__in=a.grid_ids()).count()
+        for key, a in subjects.areas.items()
+    }
+    return {
+        "hazards_by_area": hazards,
+        "endpoints": summary,
+        "queries": query_check(summary, ("hazard_web_list", "hazard_api_list")),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Submitting an inspection: 60 answers and 3 photos of 12 MP, through the API, vs same-run baselines
+# --------------------------------------------------------------------------------------------------
+
+
+def phone_photo(seed: int, size: tuple[int, int] = PHOTO_SIZE) -> bytes:
+    """A 12 MP JPEG as a phone writes it: gradients and sensor noise (≈ 5–6 MB at quality 90), EXIF with
+    an orientation to apply, the time taken and a GPS position in Quzhou."""
+    import random
+
+    from PIL import ExifTags, Image, ImageChops
+    from PIL.TiffImagePlugin import IFDRational
+
+    width, height = size
+    rng = random.Random(seed)
+    gradient = Image.linear_gradient("L").resize(size)
+    other = Image.linear_gradient("L").rotate(90 * (1 + seed % 3)).resize(size)
+    noise = Image.effect_noise(size, 20)
+    blotches = Image.effect_noise((width // 4, height // 4), 60).resize(size, Image.Resampling.BICUBIC)
+    picture = Image.merge(
+        "RGB",
+        (
+            ImageChops.add(gradient, noise, offset=-128 + rng.randrange(-20, 20)),
+            ImageChops.add(other, blotches, offset=-128),
+            ImageChops.blend(noise, blotches, 0.5),
+        ),
+    )
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Model] = "bench phone"
+    exif[ExifTags.IFD.Exif] = {ExifTags.Base.DateTimeOriginal: "2026:11:28 10:15:00"}
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (IFDRational(28), IFDRational(58), IFDRational(3000, 100)),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (IFDRational(118), IFDRational(52), IFDRational(1000, 100)),
+    }
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=90, exif=exif)
+    return buffer.getvalue()
+
+
+def _multipart(fields: dict[str, Any], boundary: str) -> bytes:
+    from django.test.client import encode_multipart
+
+    return encode_multipart(boundary, fields)
+
+
+@dataclass
+class Submission:
+    """What each timed submission sends: the premises to inspect (one per round, as a grid worker walks
+    a street), 60 answers, 3 photos hanging on the 3 failed items — request bodies made once, so the
+    timing is the server's, not the test client's encoding."""
+
+    user: Any
+    premises: list[Any]
+    answers: list[dict[str, Any]]
+    applicable: int
+    failed: list[str]
+    photos: list[bytes]
+    photo_bodies: list[bytes]
+    boundary: str
+
+
+def prepare_submission(
+    subjects: Subjects, rounds: int, photo_size: tuple[int, int] = PHOTO_SIZE
+) -> Submission:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from firegrid.inspections.choices import Severity
+    from firegrid.inspections.services import default_template
+    from firegrid.registry.models import Premises
+
+    template = default_template()
+    items = list(template.items.all())
+    grid = subjects.areas["grid"]
+    candidates = list(Premises.objects.filter(building__grid_id__in=grid.grid_ids()).order_by("pk")[:2000])
+    if not candidates:
+        raise SystemExit("bench: no premises in the grid worker's grid")
+
+    def applicable(p) -> list[Any]:
+        return [i for i in items if i.applies_to_premises(p)]
+
+    # The premises with the longest checklist (a shared rental: 49 items of zj-2019.1), one per round.
+    most = max(len(applicable(p)) for p in candidates)
+    chosen = [p for p in candidates if len(applicable(p)) == most]
+    premises = [chosen[i % len(chosen)] for i in range(rounds)]
+    own = applicable(premises[0])
+    failed = [i.code for i in own if i.severity == Severity.ORDINARY][:SUBMIT_PHOTOS]
+    answers = [{"item_code": i.code, "result": "fail" if i.code in failed else "pass"} for i in own]
+    # Up to 60 answers: items that do not apply to this kind of premises are answered 不适用, as the
+    # checklist allows (the template has 62 items; no premises kind has 60 of its own).
+    others = [i for i in items if i not in own]
+    answers += [
+        {"item_code": i.code, "result": "na"} for i in others[: max(0, SUBMIT_ANSWERS - len(answers))]
+    ]
+    photos = [phone_photo(n, photo_size) for n in range(SUBMIT_PHOTOS)]
+    boundary = "BenchBoundary7MA4YWxkTrZu0gW"
+    bodies = [
+        _multipart(
+            {
+                "file": SimpleUploadedFile(f"IMG_{n:04d}.jpg", data, "image/jpeg"),
+                "item_code": code,
+                "role": "evidence",
+            },
+            boundary,
+        )
+        for n, (data, code) in enumerate(zip(photos, failed, strict=True))
+    ]
+    return Submission(subjects.grid_worker, premises, answers, len(own), failed, photos, bodies, boundary)
+
+
+SUBMIT_STEPS = ("start", "answers", *(f"photo_{n + 1}" for n in range(SUBMIT_PHOTOS)), "submit")
+
+
+def submit_once(client, sub: Submission, premises) -> dict[str, float]:
+    """One inspection through the API, as the phone app would send it; ms per step."""
+    import uuid
+
+    times: dict[str, float] = {}
+
+    def call(step: str, method: str, url: str, body: bytes | str, content_type: str, expect: int):
+        started = time.perf_counter_ns()
+        response = getattr(client, method)(
+            url, body, content_type=content_type, HTTP_ACCEPT="application/json"
+        )
+        times[step] = (time.perf_counter_ns() - started) / 1e6
+        if response.status_code != expect:
+            raise RuntimeError(f"bench: {step} answered {response.status_code}: {response.content[:300]!r}")
+        return response
+
+    start = {"premises": premises.pk, "kind": "survey", "client_uuid": str(uuid.uuid4())}
+    response = call("start", "post", "/api/v1/inspections/", json.dumps(start), "application/json", 201)
+    base = f"/api/v1/inspections/{json.loads(response.content)['id']}/"
+    call("answers", "put", base + "answers/", json.dumps(sub.answers), "application/json", 200)
+    for n, body in enumerate(sub.photo_bodies):
+        call(
+            f"photo_{n + 1}",
+            "post",
+            base + "photos/",
+            body,
+            f"multipart/form-data; boundary={sub.boundary}",
+            201,
+        )
+    call("submit", "post", base + "submit/", json.dumps({"outcome": "inspected"}), "application/json", 200)
+    return times
+
+
+def decode_photos(photos: list[bytes]) -> None:
+    """The baseline: only decoding the photos with Pillow, every pixel (no checks, no resizing, no storage)."""
+    from PIL import Image
+
+    for data in photos:
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+
+
+def measure_submission(
+    subjects: Subjects, rounds: int, photo_size: tuple[int, int] = PHOTO_SIZE
+) -> dict[str, Any]:
+    """`rounds` interleaved rounds of: bare, the same 3 uploads to a view that only receives them, decoding
+    the 3 photos in-process, and one whole submission (start → answers → 3 photos → submit)."""
+    from django.test import Client
+
+    from firegrid.inspections.models import Answer, Hazard, Inspection, Photo
+
+    sub = prepare_submission(subjects, rounds, photo_size)
+    client = Client()
+    client.force_login(sub.user)
+    samples: dict[str, list[float]] = {
+        "bare": [],
+        "upload_bare": [],
+        "decode_photos": [],
+        "submission": [],
+        **{step: [] for step in SUBMIT_STEPS},
+    }
+    created: list[int] = []
+    with bench_settings():
+        for _ in range(2):  # warm-up: imports, first connection, Pillow's plugins
+            client.get("/bench/bare/")
+            decode_photos(sub.photos[:1])
+        for premises in sub.premises:
+            started = time.perf_counter_ns()
+            response = client.get("/bench/bare/")
+            samples["bare"].append((time.perf_counter_ns() - started) / 1e6)
+            assert response.status_code == 200
+            started = time.perf_counter_ns()
+            for body in sub.photo_bodies:
+                response = client.post(
+                    "/bench/upload/", body, content_type=f"multipart/form-data; boundary={sub.boundary}"
+                )
+                assert response.status_code == 200, response.status_code
+            samples["upload_bare"].append((time.perf_counter_ns() - started) / 1e6)
+            started = time.perf_counter_ns()
+            decode_photos(sub.photos)
+            samples["decode_photos"].append((time.perf_counter_ns() - started) / 1e6)
+            before = Inspection.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            steps = submit_once(client, sub, premises)
+            samples["submission"].append(sum(steps.values()))
+            for step, ms in steps.items():
+                samples[step].append(ms)
+            created += list(Inspection.objects.filter(pk__gt=before).values_list("pk", flat=True))
+    last = Inspection.objects.get(pk=created[-1])
+    check = {
+        "inspections": len(created),
+        "answers": Answer.objects.filter(inspection=last).count(),
+        "photos": Photo.objects.filter(inspection=last).count(),
+        "hazards": Hazard.objects.filter(inspection=last).count(),
+        "status": last.status,
+    }
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    figures = {
+        name: {
+            "median_ms": round(medians[name], 2),
+            "p90_ms": round(_p90(values), 2),
+            "min_ms": round(min(values), 2),
+        }
+        for name, values in samples.items()
+    }
+    return {
+        "rounds": rounds,
+        "answers": len(sub.answers),
+        "applicable_items": sub.applicable,
+        "failed_items": sub.failed,
+        "photo_bytes": [len(p) for p in sub.photos],
+        "photo_pixels": f"{photo_size[0]}x{photo_size[1]}",
+        "figures": figures,
+        "ratio_to_bare": round(medians["submission"] / medians["bare"], 1),
+        "ratio_to_upload_bare": round(medians["submission"] / medians["upload_bare"], 2),
+        "ratio_to_decode_photos": round(medians["submission"] / medians["decode_photos"], 2),
+        "photo_step_ratio_to_decode": round(
+            sum(medians[f"photo_{n + 1}"] for n in range(SUBMIT_PHOTOS)) / medians["decode_photos"], 2
+        ),
+        "last_submission": check,
     }
 
 
@@ -573,19 +919,7 @@ def table(results: dict[str, Any]) -> str:
         + ", ".join(f"{k} {a['name']} ({a['premises']:,} premises)" for k, a in results["areas"].items())
     )
     lines.append("")
-    header = (
-        f"{'endpoint':<26}{'median ms':>10}{'p90 ms':>9}{'x bare':>8}{'x orm_json':>11}{'queries':>9}  rows"
-    )
-    lines.append(header)
-    lines.append("-" * len(header))
-    for name, e in results["endpoints"].items():
-        rows = e.get("rows", "")
-        same = e.get("same_rows_as_orm_json")
-        rows = f"{rows}{'' if same is None else (' =orm' if same else ' DIFFERENT')}"
-        lines.append(
-            f"{name:<26}{e['median_ms']:>10.2f}{e['p90_ms']:>9.2f}{e['ratio_to_bare']:>8.1f}"
-            f"{e['ratio_to_orm_json']:>11.2f}{e['queries']:>9}  {rows}"
-        )
+    lines += _endpoint_lines(results["endpoints"])
     lines.append("")
     q = results["queries"]
     lines.append(
@@ -597,7 +931,43 @@ def table(results: dict[str, Any]) -> str:
         lines.append(
             f"target {key}: {met} (value {value}, target {t['target']}){' — ' + t['note'] if t.get('note') else ''}"
         )
+    if results.get("hazard_list"):
+        lines += ["", *_endpoint_lines(results["hazard_list"]["endpoints"])]
+        hl = results["hazard_list"]
+        lines.append("hazards by area: " + ", ".join(f"{k} {v:,}" for k, v in hl["hazards_by_area"].items()))
+        lines.append(f"hazard list queries constant: {hl['queries']['constant']}")
+    if results.get("inspection_submit"):
+        sub = results["inspection_submit"]
+        fig = sub["figures"]
+        lines.append("")
+        lines.append(
+            f"inspection submit ({sub['answers']} answers, {len(sub['photo_bytes'])} photos of "
+            f"{sub['photo_pixels']}, {sub['rounds']} rounds): median {fig['submission']['median_ms']:.0f} ms "
+            f"= {sub['ratio_to_decode_photos']} x decoding the photos ({fig['decode_photos']['median_ms']:.0f} ms), "
+            f"{sub['ratio_to_upload_bare']} x receiving them ({fig['upload_bare']['median_ms']:.0f} ms), "
+            f"{sub['ratio_to_bare']} x bare"
+        )
+        lines.append(
+            "  steps (median ms): "
+            + ", ".join(f"{step} {fig[step]['median_ms']:.0f}" for step in SUBMIT_STEPS)
+        )
     return "\n".join(lines)
+
+
+def _endpoint_lines(endpoints: dict[str, dict[str, Any]]) -> list[str]:
+    header = (
+        f"{'endpoint':<26}{'median ms':>10}{'p90 ms':>9}{'x bare':>8}{'x orm_json':>11}{'queries':>9}  rows"
+    )
+    lines = [header, "-" * len(header)]
+    for name, e in endpoints.items():
+        rows = e.get("rows", "")
+        same = e.get("same_rows_as_orm_json")
+        rows = f"{rows}{'' if same is None else (' =orm' if same else ' DIFFERENT')}"
+        lines.append(
+            f"{name:<26}{e['median_ms']:>10.2f}{e['p90_ms']:>9.2f}{e['ratio_to_bare']:>8.1f}"
+            f"{e['ratio_to_orm_json']:>11.2f}{e['queries']:>9}  {rows}"
+        )
+    return lines
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -609,6 +979,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="demo scale (600: 2 M premises, 6.6 M rooms); default 10",
     )
     p.add_argument("--seed", type=int, default=None, help="demo seed (default: the demo's own)")
+    p.add_argument(
+        "--hazards-per-premises",
+        type=float,
+        default=DEFAULT_HAZARDS_PER_PREMISES,
+        help="hazards loaded after the demo (bench/hazards.py); 1.5 ≈ 3 M at scale 600; 0: none",
+    )
+    p.add_argument(
+        "--add-hazards",
+        action="store_true",
+        help="with --skip-load: load the hazards onto the data already there (it must have none)",
+    )
+    p.add_argument(
+        "--submit-rounds",
+        type=int,
+        default=DEFAULT_SUBMIT_ROUNDS,
+        help="inspection submissions timed (60 answers, 3 photos of 12 MP each); 0: skip (default 10)",
+    )
     p.add_argument(
         "--database-url",
         default=None,
@@ -683,13 +1070,18 @@ def _run(args: argparse.Namespace, data_dir: Path, argv: list[str]) -> int:
             path = REPO / dj_database_url.parse(url)["NAME"]  # an absolute NAME replaces REPO
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-        load_result = load(url, data_dir, args.scale, args.seed)
+        load_result = load(url, data_dir, args.scale, args.seed, args.hazards_per_premises)
+    added_hazards = None
+    if args.skip_load and args.add_hazards and args.hazards_per_premises > 0:
+        added_hazards = load_hazards(url, data_dir, args.hazards_per_premises, args.seed)
 
     setup_django(url, data_dir)
     scale = args.scale
-    if load_result is not None:
+    if load_result is not None or added_hazards is not None:
         print("bench: VACUUM ANALYZE after the bulk load", flush=True)
-        load_result["vacuum_analyze_seconds"] = vacuum_analyze()
+        vacuum_seconds = vacuum_analyze()
+    if load_result is not None:
+        load_result["vacuum_analyze_seconds"] = vacuum_seconds
     else:
         load_result = {"skipped": True}
         previous = previous_load(Path(args.out), url)
@@ -700,6 +1092,8 @@ def _run(args: argparse.Namespace, data_dir: Path, argv: list[str]) -> int:
             print(
                 f"bench: --skip-load: load figures and scale {scale} from the run of {previous['timestamp']}"
             )
+        if added_hazards is not None:
+            load_result["hazards"] = {**added_hazards, "vacuum_analyze_seconds": vacuum_seconds}
     load_result["counts"] = registry_counts()
 
     subjects = pick_subjects()
@@ -708,6 +1102,14 @@ def _run(args: argparse.Namespace, data_dir: Path, argv: list[str]) -> int:
     print(f"bench: measuring {args.requests} interleaved rounds", flush=True)
     started = time.perf_counter()
     latency = measure_latency(subjects, args.requests)
+    hazard_list = None
+    if load_result["counts"]["hazards"]:
+        print(f"bench: hazard list, {args.requests} interleaved rounds", flush=True)
+        hazard_list = measure_hazard_latency(subjects, args.requests)
+    submission = None
+    if args.submit_rounds > 0:  # last: it writes inspections, photos and hazards
+        print(f"bench: {args.submit_rounds} inspection submissions", flush=True)
+        submission = measure_submission(subjects, args.submit_rounds)
     machine["loadavg_end"] = list(os.getloadavg())
     results = {
         "timestamp": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
@@ -722,12 +1124,15 @@ def _run(args: argparse.Namespace, data_dir: Path, argv: list[str]) -> int:
         "load": load_result,
         "areas": areas,
         **latency,
+        "hazard_list": hazard_list,
+        "inspection_submit": submission,
     }
     results["targets"] = targets(
         latency["endpoints"], load_result if "seconds" in load_result else None, scale
     )
-    plans = explain(latency["endpoints"]) if args.explain else ""
-    for e in latency["endpoints"].values():
+    measured = {**latency["endpoints"], **(hazard_list["endpoints"] if hazard_list else {})}
+    plans = explain(measured) if args.explain else ""
+    for e in measured.values():
         for q in e["slowest_queries"]:
             q["sql"] = q["sql"][:SQL_CHARS] + ("…" if len(q["sql"]) > SQL_CHARS else "")
     out = Path(args.out)

@@ -7,12 +7,14 @@ from firegrid.areas.api.views import MeView
 from firegrid.areas.api.views import register as register_areas
 from firegrid.core.api.auth import ObtainTokenView
 from firegrid.inspections.api.views import register as register_inspections
+from firegrid.rectification.api.views import register as register_rectification
 from firegrid.registry.api.views import register as register_registry
 
 router = DefaultRouter()
 register_areas(router)
 register_registry(router)
 register_inspections(router)
+register_rectification(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

@@ -97,6 +97,11 @@ INSTALLED_APPS = [
     "firegrid.areas",
     "firegrid.registry",
     "firegrid.inspections",
+    "firegrid.jobs",
+    "firegrid.campaigns",
+    "firegrid.rectification",
+    "firegrid.portal",
+    "firegrid.outreach",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +238,15 @@ SPECTACULAR_SETTINGS = {
         "HazardStatusEnum": "firegrid.inspections.choices.HazardStatus",
         "InspectionKindEnum": "firegrid.inspections.choices.InspectionKind",
         "PhotoRoleEnum": "firegrid.inspections.choices.PhotoRole",
+        # Rectification API: kind and status clash with the inspections' and the registry's; a plan's
+        # state and moves appear under several field names (state, from_state, to_state, name, move).
+        "PlanStateEnum": "firegrid.rectification.choices.PlanState",
+        "MoveNameEnum": "firegrid.rectification.choices.MoveName",
+        "PlanMoveEnum": "firegrid.rectification.api.serializers.API_MOVES",
+        "LadderMoveEnum": "firegrid.rectification.api.serializers.LADDER_MOVES",
+        "DocumentKindEnum": "firegrid.rectification.choices.DocumentKind",
+        "DocumentStatusEnum": "firegrid.rectification.choices.DocumentStatus",
+        "EnforcementKindEnum": "firegrid.rectification.choices.EnforcementKind",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The docs page's Swagger UI served from our own static files: intranets are offline.
@@ -246,11 +260,86 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs seven "Step n" lines per PDF at INFO; a batch of notices would flood the log.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Page sizes: large is normal, so every list paginates.
 FIREGRID_PAGE_SIZE = env_int("FIREGRID_PAGE_SIZE", 50)
+
+# --- background and scheduled jobs (firegrid.jobs; docs/architecture.md "Jobs") ---
+# Without REDIS_URL jobs run in threads of the web process (embedded); with it, on Celery workers.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+FIREGRID_JOBS_BACKEND = os.environ.get("FIREGRID_JOBS_BACKEND") or ("celery" if REDIS_URL else "embedded")
+if FIREGRID_JOBS_BACKEND not in {"embedded", "celery"}:
+    raise ImproperlyConfigured(
+        f"FIREGRID_JOBS_BACKEND must be embedded or celery, not {FIREGRID_JOBS_BACKEND!r}"
+    )
+# Run every job inside the call that enqueues it (tests).
+FIREGRID_JOBS_INLINE = env_bool("FIREGRID_JOBS_INLINE", default=False)
+# auto: the embedded scheduler runs under runserver; embedded: in every web process too; off: never.
+FIREGRID_SCHEDULER = os.environ.get("FIREGRID_SCHEDULER", "auto")
+if FIREGRID_SCHEDULER not in {"auto", "embedded", "off"}:
+    raise ImproperlyConfigured(
+        f"FIREGRID_SCHEDULER must be auto, embedded or off, not {FIREGRID_SCHEDULER!r}"
+    )
+# A run without a heartbeat this long is taken for dead and may be claimed again.
+FIREGRID_JOBS_STALE_MINUTES = env_int("FIREGRID_JOBS_STALE_MINUTES", 10)
+FIREGRID_JOBS_HEARTBEAT_SECONDS = env_int("FIREGRID_JOBS_HEARTBEAT_SECONDS", 30)
+# Modules defining jobs besides each app's jobs.py.
+FIREGRID_JOBS_MODULES = env_list("FIREGRID_JOBS_MODULES", [])
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL) or None
+if FIREGRID_JOBS_BACKEND == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("FIREGRID_JOBS_BACKEND=celery needs REDIS_URL (redis://host:6379/0).")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True  # a run's outcome is its JobRun row
+# A task is acknowledged after it ran: a worker that dies mid-run gets its task delivered again, and the
+# run's claim (stale heartbeat) decides whether it runs again — a duplicate delivery runs nothing twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- rectification documents ---
+# The site's public address: QR codes on printed documents lead landlords to their plan here.
+FIREGRID_SITE_URL = os.environ.get("FIREGRID_SITE_URL", "http://127.0.0.1:8000")
+FIREGRID_ISSUER = os.environ.get("FIREGRID_ISSUER", "衢州市衢江区消防安全专项整治工作指挥部")
+FIREGRID_ISSUER_PHONE = os.environ.get("FIREGRID_ISSUER_PHONE", "")
+# Serial prefixes per document kind: 衢江消整〔2019〕第0001号.
+FIREGRID_DOCUMENT_SERIALS = {
+    "notice": os.environ.get("FIREGRID_SERIAL_NOTICE", "衢江消整"),
+    "order": os.environ.get("FIREGRID_SERIAL_ORDER", "衢江消责"),
+    "pledge": os.environ.get("FIREGRID_SERIAL_PLEDGE", "衢江消诺"),
+    "acceptance": os.environ.get("FIREGRID_SERIAL_ACCEPTANCE", "衢江消验"),
+}
+FIREGRID_LEGAL_BASIS = {
+    "notice": [
+        "《中华人民共和国消防法》第十六条、第十八条",
+        "《浙江省消防条例》第二十六条",
+        "《浙江省出租房屋消防安全管理办法》",
+    ],
+    "order": [
+        "《中华人民共和国消防法》第十六条、第六十条",
+        "《消防监督检查规定》（公安部令第120号）第十九条",
+    ],
+    "pledge": ["《中华人民共和国消防法》第十六条", "《浙江省消防条例》第二十六条"],
+    "acceptance": ["《中华人民共和国消防法》第十六条"],
+}
+# Render a document's PDF as soon as it is issued (after the commit); otherwise on first download.
+FIREGRID_RENDER_ON_ISSUE = env_bool("FIREGRID_RENDER_ON_ISSUE", default=True)
+
+# --- landlord portal: sign-in with a one-time code sent by SMS ---
+# Dotted path of a firegrid.portal.sms.BaseSmsBackend. Development prints codes to the console;
+# production has no default (a warning at start-up, a clear message on the sign-in page).
+FIREGRID_SMS_BACKEND = os.environ.get("FIREGRID_SMS_BACKEND") or (
+    "firegrid.portal.sms.ConsoleBackend" if DEV_DEFAULTS else ""
+)
+FIREGRID_SMS_FILE_PATH = os.environ.get("FIREGRID_SMS_FILE_PATH", str(DATA_DIR / "sms.log"))
+# How long a sign-in code stays valid (seconds).
+FIREGRID_PORTAL_CODE_TTL = env_int("FIREGRID_PORTAL_CODE_TTL", 300)
 
 if env_bool("FIREGRID_FAST_HASHER", default=False):
     # Tests only: PBKDF2 at full strength costs ~0.3 s per user created.

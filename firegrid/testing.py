@@ -87,3 +87,13 @@ def make_tenant(premises: Premises, **kw) -> TenantHousehold:
     kw.setdefault("mobile", f"139{n:08d}"[-11:])
     kw.setdefault("moved_in", dt.date(2019, 3, 1))
     return TenantHousehold.objects.create(premises=premises, head_name=kw.pop("head_name", f"租户{n}"), **kw)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF, page after page (one string per page, joined by form feeds). pypdf is a test
+    dependency, so it is imported only when this is called: the demo imports this module too."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "\f".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)

@@ -16,6 +16,10 @@ urlpatterns = [
     path("areas/", include("firegrid.areas.urls")),
     path("registry/", include("firegrid.registry.urls")),
     path("inspections/", include("firegrid.inspections.urls")),
+    path("rectification/", include("firegrid.rectification.urls")),
+    path("jobs/", include("firegrid.jobs.urls")),
+    path("portal/", include("firegrid.portal.urls")),
+    path("outreach/", include("firegrid.outreach.urls")),
     path("", include("firegrid.core.urls")),
 ]
 if settings.DEBUG:

@@ -70,11 +70,11 @@ class UserAdmin(DjangoUserAdmin, AuditedAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("username", "full_name", "mobile")
     filter_horizontal = ("areas",)
-    autocomplete_fields = ("landlord",)
+    autocomplete_fields = ("landlord", "contractor")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("身份"), {"fields": ("full_name", "mobile", "email")}),
-        (_("角色与范围"), {"fields": ("role", "areas", "department", "unit", "landlord")}),
+        (_("角色与范围"), {"fields": ("role", "areas", "department", "unit", "landlord", "contractor")}),
         (_("状态"), {"fields": ("is_active", "is_staff", "is_superuser", "last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "password1", "password2", "full_name", "role")}),)

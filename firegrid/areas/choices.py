@@ -39,6 +39,7 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("网格员")
     UNIT_LIAISON = "unit_liaison", _("单位联络人")
     LANDLORD = "landlord", _("房东")
+    CONTRACTOR = "contractor", _("施工单位")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
 
 

@@ -256,6 +256,14 @@ class User(AbstractUser):
         related_name="user",
         verbose_name=_("房东档案"),
     )
+    contractor = models.OneToOneField(
+        "outreach.Contractor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("施工单位档案"),
+    )
 
     objects = FiregridUserManager()
 
@@ -275,6 +283,8 @@ class User(AbstractUser):
             raise ValidationError({"unit": _("单位联络人必须选择单位。")})
         if self.role == Role.LANDLORD and not self.landlord_id:
             raise ValidationError({"landlord": _("房东账号必须关联房东档案。")})
+        if self.role == Role.CONTRACTOR and not self.contractor_id:
+            raise ValidationError({"contractor": _("施工人员账号必须关联施工单位档案。")})
 
     def validate_areas(self, areas: list[Area]) -> None:
         """Area roles need areas of their level; other roles need none (checked by the user service)."""

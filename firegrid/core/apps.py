@@ -8,4 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("系统管理")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (login log: Django reports logins only through signals)
+        # Imported for what they register: the login log (Django reports logins only through signals)
+        # and the system check that the machine can print Chinese PDFs.
+        from . import checks, signals  # noqa: F401

@@ -141,3 +141,59 @@ class LoginRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.username} {'✓' if self.success else '✗'}"
+
+
+class NotificationKind(models.TextChoices):
+    DEADLINE_REMINDER = "deadline_reminder", _("整改期限提醒")
+    OVERDUE_DIGEST = "overdue_digest", _("逾期方案日报")
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    def scope_q(self, user) -> Q:
+        return Q(recipient=user)
+
+    def visible_to(self, user, action: str = "view") -> NotificationQuerySet:
+        # An inbox is its owner's alone, whatever the role: the commander does not read officers' mail.
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient=user)
+
+
+class Notification(models.Model):
+    """A message the system sent: to a user's inbox (消息), and by SMS when a mobile is given.
+
+    `key` names what the message is about (a plan, a deadline, a day); one (kind, key) is sent once,
+    so a job that runs twice sends nothing more.
+    """
+
+    kind = models.CharField(_("类型"), max_length=24, choices=NotificationKind.choices)
+    key = models.CharField(_("标识"), max_length=120)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    mobile = models.CharField(_("短信号码"), max_length=11, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("消息")
+        verbose_name_plural = pgettext_lazy("plural", "消息")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="notification_sent_once")]
+        indexes = [
+            # Serves the inbox: a user's unread messages, newest first.
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

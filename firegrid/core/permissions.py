@@ -49,7 +49,26 @@ INSPECTION = "inspections.inspection"
 HAZARD = "inspections.hazard"
 PHOTO = "inspections.photo"
 
+CAMPAIGN = "campaigns.campaign"
+PLAN = "rectification.plan"
+DOCUMENT = "rectification.document"
+ENFORCEMENT = "rectification.enforcementaction"
+PROOF = "rectification.proofphoto"
+# Notes in a premises file (一户一档): officers write and read them; a landlord or a unit liaison sees
+# only the notes marked public (firegrid.rectification.premises_file).
+NOTE = "rectification.premisesnote"
+# The district's overdue escalation ladder: configured by system administrators, read by the command.
+ESCALATION = "rectification.escalationstep"
+
+CONTRACTOR = "outreach.contractor"
+SLOT = "outreach.slot"
+BOOKING = "outreach.booking"
+
 REGISTRY = (BUILDING, PREMISES, ROOM, LANDLORD, TENANT)
+# Plans change only through their moves (each with its own role check in rectification.machine);
+# these grants say who may make, edit, read and export them at all.
+RECTIFICATION = (PLAN, ENFORCEMENT)
+RECTIFICATION_READ = (PLAN, DOCUMENT, ENFORCEMENT, PROOF)
 FIELDWORK = (INSPECTION, PHOTO)
 ORGANISATION = (AREA, DEPARTMENT, UNIT)
 
@@ -62,55 +81,97 @@ def _grant(models_: tuple[str, ...], actions: frozenset[Action]) -> dict[str, fr
 # supervisor's role — void them.
 HAZARD_READ = frozenset({Action.VIEW, Action.EXPORT})
 HAZARD_SUPERVISE = HAZARD_READ | {Action.VOID}
+NOTE_WRITE = READ | {Action.ADD}
+# The contractor directory is public to every signed-in role (a reveal of a mobile is still recorded);
+# community and subdistrict officers keep it for the contractors serving their areas.
+DIRECTORY_READ = frozenset({Action.VIEW, Action.EXPORT, Action.REVEAL})
+DIRECTORY_KEEP = EDIT | {Action.DELETE}
+# A landlord books a contractor for their own plan and may cancel; a contractor marks work done.
+BOOKING_LANDLORD = frozenset({Action.VIEW, Action.EXPORT, Action.ADD, Action.CHANGE})
+BOOKING_CONTRACTOR = frozenset({Action.VIEW, Action.EXPORT, Action.CHANGE})
 
 ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.SYSTEM_ADMIN: {
         **_grant((*REGISTRY, *ORGANISATION, *FIELDWORK, USER, AUDIT, LOGIN, TEMPLATE), ALL),
+        **_grant((*RECTIFICATION_READ, CAMPAIGN, ESCALATION), ALL),
+        **_grant((CONTRACTOR, SLOT, BOOKING), ALL),
+        NOTE: ALL,
         HAZARD: HAZARD_SUPERVISE,
     },
     # The command sees everything and may confirm identities, but records are kept by the field.
     Role.DISTRICT_COMMANDER: {
         **_grant(REGISTRY, READ | {Action.REVEAL}),
-        **_grant((*ORGANISATION, *FIELDWORK, TEMPLATE), READ),
+        **_grant((*ORGANISATION, *FIELDWORK, TEMPLATE, *RECTIFICATION_READ, ESCALATION), READ),
+        CAMPAIGN: ALL,
+        CONTRACTOR: DIRECTORY_READ,
+        **_grant((SLOT, BOOKING), READ),
+        NOTE: READ,
         HAZARD: HAZARD_SUPERVISE,
     },
     # Departments inspect too (joint inspections): the fire service above all.
     Role.DEPARTMENT_OFFICER: {
         **_grant(REGISTRY, READ),
-        **_grant((*ORGANISATION, TEMPLATE), READ),
-        **_grant(FIELDWORK, EDIT),
+        **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
+        **_grant((*FIELDWORK, *RECTIFICATION), EDIT),
+        CONTRACTOR: DIRECTORY_READ,
+        SLOT: READ,
+        BOOKING: EDIT,
+        NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
     },
     Role.SUBDISTRICT_OFFICER: {
         **_grant(REGISTRY, ALL),
-        **_grant((*ORGANISATION, TEMPLATE), READ),
-        **_grant(FIELDWORK, EDIT),
+        **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
+        **_grant((*FIELDWORK, *RECTIFICATION), EDIT),
+        **_grant((CONTRACTOR, SLOT), DIRECTORY_KEEP),
+        BOOKING: EDIT,
+        NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
     },
     Role.COMMUNITY_OFFICER: {
         **_grant(REGISTRY, ALL),
-        **_grant((*ORGANISATION, TEMPLATE), READ),
-        **_grant(FIELDWORK, EDIT),
+        **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
+        **_grant((*FIELDWORK, *RECTIFICATION), EDIT),
+        **_grant((CONTRACTOR, SLOT), DIRECTORY_KEEP),
+        BOOKING: EDIT,
+        NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
     },
     # Grid workers register, correct and inspect; removing a record or voiding a hazard is an
     # officer's decision.
     Role.GRID_WORKER: {
         **_grant(REGISTRY, EDIT),
-        **_grant((*ORGANISATION, TEMPLATE), READ),
+        **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
         **_grant(FIELDWORK, EDIT),
+        PLAN: EDIT,
+        ENFORCEMENT: READ,
+        CONTRACTOR: DIRECTORY_READ,
+        SLOT: READ,
+        BOOKING: EDIT,
+        NOTE: NOTE_WRITE,
         HAZARD: HAZARD_READ,
     },
     # A unit liaison follows the landlords their unit employs; tenants are none of their business.
     Role.UNIT_LIAISON: {
-        **_grant((BUILDING, PREMISES, ROOM, LANDLORD, HAZARD), READ),
+        **_grant((BUILDING, PREMISES, ROOM, LANDLORD, HAZARD, PLAN, CAMPAIGN), READ),
         **_grant((UNIT,), READ),
+        **_grant((CONTRACTOR, SLOT, BOOKING), READ),
     },
     # A landlord sees their own premises and keeps their own tenant register.
     Role.LANDLORD: {
         **_grant((BUILDING, PREMISES, ROOM, LANDLORD), READ | {Action.REVEAL}),
-        **_grant((HAZARD, INSPECTION, PHOTO), READ),
+        # Enforcement on their own premises is served on them; they see it in their file.
+        **_grant((HAZARD, INSPECTION, PHOTO, PLAN, DOCUMENT, PROOF, ENFORCEMENT), READ),
         TENANT: ALL,
+        CONTRACTOR: DIRECTORY_READ,
+        SLOT: READ,
+        BOOKING: BOOKING_LANDLORD,
+    },
+    # A contractor reads the directory, keeps their own availability and marks their own work done.
+    Role.CONTRACTOR: {
+        CONTRACTOR: DIRECTORY_READ,
+        SLOT: DIRECTORY_KEEP,
+        BOOKING: BOOKING_CONTRACTOR,
     },
 }
 

@@ -87,7 +87,7 @@ def record_change(
     after: dict | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    premises = obj.premises_for_audit() if isinstance(obj, Record) else None
+    premises = obj.premises_for_audit() if hasattr(obj, "premises_for_audit") else None
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=str(actor) if actor else "system",

@@ -20,6 +20,7 @@ from firegrid.registry.choices import FourCategory, PremisesKind
 from firegrid.registry.models import FOUR_CATEGORY_Q, Building, Landlord, Premises, Room, TenantHousehold
 
 from . import data
+from .contractors import create_contractors
 from .generator import MAX_SCALE, RegistryGenerator, district_plan, mobile, person_name, seeded_rng
 from .progress import Progress
 
@@ -53,6 +54,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("wanggy", Role.GRID_WORKER, "王国庆"),
     DemoUser("liaison", Role.UNIT_LIAISON, "姜文斌"),
     DemoUser("landlord", Role.LANDLORD, ""),  # the landlord's own name
+    DemoUser("contractor", Role.CONTRACTOR, ""),  # the contractor's own name
 )
 
 
@@ -89,6 +91,11 @@ def load_demo(
     _load_registry(generator, Progress(generator.total_buildings, stream=progress_stream, tty=progress_tty))
     with transaction.atomic():
         _create_users(areas, departments, seed)
+    # A few plans in every state, made through the real services by the demo's grid worker.
+    from .rectification import load_rectification_demo
+
+    with transaction.atomic():
+        load_rectification_demo(seed)
     return True
 
 
@@ -209,11 +216,13 @@ def _create_users(areas: dict[str, Area], departments: dict[str, Department], se
     community = next(a for a in areas.values() if a.parent_id == zhangtan.pk and a.name == WANGGY_COMMUNITY)
     grid = min((a for a in areas.values() if a.parent_id == community.pk), key=lambda a: a.code)
     liaison_unit, landlord = _liaison_unit_and_landlord(grid)
+    contractor = create_contractors(areas, seed)
     scope = {
         Role.SYSTEM_ADMIN: {"is_staff": True, "is_superuser": True},
         Role.DEPARTMENT_OFFICER: {"department": departments[DepartmentKind.FIRE]},
         Role.UNIT_LIAISON: {"unit": liaison_unit},
         Role.LANDLORD: {"landlord": landlord},
+        Role.CONTRACTOR: {"contractor": contractor},
     }
     areas_of = {
         Role.SUBDISTRICT_OFFICER: [zhangtan],
@@ -223,12 +232,14 @@ def _create_users(areas: dict[str, Area], departments: dict[str, Department], se
     for spec in DEMO_USERS:
         if spec.role == Role.LANDLORD and landlord is None:
             continue  # no landlord in the grid worker's grid (cannot happen at scale 1 with the default seed)
+        # Landlords and contractors sign in as themselves: their own name and registered mobile.
+        owner = {Role.LANDLORD: landlord, Role.CONTRACTOR: contractor}.get(spec.role)
         user = User.objects.create_user(
             username=spec.username,
             password=data.DEMO_PASSWORD,
             role=spec.role,
-            full_name=spec.full_name or landlord.name,
-            mobile=landlord.mobile if spec.role == Role.LANDLORD else mobile(rng),
+            full_name=spec.full_name or owner.name,
+            mobile=owner.mobile if owner is not None else mobile(rng),
             **scope.get(spec.role, {}),
         )
         if spec.role in areas_of:
@@ -248,12 +259,15 @@ def _liaison_unit_and_landlord(grid: Area) -> tuple[Unit | None, Landlord | None
     ).distinct()
     in_grid = busiest.filter(n__gte=3, pk__in=with_tenants.filter(FOUR_CATEGORY_Q).values("employer_unit"))
     unit = in_grid.first() or busiest.first()
+    # The demo landlord tries the portal (sign-in by SMS code): a mobile of their own, shared with nobody.
+    shared = Landlord.objects.order_by().values("mobile").annotate(n=Count("pk")).filter(n__gt=1)
+    reachable = ~Q(mobile="") & ~Q(mobile__in=shared.values("mobile"))
     for candidates in (
         with_tenants.filter(FOUR_CATEGORY_Q, employer_unit=unit),
         with_tenants,
         Landlord.objects.filter(premises__building__grid=grid).distinct(),
     ):
-        landlord = candidates.order_by("pk").first()
+        landlord = candidates.filter(reachable).order_by("pk").first() or candidates.order_by("pk").first()
         if landlord is not None:
             return unit, landlord
     return unit, None

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image, ImageCms, ImageFile
 
 pillow_heif.register_heif_opener()
 
@@ -101,6 +101,9 @@ def process_photo(upload) -> ProcessedPhoto:
             scale = LONG_EDGE * DRAFT_GAP / max(width, height)
             if scale < 1:
                 im.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+        # WeasyPrint, once imported in this process (printing a notice), turns Pillow's
+        # LOAD_TRUNCATED_IMAGES on for everyone; an upload must still be refused when it is cut short.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         try:
             im.load()  # a truncated or corrupt image fails here
         except _DECODE_ERRORS as exc:

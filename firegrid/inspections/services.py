@@ -38,6 +38,7 @@ from .choices import (
     VisitOutcome,
 )
 from .models import Answer, ChecklistItem, ChecklistTemplate, Hazard, Inspection, Photo
+from .signals import inspection_submitted
 
 DEFAULT_TEMPLATE_FILE = Path(__file__).resolve().parent / "data" / "rental-fire-checklist.yaml"
 
@@ -454,6 +455,8 @@ def submit_inspection(
     )
     if outcome == VisitOutcome.INSPECTED:
         _apply_findings(inspection, list(stored.values()), actor=actor, now=now)
+    # In the same transaction: a recheck or acceptance moves the premises' rectification plan with it.
+    inspection_submitted.send(sender=Inspection, inspection=inspection, actor=actor)
     return inspection
 
 

@@ -25,7 +25,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from firegrid.areas.models import Area
+from firegrid.areas.models import Area, Department
 from firegrid.core.exports import xlsx_response
 from firegrid.core.permissions import Action, can
 from firegrid.core.tables import Column, enumerate_items, join_sentences
@@ -88,9 +88,19 @@ class StartInspectionView(LoginRequiredMixin, View):
             building=building,
             kind=kind,
             client_uuid=client_uuid,
+            departments=_chosen_departments(request),
             **_device_position(request.POST),
         )
         return redirect("inspections:inspection_detail", pk=inspection.pk)
+
+
+def _chosen_departments(request) -> list[Department]:
+    """The departments ticked for a joint inspection (联合检查); ids that name no department are ignored,
+    as a stale page may offer one that has since been removed."""
+    ids = [value for value in request.POST.getlist("departments") if value.isdigit()]
+    if not ids:
+        return []
+    return list(Department.objects.visible_to(request.user).filter(pk__in=ids))
 
 
 def _device_position(data) -> dict:
@@ -267,6 +277,7 @@ class SubmitView(_DraftMixin, View):
             context = view.get_context_data(object=inspection)
             context.update(checklist_context(inspection, request.user, errors=errors, posted=request.POST))
             context["posted_outcome"] = request.POST.get("outcome", "")
+            context["rejected"] = True  # checklist.js: this submit is answered, no longer queued
             return render(request, "inspections/inspection_detail.html", context, status=400)
         messages.success(request, _("检查已提交。"))
         return redirect("inspections:inspection_detail", pk=pk)
@@ -494,10 +505,14 @@ def inspection_context(premises: Premises, user) -> dict:
         {"code": b.value, "label": b.label, "count": sum(counts.get(s, 0) for s in BUCKET_STATUSES[b])}
         for b in HazardBucket
     ]
+    can_inspect = can(user, Action.ADD, Inspection)
     return {
-        "can_inspect": can(user, Action.ADD, Inspection),
+        "can_inspect": can_inspect,
         "new_client_uuid": uuid.uuid4(),
         "inspection_kinds": InspectionKind.choices,
+        # A joint inspection lists its departments; a department officer's own is always one of them.
+        "departments": list(Department.objects.visible_to(user)) if can_inspect else [],
+        "own_department_id": getattr(user, "department_id", None),
         "hazard_buckets": buckets,
         "open_hazards": hazards.filter(status__in=OPEN_STATUSES).select_related("item")[:50],
         "inspections": Inspection.objects.visible_to(user).filter(premises=premises)[:20],

@@ -21,6 +21,7 @@ from .ledger import jobs
 from .ledger.choices import MAPPABLE_STATES, RUNNING_STATES, ImportKind, ImportStatus
 from .ledger.fields import KIND_FIELDS
 from .ledger.forms import MappingForm, UploadForm
+from .ledger.messages import render as render_message
 from .ledger.report import problem_report, template_workbook
 from .models import Building, ImportJob, Landlord, Premises, Room, TenantHousehold
 
@@ -198,11 +199,12 @@ def job_context(job: ImportJob) -> dict:
         "total": total,
         "percent": min(100, int(done * 100 / total)) if total else 0,
         "counts": counts,
-        "problems": job.report or [],
+        # Stored as msgids with parameters: shown in the language of whoever opens the job.
+        "problems": [{**p, "message": render_message(p.get("message"))} for p in job.report or []],
         "more_problems": max(0, job.error_count + job.warning_count - len(job.report or [])),
         "can_commit": job.status == ImportStatus.VALIDATED and job.error_count == 0,
         "can_remap": job.status in MAPPABLE_STATES,
-        "notes": [line for line in job.message.splitlines() if line],
+        "notes": jobs.job_notes(job),
         "stale": jobs.is_stale(job),
     }
 

@@ -326,7 +326,10 @@ class Landlord(Record):
     id_number = models.CharField(
         _("身份证号码"), max_length=18, unique=True, validators=[validate_resident_id]
     )
-    mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_mobile])
+    # Indexed: the landlord portal finds the account by mobile at every sign-in.
+    mobile = models.CharField(
+        _("手机号码"), max_length=11, blank=True, validators=[validate_mobile], db_index=True
+    )
     address = models.CharField(_("住址"), max_length=200, blank=True)
     area = models.ForeignKey(
         "areas.Area",

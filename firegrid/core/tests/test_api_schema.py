@@ -27,9 +27,15 @@ PREFIXES = [
     "checklist-templates",
     "inspections",
     "hazards",
+    "plans",
+    "plan-documents",
+    "enforcement-actions",
+    "escalation-steps",
 ]
 # Endpoints that are not a model's: a report with a list only.
 REPORT_PREFIXES = ["coverage"]
+# A model's actions without its own list or detail: a plan's items are read and edited with the plan.
+ACTION_PREFIXES = ["plan-items"]
 
 
 def signed_in_client() -> APIClient:
@@ -56,7 +62,7 @@ def schema(django_db_blocker) -> dict:
 
 def test_every_model_is_registered_under_its_glossary_name():
     assert sorted(prefix for prefix, _viewset, _basename in router.registry) == sorted(
-        PREFIXES + REPORT_PREFIXES
+        PREFIXES + REPORT_PREFIXES + ACTION_PREFIXES
     )
     assert all(prefix == basename for prefix, _viewset, basename in router.registry)
 
@@ -75,6 +81,13 @@ def test_schema_contains_every_path(schema):
         f"/api/v1/inspections/{{id}}/{action}/" for action in ("checklist", "answers", "submit", "photos")
     }
     expected |= {"/api/v1/hazards/{id}/void/"}
+    expected |= {f"/api/v1/plans/{{id}}/{action}/" for action in ("moves", "allowed-moves", "pledge")}
+    expected |= {f"/api/v1/plan-documents/{{id}}/{action}/" for action in ("pdf", "reissue")}
+    expected |= {
+        "/api/v1/plan-items/{id}/proof-photos/",
+        "/api/v1/plan-items/{id}/proof-photos/{photo_id}/{variant}/",
+        "/api/v1/enforcement-actions/{id}/attachments/{attachment_id}/",
+    }
     assert set(schema["paths"]) == expected
 
 

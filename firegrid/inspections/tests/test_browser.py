@@ -24,6 +24,10 @@ def test_grid_worker_completes_a_survey_with_a_photo(
 ):
     page = page_for(personas.grid_worker, phone=True)
     page.goto(f"{live_server.url}/registry/premises/{district.premises_a.pk}/")
+    page.click(".start-form .joint summary")  # the joint-inspection departments unfold under the button
+    page.wait_for_selector(f".start-form input[name=departments][value='{district.fire.pk}']")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "inspection-start-phone.png"))
     page.click("button:has-text('开始检查')")
     page.wait_for_selector("form.checklist")
     # Everything passes but the electrical wiring, which the inspector photographs.

@@ -472,3 +472,17 @@ def test_decompression_bomb_is_refused():
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_more_pixels_than_the_limit_is_refused():
     refusal(png_header(12_000, 8_000), "big.png", code="photo_too_many_pixels")
+
+
+def test_a_truncated_photo_is_refused_even_after_a_pdf_was_printed():
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES globally when it is imported."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    data = encode(picture((800, 600)), "JPEG")
+    try:
+        with pytest.raises(ValidationError):
+            process_photo(upload(data[: len(data) // 2]))
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False

@@ -307,3 +307,64 @@ def test_device_position_is_kept_when_offered_and_ignored_when_wrong(login, dist
 def test_a_department_officers_inspection_is_joint(login, district, personas, checklist):
     inspection = s.start_inspection(actor=personas.fire_officer, premises=district.premises_a)
     assert list(inspection.departments.all()) == [district.fire]
+
+
+def test_a_joint_inspection_lists_the_departments_chosen_on_the_start_form(
+    login, district, personas, checklist
+):
+    """The start form offers every department; the grid worker ticks two and the visit lists them."""
+    from firegrid.areas.choices import DepartmentKind
+    from firegrid.testing import make_department
+
+    police = make_department("衢江区公安分局", DepartmentKind.POLICE)
+    market = make_department("衢江区市场监督管理局", DepartmentKind.MARKET)
+    client = login(personas.grid_worker)
+    page = client.get(reverse("registry:premises_detail", args=[district.premises_a.pk])).content.decode()
+    for department in (district.fire, police, market):
+        assert f'name="departments" value="{department.pk}"' in page
+    assert (
+        "checked" not in page.split('id="start"')[1].split("</form>")[0]
+    )  # nothing ticked for a grid worker
+    response = client.post(
+        reverse("inspections:inspection_start"),
+        {"premises": district.premises_a.pk, "departments": [police.pk, market.pk, "x", "99999"]},
+    )
+    assert_status(response, 302)
+    inspection = Inspection.objects.get()
+    assert sorted(d.name for d in inspection.departments.all()) == sorted([police.name, market.name])
+    assert inspection.inspectors.get() == personas.grid_worker
+
+
+def test_a_department_officers_own_department_is_preselected_and_kept(login, district, personas, checklist):
+    from firegrid.areas.choices import DepartmentKind
+    from firegrid.testing import make_department
+
+    police = make_department("衢江区公安分局", DepartmentKind.POLICE)
+    client = login(personas.fire_officer)
+    page = client.get(reverse("registry:premises_detail", args=[district.premises_a.pk])).content.decode()
+    form = page.split('id="start"')[1].split("</form>")[0]
+    own = form.split(district.fire.name)[0].rsplit("<label", 1)[1]
+    assert "checked" in own and f'name="departments" value="{district.fire.pk}"' in form
+    other = form.split(police.name)[0].rsplit("<label", 1)[1]
+    assert "checked" not in other
+    # Ticking another department adds it; the officer's own stays even if the browser left it out.
+    client.post(
+        reverse("inspections:inspection_start"),
+        {"premises": district.premises_a.pk, "departments": [police.pk]},
+    )
+    inspection = Inspection.objects.get()
+    assert {d.pk for d in inspection.departments.all()} == {district.fire.pk, police.pk}
+
+
+def test_choosing_departments_does_not_widen_who_may_start(login, district, personas, checklist):
+    response = login(personas.liaison).post(
+        reverse("inspections:inspection_start"),
+        {"premises": district.premises_a.pk, "departments": [district.fire.pk]},
+    )
+    assert_status(response, 403)
+    response = login(personas.outsider).post(
+        reverse("inspections:inspection_start"),
+        {"premises": district.premises_a.pk, "departments": [district.fire.pk]},
+    )
+    assert_status(response, 404)
+    assert not Inspection.objects.exists()

@@ -11,12 +11,12 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from firegrid.core.permissions import Action
 from firegrid.registry.models import Building, Landlord, Premises, Room
 
 from .importer import ImportContext, Row
+from .messages import deferred as _  # stored by the job, translated when shown
 
 BATCH = 500
 WHOLE_BUILDING = "整幢"

@@ -21,7 +21,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from firegrid.areas.choices import AreaLevel
@@ -30,6 +29,8 @@ from firegrid.core.permissions import Action, can
 
 from .choices import ProblemLevel
 from .fields import fields_for
+from .messages import Message, Spec, encode_message, from_validation_error
+from .messages import deferred as _  # stored by the job, translated when shown
 from .reading import NON_DATA, classify, ledger_for_job
 from .values import CellError, check_cell, clean_text, is_blank
 
@@ -42,7 +43,7 @@ KEEP_LIMIT = 200_000  # problems kept in memory at all (a wrongly mapped 1M-row 
 class Problem:
     row: int
     column: int | None  # 0-based index into the sheet's columns
-    message: str
+    message: Spec  # msgid and parameters (messages.py): shown in the language of whoever reads the report
     level: str = ProblemLevel.ERROR
 
 
@@ -55,13 +56,14 @@ class Problems:
         self.errors = 0
         self.warnings = 0
 
-    def add(self, row: int, column: int | None, message: str, level: str = ProblemLevel.ERROR) -> None:
+    def add(self, row: int, column: int | None, message, level: str = ProblemLevel.ERROR) -> None:
         if level == ProblemLevel.ERROR:
             self.errors += 1
         else:
             self.warnings += 1
         if len(self.items) < KEEP_LIMIT:
-            self.items.append(Problem(row, column, str(message), level))
+            spec = message if isinstance(message, dict) else encode_message(message)
+            self.items.append(Problem(row, column, spec, level))
 
     def sorted(self) -> list[Problem]:
         return sorted(self.items, key=lambda p: (p.row, -1 if p.column is None else p.column))
@@ -233,7 +235,7 @@ class RunResult:
     counts: dict[str, dict[str, int]]
     problems: Problems
     rows: int  # data rows read
-    notes: list[str]
+    notes: list  # Message objects (messages.py)
     written: bool
 
 
@@ -253,7 +255,7 @@ class ImportContext:
         self.headers = list(job.headers or [])
         self.problems = Problems(self.headers)
         self.tally = Tally()
-        self.notes: list[str] = []
+        self.notes: list = []
         self.grids = GridResolver(actor, (job.mapping or {}).get("default_grid"))
 
     @property
@@ -297,7 +299,7 @@ class ImportContext:
                 check_cell(raw)
                 converted[key] = self.fields[key].convert(raw)
             except CellError as exc:
-                self.problems.add(number, index, str(exc))
+                self.problems.add(number, index, exc.args[0] if exc.args else str(exc))
                 row.ok = False
                 row.bad.add(key)
         return row
@@ -340,16 +342,19 @@ class ImportContext:
                 obj.clean_fields(exclude=exclude)
         except ValidationError as exc:
             number = row.number if isinstance(row, Row) else row
-            for name, messages in exc.message_dict.items():
+            # error_dict, not message_dict: each error keeps its msgid and parameters (see messages.py).
+            errors = exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}
+            for name, field_errors in errors.items():
                 key = self.key_for(target, name)
                 if bad and (key in bad or f"{target}.{name}" in bad):
                     continue  # its cell was already reported as unreadable or missing
                 where = (rows_by_attr or {}).get(name, number)
                 column = self.column(key) if key else None
-                for message in messages:
+                for error in field_errors:
+                    message = from_validation_error(error)
                     if column is None and name != "__all__":
                         label = obj._meta.get_field(name).verbose_name
-                        message = _("%(field)s：%(message)s") % {"field": label, "message": message}
+                        message = _("%(field)s：%(message)s") % {"field": label, "message": Message(message)}
                     self.problems.add(where, column, message)
             if isinstance(row, Row):
                 row.ok = False

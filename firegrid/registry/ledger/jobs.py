@@ -25,8 +25,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from firegrid.areas.choices import AREA_ROLES, AreaLevel
 from firegrid.areas.models import Area
@@ -41,6 +42,7 @@ from .fields import fields_for, missing_required
 from .importer import REPORT_LIMIT, RunResult, run_import
 from .kinds import IMPORTERS
 from .mapping import SheetPreview, best_sheet, preview_sheet, propose_mapping
+from .messages import deferred, encode_lines, render_lines
 from .reading import LedgerFileError, open_ledger
 
 logger = logging.getLogger(__name__)
@@ -274,7 +276,16 @@ def job_progress(job: ImportJob) -> tuple[int, int]:
 
 
 def execute(job_id: int, action: str, actor_id: int) -> None:
-    """Run a claimed job to its end: validated, committed, or failed with a message. Never raises."""
+    """Run a claimed job to its end: validated, committed, or failed with a message. Never raises.
+
+    Translation is off while it runs: what it stores is read later, by anyone, in their own language
+    (messages.py), so text made on the way stays a msgid rather than the language of the request or
+    thread that happened to run the job."""
+    with translation.override(None):
+        _execute(job_id, action, actor_id)
+
+
+def _execute(job_id: int, action: str, actor_id: int) -> None:
     from django.contrib.auth import get_user_model
 
     job = ImportJob.objects.get(pk=job_id)
@@ -297,13 +308,16 @@ def execute(job_id: int, action: str, actor_id: int) -> None:
             result = run_import(job, actor=actor, write=False, progress=progress)
             _finish(job, result, actor, write=False)
     except (LedgerFileError, PermissionDenied) as exc:
-        _fail(job_id, str(exc))
+        _fail(job_id, exc.args[0] if exc.args else str(exc))
     except IntegrityError:
         # Someone registered one of the same records while this import ran (a unique key collided).
-        _fail(job_id, _("导入时有人同时登记了其中的记录，未导入任何数据。请重新检查后再导入。"))
+        _fail(
+            job_id,
+            deferred(gettext_noop("导入时有人同时登记了其中的记录，未导入任何数据。请重新检查后再导入。")),
+        )
     except Exception:
         logger.exception("ledger import job %s (%s) failed", job_id, action)
-        _fail(job_id, _("处理时发生内部错误，未导入任何数据。请联系系统管理员。"))
+        _fail(job_id, deferred(gettext_noop("处理时发生内部错误，未导入任何数据。请联系系统管理员。")))
     finally:
         cache.delete(progress_key(job_id))
 
@@ -335,8 +349,10 @@ def _finish(job: ImportJob, result: RunResult, actor, *, write: bool) -> None:
     else:
         job.status = ImportStatus.VALIDATED
         if write:
-            notes.insert(0, _("导入时发现问题，未导入任何数据。请按问题清单修改台账后重新上传。"))
-    job.message = "\n".join(str(n) for n in notes)
+            notes.insert(
+                0, deferred(gettext_noop("导入时发现问题，未导入任何数据。请按问题清单修改台账后重新上传。"))
+            )
+    job.message = encode_lines(notes)
     job.save()
 
 
@@ -349,10 +365,18 @@ def audit_summary(job: ImportJob, result: RunResult) -> dict:
     return summary
 
 
-def _fail(job_id: int, message: str) -> None:
+def _fail(job_id: int, message) -> None:
     ImportJob.objects.filter(pk=job_id).update(
-        status=ImportStatus.FAILED, message=message, finished_at=timezone.now(), updated_at=timezone.now()
+        status=ImportStatus.FAILED,
+        message=encode_lines([message]),
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
     )
+
+
+def job_notes(job: ImportJob) -> list[str]:
+    """The job's notes, or why it failed, in the active language."""
+    return render_lines(job.message)
 
 
 def is_stale(job: ImportJob) -> bool:

@@ -16,7 +16,6 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from firegrid.areas.models import Unit
 from firegrid.core.permissions import Action
@@ -35,6 +34,7 @@ from .books import (
     touch,
 )
 from .importer import ImportAborted, ImportContext, Row
+from .messages import deferred as _  # stored by the job, translated when shown
 
 PREMISES_ATTRS = (
     "kind",

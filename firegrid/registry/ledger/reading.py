@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.utils.translation import gettext as _
-
+from .messages import deferred as _  # stored by the job, translated when shown
 from .values import FORMULA_WITHOUT_VALUE, clean_text, is_blank
 
 XLSX = "xlsx"

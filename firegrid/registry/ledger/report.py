@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from .choices import ImportKind, ProblemLevel
 from .fields import KIND_FIELDS
+from .messages import render
 from .reading import ledger_for_job
 from .values import FORMULA_WITHOUT_VALUE
 
@@ -106,7 +107,8 @@ def load_problems(job) -> list[dict]:
 def problem_report(job):
     """The ledger as uploaded, row for row, with an 错误 column; a second sheet lists every problem.
     Written in openpyxl's write-only mode to a temporary file: constant memory for any size."""
-    problems = load_problems(job)
+    # Messages are stored as msgids with parameters: the report speaks the language of who downloads it.
+    problems = [{**p, "message": render(p.get("message"))} for p in load_problems(job)]
     by_row: dict[int, list[str]] = defaultdict(list)
     for p in problems:
         where = f"{p['col']}{_('列')}「{p['header']}」" if p["col"] else ""

@@ -9,10 +9,9 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import gettext as _
-
-from firegrid.core.tables import enumerate_items
 from firegrid.core.validators import normalise_id_number
+
+from .messages import deferred as _
 
 
 class CellError(ValueError):
@@ -226,9 +225,10 @@ def choice_converter(choices, synonyms: dict[str, str] | None = None):
         text = clean_text(value).lower()
         if text in table:
             return table[text]
-        allowed = enumerate_items(choices.labels)
+        # The labels stay lazy: listed in the reader's language when the report is shown.
         raise CellError(
-            _("「%(value)s」不是可选值，可选：%(allowed)s。") % {"value": text[:30], "allowed": allowed}
+            _("「%(value)s」不是可选值，可选：%(allowed)s。")
+            % {"value": text[:30], "allowed": choices.labels}
         )
 
     return convert

@@ -15,6 +15,7 @@ from firegrid import testing as t
 from firegrid.core.models import AuditEntry
 from firegrid.registry.ledger import jobs, samples
 from firegrid.registry.ledger.choices import ImportStatus
+from firegrid.registry.ledger.messages import render
 from firegrid.registry.ledger.report import problem_report, template_workbook
 from firegrid.registry.models import Building, ImportJob, Landlord, LedgerMapping, Premises
 
@@ -58,7 +59,12 @@ def rows(n: int, grid: str = GRID_A, **kw) -> list[list]:
 
 
 def problems(job: ImportJob) -> list[tuple]:
-    return [(p["row"], p["col"], p["message"]) for p in job.report]
+    return [(p["row"], p["col"], render(p["message"])) for p in job.report]
+
+
+def message(problem: dict) -> str:
+    """A stored problem's message as a user of the active language (Chinese in tests) reads it."""
+    return render(problem["message"])
 
 
 # --- reading and header detection --------------------------------------------------------------------
@@ -245,7 +251,7 @@ def test_messy_cells_are_cleaned(district, personas):
         ("202室", 2, Decimal("60.50")),
         ("303室", 3, Decimal("60.50")),
     ]
-    assert any("层数" in note for note in job.message.splitlines())
+    assert any("层数" in note for note in jobs.job_notes(job))
 
 
 def test_formula_with_cached_value_imports_and_without_one_is_an_error(district, personas):
@@ -277,7 +283,7 @@ def test_dry_run_reports_every_problem_with_row_column_and_message(district, per
     data_rows[8][4] = "别的名字"
     job = check(upload(user, samples.write_xlsx(data_rows)), user)
     assert job.status == ImportStatus.VALIDATED
-    errors = [(p["row"], p["col"], p["header"], p["message"]) for p in job.report if p["level"] == "error"]
+    errors = [(p["row"], p["col"], p["header"], message(p)) for p in job.report if p["level"] == "error"]
     assert errors == [
         (3, "F", "身份证号码", "身份证号码校验位不正确，请核对后重新输入。"),
         (4, "G", "联系电话", "手机号码应为以1开头的11位数字。"),
@@ -287,7 +293,7 @@ def test_dry_run_reports_every_problem_with_row_column_and_message(district, per
         (8, "B", "所属网格", "没有找到网格「不存在网格」，请填写系统中的网格名称或编码。"),
         (10, "D", "户号", "与第 9 行重复：同一建筑内相同的门牌/户号。"),
     ]
-    warnings = [(p["row"], p["col"], p["message"]) for p in job.report if p["level"] == "warning"]
+    warnings = [(p["row"], p["col"], message(p)) for p in job.report if p["level"] == "warning"]
     assert warnings == [
         # Row 3's ID is broken, so row 4 is the first to name this landlord (with a landline).
         (
@@ -315,7 +321,7 @@ def test_excel_number_id_is_reported(district, personas):
     data_rows[0][5] = 3.30803195001010e17  # what Excel keeps of an ID typed into a number cell
     job = check(upload(user, samples.write_xlsx(data_rows)), user)
     assert [(p["row"], p["col"]) for p in job.report] == [(3, "F")]
-    assert "存成了数字" in job.report[0]["message"]
+    assert "存成了数字" in message(job.report[0])
 
 
 def test_dry_run_changes_nothing_and_counts_what_commit_would_do(district, personas):
@@ -365,8 +371,8 @@ def test_commit_checks_again_and_writes_nothing_when_a_row_has_become_wrong(dist
     job = commit(job, user)
     assert job.status == ImportStatus.VALIDATED and not job.committed
     assert [(p["row"], p["col"]) for p in job.report] == [(1539, "I"), (1540, "I")]
-    assert "超过建筑的层数" in job.report[0]["message"]
-    assert "未导入任何数据" in job.message
+    assert "超过建筑的层数" in message(job.report[0])
+    assert "未导入任何数据" in jobs.job_notes(job)[0]
     assert before == (Premises.objects.count(), Landlord.objects.count(), AuditEntry.objects.count())
     assert Building.objects.filter(address__startswith="樟潭街道测试村").count() == 1
 
@@ -426,7 +432,7 @@ def test_registered_landlord_with_another_name_is_a_warning(district, personas):
     data_rows[0][4] = "张国建"
     job = check(upload(user, samples.write_xlsx(data_rows)), user)
     assert job.error_count == 0 and job.warning_count == 1
-    assert "已登记为「张建国」" in job.report[0]["message"]
+    assert "已登记为「张建国」" in message(job.report[0])
     job = commit(job, user)
     assert job.status == ImportStatus.COMMITTED
     assert Landlord.objects.get(pk=district.landlord_a.pk).name == "张建国"
@@ -449,7 +455,7 @@ def test_grid_worker_cannot_import_into_another_grid(district, personas):
     user = personas.grid_worker
     job = check(upload(user, samples.write_xlsx(rows(3, grid="浮石一网格"))), user)
     assert job.error_count == 3
-    assert {p["message"] for p in job.report} == {"网格「浮石一网格」不在您的管辖范围内，不能导入。"}
+    assert {message(p) for p in job.report} == {"网格「浮石一网格」不在您的管辖范围内，不能导入。"}
     with pytest.raises(ValidationError):
         jobs.start_commit(job, actor=user)
     # The subdistrict officer of 樟潭街道 may not either; a system admin may.
@@ -468,7 +474,7 @@ def test_grid_names_repeat_across_communities_the_community_decides(district, pe
     other = t.make_area("grid", GRID_A, district.c2, code="330803002001009")  # same name, other community
     admin = personas.admin
     job = check(upload(admin, samples.write_xlsx(rows(1))), admin)
-    assert "多个社区中重复" in job.report[0]["message"]
+    assert "多个社区中重复" in message(job.report[0])
     headers = [*samples.COMMUNITY_HEADERS[:-1], "社区"]
     data_rows = [[*r[:-1], "浮石社区"] for r in rows(2)]
     job = commit(check(upload(admin, samples.write_xlsx(data_rows, headers=headers)), admin), admin)
@@ -512,7 +518,7 @@ def test_a_collision_with_a_concurrent_change_fails_the_job_cleanly(district, pe
 
     monkeypatch.setattr(kinds.PremisesImporter, "process", collide)
     job = commit(job, user)
-    assert job.status == ImportStatus.FAILED and "同时登记" in job.message
+    assert job.status == ImportStatus.FAILED and "同时登记" in jobs.job_notes(job)[0]
     assert not Premises.objects.filter(building__address__startswith="樟潭街道测试村").exists()
     monkeypatch.undo()
     jobs.start_validation(job, actor=user)  # a failed job may be checked again
@@ -683,7 +689,7 @@ def test_rooms_ledger(district, personas):
     )
     job = check(upload(user, data, kind="room"), user)
     assert [(r, c) for r, c, _ in problems(job)] == [(4, "B")]
-    assert "没有找到出租户" in job.report[0]["message"]
+    assert "没有找到出租户" in message(job.report[0])
     data = sheet_bytes(headers, [[address, "整幢", "202", 20, 2], [address, "整幢", "201", 18, 3]])
     job = commit(check(upload(user, data, kind="room"), user), user)
     assert job.counts["room"] == {"created": 1, "updated": 1, "unchanged": 0}

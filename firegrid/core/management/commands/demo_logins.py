@@ -30,3 +30,10 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
             if n == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
+        landlord = users.get("landlord")
+        if landlord is not None and landlord.mobile:
+            self.stdout.write("")
+            self.stdout.write(
+                f"房东（手机验证码）landlord portal: {SITE_URL}portal/login/  手机 mobile {landlord.mobile}"
+                "  — the code is printed in the server console"
+            )

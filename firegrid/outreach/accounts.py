@@ -1,0 +1,78 @@
+"""Contractors sign in like landlords: mobile + one-time code through the portal (firegrid.portal).
+
+`contractor_accounts(mobile)` answers the portal's question "who is this mobile?" for contractors, in
+the shape of the portal's `PortalAccount` (an object with `ensure_user(mobile)`), so
+`portal.services.find_portal_account` can add them to the landlords it finds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from firegrid.areas.choices import Role
+from firegrid.areas.models import User
+from firegrid.core.masking import mask_mobile
+from firegrid.core.models import AuditAction
+from firegrid.core.services import record_change, snapshot
+
+from .models import Contractor
+
+
+@dataclass
+class ContractorAccount:
+    """Who a mobile signs in as. `user` is None until the contractor first signs in."""
+
+    contractor: Contractor
+    user: User | None = None
+
+    def ensure_user(self, mobile: str) -> User:
+        if self.user is None:
+            self.user = _create_contractor_user(self.contractor, mobile)
+        return self.user
+
+
+def contractor_accounts(mobile: str) -> list[ContractorAccount]:
+    """Active contractors registered with this (normalised) mobile, with their account if they have one.
+
+    A contractor whose account an administrator switched off (inactive, or given another role) is left
+    out: it stays off.
+    """
+    found = []
+    for contractor in Contractor.objects.active().filter(mobile=mobile).select_related("user"):
+        user = getattr(contractor, "user", None)
+        if user is None:
+            found.append(ContractorAccount(contractor=contractor))
+        elif user.is_active and user.role == Role.CONTRACTOR:
+            found.append(ContractorAccount(contractor=contractor, user=user))
+    return found
+
+
+def _create_contractor_user(contractor: Contractor, mobile: str) -> User:
+    """The account of a listed contractor signing in for the first time (no password: codes only)."""
+    base = username = f"contractor-{contractor.pk}"
+    n = 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    user = User(
+        username=username,
+        role=Role.CONTRACTOR,
+        contractor=contractor,
+        full_name=contractor.name[:32],
+        mobile=mobile,
+    )
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    after = snapshot(user)
+    after["mobile"] = mask_mobile(mobile)
+    record_change(
+        actor=None,
+        action=AuditAction.CREATE,
+        obj=user,
+        after=after,
+        reason=_("施工单位首次用手机验证码登录，自动开通施工单位账号"),
+    )
+    return user

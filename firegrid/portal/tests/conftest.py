@@ -1,0 +1,24 @@
+"""Portal tests send SMS through the in-memory backend and read the code from its outbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from firegrid.portal import sms
+
+from .helpers import T0
+
+
+@pytest.fixture(autouse=True)
+def locmem_sms(settings):
+    settings.FIREGRID_SMS_BACKEND = "firegrid.portal.sms.LocmemBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Time stands still at T0 until the test moves it (clock.shift(seconds))."""
+    time_machine.move_to(T0, tick=False)
+    return time_machine

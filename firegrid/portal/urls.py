@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    # The plan page's path is printed as a QR code on every notice (rectification.documents.landlord_url).
+    path("plans/<uuid:key>/", views.PlanView.as_view(), name="plan"),
+    path("plans/<uuid:key>/pledge/", views.PledgeView.as_view(), name="plan_pledge"),
+    path("plans/<uuid:key>/items/<int:item>/photos/", views.ProofUploadView.as_view(), name="plan_proof"),
+    path("plans/<uuid:key>/recheck/", views.RecheckView.as_view(), name="plan_recheck"),
+    path("proof-photos/<int:pk>/<str:variant>", views.ProofPhotoFileView.as_view(), name="proof_file"),
+    path("documents/<int:pk>.pdf", views.DocumentPdfView.as_view(), name="document_pdf"),
+]

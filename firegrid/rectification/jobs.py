@@ -1,0 +1,137 @@
+"""Rectification's background and scheduled jobs (times in Asia/Shanghai).
+
+Each is idempotent by design: overdue marking and the ladder move only plans still in the source state;
+reminders and digests are notifications keyed by what they are about, sent once per key. The job
+framework (firegrid.jobs) adds the claim, so two workers never both run a day's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
+
+from firegrid.core import notifications
+from firegrid.core.models import NotificationKind
+from firegrid.jobs import job
+
+from . import documents, services
+from .choices import DEADLINE_STATES, PlanState
+from .models import Document, Plan
+
+# Days before a deadline on which the landlord is reminded.
+REMINDER_DAYS = (3, 1)
+# Plans that are overdue in the officers' digest: past the deadline and not yet back on track.
+DIGEST_STATES = (PlanState.OVERDUE, PlanState.ESCALATED, PlanState.ENFORCEMENT)
+DIGEST_LISTED = 20
+
+
+def run_day(run) -> dt.date:
+    """The day a scheduled run is for (its key), or today for a run started by hand."""
+    try:
+        return dt.date.fromisoformat(run.key)
+    except (TypeError, ValueError):
+        return timezone.localdate()
+
+
+@job("rectification.mark_overdue", schedule="5 0 * * *", label=gettext_lazy("标记逾期方案并按阶梯提级"))
+def mark_overdue(run, **params):
+    day = run_day(run)
+    return {
+        "marked_overdue": services.mark_overdue(day),
+        "moved_up_the_ladder": services.apply_escalation_ladder(day),
+    }
+
+
+@job("rectification.remind_landlords", schedule="0 9 * * *", label=gettext_lazy("提醒房东整改期限"))
+def remind_landlords(run, **params):
+    day = run_day(run)
+    sent = 0
+    for days in REMINDER_DAYS:
+        plans = Plan.objects.filter(
+            state__in=DEADLINE_STATES, deadline=day + dt.timedelta(days=days)
+        ).select_related("landlord", "premises__building")
+        for plan in plans.iterator(chunk_size=500):
+            landlord = plan.landlord
+            if landlord is None or not landlord.mobile:
+                continue
+            with override("zh-hans"):
+                title = _("整改期限提醒")
+                body = _(
+                    "您的出租房 %(premises)s 的消防隐患整改期限为 %(deadline)s，还有 %(days)s 天。请按期整改并申请复查：%(url)s"
+                ) % {
+                    "premises": plan.premises,
+                    "deadline": plan.deadline.isoformat(),
+                    "days": days,
+                    "url": documents.landlord_url(plan),
+                }
+            if notifications.send(
+                kind=NotificationKind.DEADLINE_REMINDER,
+                key=f"plan:{plan.pk}:{plan.deadline.isoformat()}:{days}",
+                recipient=getattr(landlord, "user", None),
+                mobile=landlord.mobile,
+                title=title,
+                body=body,
+                link=documents.landlord_url(plan),
+            ):
+                sent += 1
+    return {"reminders_sent": sent}
+
+
+@job("rectification.overdue_digest", schedule="30 8 * * *", label=gettext_lazy("逾期方案日报"))
+def overdue_digest(run, **params):
+    """One message per responsible officer listing their overdue plans — never one per plan."""
+    day = run_day(run)
+    overdue = Plan.objects.filter(state__in=DIGEST_STATES)
+    sent = 0
+    for row in overdue.values("officer").annotate(n=Count("pk")).order_by("officer"):
+        plans = list(
+            overdue.filter(officer_id=row["officer"])
+            .select_related("premises__building")
+            .order_by("deadline")[:DIGEST_LISTED]
+        )
+        officer = plans[0].officer
+        lines = [
+            f"{p.premises}（{p.get_state_display()}，{_('逾期 %(d)s 天') % {'d': (day - p.deadline).days}}）"
+            for p in plans
+        ]
+        more = row["n"] - len(plans)
+        if more > 0:
+            lines.append(_("……另有 %(n)s 户") % {"n": more})
+        if notifications.send(
+            kind=NotificationKind.OVERDUE_DIGEST,
+            key=f"digest:{row['officer']}:{day.isoformat()}",
+            recipient=officer,
+            title=_("%(day)s 逾期整改方案 %(n)s 户") % {"day": day.isoformat(), "n": row["n"]},
+            body="\n".join(lines),
+            link=f"{reverse('rectification:plan_list')}?state=overdue&officer={row['officer']}",
+        ):
+            sent += 1
+    return {"digests_sent": sent}
+
+
+@job("rectification.print_documents", label=gettext_lazy("批量打印文书"), stale_minutes=30)
+def print_documents(run, *, document_ids: list[int]):
+    """Render the documents (each kept once rendered) and join them into one PDF to print."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    total = len(document_ids)
+    by_id = Document.objects.in_bulk(document_ids)
+    for done, pk in enumerate(document_ids, start=1):
+        document = by_id.get(pk)
+        if document is not None:
+            for page in PdfReader(io.BytesIO(documents.pdf_bytes(document))).pages:
+                writer.add_page(page)
+        run.progress(done, total)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    name = default_storage.save(f"batches/{run.pk}.pdf", ContentFile(buffer.getvalue()))
+    return {"file": name, "documents": total}
