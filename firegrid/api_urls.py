@@ -5,16 +5,26 @@ from rest_framework.routers import DefaultRouter
 
 from firegrid.areas.api.views import MeView
 from firegrid.areas.api.views import register as register_areas
+from firegrid.campaigns.api.views import register as register_campaigns
 from firegrid.core.api.auth import ObtainTokenView
 from firegrid.inspections.api.views import register as register_inspections
+from firegrid.outreach.api.records import register as register_outreach_records
+from firegrid.outreach.api.views import register as register_outreach
 from firegrid.rectification.api.views import register as register_rectification
 from firegrid.registry.api.views import register as register_registry
+from firegrid.reports.api.views import register as register_reports
+from firegrid.tasks.api.views import register as register_tasks
 
 router = DefaultRouter()
 register_areas(router)
 register_registry(router)
 register_inspections(router)
 register_rectification(router)
+register_campaigns(router)
+register_outreach(router)
+register_outreach_records(router)
+register_tasks(router)
+register_reports(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

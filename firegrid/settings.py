@@ -5,6 +5,7 @@ With DEBUG off, start-up refuses to go on without SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -102,6 +103,9 @@ INSTALLED_APPS = [
     "firegrid.rectification",
     "firegrid.portal",
     "firegrid.outreach",
+    "firegrid.dashboards",
+    "firegrid.tasks",
+    "firegrid.reports",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +251,12 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "firegrid.rectification.choices.DocumentKind",
         "DocumentStatusEnum": "firegrid.rectification.choices.DocumentStatus",
         "EnforcementKindEnum": "firegrid.rectification.choices.EnforcementKind",
+        "OutreachKindEnum": "firegrid.outreach.models.OutreachKind",
+        "TaskKindEnum": "firegrid.tasks.choices.TaskKind",
+        "TaskStatusEnum": "firegrid.tasks.choices.TaskStatus",
+        "ReplyKindEnum": "firegrid.tasks.choices.ReplyKind",
+        # Daily reports: a snapshot's status clashes with every other status.
+        "SnapshotStatusEnum": "firegrid.reports.models.SnapshotStatus",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The docs page's Swagger UI served from our own static files: intranets are offline.
@@ -270,6 +280,11 @@ LOGGING = {
 # Page sizes: large is normal, so every list paginates.
 FIREGRID_PAGE_SIZE = env_int("FIREGRID_PAGE_SIZE", 50)
 
+# The campaign map's tile server, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png; empty = no tiles
+# (intranets are often offline): the map then shows the points on a plain background.
+FIREGRID_MAP_TILES = os.environ.get("FIREGRID_MAP_TILES", "")
+FIREGRID_MAP_ATTRIBUTION = os.environ.get("FIREGRID_MAP_ATTRIBUTION", "")
+
 # --- background and scheduled jobs (firegrid.jobs; docs/architecture.md "Jobs") ---
 # Without REDIS_URL jobs run in threads of the web process (embedded); with it, on Celery workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -291,6 +306,13 @@ FIREGRID_JOBS_STALE_MINUTES = env_int("FIREGRID_JOBS_STALE_MINUTES", 10)
 FIREGRID_JOBS_HEARTBEAT_SECONDS = env_int("FIREGRID_JOBS_HEARTBEAT_SECONDS", 30)
 # Modules defining jobs besides each app's jobs.py.
 FIREGRID_JOBS_MODULES = env_list("FIREGRID_JOBS_MODULES", [])
+# The daily report (日报) is generated every day at this time (HH:MM, Asia/Shanghai): the cron line of the
+# job reports.daily_snapshot is made from it when the job registry loads.
+FIREGRID_DAILY_REPORT_TIME = os.environ.get("FIREGRID_DAILY_REPORT_TIME", "17:00")
+if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", FIREGRID_DAILY_REPORT_TIME):
+    raise ImproperlyConfigured(
+        f"FIREGRID_DAILY_REPORT_TIME must be HH:MM (e.g. 17:00), not {FIREGRID_DAILY_REPORT_TIME!r}"
+    )
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL) or None
 if FIREGRID_JOBS_BACKEND == "celery" and not CELERY_BROKER_URL:
@@ -314,6 +336,8 @@ FIREGRID_DOCUMENT_SERIALS = {
     "order": os.environ.get("FIREGRID_SERIAL_ORDER", "衢江消责"),
     "pledge": os.environ.get("FIREGRID_SERIAL_PLEDGE", "衢江消诺"),
     "acceptance": os.environ.get("FIREGRID_SERIAL_ACCEPTANCE", "衢江消验"),
+    # 单位—房东承诺书 (firegrid.campaigns.pledges)
+    "unit_pledge": os.environ.get("FIREGRID_SERIAL_UNIT_PLEDGE", "衢江消认"),
 }
 FIREGRID_LEGAL_BASIS = {
     "notice": [

@@ -20,6 +20,10 @@ urlpatterns = [
     path("jobs/", include("firegrid.jobs.urls")),
     path("portal/", include("firegrid.portal.urls")),
     path("outreach/", include("firegrid.outreach.urls")),
+    path("campaigns/", include("firegrid.campaigns.urls")),
+    path("reports/", include("firegrid.reports.urls")),
+    path("dashboards/", include("firegrid.dashboards.urls")),
+    path("tasks/", include("firegrid.tasks.urls")),
     path("", include("firegrid.core.urls")),
 ]
 if settings.DEBUG:

@@ -287,6 +287,29 @@ def render_document(content: Mapping[str, Any], *, base_url: str | None = None) 
     return render_pdf(TEMPLATES[content["kind"]], document_context(content), base_url=base_url)
 
 
+def render_documents(contents: Iterable[Mapping[str, Any]]) -> bytes:
+    """Several documents as one PDF to print: each laid out on its own (its page numbers and QR are its
+    own, exactly as its single PDF), the pages then written together so the fonts are embedded once.
+
+    Joining separately written PDFs instead repeats a ~300 KB font subset per document (1,000 notices:
+    ~300 MB and GBs of memory); here a batch costs about one font plus the pages.
+    """
+    from django.conf import settings
+    from weasyprint import HTML
+
+    pages, first = [], None
+    for content in contents:
+        validate_content(content)
+        with translation.override(settings.LANGUAGE_CODE):
+            html = render_to_string(TEMPLATES[content["kind"]], document_context(content))
+        document = HTML(string=html, url_fetcher=_url_fetcher(None)).render()
+        first = first or document
+        pages.extend(document.pages)
+    if first is None:
+        raise ValueError("render_documents: no documents")
+    return first.copy(pages).write_pdf()
+
+
 def document_context(content: Mapping[str, Any]) -> dict[str, Any]:
     """The template context: the content as ``doc`` plus the printed forms of its dates and the QR."""
     issued_on = content["issued_on"]

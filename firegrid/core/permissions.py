@@ -50,6 +50,15 @@ HAZARD = "inspections.hazard"
 PHOTO = "inspections.photo"
 
 CAMPAIGN = "campaigns.campaign"
+# A campaign's parts: work groups, target premises and milestones are set by the command; claims of
+# four-category landlords are made by a unit's liaison for their own unit or by the command for any unit.
+# Area roles read claims (they follow the landlords in their grids) but do not claim: a claim is the
+# employer unit's commitment, so only the unit or the command makes it.
+WORK_GROUP = "campaigns.workgroup"
+CLAIM = "campaigns.claim"
+TARGET = "campaigns.campaigntarget"
+MILESTONE = "campaigns.milestone"
+CAMPAIGN_PARTS = (WORK_GROUP, TARGET, MILESTONE)
 PLAN = "rectification.plan"
 DOCUMENT = "rectification.document"
 ENFORCEMENT = "rectification.enforcementaction"
@@ -63,6 +72,11 @@ ESCALATION = "rectification.escalationstep"
 CONTRACTOR = "outreach.contractor"
 SLOT = "outreach.slot"
 BOOKING = "outreach.booking"
+# Outreach records (宣传): kept by the areas that held the meeting or handed out the leaflets.
+OUTREACH_RECORD = "outreach.outreachrecord"
+# Tasks (任务) routed down the area chain and joint-team tasks; who may act on one is the holder's
+# business (firegrid.tasks.services.acts_for), these grants say who works with tasks at all.
+TASK = "tasks.task"
 
 REGISTRY = (BUILDING, PREMISES, ROOM, LANDLORD, TENANT)
 # Plans change only through their moves (each with its own role check in rectification.machine);
@@ -94,7 +108,9 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.SYSTEM_ADMIN: {
         **_grant((*REGISTRY, *ORGANISATION, *FIELDWORK, USER, AUDIT, LOGIN, TEMPLATE), ALL),
         **_grant((*RECTIFICATION_READ, CAMPAIGN, ESCALATION), ALL),
+        **_grant((*CAMPAIGN_PARTS, CLAIM), ALL),
         **_grant((CONTRACTOR, SLOT, BOOKING), ALL),
+        **_grant((OUTREACH_RECORD, TASK), ALL),
         NOTE: ALL,
         HAZARD: HAZARD_SUPERVISE,
     },
@@ -103,6 +119,10 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         **_grant(REGISTRY, READ | {Action.REVEAL}),
         **_grant((*ORGANISATION, *FIELDWORK, TEMPLATE, *RECTIFICATION_READ, ESCALATION), READ),
         CAMPAIGN: ALL,
+        **_grant(CAMPAIGN_PARTS, ALL),
+        CLAIM: ALL,
+        TASK: EDIT,
+        OUTREACH_RECORD: READ,
         CONTRACTOR: DIRECTORY_READ,
         **_grant((SLOT, BOOKING), READ),
         NOTE: READ,
@@ -112,7 +132,10 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.DEPARTMENT_OFFICER: {
         **_grant(REGISTRY, READ),
         **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
+        **_grant((*CAMPAIGN_PARTS, CLAIM), READ),
         **_grant((*FIELDWORK, *RECTIFICATION), EDIT),
+        TASK: EDIT,
+        OUTREACH_RECORD: READ,
         CONTRACTOR: DIRECTORY_READ,
         SLOT: READ,
         BOOKING: EDIT,
@@ -122,8 +145,11 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.SUBDISTRICT_OFFICER: {
         **_grant(REGISTRY, ALL),
         **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
+        **_grant((*CAMPAIGN_PARTS, CLAIM), READ),
         **_grant((*FIELDWORK, *RECTIFICATION), EDIT),
         **_grant((CONTRACTOR, SLOT), DIRECTORY_KEEP),
+        **_grant((OUTREACH_RECORD,), DIRECTORY_KEEP),
+        TASK: EDIT,
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
@@ -131,8 +157,11 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.COMMUNITY_OFFICER: {
         **_grant(REGISTRY, ALL),
         **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
+        **_grant((*CAMPAIGN_PARTS, CLAIM), READ),
         **_grant((*FIELDWORK, *RECTIFICATION), EDIT),
         **_grant((CONTRACTOR, SLOT), DIRECTORY_KEEP),
+        **_grant((OUTREACH_RECORD,), DIRECTORY_KEEP),
+        TASK: EDIT,
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
@@ -142,9 +171,12 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.GRID_WORKER: {
         **_grant(REGISTRY, EDIT),
         **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
+        **_grant((*CAMPAIGN_PARTS, CLAIM), READ),
         **_grant(FIELDWORK, EDIT),
         PLAN: EDIT,
         ENFORCEMENT: READ,
+        TASK: EDIT,
+        OUTREACH_RECORD: EDIT,
         CONTRACTOR: DIRECTORY_READ,
         SLOT: READ,
         BOOKING: EDIT,
@@ -155,6 +187,8 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
     Role.UNIT_LIAISON: {
         **_grant((BUILDING, PREMISES, ROOM, LANDLORD, HAZARD, PLAN, CAMPAIGN), READ),
         **_grant((UNIT,), READ),
+        **_grant(CAMPAIGN_PARTS, READ),
+        CLAIM: READ | {Action.ADD},
         **_grant((CONTRACTOR, SLOT, BOOKING), READ),
     },
     # A landlord sees their own premises and keeps their own tenant register.

@@ -103,6 +103,19 @@ def record_change(
     )
 
 
+def save_update(obj: R, before: dict, *, actor, reason: str = "") -> R:
+    """Save a versioned record changed in place and audit it against `before`, its snapshot as read.
+
+    The version moves on, so an editor still holding the old one gets a conflict, not an overwrite.
+    """
+    obj.version += 1
+    obj.save()
+    record_change(
+        actor=actor, action=AuditAction.UPDATE, obj=obj, before=before, after=snapshot(obj), reason=reason
+    )
+    return obj
+
+
 def require(actor, action: str, model: type[models.Model] | models.Model) -> None:
     if not can(actor, action, model):
         raise PermissionDenied(_("您的角色无权执行此操作。"))

@@ -96,6 +96,10 @@ def load_demo(
 
     with transaction.atomic():
         load_rectification_demo(seed)
+    # The 2019 campaign 铁拳行动 replayed day by day, with its daily reports (its own transaction).
+    from .campaign import load_campaign_replay
+
+    load_campaign_replay(seed)
     return True
 
 
@@ -302,4 +306,20 @@ def demo_counts() -> dict[str, int]:
         "landlords": Landlord.objects.count(),
         "four-category landlords": Landlord.objects.four_category().count(),
         "users": User.objects.count(),
+        **_campaign_counts(),
+    }
+
+
+def _campaign_counts() -> dict[str, int]:
+    """The 2019 campaign replay's figures (firegrid.demo.campaign)."""
+    from firegrid.campaigns.models import Campaign
+
+    from .campaign import CODE
+
+    campaign = Campaign.objects.filter(code=CODE).first()
+    if campaign is None:
+        return {"campaign targets (铁拳行动)": 0, "four-category claims": 0}
+    return {
+        "campaign targets (铁拳行动)": campaign.targets.count(),
+        "four-category claims": campaign.claims.count(),
     }

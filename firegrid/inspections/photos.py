@@ -1,9 +1,10 @@
 """Inspection photos: checked by content, resized, thumbnailed, metadata read and then stripped.
 
-Pure functions, no database: `process_photo` turns an upload into a `ProcessedPhoto` whose files a
-service saves through Django's storage API (the `Photo` model's image fields) and whose metadata goes
-into the record. The served file carries no EXIF, XMP or comment, so a shared picture does not give away
-where or when it was taken; the position is kept only in the `Photo` row, as evidence.
+No database: `process_photo` turns an upload into a `ProcessedPhoto`; `attach` stores its files through
+Django's storage API and copies its metadata onto the unsaved row of whichever model keeps it (an
+inspection's `Photo`, a plan's `ProofPhoto`, a booking's `WorkPhoto`); the service saves the row. The
+served file carries no EXIF, XMP or comment, so a shared picture does not give away where or when it was
+taken; the position is kept only in the `Photo` row, as evidence.
 
 A refused photo raises `ValidationError` with one of the codes below and a message in the user's
 language; the caller refuses that photo alone and keeps the rest of the inspection.
@@ -134,6 +135,22 @@ def process_photo(upload) -> ProcessedPhoto:
         longitude=longitude,
         sha256=sha256,
     )
+
+
+def attach(photo, processed: ProcessedPhoto):
+    """Store `processed`'s image and thumbnail for the unsaved `photo` row and copy the metadata every photo
+    model keeps (original format, when taken, hash). Returns `photo`; the caller saves it.
+
+    The row's `uploaded_at` must be set first: the models' upload paths are dated by it. Where the photo
+    was taken is left to the caller: only an inspection's `Photo` keeps it, as evidence.
+    """
+    photo.original_format = processed.original_format
+    photo.taken_at = processed.taken_at
+    photo.sha256 = processed.sha256
+    # The names are placeholders: every photo model's upload_to makes its own.
+    photo.image.save("photo.jpg", processed.image, save=False)
+    photo.thumbnail.save("thumb.jpg", processed.thumbnail, save=False)
+    return photo
 
 
 # --- reading and checking ----------------------------------------------------------------------------

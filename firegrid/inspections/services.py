@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 
 from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action
-from firegrid.core.services import lock_in_scope, record_change, require, require_visible, snapshot
+from firegrid.core.services import (
+    lock_in_scope,
+    record_change,
+    require,
+    require_visible,
+    save_update,
+    snapshot,
+)
 from firegrid.core.tables import enumerate_items
 from firegrid.registry.models import Building, Premises, Room
 
@@ -443,16 +450,7 @@ def submit_inspection(
     inspection.note = note or inspection.note
     if outcome in RETURN_VISIT_OUTCOMES:
         inspection.return_visit_due = timezone.localdate() + dt.timedelta(days=RETURN_VISIT_DAYS)
-    inspection.version += 1
-    inspection.save()
-    record_change(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=inspection,
-        before=before,
-        after=snapshot(inspection),
-        reason=str(VisitOutcome(outcome).label),
-    )
+    save_update(inspection, before, actor=actor, reason=str(VisitOutcome(outcome).label))
     if outcome == VisitOutcome.INSPECTED:
         _apply_findings(inspection, list(stored.values()), actor=actor, now=now)
     # In the same transaction: a recheck or acceptance moves the premises' rectification plan with it.
@@ -513,11 +511,7 @@ def _move_hazards(
         hazard.status = status
         if closed_by is not None:
             hazard.closed_by, hazard.closed_at = closed_by, now
-        hazard.version += 1
-        hazard.save()
-        record_change(
-            actor=actor, action=AuditAction.UPDATE, obj=hazard, before=before, after=snapshot(hazard)
-        )
+        save_update(hazard, before, actor=actor)
 
 
 @transaction.atomic
@@ -534,17 +528,7 @@ def void_hazard(hazard: Hazard, *, actor, reason: str) -> Hazard:
         )
     before = snapshot(hazard)
     hazard.status, hazard.void_reason, hazard.closed_at = HazardStatus.VOID, reason[:200], timezone.now()
-    hazard.version += 1
-    hazard.save()
-    record_change(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=hazard,
-        before=before,
-        after=snapshot(hazard),
-        reason=reason,
-    )
-    return hazard
+    return save_update(hazard, before, actor=actor, reason=reason)
 
 
 # --- photos ---------------------------------------------------------------------------------------
@@ -557,7 +541,7 @@ def add_photo(
     """Attach a photo to a draft inspection (and to one of its items). The file is checked by content,
     resized, thumbnailed and stripped of EXIF before it is stored; a refused file changes nothing else."""
     # Imported here: Pillow and the HEIF decoder load only in processes that take photos.
-    from .photos import process_photo
+    from .photos import attach, process_photo
 
     require(actor, Action.ADD, Photo)
     inspection = _draft_for_update(inspection, actor)
@@ -578,16 +562,11 @@ def add_photo(
         inspection=inspection,
         answer=answer,
         role=role,
-        original_format=processed.original_format,
-        taken_at=processed.taken_at,
         latitude=processed.latitude,
         longitude=processed.longitude,
-        sha256=processed.sha256,
         uploaded_by=actor,
         uploaded_at=timezone.now(),
     )
-    photo.image.save("photo.jpg", processed.image, save=False)
-    photo.thumbnail.save("thumb.jpg", processed.thumbnail, save=False)
-    photo.save()
+    attach(photo, processed).save()
     record_change(actor=actor, action=AuditAction.CREATE, obj=photo, after=snapshot(photo))
     return photo

@@ -13,9 +13,7 @@ from django.utils.translation import gettext as _
 
 from firegrid.areas.choices import Role
 from firegrid.areas.models import User
-from firegrid.core.masking import mask_mobile
-from firegrid.core.models import AuditAction
-from firegrid.core.services import record_change, snapshot
+from firegrid.portal.services import create_portal_user
 
 from .models import Contractor
 
@@ -50,29 +48,12 @@ def contractor_accounts(mobile: str) -> list[ContractorAccount]:
 
 
 def _create_contractor_user(contractor: Contractor, mobile: str) -> User:
-    """The account of a listed contractor signing in for the first time (no password: codes only)."""
-    base = username = f"contractor-{contractor.pk}"
-    n = 1
-    while User.objects.filter(username=username).exists():
-        n += 1
-        username = f"{base}-{n}"
-    user = User(
-        username=username,
+    """The account of a listed contractor signing in for the first time."""
+    return create_portal_user(
+        username_base=f"contractor-{contractor.pk}",
         role=Role.CONTRACTOR,
-        contractor=contractor,
-        full_name=contractor.name[:32],
+        full_name=contractor.name,
         mobile=mobile,
-    )
-    user.set_unusable_password()
-    user.full_clean()
-    user.save()
-    after = snapshot(user)
-    after["mobile"] = mask_mobile(mobile)
-    record_change(
-        actor=None,
-        action=AuditAction.CREATE,
-        obj=user,
-        after=after,
         reason=_("施工单位首次用手机验证码登录，自动开通施工单位账号"),
+        contractor=contractor,
     )
-    return user

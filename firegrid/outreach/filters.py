@@ -6,10 +6,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from firegrid.areas.models import Area
+from firegrid.campaigns.models import Campaign
 from firegrid.core.filters import FiregridFilterSet
 
 from .choices import BookingStatus, Trade
-from .models import Booking, Contractor
+from .models import Booking, Contractor, OutreachKind, OutreachRecord
 
 
 class ContractorFilterSet(FiregridFilterSet):
@@ -59,3 +60,26 @@ class BookingFilterSet(FiregridFilterSet):
     class Meta:
         model = Booking
         fields = ["q", "area", "status", "trade", "contractor", "plan"]
+
+
+class OutreachRecordFilterSet(FiregridFilterSet):
+    search_fields = ("audience", "material", "note")
+    form_fields = ("q", "kind", "campaign", "held_from", "held_to")
+
+    kind = django_filters.MultipleChoiceFilter(choices=OutreachKind.choices, label=_("宣传形式"))
+    campaign = django_filters.ModelChoiceFilter(queryset=Campaign.objects.all(), label=_("专项整治行动"))
+    held_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("日期自"))
+    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("日期至"))
+    sort = django_filters.OrderingFilter(
+        fields=(("held_on", "held_on"), ("kind", "kind"), ("created_at", "created_at")),
+        field_labels={"held_on": _("日期"), "kind": _("宣传形式"), "created_at": _("创建时间")},
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = OutreachRecord
+        fields = ["q", "area", "kind", "campaign", "held_from", "held_to"]
+
+    def filter_area(self, queryset, name, area: Area):
+        # Records sit on any level (a district fair, a community meeting): the area and its subtree.
+        return queryset.within(area) if area is not None else queryset

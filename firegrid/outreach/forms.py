@@ -12,7 +12,7 @@ from firegrid.areas.choices import AreaLevel
 from firegrid.areas.models import Area
 from firegrid.registry.forms import RegistryForm
 
-from .models import Contractor
+from .models import Contractor, OutreachRecord
 
 # A contractor serves whole subdistricts or communities; grids are too small to list them by.
 SERVED_LEVELS = (AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT, AreaLevel.COMMUNITY)
@@ -88,3 +88,41 @@ class DoneForm(forms.Form):
     note = forms.CharField(
         label=_("完工说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class OutreachRecordForm(RegistryForm):
+    class Meta:
+        model = OutreachRecord
+        fields = [
+            "campaign",
+            "kind",
+            "held_on",
+            "area",
+            "audience",
+            "attendance",
+            "material",
+            "copies",
+            "note",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "attendance": _("动员会必填。"),
+            "copies": _("发放宣传资料、联系卡必填。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit("area", Area.objects.visible_to(self.user).order_by("path"))
+        if "area" in self.fields:
+            self.fields["area"].label_from_instance = lambda area: (
+                "\u3000" * max(0, len(area.ancestor_ids) - 1) + area.name
+            )
+        if "campaign" in self.fields and not self.instance.pk:
+            from firegrid.campaigns.models import Campaign
+
+            current = Campaign.objects.current()
+            if current is not None:
+                self.initial.setdefault("campaign", current.pk)

@@ -324,3 +324,111 @@ class WorkPhoto(models.Model):
 
     def get_thumbnail_url(self) -> str:
         return reverse("outreach:photo_file", args=[self.pk, "thumbnail"])
+
+
+# --- outreach records (宣传) ---------------------------------------------------------------------------------
+
+
+class OutreachKind(models.TextChoices):
+    MEETING = "meeting", _("动员会")
+    MATERIALS = "materials", _("发放宣传资料")
+    VIDEO = "video", _("宣传视频")
+    BOARD = "board", _("宣传展板")
+    FAIR = "fair", _("消防器材展销")
+    CARDS = "cards", _("联系卡发放")
+
+
+# What each kind must say: a meeting how many came, a handout what and how many copies.
+NEEDS_ATTENDANCE = frozenset({OutreachKind.MEETING})
+NEEDS_COPIES = frozenset({OutreachKind.MATERIALS, OutreachKind.CARDS})
+NEEDS_MATERIAL = frozenset({OutreachKind.MATERIALS})
+
+
+class OutreachRecordQuerySet(ScopedQuerySet):
+    def scope_q(self, user) -> Q:
+        q = NOTHING
+        for path in user.scope_paths:
+            q |= Q(area__path__startswith=path)
+        return q
+
+    def within(self, area) -> OutreachRecordQuerySet:
+        """Records of the area and every area below it."""
+        return self.filter(area__path__startswith=area.path)
+
+
+class OutreachRecord(Record):
+    """One piece of the campaign's publicity (宣传): a mobilisation meeting, leaflets handed out, a video
+    shown, boards put up, an equipment fair, contractor contact cards handed out — where, when, to whom."""
+
+    scope_field = "area"
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outreach_records",
+        verbose_name=_("专项整治行动"),
+    )
+    kind = models.CharField(_("宣传形式"), max_length=16, choices=OutreachKind.choices)
+    held_on = models.DateField(_("日期"))
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="outreach_records", verbose_name=_("区域")
+    )
+    audience = models.CharField(
+        pgettext_lazy("audience", "对象"),
+        max_length=100,
+        blank=True,
+        help_text=_("如：出租房东、租户、店主。"),
+    )
+    attendance = models.PositiveIntegerField(_("参加人数"), null=True, blank=True)
+    material = models.CharField(
+        _("资料类型"), max_length=100, blank=True, help_text=_("如：《出租房屋消防安全告知书》。")
+    )
+    copies = models.PositiveIntegerField(_("份数"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
+
+    objects = OutreachRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("宣传记录")
+        verbose_name_plural = pgettext_lazy("plural", "宣传记录")
+        indexes = [
+            # Serves the campaign report's totals: a campaign's records by kind.
+            models.Index(fields=["campaign", "kind"], name="outreach_campaign_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.get_kind_display()} {self.area}" if self.area_id else str(self.held_on)
+
+    def get_absolute_url(self) -> str:
+        return reverse("outreach:outreachrecord_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind in NEEDS_ATTENDANCE and not self.attendance:
+            errors["attendance"] = _("%(kind)s请填写参加人数。") % {"kind": self.get_kind_display()}
+        if self.kind in NEEDS_COPIES and not self.copies:
+            errors["copies"] = _("%(kind)s请填写份数。") % {"kind": self.get_kind_display()}
+        if self.kind in NEEDS_MATERIAL and not self.material.strip():
+            errors["material"] = _("发放宣传资料请填写资料类型。")
+        if self.held_on and self.held_on > timezone.localdate():
+            errors["held_on"] = _("日期不能晚于今天。")
+        campaign = self.campaign if self.campaign_id else None
+        if (
+            campaign is not None
+            and self.held_on
+            and not (campaign.starts_on <= self.held_on <= campaign.ends_on)
+        ):
+            errors["held_on"] = _("%(day)s 不在%(campaign)s期间（%(start)s 至 %(end)s）。") % {
+                "day": self.held_on.isoformat(),
+                "campaign": campaign,
+                "start": campaign.starts_on.isoformat(),
+                "end": campaign.ends_on.isoformat(),
+            }
+        if errors:
+            raise ValidationError(errors)

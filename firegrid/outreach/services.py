@@ -27,6 +27,7 @@ from firegrid.core.services import (
     record_change,
     require,
     require_visible,
+    save_update,
     snapshot,
 )
 from firegrid.core.tables import enumerate_items
@@ -322,24 +323,14 @@ def cancel_booking(booking: Booking, *, actor, reason: str) -> Booking:
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.cancel_reason = reason[:200]
-    booking.version += 1
-    booking.save()
-    record_change(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=booking,
-        before=before,
-        after=snapshot(booking),
-        reason=reason,
-    )
-    return booking
+    return save_update(booking, before, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def mark_done(booking: Booking, *, actor, note: str = "", photos: Iterable = ()) -> Booking:
     """The contractor (their own bookings only) or an officer in scope records the work as done, with at
     least one photo of it. Photos are checked by content; one refused photo refuses the whole report."""
-    from firegrid.inspections.photos import process_photo
+    from firegrid.inspections.photos import attach, process_photo
 
     booking = _locked_booking(booking, actor)
     if actor.role == Role.LANDLORD:
@@ -369,20 +360,70 @@ def mark_done(booking: Booking, *, actor, note: str = "", photos: Iterable = ())
     booking.version += 1
     booking.save()
     for result in processed:
-        photo = WorkPhoto(
-            booking=booking,
-            original_format=result.original_format,
-            taken_at=result.taken_at,
-            sha256=result.sha256,
-            uploaded_by=actor,
-            uploaded_at=now,
-        )
-        photo.image.save("work.jpg", result.image, save=False)
-        photo.thumbnail.save("thumb.jpg", result.thumbnail, save=False)
-        photo.save()
+        attach(WorkPhoto(booking=booking, uploaded_by=actor, uploaded_at=now), result).save()
     after = snapshot(booking)
     after["photos"] = len(processed)
     record_change(
         actor=actor, action=AuditAction.UPDATE, obj=booking, before=before, after=after, reason=note[:200]
     )
     return booking
+
+
+# --- outreach records (宣传) ---------------------------------------------------------------------------------
+
+
+def _check_record_area(data: dict[str, Any], actor) -> None:
+    area = data.get("area")
+    if area is not None and not _in_actor_areas(area, actor):
+        raise ValidationError({"area": _("%(area)s 不在您的管辖范围内。") % {"area": area}})
+
+
+def create_outreach_record(data: dict[str, Any], *, actor, reason: str = ""):
+    """Record a meeting, a handout, a video, boards, a fair or cards handed out, in one of the actor's
+    areas; the actor is its recorder."""
+    from firegrid.core.services import create_record
+
+    from .models import OutreachRecord
+
+    data = {k: v for k, v in data.items() if k != "recorded_by"}
+    _check_record_area(data, actor)
+    return create_record(OutreachRecord, {**data, "recorded_by": actor}, actor=actor, reason=reason)
+
+
+def update_outreach_record(
+    record, data: dict[str, Any], *, actor, expected_version: int | None, reason: str = ""
+):
+    from firegrid.core.services import update_record
+
+    data = {k: v for k, v in data.items() if k != "recorded_by"}
+    _check_record_area(data, actor)
+    return update_record(record, data, actor=actor, expected_version=expected_version, reason=reason)
+
+
+def outreach_totals(campaign, area=None, records=None) -> dict[str, dict[str, int]]:
+    """The campaign report's outreach figures: per kind, {records, attendance, copies}, every kind listed
+    (zeros included) in the order of `OutreachKind`. `area` counts its whole subtree; `records` (a
+    queryset, e.g. a filtered list) replaces the campaign/area selection."""
+    from django.db.models import Count, Sum
+
+    from .models import OutreachKind, OutreachRecord
+
+    if records is None:
+        records = OutreachRecord.objects.filter(campaign=campaign)
+        if area is not None:
+            records = records.within(area)
+    rows = {
+        row["kind"]: row
+        for row in records.order_by()
+        .values("kind")
+        .annotate(records=Count("pk"), attendance=Sum("attendance"), copies=Sum("copies"))
+    }
+    totals = {}
+    for kind in OutreachKind:
+        row = rows.get(kind.value, {})
+        totals[kind.value] = {
+            "records": row.get("records") or 0,
+            "attendance": row.get("attendance") or 0,
+            "copies": row.get("copies") or 0,
+        }
+    return totals

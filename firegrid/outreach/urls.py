@@ -3,7 +3,7 @@ from django.urls import path
 from firegrid.core.views import ObjectDeleteView, ObjectHistoryView, RevealView
 
 from . import views
-from .models import Booking, Contractor
+from .models import Booking, Contractor, OutreachRecord
 
 app_name = "outreach"
 
@@ -39,4 +39,19 @@ urlpatterns = [
     path("bookings/<int:pk>/history/", ObjectHistoryView.as_view(model=Booking), name="booking_history"),
     path("my/", views.MyBookingsView.as_view(), name="my_bookings"),
     path("photos/<int:pk>/<str:variant>/", views.PhotoFileView.as_view(), name="photo_file"),
+    # Outreach records (宣传记录)
+    path("records/", views.OutreachRecordListView.as_view(), name="outreachrecord_list"),
+    path("records/new/", views.OutreachRecordEditView.as_view(), name="outreachrecord_add"),
+    path("records/<int:pk>/", views.OutreachRecordDetailView.as_view(), name="outreachrecord_detail"),
+    path("records/<int:pk>/edit/", views.OutreachRecordEditView.as_view(), name="outreachrecord_edit"),
+    path(
+        "records/<int:pk>/delete/",
+        ObjectDeleteView.as_view(model=OutreachRecord),
+        name="outreachrecord_delete",
+    ),
+    path(
+        "records/<int:pk>/history/",
+        ObjectHistoryView.as_view(model=OutreachRecord),
+        name="outreachrecord_history",
+    ),
 ]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from segno import helpers as segno_helpers
 
@@ -32,8 +32,8 @@ from firegrid.rectification.models import Plan
 
 from . import filters, services
 from .choices import BookingStatus, Trade
-from .forms import CancelForm, ContractorForm, DoneForm, SlotFormSet
-from .models import Booking, Contractor, Slot, WorkPhoto, contractor_scope_q
+from .forms import CancelForm, ContractorForm, DoneForm, OutreachRecordForm, SlotFormSet
+from .models import Booking, Contractor, OutreachKind, OutreachRecord, Slot, WorkPhoto, contractor_scope_q
 
 # Counts a slot's bookings that hold it (all but the cancelled ones).
 ACTIVE_BOOKING = ~Q(bookings__status=BookingStatus.CANCELLED)
@@ -193,34 +193,23 @@ class ContractorEditView(ObjectEditView):
             raise PermissionDenied(_("该施工单位的服务区域不在您的管辖范围内，不能修改。"))
         return obj
 
-    def form_valid(self, form):
-        names = [n for n in form._meta.fields if n in form.cleaned_data and n != "areas"]
-        data = {n: form.cleaned_data[n] for n in names}
-        areas = form.cleaned_data.get("areas") or []
-        reason = form.cleaned_data.get("change_reason", "") or ""
-        user = self.request.user
-        try:
-            if self.object is None:
-                self.object = services.create_contractor(data, areas=areas, actor=user, reason=reason)
-                messages.success(self.request, _("已新增施工单位：%(obj)s") % {"obj": self.object})
-            else:
-                expected = form.cleaned_data.get("version")
-                if expected is None:
-                    expected = self.object.version
-                self.object = services.update_contractor(
-                    self.object, data, areas=areas, actor=user, expected_version=expected, reason=reason
-                )
-                messages.success(self.request, _("已保存。"))
-        except ValidationError as exc:
-            self._add_errors(form, exc)
-            return self.form_invalid(form)
-        except core_services.ConcurrentEditError as exc:
-            form.add_error(None, exc.message)
-            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-            return self.form_invalid(form)
-        return redirect(self.object.get_absolute_url())
+    def create(self, data: dict, *, reason: str):
+        areas = data.pop("areas", None) or []
+        return services.create_contractor(data, areas=areas, actor=self.request.user, reason=reason)
+
+    def update(self, data: dict, *, expected_version: int, reason: str):
+        areas = data.pop("areas", None) or []
+        return services.update_contractor(
+            self.object,
+            data,
+            areas=areas,
+            actor=self.request.user,
+            expected_version=expected_version,
+            reason=reason,
+        )
+
+    def created_message(self) -> str:
+        return _("已新增施工单位：%(obj)s") % {"obj": self.object}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -567,3 +556,75 @@ class PhotoFileView(LoginRequiredMixin, View):
         response = FileResponse(field.open("rb"), content_type="image/jpeg")
         response["Cache-Control"] = "private, max-age=86400"
         return response
+
+
+# --- outreach records (宣传) ---------------------------------------------------------------------------------
+
+OUTREACH_RECORD_COLUMNS = [
+    Column("held_on", gettext_lazy("日期"), link=True, sort="held_on"),
+    Column("kind", gettext_lazy("宣传形式"), sort="kind", tag=True),
+    Column("area.name", gettext_lazy("区域")),
+    Column("audience", pgettext_lazy("audience", "对象")),
+    Column("attendance", gettext_lazy("参加人数")),
+    Column("material", gettext_lazy("资料类型")),
+    Column("copies", gettext_lazy("份数")),
+    Column("campaign.name", gettext_lazy("专项整治行动"), default=False),
+    Column("recorded_by", gettext_lazy("登记人"), value=lambda r: str(r.recorded_by), default=False),
+    Column("note", gettext_lazy("备注"), default=False),
+]
+
+
+def outreach_totals_rows(totals: dict) -> list[dict]:
+    return [{"kind": OutreachKind(kind).label, "key": kind, **figures} for kind, figures in totals.items()]
+
+
+class OutreachRecordListView(ObjectListView):
+    """宣传记录: filtered by kind, area (with the areas below), campaign and dates, with the totals per
+    kind of what the filters select."""
+
+    model = OutreachRecord
+    filterset_class = filters.OutreachRecordFilterSet
+    columns = OUTREACH_RECORD_COLUMNS
+    template_name = "outreach/record_list.html"
+    select_related = ("area", "campaign", "recorded_by")
+
+    def get_template_names(self):
+        if self.request.htmx and self.request.htmx.target == "list-results":
+            return ["outreach/record_list_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        records = self.filterset.qs if self.filterset.is_valid() else OutreachRecord.objects.none()
+        context["totals"] = outreach_totals_rows(services.outreach_totals(None, records=records))
+        return context
+
+
+class OutreachRecordDetailView(ObjectDetailView):
+    model = OutreachRecord
+    select_related = ("area", "campaign", "recorded_by")
+    fields = [
+        Column("kind", gettext_lazy("宣传形式")),
+        Column("held_on", gettext_lazy("日期")),
+        Column("area.name", gettext_lazy("区域")),
+        Column("campaign.name", gettext_lazy("专项整治行动")),
+        Column("audience", pgettext_lazy("audience", "对象")),
+        Column("attendance", gettext_lazy("参加人数")),
+        Column("material", gettext_lazy("资料类型")),
+        Column("copies", gettext_lazy("份数")),
+        Column("note", gettext_lazy("备注")),
+        Column("recorded_by", gettext_lazy("登记人"), value=lambda r: str(r.recorded_by)),
+    ]
+
+
+class OutreachRecordEditView(ObjectEditView):
+    model = OutreachRecord
+    form_class = OutreachRecordForm
+
+    def create(self, data: dict, *, reason: str):
+        return services.create_outreach_record(data, actor=self.request.user, reason=reason)
+
+    def update(self, data: dict, *, expected_version: int, reason: str):
+        return services.update_outreach_record(
+            self.object, data, actor=self.request.user, expected_version=expected_version, reason=reason
+        )

@@ -174,31 +174,37 @@ def _landlord_accounts(mobile: str) -> list[PortalAccount]:
 
 
 def _create_landlord_user(landlord: Landlord, mobile: str) -> User:
-    """The account of a registered landlord signing in for the first time (no password: codes only)."""
-    base = username = f"landlord-{landlord.pk}"
-    n = 1
+    """The account of a registered landlord signing in for the first time."""
+    return create_portal_user(
+        username_base=f"landlord-{landlord.pk}",
+        role=Role.LANDLORD,
+        full_name=landlord.name,
+        mobile=mobile,
+        reason=_("房东首次用手机验证码登录，自动开通房东账号"),
+        landlord=landlord,
+    )
+
+
+def create_portal_user(
+    *, username_base: str, role: str, full_name: str, mobile: str, reason: str, **links
+) -> User:
+    """The account of someone signing in through the portal for the first time (no password: codes only).
+
+    `links` ties the account to whom it signs in as (`landlord=…`, `contractor=…`). The audit entry
+    masks the mobile: a user's snapshot would otherwise keep it in full.
+    """
+    username, n = username_base, 1
     while User.objects.filter(username=username).exists():
         n += 1
-        username = f"{base}-{n}"
-    user = User(
-        username=username,
-        role=Role.LANDLORD,
-        landlord=landlord,
-        full_name=landlord.name[:32],
-        mobile=mobile,
-    )
+        username = f"{username_base}-{n}"
+    # A contractor's name (a team's) may be longer than an account's full name.
+    user = User(username=username, role=role, full_name=full_name[:32], mobile=mobile, **links)
     user.set_unusable_password()
     user.full_clean()
     user.save()
     after = snapshot(user)
     after["mobile"] = mask_mobile(mobile)
-    record_change(
-        actor=None,
-        action=AuditAction.CREATE,
-        obj=user,
-        after=after,
-        reason=_("房东首次用手机验证码登录，自动开通房东账号"),
-    )
+    record_change(actor=None, action=AuditAction.CREATE, obj=user, after=after, reason=reason)
     return user
 
 

@@ -191,6 +191,10 @@ class PlanMove(models.Model):
 
     class Meta:
         ordering = ["plan", "time", "id"]
+        indexes = [
+            # Serves "the plan's state at the end of a day" (campaigns.status): its last move before then.
+            models.Index(fields=["plan", "-time", "-id"], name="plan_move_latest"),
+        ]
         verbose_name = _("方案流转记录")
         verbose_name_plural = pgettext_lazy("plural", "方案流转记录")
 

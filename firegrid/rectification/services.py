@@ -25,6 +25,7 @@ from firegrid.core.services import (
     record_change,
     require,
     require_visible,
+    save_update,
     snapshot,
 )
 from firegrid.core.tables import enumerate_items
@@ -53,6 +54,7 @@ from .models import (
     PlanMove,
     ProofPhoto,
 )
+from .signals import plan_moved
 
 # Deadline for a hazard whose checklist item names none (一般隐患 are usually given 15 days).
 DEFAULT_DEADLINE_DAYS = 15
@@ -264,18 +266,8 @@ def update_plan(
         item.save()
     if errors:
         raise ValidationError(errors)
-    current.version += 1
     current.full_clean(exclude=["premises", "officer"])
-    current.save()
-    record_change(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=current,
-        before=before,
-        after=snapshot(current),
-        reason=reason,
-    )
-    return current
+    return save_update(current, before, actor=actor, reason=reason)
 
 
 # --- moves ---------------------------------------------------------------------------------------------
@@ -314,6 +306,7 @@ def _move(
     _history(
         current, name, before_state, actor=actor, reason=reason, deadline=deadline, inspection=inspection
     )
+    plan_moved.send(sender=Plan, plan=current, move=MoveName(name), actor=actor)
     record_change(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -415,23 +408,29 @@ def accept_plan(plan: Plan, inspection: Inspection, *, actor) -> Plan:
     return plan
 
 
+def _move_to_deadline(plan: Plan, name: MoveName, *, actor, deadline: dt.date, reason: str, **kwargs) -> Plan:
+    """A move that sets a new deadline: the plan's hazards not yet removed (or voided) take it too; the
+    others keep the deadline they were closed under. `kwargs` go to `_move` (inspection, expected_version)."""
+    plan, _state = _move(plan, name, actor=actor, reason=reason, deadline=deadline, **kwargs)
+    plan.items.exclude(hazard__status__in=CLOSED_STATUSES).update(deadline=deadline)
+    return plan
+
+
 @transaction.atomic
 def fail_recheck(
     plan: Plan, *, actor, deadline: dt.date, reason: str, inspection: Inspection | None = None
 ) -> Plan:
     """A recheck found hazards not fixed: back to rectifying with a new deadline."""
-    plan, _state = _move(
+    return _move_to_deadline(
         plan, MoveName.FAIL_RECHECK, actor=actor, reason=reason, deadline=deadline, inspection=inspection
     )
-    plan.items.exclude(hazard__status__in=CLOSED_STATUSES).update(deadline=deadline)
-    return plan
 
 
 @transaction.atomic
 def extend_plan(
     plan: Plan, *, actor, deadline: dt.date, reason: str, expected_version: int | None = None
 ) -> Plan:
-    plan, _state = _move(
+    return _move_to_deadline(
         plan,
         MoveName.EXTEND,
         actor=actor,
@@ -439,8 +438,6 @@ def extend_plan(
         deadline=deadline,
         expected_version=expected_version,
     )
-    plan.items.exclude(hazard__status__in=CLOSED_STATUSES).update(deadline=deadline)
-    return plan
 
 
 @transaction.atomic
@@ -469,7 +466,7 @@ def enforce_plan(plan: Plan, *, actor, reason: str, expected_version: int | None
 def resume_plan(
     plan: Plan, *, actor, deadline: dt.date, reason: str, expected_version: int | None = None
 ) -> Plan:
-    plan, _state = _move(
+    return _move_to_deadline(
         plan,
         MoveName.RESUME,
         actor=actor,
@@ -477,8 +474,6 @@ def resume_plan(
         deadline=deadline,
         expected_version=expected_version,
     )
-    plan.items.exclude(hazard__status__in=CLOSED_STATUSES).update(deadline=deadline)
-    return plan
 
 
 @transaction.atomic
@@ -536,7 +531,7 @@ def conclude_inspection(inspection: Inspection, *, actor) -> Plan | None:
 @transaction.atomic
 def add_proof_photo(item: PlanItem, upload, *, actor) -> ProofPhoto:
     """An after-photo for one hazard of the plan, from the landlord (or an officer) before the recheck."""
-    from firegrid.inspections.photos import process_photo
+    from firegrid.inspections.photos import attach, process_photo
 
     plan = _locked(item.plan, actor)
     if plan.state not in PROOF_STATES:
@@ -551,17 +546,8 @@ def add_proof_photo(item: PlanItem, upload, *, actor) -> ProofPhoto:
     if actor.role not in (Role.LANDLORD, Role.SYSTEM_ADMIN) and not actor.is_superuser:
         require(actor, Action.CHANGE, plan)
     processed = process_photo(upload)
-    photo = ProofPhoto(
-        item=item,
-        original_format=processed.original_format,
-        taken_at=processed.taken_at,
-        sha256=processed.sha256,
-        uploaded_by=actor,
-        uploaded_at=timezone.now(),
-    )
-    photo.image.save("proof.jpg", processed.image, save=False)
-    photo.thumbnail.save("thumb.jpg", processed.thumbnail, save=False)
-    photo.save()
+    photo = ProofPhoto(item=item, uploaded_by=actor, uploaded_at=timezone.now())
+    attach(photo, processed).save()
     record_change(actor=actor, action=AuditAction.CREATE, obj=photo, after=snapshot(photo))
     return photo
 

@@ -31,6 +31,9 @@ urlpatterns = [
     ),
     path("proof/<int:pk>/<str:variant>/", views.ProofPhotoFileView.as_view(), name="proof_file"),
     path("ladder/", views.LadderView.as_view(), name="ladder"),
+    path("print/", views.BatchPrintView.as_view(), name="batch_print_start"),
+    path("print/<int:pk>/", views.BatchPrintStatusView.as_view(), name="batch_print"),
+    path("print/<int:pk>/pdf", views.BatchPrintFileView.as_view(), name="batch_print_file"),
     # The premises file (一户一档) has its own module; it shares this namespace.
     path("", include("firegrid.rectification.urls_file")),
 ]

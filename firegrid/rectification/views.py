@@ -12,7 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -111,6 +111,7 @@ class PlanListView(ObjectListView):
     filterset_class = PlanFilterSet
     columns = PLAN_COLUMNS
     select_related = ("premises__building__grid", "landlord", "officer", "campaign")
+    template_name = "rectification/plan_list.html"
 
 
 def offered_moves(plan: Plan, user) -> list:
@@ -652,3 +653,80 @@ def premises_rectification(premises: Premises, user) -> dict:
         "can_record_enforcement": can(user, Action.ADD, EnforcementAction),
         "plans_url": f"{reverse('rectification:plan_list')}?premises={premises.pk}",
     }
+
+
+# --- batch printing ----------------------------------------------------------------------------------------
+
+# A batch is one PDF to print; more than this is several batches (narrow the list by area or state).
+BATCH_LIMIT = 2000
+PRINT_JOB = "rectification.print_documents"
+
+
+class BatchPrintView(LoginRequiredMixin, View):
+    """Print the current notice of every plan the list shows (with its filters) as one PDF, made by a
+    background job whose progress the next page follows."""
+
+    def post(self, request):
+        from firegrid.jobs.services import enqueue
+
+        if not can(request.user, Action.VIEW, Document):
+            raise PermissionDenied(_("您的角色无权打印文书。"))
+        params = QueryDict(request.POST.get("query", ""))
+        plans = PlanFilterSet(params, queryset=Plan.objects.visible_to(request.user), request=request).qs
+        ids = list(
+            Document.objects.visible_to(request.user)
+            .filter(
+                plan__in=plans.values("pk"),
+                kind__in=[DocumentKind.NOTICE, DocumentKind.ORDER],
+                status=DocumentStatus.ISSUED,
+            )
+            # Printed in the order a grid worker walks: by grid, then building, then premises.
+            .order_by(
+                "plan__premises__building__grid_id", "plan__premises__building_id", "plan__premises_id", "pk"
+            )
+            .values_list("pk", flat=True)[: BATCH_LIMIT + 1]
+        )
+        back = f"{reverse('rectification:plan_list')}?{params.urlencode()}"
+        if not ids:
+            messages.error(request, _("所列方案中没有已出具的整改通知书。"))
+            return redirect(back)
+        if len(ids) > BATCH_LIMIT:
+            messages.error(
+                request,
+                _("一次最多打印 %(limit)s 份通知书，请按区域或状态缩小范围后再打印。")
+                % {"limit": BATCH_LIMIT},
+            )
+            return redirect(back)
+        run = enqueue(PRINT_JOB, params={"document_ids": ids}, actor=request.user)
+        return redirect("rectification:batch_print", pk=run.pk)
+
+
+class BatchPrintStatusView(LoginRequiredMixin, View):
+    """The batch's progress (the page polls its own fragment) and, when done, the download."""
+
+    def get(self, request, pk):
+        from firegrid.jobs.models import JobRun
+
+        run = get_object_or_404(JobRun.objects.for_user(request.user), pk=pk, name=PRINT_JOB)
+        template = "rectification/_batch_progress.html" if request.htmx else "rectification/batch_print.html"
+        return render(request, template, {"run": run})
+
+
+class BatchPrintFileView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        from django.core.files.storage import default_storage
+
+        from firegrid.jobs.models import JobRun, JobStatus
+
+        run = get_object_or_404(
+            JobRun.objects.for_user(request.user), pk=pk, name=PRINT_JOB, status=JobStatus.DONE
+        )
+        name = (run.result or {}).get("file")
+        if not name or not default_storage.exists(name):
+            raise Http404
+        return FileResponse(
+            default_storage.open(name, "rb"),
+            content_type="application/pdf",
+            as_attachment=False,
+            filename=f"notices-{run.pk}.pdf",
+        )

@@ -31,11 +31,21 @@ PREFIXES = [
     "plan-documents",
     "enforcement-actions",
     "escalation-steps",
+    "outreach-records",
+    "tasks",
+    "contractors",
+    "bookings",
+    "campaigns",
+    "work-groups",
+    "campaign-targets",
+    "claims",
 ]
 # Endpoints that are not a model's: a report with a list only.
 REPORT_PREFIXES = ["coverage"]
 # A model's actions without its own list or detail: a plan's items are read and edited with the plan.
 ACTION_PREFIXES = ["plan-items"]
+# Read-only lists and details without history (frozen snapshots), with their own actions.
+SNAPSHOT_PREFIXES = ["daily-reports"]
 
 
 def signed_in_client() -> APIClient:
@@ -62,7 +72,7 @@ def schema(django_db_blocker) -> dict:
 
 def test_every_model_is_registered_under_its_glossary_name():
     assert sorted(prefix for prefix, _viewset, _basename in router.registry) == sorted(
-        PREFIXES + REPORT_PREFIXES + ACTION_PREFIXES
+        PREFIXES + REPORT_PREFIXES + ACTION_PREFIXES + SNAPSHOT_PREFIXES
     )
     assert all(prefix == basename for prefix, _viewset, basename in router.registry)
 
@@ -73,6 +83,9 @@ def test_schema_contains_every_path(schema):
         expected |= {f"/api/v1/{prefix}/", f"/api/v1/{prefix}/{{id}}/", f"/api/v1/{prefix}/{{id}}/history/"}
     expected |= {"/api/v1/landlords/{id}/reveal/", "/api/v1/tenant-households/{id}/reveal/"}
     expected |= {f"/api/v1/{prefix}/" for prefix in REPORT_PREFIXES}
+    expected |= {f"/api/v1/{prefix}/" for prefix in SNAPSHOT_PREFIXES}
+    expected |= {f"/api/v1/{prefix}/{{id}}/" for prefix in SNAPSHOT_PREFIXES}
+    expected |= {"/api/v1/daily-reports/generate/"}
     expected |= {
         f"/api/v1/checklist-templates/{{id}}/{action}/"
         for action in ("items", "new-version", "parameters", "publish")
@@ -88,6 +101,24 @@ def test_schema_contains_every_path(schema):
         "/api/v1/plan-items/{id}/proof-photos/{photo_id}/{variant}/",
         "/api/v1/enforcement-actions/{id}/attachments/{attachment_id}/",
     }
+    expected |= {
+        "/api/v1/contractors/{id}/reveal/",
+        "/api/v1/contractors/{id}/slots/",
+        "/api/v1/contractors/{id}/slots/{slot_id}/",
+        "/api/v1/bookings/{id}/cancel/",
+        "/api/v1/bookings/{id}/done/",
+        "/api/v1/bookings/{id}/photos/{photo_id}/{variant}/",
+    }
+    expected |= {
+        "/api/v1/campaigns/{id}/unclaimed-landlords/",
+        "/api/v1/claims/{id}/transfer/",
+        "/api/v1/claims/{id}/release/",
+    }
+    expected |= {"/api/v1/outreach-records/totals/"}
+    expected |= {
+        f"/api/v1/tasks/{{id}}/{action}/"
+        for action in ("route", "escalate", "assign", "start", "done", "cancel", "replies")
+    }
     assert set(schema["paths"]) == expected
 
 
@@ -101,6 +132,10 @@ def test_schema_shows_areas_read_only_and_registry_writable(schema):
         assert set(paths[f"/api/v1/{prefix}/{{id}}/"]) == {"get"}
     assert set(paths["/api/v1/inspections/"]) == {"get", "post"}
     assert set(paths["/api/v1/inspections/{id}/photos/"]) == {"get", "post"}
+    # Bookings change only through their actions; the directory is kept like the registry.
+    assert set(paths["/api/v1/bookings/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/contractors/{id}/"]) == {"get", "put", "patch", "delete"}
+    assert set(paths["/api/v1/contractors/{id}/slots/"]) == {"get", "post"}
 
 
 def test_version_is_read_only_in_responses_and_required_on_update(schema):

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import random
+import zoneinfo
+from collections import Counter
+from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -43,6 +47,7 @@ from firegrid.registry.models import Building, Landlord, Premises, Room, TenantH
 REGISTRY = (Landlord, Building, Premises, Room, TenantHousehold)
 ZHANGTAN = DISTRICT_CODE + "001"
 FUSHI = DISTRICT_CODE + "002"
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
@@ -370,6 +375,182 @@ def test_progress_bar():
     bar.finish()
     assert stream.getvalue().startswith("\rregistry  [###############...............]  50%  5/10")
     assert stream.getvalue().endswith("\n")
+
+
+# --- the 2019 campaign replay (firegrid.demo.campaign) ------------------------------------------------
+
+
+def replayed():
+    from firegrid.campaigns.models import Campaign
+    from firegrid.demo.campaign import CODE
+
+    return Campaign.objects.get(code=CODE)
+
+
+@pytest.mark.django_db
+def test_campaign_replay_targets_claims_and_work_groups(demo):
+    from firegrid.campaigns.choices import CampaignStatus, ClaimStatus, MilestoneScope
+
+    campaign = replayed()
+    assert (campaign.name, campaign.status) == ("铁拳行动", CampaignStatus.ENDED)
+    assert (campaign.starts_on.isoformat(), campaign.ends_on.isoformat()) == ("2019-10-01", "2019-11-30")
+    assert list(campaign.areas.values_list("code", flat=True)) == [DISTRICT_CODE]
+    assert sorted(campaign.milestones.values_list("scope", "due_on")) == sorted(
+        [(MilestoneScope.FOUR_CATEGORY, date(2019, 10, 31)), (MilestoneScope.ALL, date(2019, 11, 30))]
+    )
+    targets = Premises.objects.filter(campaign_targets__campaign=campaign)
+    assert targets.count() == 1095
+    four = targets.filter(landlord__in=Landlord.objects.four_category())
+    assert four.count() == 211
+    assert four.values("landlord").distinct().count() == 211
+    # Most targets are in the town centre next to the industrial zones.
+    assert (
+        targets.filter(building__grid__path__startswith=Area.objects.get(code=ZHANGTAN).path).count()
+        > 1095 / 2
+    )
+    claims = campaign.claims.all()
+    assert claims.count() == claims.filter(status=ClaimStatus.ACTIVE).count() == 211
+    assert set(claims.values_list("landlord", flat=True)) == set(four.values_list("landlord", flat=True))
+    assert not claims.exclude(unit=F("landlord__employer_unit")).exists()
+    assert {c.claimed_at.astimezone(SHANGHAI).date() for c in claims} <= {
+        date(2019, 10, d) for d in range(1, 8)
+    }
+    groups = list(campaign.work_groups.prefetch_related("areas"))
+    assert {g.name for g in groups} == {"第一工作组", "第二工作组", "第三工作组", "第四工作组", "第五工作组"}
+    assert len(groups) == 5 and all(g.leader_id for g in groups)
+    paths = [a.path for g in groups for a in g.areas.all()]
+    # Every grid of the district lies in a work group, and every target with it.
+    for grid in Area.objects.filter(level=AreaLevel.GRID):
+        assert any(grid.path.startswith(p) for p in paths), grid
+
+
+@pytest.mark.django_db
+def test_campaign_replay_progress_has_the_real_shape(demo):
+    from firegrid.campaigns import status
+
+    campaign = replayed()
+    targets = status.targets(campaign)
+    four = targets.filter(landlord__in=Landlord.objects.four_category())
+
+    def progress(premises, day):
+        return Counter(status.with_progress(premises, campaign, day).values_list("progress", flat=True))
+
+    assert progress(targets, date(2019, 11, 30)) == {status.Progress.ACCEPTED: 1095}
+    assert progress(four, date(2019, 10, 31)) == {status.Progress.ACCEPTED: 211}
+    assert progress(four, date(2019, 10, 20))[status.Progress.ACCEPTED] < 211
+    assert progress(targets, date(2019, 11, 29))[status.Progress.ACCEPTED] < 1095
+    first = progress(targets, date(2019, 10, 1))
+    assert first[status.Progress.ACCEPTED] == 0 and first[status.Progress.NOT_SURVEYED] > 500
+    # An S-curve: slow in October, fastest in mid-November.
+    accepted = {
+        d: progress(targets, d)[status.Progress.ACCEPTED]
+        for d in (date(2019, 10, 31), date(2019, 11, 10), date(2019, 11, 20), date(2019, 11, 30))
+    }
+    assert 211 <= accepted[date(2019, 10, 31)] < 400
+    gains = [b - a for a, b in zip(list(accepted.values()), list(accepted.values())[1:], strict=False)]
+    assert gains[1] > gains[0] and gains[1] > gains[2] > 0
+    assert progress(targets, date(2019, 11, 10))[status.Progress.OVERDUE] >= 1
+
+
+@pytest.mark.django_db
+def test_campaign_replay_history_is_consistent(demo):
+    from firegrid.inspections.choices import HazardStatus, InspectionKind
+    from firegrid.inspections.models import Hazard
+    from firegrid.rectification.choices import VISIT_STEPS, MoveName, PlanState
+    from firegrid.rectification.machine import MOVES
+    from firegrid.rectification.models import Document, EnforcementAction, Plan, PlanMove
+
+    campaign = replayed()
+    plans = Plan.objects.filter(campaign=campaign)
+    assert plans.count() == 1095 and set(plans.values_list("state", flat=True)) == {PlanState.ACCEPTED}
+    assert plans.values("premises").distinct().count() == 1095  # one plan per premises
+    start, end = datetime(2019, 10, 1, tzinfo=SHANGHAI), datetime(2019, 12, 1, tzinfo=SHANGHAI)
+    chains: dict[int, list] = {}
+    for move in PlanMove.objects.filter(plan__campaign=campaign).order_by("plan", "time", "pk"):
+        chains.setdefault(move.plan_id, []).append(move)
+    for plan_id, moves in chains.items():
+        assert (moves[0].name, moves[0].from_state, moves[0].to_state) == (
+            MoveName.CREATE,
+            "",
+            PlanState.DRAFT,
+        )
+        for before, move in itertools.pairwise(moves):
+            assert move.from_state == before.to_state, (plan_id, move.name)
+            rule = MOVES[MoveName(move.name)]
+            assert move.from_state in rule.sources and move.to_state == rule.target, (plan_id, move.name)
+        assert moves[-1].name == MoveName.ACCEPT and all(start <= m.time < end for m in moves)
+    failed = plans.filter(moves__name=MoveName.FAIL_RECHECK).distinct()
+    assert 90 <= failed.count() <= 120
+    enforced = plans.filter(moves__name=MoveName.ENFORCE).distinct()
+    assert 5 <= enforced.count() <= 8
+    for plan in enforced:
+        names = list(plan.moves.order_by("time", "pk").values_list("name", flat=True))
+        assert (
+            names.index(MoveName.MARK_OVERDUE)
+            < names.index(MoveName.ESCALATE)
+            < names.index(MoveName.ENFORCE)
+        )
+        assert names.index(MoveName.ENFORCE) < names.index(MoveName.RESUME) < names.index(MoveName.ACCEPT)
+        sanctions = EnforcementAction.objects.filter(plan=plan).exclude(kind__in=VISIT_STEPS)
+        assert sanctions.count() == 1
+        sanctions.get().full_clean()
+        assert plan.escalated_to.exists()
+    # Hazards were closed by the acceptance inspection that accepted their plan.
+    hazards = Hazard.objects.filter(plan_items__plan__campaign=campaign)
+    assert hazards.count() >= 1095 and set(hazards.values_list("status", flat=True)) == {
+        HazardStatus.ACCEPTED
+    }
+    accepts = {m.plan_id: m for m in PlanMove.objects.filter(plan__campaign=campaign, name=MoveName.ACCEPT)}
+    for hazard in hazards.select_related("closed_by").annotate(plan_id=F("plan_items__plan")):
+        assert hazard.closed_by.kind == InspectionKind.ACCEPTANCE
+        assert hazard.closed_by_id == accepts[hazard.plan_id].inspection_id
+        assert hazard.closed_by.premises_id == hazard.premises_id
+        assert hazard.found_at <= hazard.closed_at == hazard.closed_by.submitted_at
+    assert all(p.closed_at == accepts[p.pk].time for p in plans)
+    documents = Document.objects.filter(plan__campaign=campaign)
+    assert documents.filter(kind="notice").count() == documents.filter(kind="acceptance").count() == 1095
+    assert documents.filter(kind="pledge").count() == 211
+    assert documents.filter(serial="衢江消整〔2019〕第0001号").exists()
+
+
+@pytest.mark.django_db
+def test_campaign_replay_outreach_and_daily_reports(demo):
+    from django.apps import apps
+
+    campaign = replayed()
+    from firegrid.outreach import models as outreach
+
+    if hasattr(outreach, "OutreachRecord"):
+        records = outreach.OutreachRecord.objects.filter(campaign=campaign)
+        assert records.filter(kind="materials").aggregate(n=Sum("copies"))["n"] == 12000
+        assert records.filter(kind="cards").aggregate(n=Sum("copies"))["n"] >= 1000
+        assert records.filter(kind="meeting").count() == 2
+    if apps.is_installed("firegrid.reports"):
+        from firegrid.reports.models import DailySnapshot
+
+        snapshots = DailySnapshot.objects.filter(campaign=campaign)
+        assert snapshots.count() == 61
+        total = {s.day: s.rows.get(dimension="total") for s in snapshots}
+        assert total[date(2019, 10, 1)].accepted == 0
+        assert total[date(2019, 11, 30)].accepted == 1095
+        days = sorted(total)
+        assert all(total[a].accepted <= total[b].accepted for a, b in itertools.pairwise(days))
+
+
+@pytest.mark.django_db
+def test_campaign_replay_a_second_run_changes_nothing(demo):
+    from firegrid.campaigns.models import Campaign, Claim
+    from firegrid.demo.campaign import load_campaign_replay
+    from firegrid.inspections.models import Inspection
+    from firegrid.rectification.models import Document, Plan, PlanMove
+
+    models = (Campaign, Claim, Plan, PlanMove, Document, Inspection, AuditEntry)
+    before = [m.objects.count() for m in models]
+    assert load_campaign_replay(2019) is None
+    assert [m.objects.count() for m in models] == before
+    out = io.StringIO()
+    call_command("demo", stdout=out, stderr=io.StringIO())
+    assert "campaign targets (铁拳行动)" in out.getvalue() and "1,095" in out.getvalue()
 
 
 # --- scale (last: it replaces the scale-1 load) ----------------------------------------------------------

@@ -40,7 +40,7 @@ def test_hazards_load_as_a_campaign_under_way(district, personas, checklist):
 
     inspection = s.start_inspection(actor=personas.grid_worker, premises=district.premises_a)
     assert inspection.pk > max(Inspection.objects.exclude(pk=inspection.pk).values_list("pk", flat=True))
-    with pytest.raises(SystemExit, match="already holds hazards"):
+    with pytest.raises(SystemExit, match="already holds the bench hazards"):
         bench_hazards.load_hazards()
 
 

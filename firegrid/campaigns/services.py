@@ -1,0 +1,462 @@
+"""Campaign command: campaigns with milestones, target premises, work groups, four-category claims and the
+landlord's own declaration. Each write is permission-checked, audited and done in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from firegrid.areas.choices import Role
+from firegrid.areas.models import Area, Unit
+from firegrid.core.models import AuditAction
+from firegrid.core.permissions import Action, can
+from firegrid.core.services import (
+    ConcurrentEditError,
+    lock_in_scope,
+    record_change,
+    require,
+    require_visible,
+    save_update,
+    snapshot,
+)
+from firegrid.inspections.choices import HazardStatus
+from firegrid.inspections.models import Hazard
+from firegrid.rectification.models import Plan
+from firegrid.registry.models import Landlord, Premises
+
+from .choices import CampaignStatus, ClaimStatus, MilestoneScope, TargetSource
+from .models import Campaign, CampaignTarget, Claim, Milestone, WorkGroup
+from .scope import active_claims, campaign_grid_ids, landlords_in_scope, premises_in_scope
+
+# Hazards still to be dealt with: a premises with one of these is a target of the campaign.
+OPEN_HAZARD_STATUSES = (HazardStatus.OPEN, HazardStatus.IN_RECTIFICATION, HazardStatus.AWAITING_ACCEPTANCE)
+
+
+# --- campaigns and milestones -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneInput:
+    name: str
+    due_on: object  # datetime.date
+    scope: str = MilestoneScope.ALL
+
+
+def _ids(objs) -> list[int]:
+    return sorted(o.pk for o in objs)
+
+
+def _campaign_after(campaign: Campaign) -> dict:
+    return {
+        **snapshot(campaign),
+        "areas": _ids(campaign.areas.all()),
+        "milestones": [
+            {"name": m.name, "due_on": m.due_on.isoformat(), "scope": m.scope}
+            for m in campaign.milestones.all()
+        ],
+    }
+
+
+def _check_milestones(campaign: Campaign, milestones: list[MilestoneInput]) -> list[Milestone]:
+    """The milestones as rows, each checked against the period; every bad one is named in the error."""
+    rows, errors = [], []
+    for number, data in enumerate(milestones, start=1):
+        row = Milestone(campaign=campaign, name=data.name, due_on=data.due_on, scope=data.scope)
+        try:
+            row.full_clean(exclude=["campaign"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                errors.append(
+                    _("第 %(n)s 个节点（%(name)s）：%(message)s")
+                    % {"n": number, "name": data.name, "message": message}
+                )
+        rows.append(row)
+    if errors:
+        raise ValidationError({"milestones": errors})
+    return rows
+
+
+@transaction.atomic
+def save_campaign(
+    campaign: Campaign | None,
+    data: dict,
+    *,
+    actor,
+    areas=None,
+    milestones: list[MilestoneInput] | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Campaign:
+    """Create (campaign None) or update a campaign with its scope and milestones.
+
+    `areas` / `milestones` None keep the stored ones (milestones replace the stored list when given);
+    the milestones are checked against the period either way, so narrowing the period cannot leave a
+    milestone outside it.
+    """
+    creating = campaign is None
+    if creating:
+        require(actor, Action.ADD, Campaign)
+        campaign = Campaign()
+        before = None
+    else:
+        require(actor, Action.CHANGE, campaign)
+        campaign = lock_in_scope(campaign, actor, Action.CHANGE)
+        if expected_version is not None and campaign.version != expected_version:
+            raise ConcurrentEditError(campaign, expected_version)
+        before = _campaign_after(campaign)
+    for name, value in data.items():
+        setattr(campaign, name, value)
+    campaign.full_clean()
+    if milestones is None and not creating:
+        milestones = [MilestoneInput(m.name, m.due_on, m.scope) for m in campaign.milestones.all()]
+    rows = _check_milestones(campaign, milestones or [])
+    if not creating:
+        campaign.version += 1
+    campaign.save()
+    if areas is not None:
+        campaign.areas.set(areas)
+    campaign.milestones.all().delete()
+    for row in rows:
+        row.campaign = campaign
+    Milestone.objects.bulk_create(rows)
+    after = _campaign_after(campaign)
+    if before is not None and before == {**after, "version": before["version"]}:
+        # Nothing changed: keep the version as it was and write no entry.
+        Campaign.objects.filter(pk=campaign.pk).update(version=before["version"])
+        campaign.version = before["version"]
+        return campaign
+    record_change(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        obj=campaign,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    return campaign
+
+
+# --- targets -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_targets_from_hazards(campaign: Campaign, *, actor) -> int:
+    """Make every premises in the campaign's areas with open hazards, or with a plan in this campaign, a
+    target. Idempotent (premises already targets are left as they are); returns how many were added.
+    One audit entry on the campaign with the count, as for a ledger import."""
+    require(actor, Action.ADD, CampaignTarget)
+    require_visible(campaign, actor, Action.CHANGE)
+    premises = premises_in_scope(campaign)
+    with_hazards = Hazard.objects.filter(status__in=OPEN_HAZARD_STATUSES).values("inspection__premises_id")
+    with_plan = Plan.objects.filter(campaign=campaign).values("premises_id")
+    found = premises.filter(Q(pk__in=with_hazards) | Q(pk__in=with_plan)).exclude(
+        campaign_targets__campaign=campaign
+    )
+    ids = list(found.values_list("pk", flat=True))
+    now = timezone.now()
+    CampaignTarget.objects.bulk_create(
+        [
+            CampaignTarget(campaign=campaign, premises_id=pk, source=TargetSource.HAZARDS, added_at=now)
+            for pk in ids
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    if ids:
+        record_change(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=campaign,
+            after={"targets_added": len(ids), "source": TargetSource.HAZARDS},
+            reason=_("按排查发现的隐患加入整治对象 %(n)s 户") % {"n": len(ids)},
+        )
+    return len(ids)
+
+
+@transaction.atomic
+def add_target(campaign: Campaign, premises: Premises, *, actor, reason: str = "") -> CampaignTarget:
+    """Add one premises to the campaign's targets by hand; it must lie inside the campaign's areas."""
+    require(actor, Action.ADD, CampaignTarget)
+    require_visible(premises, actor)
+    if not premises_in_scope(campaign).filter(pk=premises.pk).exists():
+        raise ValidationError({"premises": _("该出租户不在本次行动范围内。")})
+    if CampaignTarget.objects.filter(campaign=campaign, premises=premises).exists():
+        raise ValidationError({"premises": _("该出租户已是本次行动的整治对象。")})
+    target = CampaignTarget.objects.create(campaign=campaign, premises=premises, source=TargetSource.MANUAL)
+    record_change(actor=actor, action=AuditAction.CREATE, obj=target, after=snapshot(target), reason=reason)
+    return target
+
+
+@transaction.atomic
+def remove_target(target: CampaignTarget, *, actor, reason: str) -> None:
+    """Take a premises off the campaign's targets (e.g. registered twice); the reason is kept."""
+    require(actor, Action.DELETE, target)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写移出原因。")})
+    record_change(actor=actor, action=AuditAction.DELETE, obj=target, before=snapshot(target), reason=reason)
+    target.delete()
+
+
+# --- work groups ---------------------------------------------------------------------------------------
+
+
+def _work_group_after(group: WorkGroup) -> dict:
+    return {
+        **snapshot(group),
+        "members": _ids(group.members.all()),
+        "departments": _ids(group.departments.all()),
+        "areas": _ids(group.areas.all()),
+    }
+
+
+def _check_areas(group: WorkGroup, areas: list[Area]) -> None:
+    """An area belongs to at most one work group per campaign — counting grids, so a community cannot
+    sit in one group while one of its grids sits in another (their figures would be counted twice)."""
+    if not areas:
+        raise ValidationError({"areas": _("请选择工作组负责的区域。")})
+    scope = campaign_grid_ids(group.campaign)
+    others = WorkGroup.objects.filter(campaign=group.campaign).exclude(pk=group.pk).prefetch_related("areas")
+    taken: dict[int, WorkGroup] = {}
+    for other in others:
+        for area in other.areas.all():
+            for grid_id in area.grid_ids():
+                taken[grid_id] = other
+    errors = []
+    for area in areas:
+        grids = area.grid_ids()
+        if scope is not None and not set(grids) <= set(scope):
+            errors.append(_("区域“%(area)s”不在本次行动范围内。") % {"area": area.name})
+            continue
+        holder = next((taken[g] for g in grids if g in taken), None)
+        if holder is not None:
+            errors.append(
+                _("区域“%(area)s”已属于本次行动的工作组“%(group)s”，一个区域只能属于一个工作组。")
+                % {"area": area.name, "group": holder.name}
+            )
+    if errors:
+        raise ValidationError({"areas": errors})
+
+
+@transaction.atomic
+def save_work_group(
+    group: WorkGroup | None,
+    data: dict,
+    *,
+    actor,
+    campaign: Campaign | None = None,
+    areas=None,
+    members=None,
+    departments=None,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> WorkGroup:
+    """Create (group None, in `campaign`) or update a work group with its leader, members, departments
+    and areas."""
+    creating = group is None
+    if creating:
+        require(actor, Action.ADD, WorkGroup)
+        group = WorkGroup(campaign=campaign)
+        before = None
+    else:
+        require(actor, Action.CHANGE, group)
+        group = lock_in_scope(group, actor, Action.CHANGE)
+        if expected_version is not None and group.version != expected_version:
+            raise ConcurrentEditError(group, expected_version)
+        before = _work_group_after(group)
+    for name, value in data.items():
+        setattr(group, name, value)
+    group.full_clean(exclude=["campaign"])
+    area_list = list(areas) if areas is not None else list(group.areas.all()) if not creating else []
+    _check_areas(group, area_list)
+    if not creating:
+        group.version += 1
+    try:
+        with transaction.atomic():
+            group.save()
+    except IntegrityError as exc:  # the unique name, when two are created at once
+        raise ValidationError({"name": _("本次行动已有同名工作组。")}) from exc
+    group.areas.set(area_list)
+    if members is not None:
+        group.members.set(members)
+    if departments is not None:
+        group.departments.set(departments)
+    after = _work_group_after(group)
+    if before is not None and before == {**after, "version": before["version"]}:
+        WorkGroup.objects.filter(pk=group.pk).update(version=before["version"])
+        group.version = before["version"]
+        return group
+    record_change(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        obj=group,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    return group
+
+
+# --- claims ------------------------------------------------------------------------------------------
+
+
+def _check_unit_for(actor, unit: Unit) -> None:
+    # A unit liaison acts for their own unit only; the command for any unit.
+    if actor.role == Role.UNIT_LIAISON and unit.pk != actor.unit_id:
+        raise PermissionDenied(_("单位联络人只能为本单位认领。"))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写原因。")})
+    return reason
+
+
+def _check_claimable(
+    landlord: Landlord, unit: Unit, campaign: Campaign, *, exclude: Claim | None = None
+) -> None:
+    if campaign.status == CampaignStatus.ENDED:
+        raise ValidationError(_("本次行动已结束，不能再认领。"))
+    if not landlord.is_four_category:
+        raise ValidationError(
+            {"landlord": _("“%(name)s”不是四类人员，无需单位认领。") % {"name": landlord.name}}
+        )
+    if not landlords_in_scope(campaign).filter(pk=landlord.pk).exists():
+        raise ValidationError(
+            {
+                "landlord": _("“%(name)s”在本次行动的区域内没有出租户，不在本次行动范围内。")
+                % {"name": landlord.name}
+            }
+        )
+    held = active_claims(campaign).filter(landlord=landlord).select_related("unit")
+    if exclude is not None:
+        held = held.exclude(pk=exclude.pk)
+    holder = held.first()
+    if holder is not None:
+        if holder.unit_id == unit.pk:
+            raise ValidationError({"landlord": _("本单位已认领“%(name)s”。") % {"name": landlord.name}})
+        raise ValidationError(
+            {
+                "landlord": _("“%(name)s”已被“%(unit)s”认领；如需改由本单位负责，请联系指挥部移交。")
+                % {"name": landlord.name, "unit": holder.unit.name}
+            }
+        )
+
+
+def _save_claim(claim: Claim, landlord: Landlord, campaign: Campaign) -> None:
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError as exc:
+        # Another unit's claim won the race; the constraint keeps one, name the holder.
+        holder = active_claims(campaign).filter(landlord=landlord).select_related("unit").first()
+        unit = holder.unit.name if holder else ""
+        raise ValidationError(
+            {"landlord": _("“%(name)s”已被“%(unit)s”认领。") % {"name": landlord.name, "unit": unit}}
+        ) from exc
+
+
+@transaction.atomic
+def claim(landlord: Landlord, unit: Unit, *, campaign: Campaign, actor, reason: str = "") -> Claim:
+    """A unit claims (认领) a four-category landlord for this campaign: one unit per landlord."""
+    require(actor, Action.ADD, Claim)
+    _check_unit_for(actor, unit)
+    require_visible(landlord, actor)
+    # The landlord's row is the lock: two units claiming the same landlord at once are served in turn.
+    landlord = Landlord.objects.select_for_update().get(pk=landlord.pk)
+    _check_claimable(landlord, unit, campaign)
+    new = Claim(
+        campaign=campaign, landlord=landlord, unit=unit, claimed_by=actor, reason=(reason or "")[:200]
+    )
+    _save_claim(new, landlord, campaign)
+    record_change(actor=actor, action=AuditAction.CREATE, obj=new, after=snapshot(new), reason=reason)
+    return new
+
+
+def _end(claim_: Claim, status: str, *, actor, reason: str) -> Claim:
+    before = snapshot(claim_)
+    claim_.status = status
+    claim_.ended_at = timezone.now()
+    claim_.reason = reason[:200]
+    return save_update(claim_, before, actor=actor, reason=reason)
+
+
+def _lock_active(claim_: Claim, actor) -> Claim:
+    require(actor, Action.CHANGE, claim_)
+    current = lock_in_scope(claim_, actor, Action.CHANGE)
+    if current.status != ClaimStatus.ACTIVE:
+        raise ValidationError(
+            _("该认领已%(status)s，不能再操作。") % {"status": current.get_status_display()}
+        )
+    return current
+
+
+@transaction.atomic
+def transfer(claim_: Claim, to_unit: Unit, *, actor, reason: str) -> Claim:
+    """Hand a claimed landlord over to another unit: the old claim ends as transferred, a new one starts."""
+    reason = _require_reason(reason)
+    current = _lock_active(claim_, actor)
+    _check_unit_for(actor, to_unit)
+    if to_unit.pk == current.unit_id:
+        raise ValidationError({"to_unit": _("请选择另一个单位。")})
+    _end(current, ClaimStatus.TRANSFERRED, actor=actor, reason=reason)
+    new = Claim(
+        campaign=current.campaign,
+        landlord=current.landlord,
+        unit=to_unit,
+        claimed_by=actor,
+        reason=_("由“%(unit)s”移交：%(reason)s") % {"unit": current.unit.name, "reason": reason},
+    )
+    new.reason = new.reason[:200]
+    _save_claim(new, current.landlord, current.campaign)
+    record_change(actor=actor, action=AuditAction.CREATE, obj=new, after=snapshot(new), reason=reason)
+    return new
+
+
+@transaction.atomic
+def release(claim_: Claim, *, actor, reason: str) -> Claim:
+    """Give a claimed landlord up (e.g. no longer employed there): back on the unclaimed list."""
+    reason = _require_reason(reason)
+    current = _lock_active(claim_, actor)
+    return _end(current, ClaimStatus.RELEASED, actor=actor, reason=reason)
+
+
+# --- the landlord's own declaration ----------------------------------------------------------------
+
+
+FOUR_CATEGORY_FLAGS = ("is_party_member", "is_official", "is_deputy", "is_public_payroll")
+
+
+@transaction.atomic
+def declare_four_category(
+    landlord: Landlord, *, actor, flags: dict[str, bool], employer_unit: Unit | None
+) -> Landlord:
+    """A landlord declares in the portal whether they are four-category and where they work.
+
+    The role table lets a landlord only read their registry row; this one change to it is theirs to
+    make, so the check is that the row is their own. The declaration replaces the four flags and the
+    employer unit; the audit entry keeps what officers had recorded before.
+    """
+    if not (actor.is_authenticated and actor.role == Role.LANDLORD and actor.landlord_id == landlord.pk):
+        raise PermissionDenied(_("只能申报本人的信息。"))
+    current = Landlord.objects.select_for_update().get(pk=landlord.pk)
+    before = snapshot(current)
+    for name in FOUR_CATEGORY_FLAGS:
+        setattr(current, name, bool(flags.get(name)))
+    current.employer_unit = employer_unit
+    current.full_clean()
+    if snapshot(current) == before:
+        return current
+    return save_update(current, before, actor=actor, reason=_("房东在房东服务中申报四类人员身份"))
+
+
+def can_claim_for(user, unit: Unit | None = None) -> bool:
+    """May this user claim landlords (for `unit`, when given)?"""
+    if not can(user, Action.ADD, Claim):
+        return False
+    return unit is None or user.role != Role.UNIT_LIAISON or unit.pk == user.unit_id

@@ -1,0 +1,30 @@
+"""{% load campaigns_links %}: the menu links of the campaign command."""
+
+from django import template
+
+from firegrid.areas.choices import Role
+from firegrid.core.permissions import Action, can
+
+from ..models import Campaign, Claim, WorkGroup
+
+register = template.Library()
+
+
+@register.filter
+def can_view_campaigns(user) -> bool:
+    return can(user, Action.VIEW, Campaign)
+
+
+@register.filter
+def can_view_work_groups(user) -> bool:
+    return can(user, Action.VIEW, WorkGroup)
+
+
+@register.filter
+def can_view_claims(user) -> bool:
+    return can(user, Action.VIEW, Claim)
+
+
+@register.filter
+def is_unit_liaison(user) -> bool:
+    return getattr(user, "role", None) == Role.UNIT_LIAISON

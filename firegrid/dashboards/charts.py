@@ -1,0 +1,130 @@
+"""ECharts options built from the dashboard's figures. Every clickable data point carries its `url`:
+dashboard.js sends a click there, so the page script knows nothing about the figures."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from firegrid.campaigns.status import Progress
+from firegrid.inspections.choices import HazardBucket
+
+from .figures import BUCKET_COLOURS, CHART_PROGRESS, PROGRESS_COLOURS, AreaProgress
+
+LEGEND = {"bottom": 0, "type": "scroll"}
+TOOLTIP_AXIS = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
+
+
+def _point(value: int, url: str) -> dict:
+    # A zero segment has nothing behind it to show; a point without a URL is not clickable.
+    return {"value": value, "url": url if value else ""}
+
+
+def burn_down_option(series: dict) -> dict:
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": LEGEND,
+        "grid": {"left": 48, "right": 16, "top": 24, "bottom": 56},
+        "xAxis": {"type": "category", "data": series["days"], "boundaryGap": False},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {
+                "name": _("未完成（实际）"),
+                "type": "line",
+                "data": series["actual"],
+                "showSymbol": False,
+                "itemStyle": {"color": "#b7162a"},
+                "areaStyle": {"opacity": 0.08},
+            },
+            {
+                "name": _("目标线"),
+                "type": "line",
+                "data": series["ideal"],
+                "showSymbol": False,
+                "itemStyle": {"color": "#909399"},
+                "lineStyle": {"type": "dashed"},
+            },
+        ],
+    }
+
+
+def by_area_option(rows: list[AreaProgress]) -> dict:
+    names = [f"{row.area.name} {row.completion}%" for row in rows]
+    return {
+        "tooltip": TOOLTIP_AXIS,
+        "legend": LEGEND,
+        "grid": {"left": 8, "right": 16, "top": 8, "bottom": 56, "containLabel": True},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "data": names, "inverse": True},
+        "series": [
+            {
+                "name": str(progress.label),
+                "type": "bar",
+                "stack": "total",
+                "itemStyle": {"color": PROGRESS_COLOURS[progress]},
+                "data": [_point(row.counts[progress], row.links[progress.value]) for row in rows],
+            }
+            for progress in CHART_PROGRESS
+        ],
+    }
+
+
+def hazards_option(rows: list[dict]) -> dict:
+    return {
+        "tooltip": TOOLTIP_AXIS,
+        "legend": LEGEND,
+        "grid": {"left": 8, "right": 16, "top": 8, "bottom": 56, "containLabel": True},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "data": [row["name"] for row in rows], "inverse": True},
+        "series": [
+            {
+                "name": str(bucket.label),
+                "type": "bar",
+                "stack": "total",
+                "itemStyle": {"color": BUCKET_COLOURS[bucket]},
+                "data": [_point(row["counts"][bucket.value], row["links"][bucket.value]) for row in rows],
+            }
+            for bucket in HazardBucket
+        ],
+    }
+
+
+def ageing_option(rows: list[dict]) -> dict:
+    return {
+        "tooltip": TOOLTIP_AXIS,
+        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": [row["name"] for row in rows]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {
+                "name": _("逾期方案"),
+                "type": "bar",
+                "itemStyle": {"color": PROGRESS_COLOURS[Progress.OVERDUE]},
+                "label": {"show": True, "position": "top"},
+                "data": [_point(row["value"], row["url"]) for row in rows],
+            }
+        ],
+    }
+
+
+def four_category_option(rows: list[dict]) -> dict:
+    return {
+        "tooltip": {"trigger": "item", "formatter": "{b}: {c} ({d}%)"},
+        "legend": LEGEND,
+        "series": [
+            {
+                "name": _("四类人员房东出租户"),
+                "type": "pie",
+                "radius": ["35%", "65%"],
+                "center": ["50%", "45%"],
+                "data": [
+                    {
+                        **_point(row["value"], row["url"]),
+                        "name": row["name"],
+                        "itemStyle": {"color": PROGRESS_COLOURS[row["key"]]},
+                    }
+                    for row in rows
+                    if row["value"]
+                ],
+            }
+        ],
+    }

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.DashboardIndexView.as_view(), name="index"),
+    path("campaigns/<int:pk>/", views.CampaignDashboardView.as_view(), name="campaign"),
+    path("campaigns/<int:pk>/points.json", views.MapPointsView.as_view(), name="points"),
+    path("campaigns/<int:pk>/hazards/", views.CampaignHazardListView.as_view(), name="hazards"),
+    path("campaigns/<int:pk>/overdue/", views.OverduePlanListView.as_view(), name="overdue_plans"),
+]

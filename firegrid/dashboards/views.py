@@ -1,0 +1,210 @@
+"""The campaign dashboard (指挥看板): charts, the map of target premises, forecasts, and the two lists
+behind charts that no other list filters the same way (a campaign's hazards, its overdue plans by age)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from firegrid.areas.choices import AreaLevel
+from firegrid.areas.models import Area
+from firegrid.campaigns import status
+from firegrid.campaigns.models import Campaign
+from firegrid.inspections.views import HazardListView
+from firegrid.rectification.filters import PlanFilterSet
+from firegrid.rectification.views import PlanListView
+
+from . import charts, figures, forecast
+
+# More points than this make the map unreadable and the page slow: the map asks for an area then.
+MAX_POINTS = 5000
+
+
+class CampaignMixin(LoginRequiredMixin):
+    """The campaign from the URL (404 when there is none); the dashboard's roles only (403)."""
+
+    @cached_property
+    def campaign(self) -> Campaign:
+        return get_object_or_404(Campaign.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def check_dashboard(self) -> None:
+        self.campaign  # noqa: B018 — a missing campaign is 404 before any role question
+        if not figures.may_view_dashboard(self.request.user):
+            raise PermissionDenied(_("您的角色无权查看指挥看板。"))
+
+    def visible_area(self) -> Area | None:
+        """The `area` parameter, if it is an area the user may see (else the whole scope)."""
+        raw = self.request.GET.get("area", "")
+        if not raw.isdigit():
+            return None
+        return Area.objects.visible_to(self.request.user).filter(pk=int(raw)).first()
+
+
+class DashboardIndexView(LoginRequiredMixin, TemplateView):
+    template_name = "dashboards/index.html"
+
+    def get(self, request, *args, **kwargs):
+        if not figures.may_view_dashboard(request.user):
+            raise PermissionDenied(_("您的角色无权查看指挥看板。"))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["campaigns"] = Campaign.objects.visible_to(self.request.user)
+        return context
+
+
+class CampaignDashboardView(CampaignMixin, TemplateView):
+    template_name = "dashboards/campaign.html"
+
+    def get(self, request, *args, **kwargs):
+        self.check_dashboard()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        campaign, user, today = self.campaign, self.request.user, timezone.localdate()
+        grid_counts = figures.progress_by_grid(campaign, user, today)
+        totals = sum(grid_counts.values(), start=figures.Counter())
+        area_rows = figures.by_area(campaign, user, grid_counts)
+        grids = forecast.grid_forecasts(campaign, user, today, grid_counts)
+        units = forecast.unit_forecasts(campaign, user, today)
+        in_scope = sum(totals.values())
+        context.update(
+            campaign=campaign,
+            today=today,
+            summary={
+                "targets": in_scope,
+                "accepted": totals[status.Progress.ACCEPTED],
+                "open": sum(totals[p] for p in figures.OPEN_PROGRESS),
+                "completion": status.completion(
+                    totals[status.Progress.ACCEPTED], in_scope, totals[status.Progress.CANCELLED]
+                ),
+            },
+            links={
+                "targets": figures.target_list_url(campaign),
+                "accepted": figures.target_list_url(campaign, progress=status.Progress.ACCEPTED.value),
+            },
+            charts={
+                "burn_down": charts.burn_down_option(figures.burn_down(campaign, user, today)),
+                "by_area": charts.by_area_option(area_rows),
+                "hazards": charts.hazards_option(figures.hazards_by_category(campaign, user)),
+                "ageing": charts.ageing_option(figures.overdue_ageing(campaign, user, today)),
+                "four_category": charts.four_category_option(figures.four_category_progress(campaign, user)),
+            },
+            grid_forecasts=grids,
+            unit_forecasts=units,
+            warnings=[("grid", f) for f in grids if f.will_miss]
+            + [("unit", f) for f in units if f.will_miss],
+            unit_deadline=forecast.four_category_deadline(campaign),
+            map_areas=Area.objects.visible_to(user).exclude(level=AreaLevel.DISTRICT).order_by("path"),
+            map_tiles=settings.FIREGRID_MAP_TILES,
+            map_attribution=settings.FIREGRID_MAP_ATTRIBUTION,
+            points_url=reverse("dashboards:points", args=[campaign.pk]),
+            progress_legend=[(p.value, p.label, figures.PROGRESS_COLOURS[p]) for p in figures.CHART_PROGRESS],
+        )
+        return context
+
+
+class MapPointsView(CampaignMixin, View):
+    """The target premises with a position, coloured by progress: [lat, lng, progress, label, url]."""
+
+    def get(self, request, pk):
+        self.check_dashboard()
+        premises = figures.visible_targets(self.campaign, request.user, self.visible_area())
+        located = premises.filter(building__latitude__isnull=False, building__longitude__isnull=False)
+        rows = list(
+            status.with_progress(located, self.campaign)
+            .order_by("building_id", "pk")
+            .values_list(
+                "pk",
+                "building__latitude",
+                "building__longitude",
+                "progress",
+                "building__address",
+                "unit_label",
+            )[: MAX_POINTS + 1]
+        )
+        truncated = len(rows) > MAX_POINTS
+        rows = rows[:MAX_POINTS]
+        detail = reverse("registry:premises_detail", args=[0]).replace("/0/", "/{}/")
+        message = ""
+        if truncated:
+            message = _("点位超过 %(max)s 个，仅显示前 %(max)s 个，请选择区域查看。") % {"max": MAX_POINTS}
+        return JsonResponse(
+            {
+                "points": [
+                    [float(lat), float(lng), progress, f"{address} {label}", detail.format(pk)]
+                    for pk, lat, lng, progress, address, label in rows
+                ],
+                "truncated": truncated,
+                "unlocated": premises.count() - located.count(),
+                "message": message,
+                "labels": {p.value: str(p.label) for p in status.Progress},
+                "colours": {p.value: colour for p, colour in figures.PROGRESS_COLOURS.items()},
+            }
+        )
+
+
+class CampaignListMixin(CampaignMixin):
+    """A standard list limited to the campaign's rows (`campaign_rows`), titled with the campaign's name."""
+
+    def get(self, request, *args, **kwargs):
+        self.campaign  # noqa: B018 — 404 for a campaign that does not exist
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        # The base list's own query, started from the campaign's rows instead of every visible row.
+        base = self.campaign_rows().select_related(*self.select_related)
+        self.filterset = self.filterset_class(self.request.GET, queryset=base, request=self.request)
+        return self.filterset.qs if self.filterset.is_valid() else base.none()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["verbose_name_plural"] = f"{self.campaign.name} · {self.list_title}"
+        context["list_url"] = self.request.path
+        return context
+
+
+class CampaignHazardListView(CampaignListMixin, HazardListView):
+    """Hazards at the campaign's target premises: the hazards-by-category chart's drill-down."""
+
+    list_title = gettext_lazy("隐患")
+
+    def campaign_rows(self):
+        return figures.campaign_hazards(self.campaign, self.request.user)
+
+
+class OverduePlanFilterSet(PlanFilterSet):
+    age = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in figures.AGE_BUCKETS],
+        method="filter_age",
+        label=gettext_lazy("逾期天数"),
+    )
+
+    class Meta(PlanFilterSet.Meta):
+        fields = [*PlanFilterSet.Meta.fields, "age"]
+
+    def filter_age(self, queryset, name, value):
+        return queryset.filter(**figures.age_range(value, timezone.localdate())) if value else queryset
+
+
+class OverduePlanListView(CampaignListMixin, PlanListView):
+    """The campaign's plans past their deadline, by days past it: the overdue-ageing chart's drill-down."""
+
+    filterset_class = OverduePlanFilterSet
+    list_title = gettext_lazy("逾期整改方案")
+
+    def campaign_rows(self):
+        return figures.overdue_plans(self.campaign, self.request.user)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import DailySnapshot, SnapshotRow
+
+
+class SnapshotRowSerializer(serializers.ModelSerializer):
+    completion = serializers.FloatField(read_only=True, help_text="完成率 (%)")
+
+    class Meta:
+        model = SnapshotRow
+        fields = [
+            "dimension",
+            "key",
+            "name",
+            "parent_key",
+            "in_scope",
+            "surveyed",
+            "with_hazards",
+            "notified",
+            "rectifying",
+            "overdue",
+            "accepted",
+            "cancelled",
+            "completion_permille",
+            "completion",
+            "accepted_delta",
+            "completion_delta",
+            "rank",
+            "rank_change",
+        ]
+        read_only_fields = fields
+
+
+class DailySnapshotSerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    generated_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DailySnapshot
+        fields = ["id", "campaign", "day", "version", "generated_at", "generated_by", "reason", "status"]
+        read_only_fields = fields
+
+
+class DailySnapshotDetailSerializer(DailySnapshotSerializer):
+    rows = serializers.SerializerMethodField()
+
+    class Meta(DailySnapshotSerializer.Meta):
+        fields = [*DailySnapshotSerializer.Meta.fields, "rows"]
+        read_only_fields = fields
+
+    @extend_schema_field(SnapshotRowSerializer(many=True))
+    def get_rows(self, snapshot) -> list[dict]:
+        from ..services import visible_rows
+
+        rows = visible_rows(snapshot, self.context["request"].user).order_by(
+            "dimension", "rank", "name", "key"
+        )
+        return SnapshotRowSerializer(rows, many=True).data
+
+
+class GenerateSerializer(serializers.Serializer):
+    campaign = serializers.SlugField(help_text="行动代号")
+    day = serializers.DateField()
+    correction = serializers.BooleanField(default=False, help_text="生成新版本（须填写原因）")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

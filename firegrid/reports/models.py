@@ -1,0 +1,144 @@
+"""The daily report (日报 / 每日通报排名): a frozen snapshot of a campaign's figures for one day.
+
+A snapshot is written once and never changed: `generate_snapshot` only creates rows, and `save` refuses
+to update a stored one. A correction is a new version of the same day with a reason; the newest
+version is the one shown. (`QuerySet.update` bypasses `save`; nothing in Firegrid calls it on these.)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class ImmutableSnapshot(Exception):
+    """Raised on an attempt to change a stored snapshot or one of its rows."""
+
+
+class Dimension(models.TextChoices):
+    TOTAL = "total", _("全区合计")
+    WORK_GROUP = "work_group", _("工作组")
+    SUBDISTRICT = "subdistrict", _("街道/乡镇")
+    COMMUNITY = "community", _("社区/村")
+    GRID = "grid", _("网格")
+    UNIT = "unit", _("单位")
+    FOUR_CATEGORY = "four_category", _("四类人员")
+
+
+# Dimensions that get a rank (the total is one row; the four categories overlap and are not a contest).
+RANKED = (Dimension.WORK_GROUP, Dimension.SUBDISTRICT, Dimension.COMMUNITY, Dimension.GRID, Dimension.UNIT)
+# The figures kept per row, in the order printed. All but in_scope and surveyed are disjoint buckets of
+# campaign progress (campaigns.status.Progress); surveyed = in scope − not surveyed.
+FIGURES = (
+    "in_scope",
+    "surveyed",
+    "with_hazards",
+    "notified",
+    "rectifying",
+    "overdue",
+    "accepted",
+    "cancelled",
+)
+
+
+class SnapshotStatus(models.TextChoices):
+    PUBLISHED = "published", _("已发布")
+
+
+class Immutable(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableSnapshot(f"{type(self).__name__} {self.pk} is frozen: make a new version instead")
+        super().save(*args, **kwargs)
+
+
+class DailySnapshot(Immutable):
+    """One version of one campaign's daily report."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        verbose_name=_("专项整治行动"),
+    )
+    day = models.DateField(_("日期"))
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    generated_at = models.DateTimeField(_("生成时间"))
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("生成人"),
+        help_text=_("空：定时任务生成。"),
+    )
+    reason = models.CharField(_("更正原因"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=SnapshotStatus.choices, default=SnapshotStatus.PUBLISHED
+    )
+
+    class Meta:
+        ordering = ["campaign", "-day", "-version"]
+        verbose_name = _("日报")
+        verbose_name_plural = pgettext_lazy("plural", "日报")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "version"],
+                name="snapshot_unique_version",
+                violation_error_message=_("该日期的日报已有此版本。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.day} v{self.version}"
+
+
+class SnapshotRow(Immutable):
+    """The figures of one work group, area, unit or four-category section in a snapshot."""
+
+    snapshot = models.ForeignKey(DailySnapshot, on_delete=models.CASCADE, related_name="rows")
+    dimension = models.CharField(_("维度"), max_length=16, choices=Dimension.choices)
+    # The id of the area, work group or unit ("all" for totals, the landlord flag for a category).
+    key = models.CharField(_("编号"), max_length=32)
+    name = models.CharField(_("名称"), max_length=100)  # as it was named that day
+    parent_key = models.CharField(_("上级编号"), max_length=32, blank=True)
+    in_scope = models.PositiveIntegerField(_("整治对象"))
+    surveyed = models.PositiveIntegerField(_("已排查"))
+    with_hazards = models.PositiveIntegerField(_("有隐患待下发"))
+    notified = models.PositiveIntegerField(_("已下发通知"))
+    rectifying = models.PositiveIntegerField(_("整改中"))
+    overdue = models.PositiveIntegerField(_("逾期"))
+    accepted = models.PositiveIntegerField(_("已验收"))
+    cancelled = models.PositiveIntegerField(_("已撤销"))
+    completion_permille = models.PositiveIntegerField(_("完成率 (‰)"))
+    accepted_delta = models.IntegerField(_("较前日验收增加"), null=True, blank=True)
+    completion_delta = models.IntegerField(_("较前日完成率变化 (‰)"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
+    # Places moved since the day before: positive = up.
+    rank_change = models.IntegerField(_("排名变化"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["snapshot", "dimension", "rank", "name", "key"]
+        verbose_name = _("日报数据行")
+        verbose_name_plural = pgettext_lazy("plural", "日报数据行")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "dimension", "key"], name="snapshot_row_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()} {self.name}"
+
+    @property
+    def completion(self) -> float:
+        """完成率 in percent, one decimal (as campaigns.status.completion gives it)."""
+        return self.completion_permille / 10
+
+    @property
+    def completion_delta_percent(self) -> float | None:
+        return None if self.completion_delta is None else self.completion_delta / 10

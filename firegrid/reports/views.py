@@ -1,0 +1,302 @@
+"""Daily report pages: the list of days, one day's report (page, .xlsx, PDF bulletin), the premises behind
+a figure, and the command's 立即生成 button."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from firegrid.campaigns import status
+from firegrid.campaigns.models import Campaign
+from firegrid.core.exports import _cell_value
+from firegrid.core.pdf import chinese_date, render_pdf
+
+from . import services
+from .models import FIGURES, DailySnapshot, Dimension, SnapshotRow
+
+# Sections in the order shown and printed.
+SECTIONS = [
+    Dimension.TOTAL,
+    Dimension.WORK_GROUP,
+    Dimension.SUBDISTRICT,
+    Dimension.COMMUNITY,
+    Dimension.GRID,
+    Dimension.UNIT,
+    Dimension.FOUR_CATEGORY,
+]
+# The bulletin prints the rankings the issue asks for, plus the totals and the four-category section.
+BULLETIN_SECTIONS = [
+    Dimension.TOTAL,
+    Dimension.WORK_GROUP,
+    Dimension.GRID,
+    Dimension.UNIT,
+    Dimension.FOUR_CATEGORY,
+]
+FIGURE_LABELS = {name: SnapshotRow._meta.get_field(name).verbose_name for name in FIGURES}
+
+
+def _require_viewer(user) -> None:
+    if not services.may_view(user):
+        raise PermissionDenied(_("您的角色无权查看日报。"))
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
+
+
+def _snapshot(request, code: str, day: str) -> DailySnapshot:
+    """The day's newest version, or the one asked for with ?version=."""
+    campaign = get_object_or_404(Campaign, code=code)
+    snapshots = DailySnapshot.objects.filter(campaign=campaign, day=_day(day)).select_related(
+        "campaign", "generated_by"
+    )
+    version = request.GET.get("version")
+    if version:
+        if not version.isdigit():
+            raise Http404
+        return get_object_or_404(snapshots, version=int(version))
+    snapshot = snapshots.order_by("-version").first()
+    if snapshot is None:
+        raise Http404
+    return snapshot
+
+
+def drill_url(snapshot: DailySnapshot, row: SnapshotRow, figure: str) -> str:
+    base = reverse("reports:premises", args=[snapshot.campaign.code, snapshot.day.isoformat()])
+    query = {"dimension": row.dimension, "key": row.key, "figure": figure, "version": snapshot.version}
+    return f"{base}?{urlencode(query)}"
+
+
+def sections(snapshot: DailySnapshot, user, dimensions=SECTIONS) -> list[dict]:
+    rows = list(services.visible_rows(snapshot, user).order_by("rank", "name", "key"))
+    out = []
+    for dimension in dimensions:
+        members = [r for r in rows if r.dimension == dimension]
+        if not members:
+            continue
+        for row in members:
+            drill = services.may_drill(row, user)
+            row.cells = [
+                (
+                    name,
+                    FIGURE_LABELS[name],
+                    getattr(row, name),
+                    drill_url(snapshot, row, name) if drill else "",
+                )
+                for name in FIGURES
+            ]
+        out.append({"dimension": dimension, "label": Dimension(dimension).label, "rows": members})
+    return out
+
+
+@login_required
+def index(request):
+    _require_viewer(request.user)
+    campaigns = list(Campaign.objects.order_by("-starts_on", "-pk"))
+    code = request.GET.get("campaign")
+    campaign = next((c for c in campaigns if c.code == code), None) if code else None
+    campaign = campaign or Campaign.objects.current() or (campaigns[0] if campaigns else None)
+    days = []
+    if campaign is not None:
+        newest: dict[dt.date, DailySnapshot] = {}
+        for snapshot in DailySnapshot.objects.filter(campaign=campaign).order_by("-day", "-version"):
+            newest.setdefault(snapshot.day, snapshot)
+        days = list(newest.values())
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "campaigns": campaigns,
+            "campaign": campaign,
+            "days": days,
+            "today": today,
+            "may_generate": services.may_generate(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def generate(request, code: str):
+    campaign = get_object_or_404(Campaign, code=code)
+    if not services.may_generate(request.user):
+        raise PermissionDenied(_("您的角色无权生成日报。"))
+    try:
+        day = dt.date.fromisoformat(request.POST.get("day") or timezone.localdate().isoformat())
+    except ValueError:
+        messages.error(request, _("日期格式应为 YYYY-MM-DD。"))
+        return redirect(f"{reverse('reports:index')}?campaign={campaign.code}")
+    try:
+        snapshot = services.generate_snapshot(
+            campaign,
+            day,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            correction=bool(request.POST.get("correction")),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('reports:index')}?campaign={campaign.code}")
+    messages.success(
+        request, _("已生成 %(day)s 日报（第 %(version)s 版）。") % {"day": day, "version": snapshot.version}
+    )
+    return redirect("reports:day", campaign.code, day.isoformat())
+
+
+@login_required
+def day_page(request, code: str, day: str):
+    _require_viewer(request.user)
+    snapshot = _snapshot(request, code, day)
+    versions = DailySnapshot.objects.filter(campaign=snapshot.campaign, day=snapshot.day).order_by("-version")
+    return render(
+        request,
+        "reports/day.html",
+        {
+            "snapshot": snapshot,
+            "campaign": snapshot.campaign,
+            "sections": sections(snapshot, request.user),
+            "figure_labels": [FIGURE_LABELS[name] for name in FIGURES],
+            "versions": versions,
+            "is_newest": snapshot.pk == versions[0].pk,
+            "may_generate": services.may_generate(request.user),
+        },
+    )
+
+
+@login_required
+def premises(request, code: str, day: str):
+    """The premises behind one figure: their count is the figure (for the newest version, the same history)."""
+    _require_viewer(request.user)
+    snapshot = _snapshot(request, code, day)
+    dimension, key, figure = (request.GET.get(name, "") for name in ("dimension", "key", "figure"))
+    if figure not in services.FIGURE_PROGRESS:
+        raise Http404
+    row = snapshot.rows.filter(dimension=dimension, key=key).first()
+    # Out of the user's scope: as if it did not exist; visible but not theirs to list: forbidden.
+    if row is None or not services.visible_rows(snapshot, request.user).filter(pk=row.pk).exists():
+        raise Http404
+    if not services.may_drill(row, request.user):
+        raise PermissionDenied(_("您只能查看本单位的出租户清单。"))
+    queryset = (
+        services.figure_premises(snapshot.campaign, snapshot.day, dimension, key, figure)
+        .select_related("building__grid", "landlord")
+        .order_by("building__address", "unit_label", "pk")
+    )
+    paginator = Paginator(queryset, settings.FIREGRID_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    progress_labels = dict(status.Progress.choices)
+    for item in page.object_list:
+        item.progress_label = progress_labels.get(item.progress, item.progress)
+    query = {"dimension": dimension, "key": key, "figure": figure, "version": snapshot.version}
+    return render(
+        request,
+        "reports/premises.html",
+        {
+            "snapshot": snapshot,
+            "campaign": snapshot.campaign,
+            "row": row,
+            "figure": figure,
+            "figure_label": FIGURE_LABELS[figure],
+            "figure_value": getattr(row, figure),
+            "page_obj": page,
+            "paginator": paginator,
+            "query_string": urlencode(query),
+        },
+    )
+
+
+@login_required
+def xlsx(request, code: str, day: str):
+    """One sheet per dimension, the rows the user may see, as on the page."""
+    _require_viewer(request.user)
+    snapshot = _snapshot(request, code, day)
+    workbook = Workbook(write_only=True)
+    header = [
+        _("名称"),
+        _("排名"),
+        _("排名变化"),
+        *[str(FIGURE_LABELS[name]) for name in FIGURES],
+        _("完成率 (%)"),
+        _("较前日完成率变化 (百分点)"),
+        _("较前日验收增加"),
+    ]
+    for section in sections(snapshot, request.user):
+        sheet = workbook.create_sheet(title=str(section["label"])[:31].replace("/", "、"))
+        cells = []
+        for label in header:
+            cell = WriteOnlyCell(sheet, value=str(label))
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        sheet.append(cells)
+        for row in section["rows"]:
+            sheet.append(
+                [
+                    _cell_value(row.name),
+                    row.rank,
+                    row.rank_change,
+                    *[getattr(row, name) for name in FIGURES],
+                    row.completion,
+                    row.completion_delta_percent,
+                    row.accepted_delta,
+                ]
+            )
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"daily-report-{snapshot.campaign.code}-{snapshot.day.isoformat()}-v{snapshot.version}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def bulletin_context(snapshot: DailySnapshot, user) -> dict:
+    day_text = chinese_date(snapshot.day)
+    title = f"{snapshot.campaign.name}工作日报"
+    serial = f"{day_text}" + (f"（第{snapshot.version}版）" if snapshot.version > 1 else "")
+    return {
+        "doc": {
+            "kind": "bulletin",
+            "title": title,
+            "serial": serial,
+            "issuer": {"name": settings.FIREGRID_ISSUER, "department": "", "phone": ""},
+            "issued_on": snapshot.day.isoformat(),
+        },
+        "snapshot": snapshot,
+        "day_text": day_text,
+        "sections": sections(snapshot, user, BULLETIN_SECTIONS),
+        "figure_labels": [FIGURE_LABELS[name] for name in FIGURES],
+    }
+
+
+@login_required
+def pdf(request, code: str, day: str):
+    _require_viewer(request.user)
+    snapshot = _snapshot(request, code, day)
+    data = render_pdf("documents/bulletin.html", bulletin_context(snapshot, request.user))
+    response = HttpResponse(data, content_type="application/pdf")
+    name = f"bulletin-{snapshot.campaign.code}-{snapshot.day.isoformat()}-v{snapshot.version}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
