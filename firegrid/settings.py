@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
         "ReplyKindEnum": "firegrid.tasks.choices.ReplyKind",
         # Daily reports: a snapshot's status clashes with every other status.
         "SnapshotStatusEnum": "firegrid.reports.models.SnapshotStatus",
+        # Campaigns: a campaign's status, writable since the API creates and edits campaigns.
+        "CampaignStatusEnum": "firegrid.campaigns.choices.CampaignStatus",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The docs page's Swagger UI served from our own static files: intranets are offline.

@@ -19,6 +19,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,12 +61,16 @@ def day_end(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
 
 
-def plan_state_on(campaign, day: dt.date, premises_ref: str = "pk") -> Subquery:
-    """The state of the premises' plan in this campaign at the end of `day` (None: no plan yet)."""
-    moves = PlanMove.objects.filter(
+def _moves_before_day_end(campaign, day: dt.date, premises_ref: str):
+    """The premises' plan moves in this campaign before `day` ends, latest first."""
+    return PlanMove.objects.filter(
         plan__campaign=campaign, plan__premises=OuterRef(premises_ref), time__lt=day_end(day)
     ).order_by("-time", "-pk")
-    return Subquery(moves.values("to_state")[:1])
+
+
+def plan_state_on(campaign, day: dt.date, premises_ref: str = "pk") -> Subquery:
+    """The state of the premises' plan in this campaign at the end of `day` (None: no plan yet)."""
+    return Subquery(_moves_before_day_end(campaign, day, premises_ref).values("to_state")[:1])
 
 
 def surveyed_by(day: dt.date, premises_ref: str = "pk") -> Exists:
@@ -76,16 +81,29 @@ def surveyed_by(day: dt.date, premises_ref: str = "pk") -> Exists:
     )
 
 
-def progress_case(state_field: str = "plan_state", surveyed_field: str = "surveyed") -> Case:
-    return Case(
-        *[
-            When(**{state_field: state}, then=Value(progress.value))
-            for state, progress in STATE_PROGRESS.items()
-        ],
-        When(**{surveyed_field: True}, then=Value(Progress.WITH_HAZARDS.value)),
+def progress_on(campaign, day: dt.date, premises_ref: str = "pk") -> Coalesce:
+    """The premises' progress at the end of `day`, as one SQL expression.
+
+    The state → progress mapping is applied inside the "latest move" subquery, so the database runs that
+    subquery once per premises. (A CASE over an annotated `plan_state` would inline the subquery into
+    each WHEN and run it up to nine times per premises: three times slower on a large campaign.) The
+    survey check runs only for premises without a mapped plan state, as in the definition above.
+    """
+    mapped = Case(
+        *[When(to_state=state, then=Value(progress.value)) for state, progress in STATE_PROGRESS.items()],
+        default=None,
+        output_field=models.CharField(),
+    )
+    from_plan = Subquery(
+        _moves_before_day_end(campaign, day, premises_ref).annotate(progress=mapped).values("progress")[:1],
+        output_field=models.CharField(),
+    )
+    without_plan = Case(
+        When(surveyed_by(day, premises_ref), then=Value(Progress.WITH_HAZARDS.value)),
         default=Value(Progress.NOT_SURVEYED.value),
         output_field=models.CharField(),
     )
+    return Coalesce(from_plan, without_plan, output_field=models.CharField())
 
 
 def targets(campaign):
@@ -96,8 +114,11 @@ def targets(campaign):
 def with_progress(premises, campaign, day: dt.date | None = None):
     """Annotate premises with `plan_state`, `surveyed` and `progress` as of the end of `day` (today)."""
     day = day or timezone.localdate()
-    return premises.annotate(plan_state=plan_state_on(campaign, day), surveyed=surveyed_by(day)).annotate(
-        progress=progress_case()
+    # `progress` does not refer to the other two: each is its own expression, evaluated only if used.
+    return premises.annotate(
+        plan_state=plan_state_on(campaign, day),
+        surveyed=surveyed_by(day),
+        progress=progress_on(campaign, day),
     )
 
 
@@ -121,7 +142,7 @@ __all__ = [
     "day_end",
     "in_progress",
     "plan_state_on",
-    "progress_case",
+    "progress_on",
     "surveyed_by",
     "targets",
     "with_progress",

@@ -14,6 +14,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,7 +34,7 @@ from firegrid.registry.models import Landlord, Premises
 from firegrid.registry.views import LANDLORD_COLUMNS, PREMISES_COLUMNS
 
 from . import filters, forms, pledges, ranking, services, status
-from .choices import ClaimStatus
+from .choices import CampaignStatus, ClaimStatus
 from .models import Campaign, CampaignTarget, Claim, WorkGroup
 from .scope import unclaimed_landlords
 
@@ -466,7 +467,15 @@ class ClaimAddView(CampaignMixin, ScopedMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        return {"landlord": self.request.GET.get("landlord")}
+        # From the unclaimed list's 认领: the landlord filled in, and the unit the claim will most likely
+        # be for — a liaison's own (the only one they may claim for), else the landlord's employer.
+        initial = {"landlord": self.request.GET.get("landlord")}
+        user = self.request.user
+        if user.role == Role.UNIT_LIAISON:
+            initial["unit"] = user.unit_id
+        elif (landlord := self._landlord()) is not None and landlord.employer_unit_id:
+            initial["unit"] = landlord.employer_unit_id
+        return initial
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -545,8 +554,28 @@ class ClaimPledgeView(LoginRequiredMixin, View):
         return response
 
 
+def claim_column(campaign: Campaign) -> Column:
+    """The row action of the unclaimed list: 认领 opens the claim form with this landlord filled in."""
+    return Column(
+        "claim",
+        gettext_lazy("操作"),
+        value=lambda landlord: format_html(
+            '<a class="btn small primary" href="{}" data-claim="{}">{}</a>',
+            campaign_url("claim_add", campaign, landlord=landlord.pk),
+            landlord.pk,
+            _("认领"),
+        ),
+    )
+
+
+def may_claim_in(campaign: Campaign, user) -> bool:
+    # An ended campaign takes no claims (the service refuses them): offer none.
+    return services.can_claim_for(user) and campaign.status != CampaignStatus.ENDED
+
+
 class UnclaimedListView(CampaignMixin, ObjectListView):
-    """The command's list of four-category landlords within the campaign's scope that no unit holds."""
+    """The command's list of four-category landlords within the campaign's scope that no unit holds;
+    a user who may claim gets 认领 on every row."""
 
     model = Landlord
     filterset_class = filters.UnclaimedLandlordFilterSet
@@ -557,7 +586,15 @@ class UnclaimedListView(CampaignMixin, ObjectListView):
     def get(self, request, *args, **kwargs):
         if not can(request.user, Action.VIEW, Claim):
             raise PermissionDenied(_("您的角色无权查看此列表。"))
+        self.can_claim = may_claim_in(self.get_campaign(), request.user)
+        if self.can_claim:
+            self.columns = [*LANDLORD_COLUMNS, claim_column(self.campaign)]
         return super().get(request, *args, **kwargs)
+
+    def export(self):
+        # The workbook lists the landlords; the row action is for the page only.
+        self.columns = LANDLORD_COLUMNS
+        return super().export()
 
     def get_queryset(self):
         campaign = self.get_campaign()
@@ -572,7 +609,7 @@ class UnclaimedListView(CampaignMixin, ObjectListView):
         context.update(
             campaign=self.campaign,
             verbose_name_plural=_("未认领的四类人员房东"),
-            can_claim=can(self.request.user, Action.ADD, Claim),
+            can_claim=self.can_claim,
             add_url="",
         )
         return context

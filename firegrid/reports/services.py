@@ -31,6 +31,8 @@ from firegrid.campaigns.models import Campaign, Claim, WorkGroup
 from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action, can
 from firegrid.core.services import record_change
+from firegrid.outreach.models import OutreachKind, OutreachRecord
+from firegrid.outreach.services import outreach_totals
 from firegrid.registry.choices import FourCategory
 from firegrid.registry.models import four_category_q
 
@@ -338,6 +340,31 @@ def _scope_area_ids(user) -> set[int]:
     return cached
 
 
+# --- outreach (宣传发动) ---------------------------------------------------------------------------------
+
+
+def may_view_outreach(user) -> bool:
+    """The outreach section is for those who read the area figures: the command and area officers."""
+    return can(user, Action.VIEW, OutreachRecord) and (
+        user.is_superuser or user.role in DISTRICT_WIDE_ROLES | AREA_ROLES
+    )
+
+
+def outreach_section(campaign: Campaign, day: dt.date, user) -> dict | None:
+    """The campaign's outreach totals up to the end of `day`, per kind, over the records the user may see
+    (an area officer: their areas). Read when shown, not frozen in the snapshot: a record entered later
+    for a past day counts from then on. None for users who do not get the section."""
+    if not may_view_outreach(user):
+        return None
+    records = OutreachRecord.objects.visible_to(user).filter(campaign=campaign, held_on__lte=day)
+    totals = outreach_totals(campaign, records=records)
+    rows = [{"kind": kind, "label": OutreachKind(kind).label, **figures} for kind, figures in totals.items()]
+    return {
+        "rows": rows,
+        "total": {name: sum(row[name] for row in rows) for name in ("records", "attendance", "copies")},
+    }
+
+
 # --- drill-down ---------------------------------------------------------------------------------------
 
 
@@ -384,5 +411,6 @@ __all__ = [
     "generate_snapshot",
     "may_drill",
     "may_view",
+    "outreach_section",
     "visible_rows",
 ]

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -49,6 +50,13 @@ BULLETIN_SECTIONS = [
     Dimension.FOUR_CATEGORY,
 ]
 FIGURE_LABELS = {name: SnapshotRow._meta.get_field(name).verbose_name for name in FIGURES}
+OUTREACH_TITLE = gettext_lazy("宣传发动")
+OUTREACH_HEADER = [
+    gettext_lazy("宣传形式"),
+    gettext_lazy("次数"),
+    gettext_lazy("参加人数"),
+    gettext_lazy("份数"),
+]
 
 
 def _require_viewer(user) -> None:
@@ -177,6 +185,7 @@ def day_page(request, code: str, day: str):
             "campaign": snapshot.campaign,
             "sections": sections(snapshot, request.user),
             "figure_labels": [FIGURE_LABELS[name] for name in FIGURES],
+            "outreach": services.outreach_section(snapshot.campaign, snapshot.day, request.user),
             "versions": versions,
             "is_newest": snapshot.pk == versions[0].pk,
             "may_generate": services.may_generate(request.user),
@@ -261,6 +270,19 @@ def xlsx(request, code: str, day: str):
                     row.accepted_delta,
                 ]
             )
+    outreach = services.outreach_section(snapshot.campaign, snapshot.day, request.user)
+    if outreach is not None:
+        sheet = workbook.create_sheet(title=str(OUTREACH_TITLE))
+        cells = []
+        for label in OUTREACH_HEADER:
+            cell = WriteOnlyCell(sheet, value=str(label))
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        sheet.append(cells)
+        for row in outreach["rows"]:
+            sheet.append([str(row["label"]), row["records"], row["attendance"], row["copies"]])
+        total = outreach["total"]
+        sheet.append([_("合计"), total["records"], total["attendance"], total["copies"]])
     handle = tempfile.TemporaryFile(suffix=".xlsx")
     workbook.save(handle)
     handle.seek(0)
@@ -288,6 +310,7 @@ def bulletin_context(snapshot: DailySnapshot, user) -> dict:
         "day_text": day_text,
         "sections": sections(snapshot, user, BULLETIN_SECTIONS),
         "figure_labels": [FIGURE_LABELS[name] for name in FIGURES],
+        "outreach": services.outreach_section(snapshot.campaign, snapshot.day, user),
     }
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from firegrid.areas.models import Unit
+from firegrid.areas.models import Department, Unit, User
+from firegrid.core.api.fields import VersionField
 from firegrid.core.api.serializers import ScopedModelSerializer
 from firegrid.registry.models import Landlord, Premises
 
+from .. import services
+from ..choices import MilestoneScope
+from ..forms import STAFF_ROLES
 from ..models import Campaign, CampaignTarget, Claim, Milestone, WorkGroup
 
 
@@ -17,21 +21,119 @@ class MilestoneSerializer(serializers.ModelSerializer):
         model = Milestone
         fields = ["id", "name", "due_on", "scope"]
 
+    def validate(self, attrs):
+        # A PATCH makes every nested field optional in DRF; a milestone still needs its name and date.
+        missing = {
+            name: [self.fields[name].error_messages["required"]]
+            for name in ("name", "due_on")
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
 
 class CampaignSerializer(ScopedModelSerializer):
-    milestones = MilestoneSerializer(many=True, read_only=True)
+    # Written through `services.save_campaign`: the milestones are checked against the period together
+    # with the campaign, and a list given replaces the stored one.
+    milestones = MilestoneSerializer(
+        many=True,
+        required=False,
+        help_text=_("节点目标；提交时整体替换原有的节点，不提交则保留。节点日期须在行动期间内。"),
+    )
 
     class Meta:
         model = Campaign
         fields = ["id", "name", "code", "starts_on", "ends_on", "status", "areas", "milestones", "version"]
-        read_only_fields = fields
+        read_only_fields = ["version"]
+        extra_kwargs = {"areas": {"help_text": _("范围：街道、社区或网格；不选表示全区")}}
+
+    @staticmethod
+    def _split(validated_data: dict) -> tuple[dict, list | None, list | None]:
+        data = dict(validated_data)
+        areas = data.pop("areas", None)
+        milestones = data.pop("milestones", None)
+        if milestones is not None:
+            milestones = [
+                services.MilestoneInput(m["name"], m["due_on"], m.get("scope", MilestoneScope.ALL))
+                for m in milestones
+            ]
+        return data, areas, milestones
+
+    def create(self, validated_data):
+        data, areas, milestones = self._split(validated_data)
+        return services.save_campaign(
+            None, data, actor=self.actor, areas=areas or [], milestones=milestones or []
+        )
+
+    def update(self, instance, validated_data):
+        expected_version = validated_data.pop("version", None)
+        data, areas, milestones = self._split(validated_data)
+        return services.save_campaign(
+            instance,
+            data,
+            actor=self.actor,
+            areas=areas,
+            milestones=milestones,
+            expected_version=expected_version,
+        )
+
+
+def staff_users():
+    # The people a work group is made of: the same choice as the page's form.
+    return User.objects.filter(is_active=True, role__in=STAFF_ROLES)
 
 
 class WorkGroupSerializer(ScopedModelSerializer):
+    # Written through `services.save_work_group`: an area (counted by its grids) belongs to one work
+    # group per campaign, and must lie inside the campaign's scope.
+    leader = serializers.PrimaryKeyRelatedField(
+        queryset=staff_users(), required=False, allow_null=True, label=_("网格长")
+    )
+    members = serializers.PrimaryKeyRelatedField(
+        queryset=staff_users(), many=True, required=False, label=_("成员")
+    )
+    departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), many=True, required=False, label=_("成员部门")
+    )
+
     class Meta:
         model = WorkGroup
         fields = ["id", "campaign", "name", "leader", "members", "departments", "areas", "version"]
-        read_only_fields = fields
+        read_only_fields = ["version"]
+        extra_kwargs = {
+            "areas": {"help_text": _("负责区域；一个区域（按网格计）在同一行动中只能属于一个工作组")}
+        }
+        # The unique name per campaign is the service's check, with its message on `name`.
+        validators = []
+
+    @staticmethod
+    def _split(validated_data: dict) -> tuple[dict, dict]:
+        data = dict(validated_data)
+        m2m = {name: data.pop(name, None) for name in ("members", "departments", "areas")}
+        return data, m2m
+
+    def create(self, validated_data):
+        data, m2m = self._split(validated_data)
+        campaign = data.pop("campaign")
+        return services.save_work_group(None, data, actor=self.actor, campaign=campaign, **m2m)
+
+    def update(self, instance, validated_data):
+        expected_version = validated_data.pop("version", None)
+        data, m2m = self._split(validated_data)
+        return services.save_work_group(
+            instance, data, actor=self.actor, expected_version=expected_version, **m2m
+        )
+
+
+class WorkGroupUpdateSerializer(WorkGroupSerializer):
+    """Update of a work group: its fields but the campaign (a group stays in its campaign), plus `version`."""
+
+    version = VersionField()
+    read_serializer_class = WorkGroupSerializer
+
+    class Meta(WorkGroupSerializer.Meta):
+        read_only_fields = ["campaign"]
 
 
 class CampaignTargetSerializer(serializers.ModelSerializer):

@@ -1,9 +1,10 @@
-"""API of the campaign command: campaigns (with milestones), work groups, target premises (read, add,
-remove), claims (list, claim, transfer, release) and the unclaimed four-category landlords.
+"""API of the campaign command: campaigns (with milestones) and work groups (read, create, partial
+update with the `version` read), target premises (read, add, remove), claims (list, claim, transfer,
+release) and the unclaimed four-category landlords.
 
-Campaigns and work groups are read here; the command edits them on their pages (a campaign's milestones
-and a work group's areas are checked together, which the pages do in one form). Every write goes through
-`firegrid.campaigns.services`: permission, scope, audit.
+Every write goes through `firegrid.campaigns.services`, as the pages' do: permission, scope, the checks
+made together (a campaign's milestones against its period, a work group's areas against the other
+groups'), audit. Neither is deleted here: the pages offer no deletion either.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from firegrid.core.api.base import ScopedReadOnlyModelViewSet, ScopedViewSetMixin
+from firegrid.core.api.base import ScopedModelViewSet, ScopedViewSetMixin
+from firegrid.core.api.schema import UPDATE_ACTIONS
 from firegrid.core.permissions import Action, can
 from firegrid.registry.api.serializers import LandlordSerializer
 from firegrid.registry.filters import LandlordFilterSet
@@ -35,6 +37,7 @@ from .serializers import (
     TargetAddSerializer,
     TransferSerializer,
     WorkGroupSerializer,
+    WorkGroupUpdateSerializer,
 )
 
 ACTIONS = ScopedViewSetMixin.action_permissions
@@ -43,17 +46,45 @@ ERRORS = {
     403: OpenApiResponse(description="角色无权执行此操作"),
     404: OpenApiResponse(description="不在管辖范围内"),
 }
+CONFLICT = {409: OpenApiResponse(description="version 已过期：他人已修改，请重新读取")}
+# Read, create and partial update: no PUT (a client sends what it changes) and no delete.
+WRITABLE_METHODS = ["get", "post", "patch", "head", "options"]
+
+
+class ReadAfterWriteMixin:
+    # The service returns the saved row; answer with it as the list reads it (its many-to-manys anew).
+    def perform_create(self, serializer) -> None:
+        serializer.save()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer) -> None:
+        serializer.save()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="专项整治行动列表"), retrieve=extend_schema(summary="专项整治行动详情")
+    list=extend_schema(summary="专项整治行动列表"),
+    retrieve=extend_schema(summary="专项整治行动详情"),
+    create=extend_schema(
+        summary="新建专项整治行动",
+        description="区指挥部、系统管理员。节点目标的日期须在行动期间内，否则 400，错误在 milestones 上，"
+        "写明第几个节点；代号不能重复。",
+        responses={201: CampaignSerializer, **ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="修改专项整治行动",
+        description="须提交读取时的 version；他人已修改返回 409。提交 milestones 则整体替换原有节点；"
+        "修改行动期间时，原有节点也须仍在期间内（否则 400，错误在 milestones 上）。",
+        responses={200: CampaignSerializer, **ERRORS, **CONFLICT},
+    ),
 )
-class CampaignViewSet(ScopedReadOnlyModelViewSet):
+class CampaignViewSet(ReadAfterWriteMixin, ScopedModelViewSet):
     """Campaigns (专项整治行动) with their period, scope (areas), status and milestones (节点目标)."""
 
     queryset = Campaign.objects.prefetch_related("areas", "milestones")
     serializer_class = CampaignSerializer
     filterset_class = CampaignFilterSet
+    http_method_names = WRITABLE_METHODS
     action_permissions: ClassVar[dict[str | None, str]] = {**ACTIONS, "unclaimed_landlords": Action.VIEW}
 
     @extend_schema(
@@ -78,14 +109,34 @@ class CampaignViewSet(ScopedReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="专项整治工作组列表"), retrieve=extend_schema(summary="工作组详情")
+    list=extend_schema(summary="专项整治工作组列表"),
+    retrieve=extend_schema(summary="工作组详情"),
+    create=extend_schema(
+        summary="新建工作组",
+        description="区指挥部、系统管理员。负责区域须在行动范围内，且不能已属于本次行动的其他工作组"
+        "（按网格计：社区与其下的网格不能分属两个组），否则 400，错误在 areas 上并写明所属工作组；"
+        "网格长和成员为在职的工作人员。",
+        responses={201: WorkGroupSerializer, **ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="修改工作组",
+        description="须提交读取时的 version；他人已修改返回 409。工作组不能改到其他行动（campaign 只读）。"
+        "区域规则同新建。",
+        responses={200: WorkGroupSerializer, **ERRORS, **CONFLICT},
+    ),
 )
-class WorkGroupViewSet(ScopedReadOnlyModelViewSet):
+class WorkGroupViewSet(ReadAfterWriteMixin, ScopedModelViewSet):
     """Work groups (专项整治工作组): leader, members, departments and the areas they own."""
 
     queryset = WorkGroup.objects.prefetch_related("members", "departments", "areas")
     serializer_class = WorkGroupSerializer
     filterset_class = WorkGroupFilterSet
+    http_method_names = WRITABLE_METHODS
+
+    def get_serializer_class(self):
+        if self.action in UPDATE_ACTIONS:
+            return WorkGroupUpdateSerializer
+        return super().get_serializer_class()
 
 
 @extend_schema_view(

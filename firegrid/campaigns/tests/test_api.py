@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from firegrid.campaigns import services
 from firegrid.campaigns.choices import ClaimStatus
-from firegrid.campaigns.models import CampaignTarget, Claim
+from firegrid.campaigns.models import Campaign, CampaignTarget, Claim, WorkGroup
 from firegrid.conftest import assert_status
 from firegrid.core.api.testing import API, api_client, list_ids
 from firegrid.core.models import AuditAction, AuditEntry
@@ -113,3 +115,274 @@ def test_targets_read_add_remove(personas, district, campaign, targets):
     assert_status(
         api_client(personas.commander).post(f"{API}/campaign-targets/", payload, format="json"), 201
     )
+
+
+# --- campaigns and work groups: create and partial update --------------------------------------------
+
+
+def campaign_payload(district, **overrides) -> dict:
+    payload = {
+        "name": "百日攻坚",
+        "code": "br",
+        "starts_on": "2026-09-01",
+        "ends_on": "2026-11-30",
+        "status": "planned",
+        "areas": [district.s1.pk],
+        "milestones": [
+            {"name": "四类人员房东整改完毕", "due_on": "2026-10-31", "scope": "four_category"},
+            {"name": "全部整改完毕", "due_on": "2026-11-30", "scope": "all"},
+        ],
+    }
+    return {**payload, **overrides}
+
+
+def test_campaign_create_by_the_command_only(personas, district):
+    url = f"{API}/campaigns/"
+    payload = campaign_payload(district)
+    assert_status(api_client().post(url, payload, format="json"), 401)
+    for user in (personas.grid_worker, personas.subdistrict_officer, personas.liaison, personas.landlord):
+        assert_status(api_client(user).post(url, payload, format="json"), 403)
+    assert not Campaign.objects.exists()
+    response = api_client(personas.commander).post(url, payload, format="json")
+    assert_status(response, 201)
+    campaign = Campaign.objects.get(pk=response.data["id"])
+    assert response.data["version"] == campaign.version == 1
+    assert response.data["areas"] == [district.s1.pk]
+    assert [(m.name, m.due_on.isoformat(), m.scope) for m in campaign.milestones.all()] == [
+        ("四类人员房东整改完毕", "2026-10-31", "four_category"),
+        ("全部整改完毕", "2026-11-30", "all"),
+    ]
+    assert [m["name"] for m in response.data["milestones"]] == ["四类人员房东整改完毕", "全部整改完毕"]
+    entry = AuditEntry.objects.for_object(campaign).get()
+    assert entry.action == AuditAction.CREATE
+    assert entry.after["milestones"][0]["due_on"] == "2026-10-31"
+    # The system administrator may too; the code stays unique.
+    response = api_client(personas.admin).post(url, payload, format="json")
+    assert_status(response, 400)
+    assert "code" in response.data
+    assert_status(api_client(personas.admin).post(url, {**payload, "code": "br2"}, format="json"), 201)
+
+
+def test_campaign_milestone_outside_the_period_is_a_400_on_milestones_and_nothing_is_saved(
+    personas, district
+):
+    payload = campaign_payload(
+        district,
+        milestones=[
+            {"name": "四类人员房东整改完毕", "due_on": "2026-10-31", "scope": "four_category"},
+            {"name": "全部整改完毕", "due_on": "2026-12-15", "scope": "all"},
+        ],
+    )
+    response = api_client(personas.commander).post(f"{API}/campaigns/", payload, format="json")
+    assert_status(response, 400)
+    assert set(response.data) == {"milestones"}
+    message = str(response.data["milestones"])
+    assert "第 2 个节点（全部整改完毕）" in message and "2026-11-30" in message
+    assert not Campaign.objects.exists()
+    assert not AuditEntry.objects.exists()
+    # The period in the wrong order is an error on its own field.
+    payload = campaign_payload(district, starts_on="2026-12-01", milestones=[])
+    response = api_client(personas.commander).post(f"{API}/campaigns/", payload, format="json")
+    assert_status(response, 400)
+    assert "ends_on" in response.data
+
+
+def test_campaign_partial_update_with_version(personas, district, campaign):
+    url = f"{API}/campaigns/{campaign.pk}/"
+    milestone = campaign.milestones.get()
+    assert_status(api_client().patch(url, {"name": "x", "version": 1}, format="json"), 401)
+    assert_status(
+        api_client(personas.grid_worker).patch(url, {"name": "x", "version": 1}, format="json"), 403
+    )
+    assert_status(api_client(personas.liaison).patch(url, {"name": "x", "version": 1}, format="json"), 403)
+    # The version read is required, on a PATCH too.
+    response = api_client(personas.commander).patch(url, {"name": "铁拳行动（二期）"}, format="json")
+    assert_status(response, 400)
+    assert "version" in response.data
+    response = api_client(personas.commander).patch(
+        url, {"name": "铁拳行动（二期）", "version": 1}, format="json"
+    )
+    assert_status(response, 200)
+    assert response.data["version"] == 2
+    campaign.refresh_from_db()
+    assert campaign.name == "铁拳行动（二期）"
+    # Fields not sent are kept: the areas and the milestone.
+    assert set(campaign.areas.values_list("pk", flat=True)) == {district.s1.pk, district.s2.pk}
+    assert list(campaign.milestones.values_list("name", "due_on")) == [(milestone.name, milestone.due_on)]
+    assert AuditEntry.objects.for_object(campaign).get().action == AuditAction.UPDATE
+    # A stale version: 409, nothing changed.
+    response = api_client(personas.admin).patch(url, {"name": "旧的", "version": 1}, format="json")
+    assert_status(response, 409)
+    assert "version" in response.data
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.version) == ("铁拳行动（二期）", 2)
+
+
+def test_campaign_period_narrowed_past_a_stored_milestone_is_a_400_on_milestones(personas, campaign):
+    url = f"{API}/campaigns/{campaign.pk}/"
+    milestone = campaign.milestones.get()
+    early = milestone.due_on - dt.timedelta(days=1)
+    response = api_client(personas.commander).patch(
+        url, {"ends_on": early.isoformat(), "version": 1}, format="json"
+    )
+    assert_status(response, 400)
+    assert set(response.data) == {"milestones"}
+    ends_on = campaign.ends_on
+    campaign.refresh_from_db()
+    assert (campaign.ends_on, campaign.version) == (ends_on, 1)
+    # Sending the milestones replaces them; a nested milestone still needs its date.
+    response = api_client(personas.commander).patch(
+        url, {"milestones": [{"name": "全部整改完毕"}], "version": 1}, format="json"
+    )
+    assert_status(response, 400)
+    assert "due_on" in str(response.data["milestones"])
+    response = api_client(personas.commander).patch(
+        url,
+        {
+            "ends_on": early.isoformat(),
+            "milestones": [{"name": "全部整改完毕", "due_on": early.isoformat(), "scope": "all"}],
+            "version": 1,
+        },
+        format="json",
+    )
+    assert_status(response, 200)
+    assert list(campaign.milestones.values_list("name", "due_on", "scope")) == [
+        ("全部整改完毕", early, "all")
+    ]
+
+
+def test_campaigns_are_not_put_or_deleted(personas, campaign):
+    url = f"{API}/campaigns/{campaign.pk}/"
+    assert_status(api_client(personas.commander).delete(url), 405)
+    assert_status(api_client(personas.commander).put(url, {"version": 1}, format="json"), 405)
+    assert Campaign.objects.filter(pk=campaign.pk).exists()
+
+
+def work_group_payload(district, personas, campaign, **overrides) -> dict:
+    payload = {
+        "campaign": campaign.pk,
+        "name": "第一工作组",
+        "leader": personas.community_officer.pk,
+        "members": [personas.grid_worker.pk, personas.fire_officer.pk],
+        "departments": [district.fire.pk],
+        "areas": [district.c1.pk],
+    }
+    return {**payload, **overrides}
+
+
+def test_work_group_create_by_the_command_only(personas, district, campaign):
+    url = f"{API}/work-groups/"
+    payload = work_group_payload(district, personas, campaign)
+    assert_status(api_client().post(url, payload, format="json"), 401)
+    for user in (personas.grid_worker, personas.fire_officer, personas.liaison):
+        assert_status(api_client(user).post(url, payload, format="json"), 403)
+    assert not WorkGroup.objects.exists()
+    response = api_client(personas.commander).post(url, payload, format="json")
+    assert_status(response, 201)
+    group = WorkGroup.objects.get(pk=response.data["id"])
+    assert (group.campaign, group.leader, group.version) == (campaign, personas.community_officer, 1)
+    assert sorted(response.data["members"]) == sorted([personas.grid_worker.pk, personas.fire_officer.pk])
+    assert response.data["departments"] == [district.fire.pk]
+    assert response.data["areas"] == [district.c1.pk]
+    entry = AuditEntry.objects.for_object(group).get()
+    assert entry.action == AuditAction.CREATE
+    assert entry.after["areas"] == [district.c1.pk]
+    # Leader and members are staff: a unit liaison is no choice.
+    response = api_client(personas.commander).post(
+        url,
+        {**payload, "name": "第二工作组", "leader": personas.liaison.pk, "areas": [district.c2.pk]},
+        format="json",
+    )
+    assert_status(response, 400)
+    assert set(response.data) == {"leader"}
+    # The same name in the same campaign.
+    response = api_client(personas.admin).post(url, {**payload, "areas": [district.c2.pk]}, format="json")
+    assert_status(response, 400)
+    assert "同名" in str(response.data["name"])
+    assert WorkGroup.objects.count() == 1
+
+
+def test_work_group_area_held_by_another_group_is_a_400_naming_it(personas, district, campaign):
+    url = f"{API}/work-groups/"
+    first = api_client(personas.commander).post(
+        url, work_group_payload(district, personas, campaign, areas=[district.grid_a.pk]), format="json"
+    )
+    assert_status(first, 201)
+    # The community holds grid A, which the first group owns: counted by grids.
+    for areas in ([district.grid_a.pk], [district.c1.pk], [district.s1.pk]):
+        response = api_client(personas.commander).post(
+            url,
+            work_group_payload(district, personas, campaign, name="第二工作组", areas=areas),
+            format="json",
+        )
+        assert_status(response, 400)
+        assert set(response.data) == {"areas"}
+        assert "第一工作组" in str(response.data["areas"])
+    # Outside the campaign's scope.
+    campaign.areas.set([district.s1])
+    response = api_client(personas.commander).post(
+        url,
+        work_group_payload(district, personas, campaign, name="第二工作组", areas=[district.c2.pk]),
+        format="json",
+    )
+    assert_status(response, 400)
+    assert "不在本次行动范围内" in str(response.data["areas"])
+    # No areas at all.
+    response = api_client(personas.commander).post(
+        url, work_group_payload(district, personas, campaign, name="第二工作组", areas=[]), format="json"
+    )
+    assert_status(response, 400)
+    assert "areas" in response.data
+    assert list(WorkGroup.objects.values_list("name", flat=True)) == ["第一工作组"]
+
+
+def test_work_group_partial_update_with_version(personas, district, campaign):
+    first = services.save_work_group(
+        None, {"name": "第一工作组"}, actor=personas.commander, campaign=campaign, areas=[district.grid_a]
+    )
+    second = services.save_work_group(
+        None, {"name": "第二工作组"}, actor=personas.commander, campaign=campaign, areas=[district.c2]
+    )
+    url = f"{API}/work-groups/{second.pk}/"
+    assert_status(api_client().patch(url, {"version": 1}, format="json"), 401)
+    assert_status(
+        api_client(personas.grid_worker).patch(url, {"name": "x", "version": 1}, format="json"), 403
+    )
+    # Taking the first group's grid: 400 naming it, nothing changed.
+    response = api_client(personas.commander).patch(
+        url, {"areas": [district.c1.pk], "version": 1}, format="json"
+    )
+    assert_status(response, 400)
+    assert "第一工作组" in str(response.data["areas"])
+    second.refresh_from_db()
+    assert (list(second.areas.all()), second.version) == ([district.c2], 1)
+    # A change with the version read; the campaign is not the group's to change.
+    other = Campaign.objects.create(
+        name="另一行动", code="other", starts_on=campaign.starts_on, ends_on=campaign.ends_on
+    )
+    response = api_client(personas.commander).patch(
+        url,
+        {
+            "leader": personas.subdistrict_officer.pk,
+            "members": [personas.outsider.pk],
+            "departments": [district.fire.pk],
+            "areas": [district.grid_a2.pk, district.c2.pk],
+            "campaign": other.pk,
+            "version": 1,
+        },
+        format="json",
+    )
+    assert_status(response, 200)
+    second.refresh_from_db()
+    assert second.campaign == campaign and response.data["campaign"] == campaign.pk
+    assert (second.leader, second.version) == (personas.subdistrict_officer, 2)
+    assert set(second.areas.all()) == {district.grid_a2, district.c2}
+    assert list(second.members.all()) == [personas.outsider]
+    assert AuditEntry.objects.for_object(second).order_by("-pk").first().action == AuditAction.UPDATE
+    # Stale version: 409 and nothing changed.
+    response = api_client(personas.commander).patch(url, {"name": "改名", "version": 1}, format="json")
+    assert_status(response, 409)
+    second.refresh_from_db()
+    assert (second.name, second.version) == ("第二工作组", 2)
+    assert first.areas.get() == district.grid_a
+    assert_status(api_client(personas.commander).delete(url), 405)

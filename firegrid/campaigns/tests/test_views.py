@@ -247,3 +247,70 @@ def test_menu_and_lists_load(login, personas, campaign):
         assert_status(client.get(reverse("campaigns:claim_list")), 200)
     assert_status(login(personas.liaison).get(reverse("campaigns:my_unit")), 302)
     assert_status(login(personas.commander).get(reverse("campaigns:workgroup_add", args=[campaign.pk])), 200)
+
+
+def claim_links(response) -> dict[int, str]:
+    """The unclaimed list's row actions: landlord id → the claim form's URL."""
+    html = response.content.decode()
+    return {
+        int(pk): href.replace("&amp;", "&")
+        for href, pk in re.findall(r'<a class="btn small primary" href="([^"]+)" data-claim="(\d+)"', html)
+    }
+
+
+def test_unclaimed_list_claim_action_opens_the_form_filled_in(login, personas, district, campaign):
+    list_url = reverse("campaigns:unclaimed", args=[campaign.pk])
+    # The command: one 认领 per row, the form with the landlord and the landlord's employer.
+    commander = login(personas.commander)
+    links = claim_links(commander.get(list_url))
+    assert links == {
+        district.landlord_a.pk: f"{reverse('campaigns:claim_add', args=[campaign.pk])}?landlord={district.landlord_a.pk}"
+    }
+    form = commander.get(links[district.landlord_a.pk]).context["form"]
+    assert form["landlord"].value() == str(district.landlord_a.pk)
+    assert form["unit"].value() == district.unit.pk
+    assert "张建国" in commander.get(links[district.landlord_a.pk]).content.decode()
+    # A liaison: their unit's landlord, their own unit pre-selected (and the only one offered).
+    liaison = login(personas.liaison)
+    links = claim_links(liaison.get(list_url))
+    assert set(links) == {district.landlord_a.pk}
+    response = liaison.get(links[district.landlord_a.pk])
+    assert response.context["form"]["unit"].value() == district.unit.pk
+    assert response.context["form"]["landlord"].value() == str(district.landlord_a.pk)
+    # Submitting the filled-in form claims; the landlord leaves the list.
+    response = liaison.post(
+        links[district.landlord_a.pk], {"landlord": district.landlord_a.pk, "unit": district.unit.pk}
+    )
+    assert_status(response, 302)
+    assert Claim.objects.get().unit == district.unit
+    assert claim_links(commander.get(list_url)) == {}
+
+
+def test_unclaimed_list_offers_no_claim_to_readers_or_in_an_ended_campaign(
+    login, personas, district, campaign
+):
+    list_url = reverse("campaigns:unclaimed", args=[campaign.pk])
+    # A grid worker follows the landlords in the grid but does not claim.
+    response = login(personas.grid_worker).get(list_url)
+    assert count_of(response) == 1
+    assert claim_links(response) == {} and not response.context["can_claim"]
+    campaign.status = "ended"
+    campaign.save()
+    response = login(personas.commander).get(list_url)
+    assert count_of(response) == 1
+    assert claim_links(response) == {} and not response.context["can_claim"]
+
+
+def test_unclaimed_export_has_no_action_column(login, personas, district, campaign):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = login(personas.commander).get(
+        reverse("campaigns:unclaimed", args=[campaign.pk]), {"export": "xlsx"}
+    )
+    assert_status(response, 200)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "操作" not in rows[0] and "张建国" in rows[1]
+    assert not any("认领" in str(value) for row in rows for value in row if value)

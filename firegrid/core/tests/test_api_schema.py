@@ -136,6 +136,14 @@ def test_schema_shows_areas_read_only_and_registry_writable(schema):
     assert set(paths["/api/v1/bookings/{id}/"]) == {"get"}
     assert set(paths["/api/v1/contractors/{id}/"]) == {"get", "put", "patch", "delete"}
     assert set(paths["/api/v1/contractors/{id}/slots/"]) == {"get", "post"}
+    # Campaigns and work groups are created and partly changed through their services, never deleted;
+    # claims and targets change only through their actions.
+    for prefix in ("campaigns", "work-groups"):
+        assert set(paths[f"/api/v1/{prefix}/"]) == {"get", "post"}
+        assert set(paths[f"/api/v1/{prefix}/{{id}}/"]) == {"get", "patch"}
+    assert set(paths["/api/v1/claims/"]) == {"get", "post"}
+    assert set(paths["/api/v1/claims/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/campaign-targets/{id}/"]) == {"get", "delete"}
 
 
 def test_version_is_read_only_in_responses_and_required_on_update(schema):
@@ -144,6 +152,10 @@ def test_version_is_read_only_in_responses_and_required_on_update(schema):
     assert "version" not in components["PremisesRequest"]["properties"]
     assert "version" in components["PremisesUpdateRequest"]["required"]
     assert components["PatchedPremisesUpdateRequest"]["required"] == ["version"]
+    # A work group stays in its campaign: the campaign is given on creation only.
+    assert "campaign" in components["WorkGroupRequest"]["required"]
+    assert "campaign" not in components["PatchedWorkGroupUpdateRequest"]["properties"]
+    assert components["PatchedCampaignUpdateRequest"]["required"] == ["version"]
     patch = schema["paths"]["/api/v1/premises/{id}/"]["patch"]
     response = patch["responses"]["200"]["content"]["application/json"]["schema"]
     assert response == {"$ref": "#/components/schemas/Premises"}

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from firegrid.campaigns.models import Claim, WorkGroup
 from firegrid.conftest import assert_status
 from firegrid.jobs import services as jobs
+from firegrid.outreach.models import OutreachKind, OutreachRecord
 from firegrid.reports import services
 from firegrid.reports.models import FIGURES, DailySnapshot, Dimension, ImmutableSnapshot, SnapshotRow
 from firegrid.reports.testing import at, history, make_campaign, target
@@ -278,7 +279,16 @@ def test_xlsx_has_a_sheet_per_dimension_and_pdf_bulletin(scene, personas, login)
     response = client.get(reverse("reports:xlsx", args=["tq", D2.isoformat()]))
     assert_status(response, 200)
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
-    assert book.sheetnames == ["全区合计", "工作组", "街道、乡镇", "社区、村", "网格", "单位", "四类人员"]
+    assert book.sheetnames == [
+        "全区合计",
+        "工作组",
+        "街道、乡镇",
+        "社区、村",
+        "网格",
+        "单位",
+        "四类人员",
+        "宣传发动",
+    ]
     grid_sheet = list(book["网格"].values)
     assert grid_sheet[1][0] == "樟树潭一网格" and grid_sheet[1][1] == 1
     response = client.get(reverse("reports:pdf", args=["tq", D2.isoformat()]))
@@ -290,6 +300,68 @@ def test_xlsx_has_a_sheet_per_dimension_and_pdf_bulletin(scene, personas, login)
         login(personas.grid_worker).get(reverse("reports:pdf", args=["tq", D2.isoformat()])).content
     )
     assert "樟树潭一网格" in text and "浮石一网格" not in text
+
+
+def outreach(campaign, area, user, kind, held_on, **figures):
+    return OutreachRecord.objects.create(
+        campaign=campaign, kind=kind, area=area, held_on=held_on, recorded_by=user, **figures
+    )
+
+
+def test_outreach_section_on_page_xlsx_and_bulletin(scene, district, personas, login):
+    """The report's 宣传发动 section: records up to the report day, the user's scope, every kind listed."""
+    d, c, gw = district, scene.campaign, personas.grid_worker
+    outreach(c, d.grid_a, gw, OutreachKind.MEETING, D1, attendance=40)
+    outreach(c, d.grid_a, gw, OutreachKind.MATERIALS, D2, copies=300, material="告知书")
+    outreach(c, d.grid_b, gw, OutreachKind.MEETING, D2, attendance=25)  # another subdistrict
+    outreach(c, d.grid_a, gw, OutreachKind.MEETING, TODAY, attendance=99)  # after the report day
+    other = make_campaign(code="other")
+    outreach(other, d.grid_a, gw, OutreachKind.MEETING, D1, attendance=7)  # another campaign
+    services.generate_snapshot(c, D2)
+    url = reverse("reports:day", args=["tq", D2.isoformat()])
+
+    section = login(personas.commander).get(url).context["outreach"]
+    by_kind = {row["kind"]: row for row in section["rows"]}
+    assert list(by_kind) == list(OutreachKind.values)
+    assert by_kind["meeting"] == {**by_kind["meeting"], "records": 2, "attendance": 65, "copies": 0}
+    assert by_kind["materials"]["records"] == 1 and by_kind["materials"]["copies"] == 300
+    assert by_kind["video"]["records"] == 0
+    assert section["total"] == {"records": 3, "attendance": 65, "copies": 300}
+    # The day before: only what was held by then.
+    services.generate_snapshot(c, D1)
+    earlier = login(personas.commander).get(reverse("reports:day", args=["tq", D1.isoformat()]))
+    assert earlier.context["outreach"]["total"] == {"records": 1, "attendance": 40, "copies": 0}
+
+    # An area officer: their areas only. A unit liaison and a landlord get no section.
+    mine = login(personas.subdistrict_officer).get(url).context["outreach"]
+    assert mine["total"] == {"records": 2, "attendance": 40, "copies": 300}
+    page = login(personas.liaison).get(url)
+    assert_status(page, 200)
+    assert page.context["outreach"] is None and 'id="outreach"' not in page.content.decode()
+    assert_status(login(personas.landlord).get(url), 403)
+
+    page = login(personas.commander).get(url).content.decode()
+    assert 'id="outreach"' in page and "发放宣传资料" in page
+    response = login(personas.commander).get(reverse("reports:xlsx", args=["tq", D2.isoformat()]))
+    sheet = list(load_workbook(BytesIO(b"".join(response.streaming_content)))["宣传发动"].values)
+    assert sheet[0] == ("宣传形式", "次数", "参加人数", "份数")
+    assert sheet[1] == ("动员会", 2, 65, 0) and sheet[-1] == ("合计", 3, 65, 300)
+    liaison_book = load_workbook(
+        BytesIO(
+            b"".join(
+                login(personas.liaison)
+                .get(reverse("reports:xlsx", args=["tq", D2.isoformat()]))
+                .streaming_content
+            )
+        )
+    )
+    assert "宣传发动" not in liaison_book.sheetnames
+    text = pdf_text(
+        login(personas.commander).get(reverse("reports:pdf", args=["tq", D2.isoformat()])).content
+    )
+    assert "宣传发动" in text and "发放宣传资料" in text and "300" in text
+    text = pdf_text(login(personas.liaison).get(reverse("reports:pdf", args=["tq", D2.isoformat()])).content)
+    assert "宣传发动" not in text
 
 
 def test_api_lists_retrieves_scoped_rows_and_generates(scene, district, personas):
