@@ -12,8 +12,11 @@ On a PostgreSQL database already holding the demo registry (`firegrid demo --sca
    every round really computes and writes) and one raw SQL GROUP BY computing the same per-grid,
    per-progress counts over the same tables (latest move per premises before the day ends, DISTINCT
    ON); checks both give the same counts; reports medians, their ratio and this process's peak RSS;
-4. times the commander's campaign dashboard page (`--dashboard-requests`, through the Django test
-   client, after one warm-up request): median latency and SQL statements per request.
+4. makes the daily report of every campaign day up to yesterday that has none (`generate_snapshot`,
+   committed — the dashboard reads its progress figures from them), then times the commander's campaign
+   dashboard page (`--dashboard-requests`, through the Django test client, after one warm-up request)
+   without today's report and with it (made in a transaction rolled back after): median latency and
+   SQL statements per request.
 
     bench/reports.py --database-url postgres://postgres@127.0.0.1:5432/firegrid_bench_600 --scale 600
 """
@@ -264,17 +267,23 @@ def measure(rounds: int, day: dt.date) -> dict:
     }
 
 
-def measure_dashboard(requests: int) -> dict:
+def measure_dashboard(requests: int, with_today: bool = False) -> dict:
     """The commander's campaign dashboard (/dashboards/campaigns/<id>/) through the Django test client:
     one warm-up request, then `requests` timed ones; the median latency, the SQL statements per request
-    and the slowest statements of the last request."""
-    from django.db import connection
+    and the slowest statements of the last request.
+
+    The dashboard reads the daily reports (made by `ensure_snapshots` up to yesterday). Without today's
+    report (before 17:00) the burn-down's today point is counted live; `with_today` first makes today's
+    report inside a transaction that is rolled back afterwards (the evening's page; nothing is kept)."""
+    from django.db import connection, transaction
     from django.test import Client
     from django.urls import reverse
+    from django.utils import timezone
 
     from firegrid.areas.choices import Role
     from firegrid.areas.models import User
     from firegrid.campaigns.models import Campaign
+    from firegrid.reports import services
 
     campaign = Campaign.objects.get(code=CODE)
     commander, _ = User.objects.get_or_create(
@@ -292,20 +301,33 @@ def measure_dashboard(requests: int) -> dict:
         finally:
             statements.append((time.perf_counter() - started, " ".join(sql.split())[:90]))
 
+    class Rollback(Exception):
+        pass
+
     latencies, queries = [], []
-    for n in range(requests + 1):
-        statements.clear()
-        t0 = time.perf_counter()
-        with connection.execute_wrapper(timed):
-            response = client.get(url)
-        elapsed = time.perf_counter() - t0
-        assert response.status_code == 200, response.status_code
-        if n:  # the first request warms caches and is not counted
-            latencies.append(elapsed)
-            queries.append(len(statements))
+    try:
+        with transaction.atomic():
+            if with_today:
+                services.generate_snapshot(campaign, timezone.localdate())
+            for n in range(requests + 1):
+                statements.clear()
+                t0 = time.perf_counter()
+                with connection.execute_wrapper(timed):
+                    response = client.get(url)
+                elapsed = time.perf_counter() - t0
+                assert response.status_code == 200, response.status_code
+                if n:  # the first request warms caches and is not counted
+                    latencies.append(elapsed)
+                    queries.append(len(statements))
+            raise Rollback
+    except Rollback:
+        pass
     slowest = sorted(statements, reverse=True)[:6]
     return {
         "url": url,
+        "todays_report": "made, rolled back after"
+        if with_today
+        else "none yet: today's burn-down point is live",
         "requests": requests,
         "median_s": round(statistics.median(latencies), 3),
         "latency_s": [round(x, 3) for x in latencies],
@@ -353,7 +375,10 @@ def main(argv: list[str] | None = None) -> int:
         **measure(args.rounds, today - dt.timedelta(days=1)),
     }
     if args.dashboard_requests > 0:
+        # The dashboard reads the daily reports: make the missing ones up to yesterday first (kept).
+        result["snapshots"] = ensure_snapshots(today - dt.timedelta(days=1))
         result["dashboard"] = measure_dashboard(args.dashboard_requests)
+        result["dashboard_with_todays_report"] = measure_dashboard(args.dashboard_requests, with_today=True)
     Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0

@@ -20,7 +20,14 @@ def _point(value: int, url: str) -> dict:
 
 
 def burn_down_option(series: dict) -> dict:
+    # Days without a daily report are left as gaps in the line (connectNulls off), and said so.
+    notes = []
+    if series["missing"]:
+        notes.append(_("%(n)s 天没有日报，图中断开处无数据") % {"n": len(series["missing"])})
+    if series["live_today"]:
+        notes.append(_("今日为实时数"))
     return {
+        "title": {"subtext": "；".join(notes), "left": "right", "top": -8} if notes else {"show": False},
         "tooltip": {"trigger": "axis"},
         "legend": LEGEND,
         "grid": {"left": 48, "right": 16, "top": 24, "bottom": 56},
@@ -31,6 +38,7 @@ def burn_down_option(series: dict) -> dict:
                 "name": _("未完成（实际）"),
                 "type": "line",
                 "data": series["actual"],
+                "connectNulls": False,
                 "showSymbol": False,
                 "itemStyle": {"color": "#b7162a"},
                 "areaStyle": {"opacity": 0.08},
@@ -61,7 +69,7 @@ def by_area_option(rows: list[AreaProgress]) -> dict:
                 "type": "bar",
                 "stack": "total",
                 "itemStyle": {"color": PROGRESS_COLOURS[progress]},
-                "data": [_point(row.counts[progress], row.links[progress.value]) for row in rows],
+                "data": [_point(row.counts[progress], row.links.get(progress.value, "")) for row in rows],
             }
             for progress in CHART_PROGRESS
         ],

@@ -1,6 +1,12 @@
 """When will each grid and each unit be done? A forecast from the pace of the last seven days.
 
-Pace = premises accepted over the last seven days (today and the six days before) ÷ 7. Days needed =
+Read from the daily report's snapshots, not from the plan history: the newest report day D gives what is
+left (in scope − accepted − cancelled), and the reports of D−7 … D give the pace — premises accepted
+per day is each day's rise in the row's accepted figure over the report before it (a fall, a reopened
+premises, counts as none), summed over the seven days after D−7. Days without a report add their rise
+to the next report's. The forecast is counted from D.
+
+Pace = premises accepted over the last seven days (D and the six days before) ÷ 7. Days needed =
 the open targets left ÷ pace, rounded up; the forecast date is today plus those days. With no
 acceptance in seven days there is no pace and no date (无法预计) — and with targets left, such a grid
 will miss any deadline, so it is on the warning list too. A grid's deadline is the campaign's end; a
@@ -10,24 +16,22 @@ unit's is the four-category milestone (its claimed landlords are four-category),
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
 from django.urls import NoReverseMatch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from firegrid.areas.models import Area, Unit
 from firegrid.campaigns import status
 from firegrid.campaigns.choices import MilestoneScope
 from firegrid.campaigns.models import Campaign
 from firegrid.core.filters import filtered_list_url
-from firegrid.rectification.choices import PlanState
-from firegrid.rectification.models import PlanMove
+from firegrid.reports.models import DailySnapshot, Dimension, SnapshotRow
+from firegrid.reports.services import visible_rows
 
-from .figures import OPEN_PROGRESS, claimed_landlords, progress_by_grid, target_list_url, visible_targets
+from .figures import target_list_url
 
 WINDOW_DAYS = 7
 
@@ -83,22 +87,49 @@ def window(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return status.day_end(today - dt.timedelta(days=WINDOW_DAYS)), status.day_end(today)
 
 
-def _accepted_recently(campaign: Campaign, premises, key: str, today: dt.date) -> Counter:
-    """Premises accepted in the window, counted per `key` (a path from the premises)."""
-    start, end = window(today)
+@dataclass
+class Paced:
+    """One grid's or unit's row in the newest report, and its acceptances over the window before it."""
+
+    key: str
+    name: str
+    remaining: int
+    accepted_recently: int
+
+
+def paced_rows(snapshot: DailySnapshot, dimension: str, keys: set[str]) -> list[Paced]:
+    """The rows of `dimension` (those in `keys`) of the snapshot's day, with their pace: one query over
+    the reports of the window's eight days (D−7 … D, newest version of each)."""
     rows = (
-        PlanMove.objects.filter(
-            plan__campaign=campaign,
-            plan__premises__in=premises.values("pk"),
-            to_state=PlanState.ACCEPTED,
-            time__gte=start,
-            time__lt=end,
+        SnapshotRow.objects.filter(
+            snapshot__campaign_id=snapshot.campaign_id,
+            snapshot__day__gte=snapshot.day - dt.timedelta(days=WINDOW_DAYS),
+            snapshot__day__lte=snapshot.day,
+            dimension=dimension,
         )
-        .order_by()
-        .values_list(f"plan__premises__{key}")
-        .annotate(n=Count("plan__premises", distinct=True))
+        .order_by("snapshot__day", "snapshot__version")
+        .values_list("snapshot__day", "snapshot__version", "key", "name", "in_scope", "accepted", "cancelled")
     )
-    return Counter(dict(rows))
+    by_version: dict[tuple[dt.date, int], list[tuple]] = defaultdict(list)
+    for day, version, key, *figures in rows:
+        if key in keys:
+            by_version[(day, version)].append((key, *figures))
+    newest_version: dict[dt.date, int] = {}
+    for day, version in by_version:
+        newest_version[day] = max(version, newest_version.get(day, 0))
+    history: dict[str, dict[dt.date, tuple]] = defaultdict(dict)
+    for day, version in newest_version.items():
+        for key, *figures in by_version[(day, version)]:
+            history[key][day] = tuple(figures)
+    out = []
+    for key, days in history.items():
+        if snapshot.day not in days:
+            continue  # not in the newest report (its targets left the campaign, its claim ended)
+        name, in_scope, accepted, cancelled = days[snapshot.day]
+        figures = [days[d][2] for d in sorted(days)]
+        rises = sum(max(b - a, 0) for a, b in itertools.pairwise(figures))
+        out.append(Paced(key, name, in_scope - accepted - cancelled, rises))
+    return out
 
 
 def claims_url(campaign: Campaign, unit_id: int) -> str:
@@ -114,49 +145,44 @@ def four_category_deadline(campaign: Campaign) -> dt.date:
     return milestone.due_on if milestone else campaign.ends_on
 
 
-def grid_forecasts(
-    campaign: Campaign, user, today: dt.date | None = None, grid_counts=None
-) -> list[Forecast]:
-    today = today or timezone.localdate()
-    grid_counts = grid_counts if grid_counts is not None else progress_by_grid(campaign, user, today)
-    accepted = _accepted_recently(campaign, visible_targets(campaign, user), "building__grid_id", today)
-    names = dict(Area.objects.filter(pk__in=grid_counts).values_list("pk", "name"))
+def _visible_keys(snapshot: DailySnapshot, user, dimension: str) -> set[str]:
+    return set(visible_rows(snapshot, user).filter(dimension=dimension).values_list("key", flat=True))
+
+
+def grid_forecasts(campaign: Campaign, user, snapshot: DailySnapshot | None) -> list[Forecast]:
+    """Each grid the user may read in the report, from the newest report and the seven days before it."""
+    if snapshot is None:
+        return []
+    keys = _visible_keys(snapshot, user, Dimension.GRID)
     rows = [
         forecast(
-            names[grid_id],
-            sum(counts[p] for p in OPEN_PROGRESS),
-            accepted[grid_id],
+            row.name,
+            row.remaining,
+            row.accepted_recently,
             campaign.ends_on,
-            today,
-            target_list_url(campaign, area=grid_id),
+            snapshot.day,
+            target_list_url(campaign, area=row.key),
         )
-        for grid_id, counts in grid_counts.items()
+        for row in paced_rows(snapshot, Dimension.GRID, keys)
     ]
     return sorted(rows, key=lambda f: f.name)
 
 
-def unit_forecasts(campaign: Campaign, user, today: dt.date | None = None) -> list[Forecast]:
-    """Each claiming unit's forecast over its claimed landlords' target premises."""
-    today = today or timezone.localdate()
-    unit_of = claimed_landlords(campaign)
-    if not unit_of:
+def unit_forecasts(campaign: Campaign, user, snapshot: DailySnapshot | None) -> list[Forecast]:
+    """Each claiming unit's forecast over its claimed landlords' targets (the report's unit rows)."""
+    if snapshot is None:
         return []
-    premises = visible_targets(campaign, user).filter(landlord_id__in=list(unit_of))
-    remaining, accepted = Counter(), Counter()
-    for landlord_id, progress, n in (
-        status.with_progress(premises, campaign, today)
-        .order_by()
-        .values_list("landlord_id", "progress")
-        .annotate(n=Count("id"))
-    ):
-        remaining[unit_of[landlord_id]] += n if progress in OPEN_PROGRESS else 0
-        remaining.setdefault(unit_of[landlord_id], 0)
-    for landlord_id, n in _accepted_recently(campaign, premises, "landlord_id", today).items():
-        accepted[unit_of[landlord_id]] += n
+    keys = _visible_keys(snapshot, user, Dimension.UNIT)
     deadline = four_category_deadline(campaign)
-    names = dict(Unit.objects.filter(pk__in=remaining).values_list("pk", "name"))
     rows = [
-        forecast(names[unit_id], left, accepted[unit_id], deadline, today, claims_url(campaign, unit_id))
-        for unit_id, left in remaining.items()
+        forecast(
+            row.name,
+            row.remaining,
+            row.accepted_recently,
+            deadline,
+            snapshot.day,
+            claims_url(campaign, int(row.key)),
+        )
+        for row in paced_rows(snapshot, Dimension.UNIT, keys)
     ]
     return sorted(rows, key=lambda f: f.name)

@@ -9,5 +9,10 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.CampaignDashboardView.as_view(), name="campaign"),
     path("campaigns/<int:pk>/points.json", views.MapPointsView.as_view(), name="points"),
     path("campaigns/<int:pk>/hazards/", views.CampaignHazardListView.as_view(), name="hazards"),
+    path(
+        "campaigns/<int:pk>/reports/<str:day>/not-surveyed/",
+        views.SnapshotPremisesView.as_view(),
+        name="snapshot_premises",
+    ),
     path("campaigns/<int:pk>/overdue/", views.OverduePlanListView.as_view(), name="overdue_plans"),
 ]

@@ -3,11 +3,15 @@ behind charts that no other list filters the same way (a campaign's hazards, its
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import urlencode
+
 import django_filters
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +28,8 @@ from firegrid.campaigns.models import Campaign
 from firegrid.inspections.views import HazardListView
 from firegrid.rectification.filters import PlanFilterSet
 from firegrid.rectification.views import PlanListView
+from firegrid.reports import services as report_services
+from firegrid.reports.models import DailySnapshot
 
 from . import charts, figures, forecast
 
@@ -75,39 +81,31 @@ class CampaignDashboardView(CampaignMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         campaign, user, today = self.campaign, self.request.user, timezone.localdate()
-        grid_counts = figures.progress_by_grid(campaign, user, today)
-        totals = sum(grid_counts.values(), start=figures.Counter())
-        area_rows = figures.by_area(campaign, user, grid_counts)
-        grids = forecast.grid_forecasts(campaign, user, today, grid_counts)
-        units = forecast.unit_forecasts(campaign, user, today)
-        in_scope = sum(totals.values())
+        snapshot = figures.newest_snapshot(campaign, today)
+        headline, links = figures.summary(snapshot, figures.scope_rows(snapshot, user))
+        grids = forecast.grid_forecasts(campaign, user, snapshot)
+        units = forecast.unit_forecasts(campaign, user, snapshot)
+        burn_down = figures.burn_down(campaign, user, today)
         context.update(
             campaign=campaign,
             today=today,
-            summary={
-                "targets": in_scope,
-                "accepted": totals[status.Progress.ACCEPTED],
-                "open": sum(totals[p] for p in figures.OPEN_PROGRESS),
-                "completion": status.completion(
-                    totals[status.Progress.ACCEPTED], in_scope, totals[status.Progress.CANCELLED]
-                ),
-            },
-            links={
-                "targets": figures.target_list_url(campaign),
-                "accepted": figures.target_list_url(campaign, progress=status.Progress.ACCEPTED.value),
-            },
+            snapshot=snapshot,
+            burn_down=burn_down,
+            summary=headline,
+            links=links,
             charts={
-                "burn_down": charts.burn_down_option(figures.burn_down(campaign, user, today)),
-                "by_area": charts.by_area_option(area_rows),
+                "burn_down": charts.burn_down_option(burn_down),
+                "by_area": charts.by_area_option(figures.by_area(snapshot, user)),
                 "hazards": charts.hazards_option(figures.hazards_by_category(campaign, user)),
                 "ageing": charts.ageing_option(figures.overdue_ageing(campaign, user, today)),
-                "four_category": charts.four_category_option(figures.four_category_progress(campaign, user)),
+                "four_category": charts.four_category_option(figures.four_category_progress(snapshot, user)),
             },
             grid_forecasts=grids,
             unit_forecasts=units,
             warnings=[("grid", f) for f in grids if f.will_miss]
             + [("unit", f) for f in units if f.will_miss],
             unit_deadline=forecast.four_category_deadline(campaign),
+            reports_url=f"{reverse('reports:index')}?{urlencode({'campaign': campaign.code})}",
             map_areas=Area.objects.visible_to(user).exclude(level=AreaLevel.DISTRICT).order_by("path"),
             map_tiles=settings.FIREGRID_MAP_TILES,
             map_attribution=settings.FIREGRID_MAP_ATTRIBUTION,
@@ -155,6 +153,67 @@ class MapPointsView(CampaignMixin, View):
                 "colours": {p.value: colour for p, colour in figures.PROGRESS_COLOURS.items()},
             }
         )
+
+
+class SnapshotPremisesView(CampaignMixin, TemplateView):
+    """The premises of one report row not yet surveyed on the snapshot's day: the one progress figure the
+    report prints only as a difference (in scope − surveyed), so the report has no list of its own for it.
+    The same checks and page as the report's drill-down (firegrid.reports.views.premises)."""
+
+    template_name = "reports/premises.html"
+
+    def get(self, request, *args, **kwargs):
+        self.campaign  # noqa: B018 — 404 for a campaign the user may not see
+        if not report_services.may_view(request.user):
+            raise PermissionDenied(_("您的角色无权查看日报。"))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request, campaign = self.request, self.campaign
+        try:
+            day = dt.date.fromisoformat(self.kwargs["day"])
+        except ValueError:
+            raise Http404 from None
+        params = {name: request.GET.get(name, "") for name in ("dimension", "key", "progress", "version")}
+        if params["progress"] != status.Progress.NOT_SURVEYED or not params["version"].isdigit():
+            raise Http404
+        snapshot = get_object_or_404(
+            DailySnapshot, campaign=campaign, day=day, version=int(params["version"])
+        )
+        row = snapshot.rows.filter(dimension=params["dimension"], key=params["key"]).first()
+        # Out of the user's scope: as if it did not exist; visible but not theirs to list: forbidden.
+        if row is None or not report_services.visible_rows(snapshot, request.user).filter(pk=row.pk).exists():
+            raise Http404
+        if not report_services.may_drill(row, request.user):
+            raise PermissionDenied(_("您只能查看本单位的出租户清单。"))
+        queryset = (
+            status.in_progress(
+                report_services.row_premises(campaign, day, row.dimension, row.key),
+                campaign,
+                params["progress"],
+                day,
+            )
+            .select_related("building__grid", "landlord")
+            .order_by("building__address", "unit_label", "pk")
+        )
+        paginator = Paginator(queryset, settings.FIREGRID_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        label = status.Progress.NOT_SURVEYED.label
+        for item in page.object_list:
+            item.progress_label = label
+        context.update(
+            snapshot=snapshot,
+            campaign=campaign,
+            row=row,
+            figure=params["progress"],
+            figure_label=label,
+            figure_value=row.in_scope - row.surveyed,
+            page_obj=page,
+            paginator=paginator,
+            query_string=urlencode(params),
+        )
+        return context
 
 
 class CampaignListMixin(CampaignMixin):

@@ -65,7 +65,14 @@ def scene(checklist, district, personas):
     targets = [d.premises_a, d.shop_a, premises_a2, d.premises_b, premises_b2, premises_b3]
     for premises in targets:
         CampaignTarget.objects.create(campaign=campaign, premises=premises)
-    Claim.objects.create(campaign=campaign, landlord=d.landlord_a, unit=d.unit, claimed_by=personas.commander)
+    # Claimed on the first day: the reports count a unit's landlords from the claims in force that day.
+    Claim.objects.create(
+        campaign=campaign,
+        landlord=d.landlord_a,
+        unit=d.unit,
+        claimed_by=personas.commander,
+        claimed_at=dt.datetime.combine(START, dt.time(9), tzinfo=ZONE),
+    )
     with at(dt.date(2026, 3, 2)):
         plans = {
             p.pk: survey_and_plan(p, officer, deadline)
@@ -102,3 +109,20 @@ def scene(checklist, district, personas):
 def today():
     with at(TODAY, hour=15):
         yield TODAY
+
+
+def make_reports(campaign, first: dt.date, last: dt.date, skip=()) -> None:
+    """The daily report of each day from `first` to `last` (but `skip`), as the 17:00 job makes them."""
+    from firegrid.reports.services import generate_snapshot
+
+    day = first
+    while day <= last:
+        if day not in skip:
+            generate_snapshot(campaign, day)
+        day += dt.timedelta(days=1)
+
+
+@pytest.fixture
+def reports(scene, today):
+    """Reports for every day of the campaign up to yesterday: today's is not made yet (before 17:00)."""
+    make_reports(scene.campaign, START, TODAY - dt.timedelta(days=1))

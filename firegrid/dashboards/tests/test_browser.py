@@ -8,11 +8,12 @@ the data point — where `chart.trigger('click', …)` would call our handler wi
 nothing about what a user's click does.
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
-from .conftest import TODAY, at
-from .test_dashboard import target_list_exists
+from .conftest import START, TODAY, at, make_reports
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,13 +42,13 @@ def first_bar(option) -> tuple[int, int]:
     raise AssertionError("no bar to click")
 
 
-def click_bar_and_read_count(page, live_server, chart: str, option) -> tuple[int, str]:
+def click_bar_and_read_count(page, live_server, chart: str, option, count="p.count") -> tuple[int, str]:
     series_index, data_index = first_bar(option)
     page.wait_for_selector(f"[data-chart={chart}][data-ready=true]", state="attached")
     bar = page.evaluate(BAR_CENTRE, [chart, series_index, data_index])
     page.mouse.click(bar["x"], bar["y"])
     page.wait_for_url(f"{live_server.url}{bar['url']}")
-    count = page.locator("p.count").first.inner_text()
+    count = page.locator(count).first.inner_text()
     return bar["value"], count
 
 
@@ -61,16 +62,17 @@ def option_of(client, campaign, chart):
     return client.get(reverse("dashboards:campaign", args=[campaign.pk])).context["charts"][chart]
 
 
-def test_commander_clicks_an_area_bar_and_lands_on_its_target_list(
+def test_commander_clicks_an_area_bar_and_lands_on_the_reports_list(
     scene, personas, login, page_for, live_server
 ):
-    if not target_list_exists():
-        pytest.skip("campaigns:target_list (the campaign's target list) is not built yet")
+    # The area chart is yesterday's report: the bar leads to that report's list, as of that day.
     with at(TODAY, hour=15):
+        make_reports(scene.campaign, START, TODAY - dt.timedelta(days=1))
         option = option_of(login(personas.commander), scene.campaign, "by_area")
         page = open_dashboard(page_for, live_server, personas, scene.campaign)
-        value, count = click_bar_and_read_count(page, live_server, "by_area", option)
-    assert f"共 {value} 条" in count
+        assert "数据截至 2026-03-19" in page.locator("#snapshot-day").inner_text()
+        value, count = click_bar_and_read_count(page, live_server, "by_area", option, "main p.muted")
+    assert f"共 {value} 户" in count and "日报数字为" not in count
 
 
 def test_commander_clicks_a_hazard_bar_and_lands_on_its_list(scene, personas, login, page_for, live_server):

@@ -11,8 +11,9 @@ from firegrid.dashboards import figures
 from firegrid.inspections.choices import BUCKET_STATUSES, HazardBucket
 from firegrid.inspections.models import Hazard
 from firegrid.registry.models import Premises
+from firegrid.reports.models import DailySnapshot
 
-from .conftest import END, START, TODAY
+from .conftest import END, START, TODAY, make_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def list_count(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("who", ["commander", "admin", "fire_officer", "subdistrict_officer", "grid_worker"])
-def test_the_command_and_area_officers_see_the_dashboard(scene, today, personas, login, who):
+def test_the_command_and_area_officers_see_the_dashboard(scene, today, reports, personas, login, who):
     response = dashboard(login(getattr(personas, who)), scene.campaign)
     assert_status(response, 200)
     assert "燃尽图" in response.content.decode()
@@ -69,7 +70,7 @@ def test_a_missing_campaign_is_404_and_anonymous_goes_to_login(scene, personas, 
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_area_officers_see_only_their_areas_figures(scene, today, personas, login):
+def test_area_officers_see_only_their_areas_figures(scene, today, reports, personas, login):
     commander = dashboard(login(personas.commander), scene.campaign).context
     grid = dashboard(login(personas.grid_worker), scene.campaign).context
     subdistrict = dashboard(login(personas.subdistrict_officer), scene.campaign).context
@@ -89,9 +90,15 @@ def test_area_officers_see_only_their_areas_figures(scene, today, personas, logi
 # --- every figure equals the list behind it -----------------------------------------------------------
 
 
-def test_area_chart_figures_equal_their_target_lists(scene, today, district, personas, login):
+def test_area_chart_figures_equal_their_lists_as_of_the_report(
+    scene, today, reports, district, personas, login
+):
     client = login(personas.commander)
-    option = charts_of(dashboard(client, scene.campaign))["by_area"]
+    response = dashboard(client, scene.campaign)
+    snapshot = response.context["snapshot"]
+    assert snapshot.day == TODAY - dt.timedelta(days=1)
+    assert "数据截至 2026-03-19" in response.content.decode()
+    option = charts_of(response)["by_area"]
     areas = [district.s1, district.s2]
     seen = 0
     for series, progress in zip(option["series"], figures.CHART_PROGRESS, strict=True):
@@ -100,10 +107,13 @@ def test_area_chart_figures_equal_their_target_lists(scene, today, district, per
                 status.targets(scene.campaign).filter(building__grid_id__in=area.grid_ids()),
                 scene.campaign,
                 progress,
+                snapshot.day,
             ).count()
             assert point["value"] == expected, (area.name, progress)
-            if point["value"] and target_list_exists():
-                assert parse_qs(urlsplit(point["url"]).query)["area"] == [str(area.pk)]
+            if point["value"]:
+                query = parse_qs(urlsplit(point["url"]).query)
+                assert query["key"] == [str(area.pk)] and query["version"] == [str(snapshot.version)]
+                assert snapshot.day.isoformat() in point["url"]
                 assert list_count(client, point["url"]) == point["value"]
             seen += point["value"]
     assert seen == 5  # six targets, one cancelled
@@ -112,6 +122,52 @@ def test_area_chart_figures_equal_their_target_lists(scene, today, district, per
         for p, series in zip(figures.CHART_PROGRESS, option["series"], strict=True)
     }
     assert s2["not_surveyed"] == 1 and s2["with_hazards"] == 1 and s2["accepted"] == 0
+
+
+def test_progress_figures_are_the_reports_not_live(scene, today, reports, district, personas, login):
+    # A premises accepted today changes nothing until today's report is made: the page says which day.
+    from firegrid.rectification.models import Plan
+
+    from .conftest import accept
+
+    plan = Plan.objects.get(premises=district.premises_b, campaign=scene.campaign)
+    accept(plan, scene.officer)
+    client = login(personas.commander)
+    before = dashboard(client, scene.campaign).context
+    assert before["summary"]["accepted"] == 1 and before["snapshot"].day == TODAY - dt.timedelta(days=1)
+    # The burn-down's today point is live: premises_b left the open targets today.
+    assert before["burn_down"]["actual"][(TODAY - START).days] == 3 and before["burn_down"]["live_today"]
+    make_reports(scene.campaign, TODAY, TODAY)
+    after = dashboard(client, scene.campaign)
+    assert after.context["summary"]["accepted"] == 2 and after.context["snapshot"].day == TODAY
+    assert not after.context["burn_down"]["live_today"]
+    assert after.context["burn_down"]["actual"][(TODAY - START).days] == 3
+    assert "数据截至 2026-03-20" in after.content.decode()
+
+
+def test_without_any_report_the_progress_charts_are_empty(scene, today, personas, login):
+    response = dashboard(login(personas.commander), scene.campaign)
+    assert_status(response, 200)
+    assert response.context["snapshot"] is None and "尚无日报" in response.content.decode()
+    assert response.context["summary"]["targets"] == 0 and response.context["grid_forecasts"] == []
+    # The burn-down has only today's live point; every earlier day is a gap.
+    series = response.context["burn_down"]
+    assert series["actual"][(TODAY - START).days] == 4 and len(series["missing"]) == (TODAY - START).days
+
+
+def test_not_surveyed_list_is_scoped_like_the_reports(scene, today, reports, district, personas, login):
+    client = login(personas.commander)
+    option = charts_of(dashboard(client, scene.campaign))["by_area"]
+    url = option["series"][0]["data"][1]["url"]  # not surveyed in 浮石街道 (premises_b3)
+    assert "not-surveyed" in url
+    response = client.get(url)
+    assert_status(response, 200)
+    assert response.context["paginator"].count == 1 == response.context["figure_value"]
+    assert [p.pk for p in response.context["page_obj"].object_list] == [scene.premises_b3.pk]
+    # Another area's officer: 404; a liaison (reads the unit ranking only): 404; a landlord: 404.
+    for who in ("grid_worker", "liaison", "landlord"):
+        assert_status(login(getattr(personas, who)).get(url), 404)
+    assert_status(client.get(url.replace("progress=not_surveyed", "progress=accepted")), 404)
 
 
 def test_hazard_chart_figures_equal_their_lists(scene, today, personas, login):
@@ -151,13 +207,15 @@ def test_ageing_chart_figures_equal_their_lists(scene, today, personas, login):
     assert list_count(client, url) == 1
 
 
-def test_four_category_chart_counts_the_claimed_landlords_premises(scene, today, personas, login):
+def test_four_category_chart_counts_the_claimed_landlords_premises(scene, today, reports, personas, login):
     client = login(personas.commander)
     option = charts_of(dashboard(client, scene.campaign))["four_category"]
     # landlord_a's premises_a is accepted; shop_a is cancelled, which leaves the completion.
     assert [(p["name"], p["value"]) for p in option["series"][0]["data"]] == [("已验收", 1)]
-    if target_list_exists():
-        assert list_count(client, option["series"][0]["data"][0]["url"]) == 1
+    assert list_count(client, option["series"][0]["data"][0]["url"]) == 1
+    # Area officers' reports have no four-category section: neither has their dashboard.
+    grid = charts_of(dashboard(login(personas.grid_worker), scene.campaign))["four_category"]
+    assert grid["series"][0]["data"] == []
 
 
 def test_campaign_lists_404_for_a_missing_campaign(scene, personas, login):
@@ -169,10 +227,11 @@ def test_campaign_lists_404_for_a_missing_campaign(scene, personas, login):
 # --- burn-down ----------------------------------------------------------------------------------------
 
 
-def test_burn_down_follows_the_history(scene, today, personas, login):
+def test_burn_down_follows_the_reports(scene, today, reports, personas, login):
     series = figures.burn_down(scene.campaign, personas.commander, TODAY)
     assert series["days"][0] == START.isoformat() and series["days"][-1] == END.isoformat()
     assert series["ideal"][0] == 6 and series["ideal"][-1] == 0
+    assert series["missing"] == [] and series["live_today"]
     open_progress = [p.value for p in figures.OPEN_PROGRESS]
     for day in (
         START,
@@ -198,15 +257,38 @@ def test_burn_down_follows_the_history(scene, today, personas, login):
     assert series["actual"][(TODAY - START).days + 1] is None  # the future has no actual figure
 
 
-def test_burn_down_is_one_query(scene, today, personas, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):  # the target count and the grouped moves
+def test_burn_down_reads_the_newest_version_and_leaves_gaps(scene, today, personas):
+    from firegrid.reports.services import generate_snapshot
+
+    make_reports(scene.campaign, START, TODAY - dt.timedelta(days=1), skip={dt.date(2026, 3, 6)})
+    # A correction of 03-05 made after premises_b2 was reopened is still 03-05's figures (history), but
+    # it is the version read: same figure, newest version.
+    generate_snapshot(scene.campaign, dt.date(2026, 3, 5), reason="更正")
+    assert DailySnapshot.objects.filter(campaign=scene.campaign, day=dt.date(2026, 3, 5)).count() == 2
+    series = figures.burn_down(scene.campaign, personas.commander, TODAY)
+    assert series["actual"][(dt.date(2026, 3, 5) - START).days] == 5
+    assert series["actual"][(dt.date(2026, 3, 6) - START).days] is None
+    assert series["missing"] == ["2026-03-06"]
+    from firegrid.dashboards import charts
+
+    option = charts.burn_down_option(series)
+    assert "1 天没有日报" in option["title"]["subtext"]
+
+
+def test_burn_down_is_a_few_queries(scene, today, reports, personas, django_assert_max_num_queries):
+    # The reports' rows (one query) and today's live change (one), however long the campaign.
+    with django_assert_max_num_queries(2):
+        figures.burn_down(scene.campaign, personas.commander, TODAY)
+    make_reports(scene.campaign, TODAY, TODAY)
+    with django_assert_max_num_queries(1):
         figures.burn_down(scene.campaign, personas.commander, TODAY)
 
 
-def test_burn_down_is_scoped(scene, today, personas):
+def test_burn_down_is_scoped(scene, today, reports, personas):
     series = figures.burn_down(scene.campaign, personas.grid_worker, TODAY)
     assert series["total"] == 2
     assert series["actual"][(TODAY - START).days] == 0  # premises_a accepted, shop_a cancelled
+    assert series["actual"][(dt.date(2026, 3, 4) - START).days] == 2
 
 
 # --- map points ---------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@ import datetime as dt
 import pytest
 import time_machine
 
+from firegrid.dashboards import figures
 from firegrid.dashboards import forecast as fc
 
-from .conftest import TODAY, ZONE, at, survey_and_plan
+from .conftest import START, TODAY, ZONE, at, make_reports, survey_and_plan
 
 DAY = dt.date(2026, 3, 20)
 DEADLINE = dt.date(2026, 4, 29)
@@ -45,13 +46,21 @@ def test_the_window_is_today_and_the_six_days_before():
     assert start == dt.datetime(2026, 3, 14, tzinfo=ZONE) and end == dt.datetime(2026, 3, 21, tzinfo=ZONE)
 
 
+def forecasts(campaign, user):
+    snapshot = figures.newest_snapshot(campaign)
+    grids = {f.name: f for f in fc.grid_forecasts(campaign, user, snapshot)}
+    units = {f.name: f for f in fc.unit_forecasts(campaign, user, snapshot)}
+    return grids, units
+
+
 @pytest.mark.django_db
-def test_grid_and_unit_forecasts_from_the_campaign(scene, district, personas):
+def test_grid_and_unit_forecasts_from_the_reports(scene, district, personas):
     # On 03-09: premises_a (grid A) accepted on 03-05 → 1 in the window, shop_a cancelled, nothing left.
-    # Grid B: premises_b2 accepted 03-08 then reopened; premises_b and premises_b3 open → 3 left, 1 a week.
+    # Grid B: premises_b2 accepted 03-08 then reopened on 03-09; premises_b and premises_b3 open → 3 left;
+    # its accepted figure rose once in the window (03-07 → 03-08): 1 a week.
     with time_machine.travel(dt.datetime(2026, 3, 9, 18, tzinfo=ZONE), tick=False):
-        grids = {f.name: f for f in fc.grid_forecasts(scene.campaign, personas.commander)}
-        units = {f.name: f for f in fc.unit_forecasts(scene.campaign, personas.commander)}
+        make_reports(scene.campaign, START, dt.date(2026, 3, 9))
+        grids, units = forecasts(scene.campaign, personas.commander)
     assert grids["樟树潭一网格"].done
     b = grids["浮石一网格"]
     assert (b.remaining, b.accepted_recently) == (3, 1)
@@ -64,8 +73,26 @@ def test_grid_and_unit_forecasts_from_the_campaign(scene, district, personas):
 
     # On TODAY (03-20) the acceptances are older than seven days: no pace, grid B will miss.
     with time_machine.travel(dt.datetime.combine(TODAY, dt.time(15), tzinfo=ZONE), tick=False):
-        grids = {f.name: f for f in fc.grid_forecasts(scene.campaign, personas.commander)}
+        make_reports(scene.campaign, dt.date(2026, 3, 10), TODAY - dt.timedelta(days=1))
+        grids, _units = forecasts(scene.campaign, personas.commander)
     assert grids["浮石一网格"].finish_on is None and grids["浮石一网格"].will_miss
+
+
+@pytest.mark.django_db
+def test_forecasts_without_reports_in_the_window_cannot_pace(scene, personas):
+    # Only the newest day's report: what is left is known, the pace is not.
+    with time_machine.travel(dt.datetime(2026, 3, 9, 18, tzinfo=ZONE), tick=False):
+        make_reports(scene.campaign, dt.date(2026, 3, 9), dt.date(2026, 3, 9))
+        grids, _units = forecasts(scene.campaign, personas.commander)
+    assert grids["浮石一网格"].remaining == 3 and grids["浮石一网格"].accepted_recently == 0
+
+
+@pytest.mark.django_db
+def test_forecasts_are_scoped_like_the_reports(scene, personas):
+    with time_machine.travel(dt.datetime(2026, 3, 9, 18, tzinfo=ZONE), tick=False):
+        make_reports(scene.campaign, START, dt.date(2026, 3, 9))
+        grids, units = forecasts(scene.campaign, personas.grid_worker)
+    assert list(grids) == ["樟树潭一网格"] and units == {}
 
 
 @pytest.mark.django_db
@@ -78,7 +105,8 @@ def test_a_unit_behind_its_milestone_is_warned(scene, district, personas, login)
     with at(dt.date(2026, 3, 12)):
         survey_and_plan(district.premises_a, scene.officer, dt.date(2026, 3, 30))
     with at(TODAY, hour=15):
-        units = {f.name: f for f in fc.unit_forecasts(scene.campaign, personas.commander)}
+        make_reports(scene.campaign, START, TODAY - dt.timedelta(days=1))
+        _grids, units = forecasts(scene.campaign, personas.commander)
         response = login(personas.commander).get(reverse("dashboards:campaign", args=[scene.campaign.pk]))
     unit = units["衢江区住建局"]
     assert unit.remaining == 1 and unit.will_miss
