@@ -203,7 +203,7 @@ class Task(Record):
             # An escalated plan has one joint team working on it at a time.
             models.UniqueConstraint(
                 fields=["plan"],
-                condition=Q(kind=TaskKind.JOINT_TEAM, status__in=list(OPEN_STATUSES)),
+                condition=Q(kind=TaskKind.JOINT_TEAM, status__in=sorted(OPEN_STATUSES)),
                 name="task_one_open_joint_team_per_plan",
                 violation_error_message=_("该整改方案已有未办结的联合处置任务。"),
             ),

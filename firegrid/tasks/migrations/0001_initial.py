@@ -79,6 +79,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='task',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'joint_team'), ('status__in', ['open', 'in_progress'])), fields=('plan',), name='task_one_open_joint_team_per_plan', violation_error_message='该整改方案已有未办结的联合处置任务。'),
+            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'joint_team'), ('status__in', ['in_progress', 'open'])), fields=('plan',), name='task_one_open_joint_team_per_plan', violation_error_message='该整改方案已有未办结的联合处置任务。'),
         ),
     ]
