@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 from firegrid.areas.models import Area, Department
 from firegrid.core.exports import xlsx_response
 from firegrid.core.permissions import Action, can
+from firegrid.core.responses import image_response
 from firegrid.core.tables import Column, enumerate_items, join_sentences
 from firegrid.core.validators import validate_latitude, validate_longitude
 from firegrid.core.views import ObjectDetailView, ObjectListView
@@ -531,10 +532,7 @@ class PhotoFileView(APIView):
 
     def get(self, request, pk, variant):
         photo = get_object_or_404(Photo.objects.visible_to(request.user), pk=pk)
-        field = photo.thumbnail if variant == "thumbnail" else photo.image
-        response = FileResponse(field.open("rb"), content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=86400"
-        return response
+        return image_response(photo, variant)
 
 
 class PremisesQRCodeView(LoginRequiredMixin, View):

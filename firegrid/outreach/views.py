@@ -12,7 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from segno import helpers as segno_helpers
 from firegrid.areas.choices import Role
 from firegrid.core import services as core_services
 from firegrid.core.permissions import Action, can
+from firegrid.core.responses import image_response
 from firegrid.core.tables import Column, enumerate_items
 from firegrid.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from firegrid.rectification.models import Plan
@@ -552,10 +553,7 @@ class PhotoFileView(LoginRequiredMixin, View):
 
     def get(self, request, pk, variant):
         photo = get_object_or_404(WorkPhoto.objects.visible_to(request.user), pk=pk)
-        field = photo.thumbnail if variant == "thumbnail" else photo.image
-        response = FileResponse(field.open("rb"), content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=86400"
-        return response
+        return image_response(photo, variant)
 
 
 # --- outreach records (宣传) ---------------------------------------------------------------------------------

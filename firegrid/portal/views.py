@@ -11,16 +11,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
 from firegrid.areas.choices import Role
+from firegrid.core.responses import image_response, pdf_response
 from firegrid.core.tables import join_sentences
 from firegrid.inspections.choices import CLOSED_STATUSES
 from firegrid.inspections.models import Photo
@@ -417,13 +418,8 @@ class ProofPhotoFileView(PortalMixin, View):
     """The landlord's own after-photo or its thumbnail; anyone else's is not found."""
 
     def get(self, request, pk, variant):
-        if variant not in ("image", "thumbnail"):
-            raise Http404
         photo = get_object_or_404(ProofPhoto.objects.visible_to(request.user), pk=pk)
-        field = photo.thumbnail if variant == "thumbnail" else photo.image
-        response = FileResponse(field.open("rb"), content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=86400"
-        return response
+        return image_response(photo, variant)
 
 
 class DocumentPdfView(PortalMixin, View):
@@ -431,7 +427,5 @@ class DocumentPdfView(PortalMixin, View):
 
     def get(self, request, pk):
         document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
-        response = HttpResponse(rectification_documents.pdf_bytes(document), content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(True, f"{document.serial}.pdf")
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        data = rectification_documents.pdf_bytes(document)
+        return pdf_response(data, f"{document.serial}.pdf", as_attachment=True, max_age=3600)

@@ -12,10 +12,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -24,9 +23,10 @@ from django.views.generic import FormView
 from firegrid.areas.choices import AreaLevel
 from firegrid.areas.models import Area
 from firegrid.core.permissions import Action, can
+from firegrid.core.responses import image_response, pdf_response
 from firegrid.core.services import ConcurrentEditError
 from firegrid.core.tables import Column, enumerate_items
-from firegrid.core.views import ObjectDetailView, ObjectListView
+from firegrid.core.views import ObjectDetailView, ObjectListView, add_errors
 from firegrid.inspections.choices import InspectionKind
 from firegrid.inspections.models import Inspection
 from firegrid.registry.models import Premises
@@ -243,14 +243,6 @@ def _move_service(form: MoveForm, plan: Plan, actor):
     raise ValidationError(_("该操作不能在此页面进行。"))
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class PlanMoveView(PlanDetailView):
     """POST one move of the plan page. Errors come back on the plan page with the typed values; a plan
     changed by someone else since the page was loaded is a conflict (409) naming who and when."""
@@ -281,7 +273,7 @@ class PlanMoveView(PlanDetailView):
             message = exc.message + " " + _("方案当前状态：%(state)s。") % {"state": plan.get_state_display()}
             return self.render_again(409, bound_move=again, page_errors=[message])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             self.object = self.get_object()
             return self.render_again(400, bound_move=form, page_errors=form.non_field_errors())
         messages.success(request, _("已%(move)s。") % {"move": move.name.label})
@@ -434,7 +426,7 @@ class PlanEditView(LoginRequiredMixin, FormView):
                 self.get_context_data(form=form, conflict_rows=self._conflict_rows(form))
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存。"))
         return redirect(self.object.get_absolute_url())
@@ -470,10 +462,7 @@ class DocumentPdfView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
-        response = HttpResponse(documents.pdf_bytes(document), content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(False, f"{document.serial}.pdf")
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return pdf_response(documents.pdf_bytes(document), f"{document.serial}.pdf", max_age=3600)
 
 
 class DocumentReissueView(PlanDetailView):
@@ -491,7 +480,7 @@ class DocumentReissueView(PlanDetailView):
         try:
             new = services.reissue_document(document, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             return self.render_again(
                 400, bound_reissue=(document.pk, form), page_errors=form.non_field_errors()
             )
@@ -549,7 +538,7 @@ class EnforcementCreateView(LoginRequiredMixin, FormView):
                 attachments=form.cleaned_data.get("attachments") or [],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已记录执法措施：%(action)s") % {"action": action})
         return redirect(self.back_url())
@@ -569,12 +558,7 @@ class ProofPhotoFileView(LoginRequiredMixin, View):
 
     def get(self, request, pk, variant):
         photo = get_object_or_404(ProofPhoto.objects.visible_to(request.user), pk=pk)
-        if variant not in ("thumbnail", "image"):
-            raise Http404
-        field = photo.thumbnail if variant == "thumbnail" else photo.image
-        response = FileResponse(field.open("rb"), content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=86400"
-        return response
+        return image_response(photo, variant)
 
 
 class LadderView(LoginRequiredMixin, View):
@@ -627,7 +611,7 @@ class LadderView(LoginRequiredMixin, View):
             try:
                 services.save_escalation_ladder(district, form.service_rungs(), actor=request.user)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("逾期处置阶梯已保存。"))
                 return redirect(f"{reverse('rectification:ladder')}?district={district.pk}")

@@ -23,6 +23,10 @@ def open_checklist(page_for, live_server, district, personas):
     return page, Inspection.objects.get()
 
 
+# checklist.js's DELAY_MS: how long after a change the autosave waits before sending.
+AUTOSAVE_DELAY_MS = 600
+
+
 def go_offline(page) -> None:
     """Cut the network, and wait until the page itself knows (the change reaches it asynchronously)."""
     page.context.set_offline(True)
@@ -73,6 +77,10 @@ def test_a_reload_while_offline_loses_nothing(page_for, live_server, district, p
     page.fill("input[name=note-ELEC-01]", "插座烧焦")
     page.click("#item-MGMT-03 .result-na")
     page.wait_for_function(f"document.querySelector('#autosave').innerText.includes('{WAITING}')")
+    # Let the autosave timer run out first (it finds the page offline and keeps waiting): a timer still
+    # pending when the page goes away may fire during the reload, when Chromium has briefly dropped the
+    # page's offline emulation, and post the answers — the copy, not the post, is what is tested here.
+    page.wait_for_timeout(AUTOSAVE_DELAY_MS + 1000)
     with pytest.raises(Exception, match="ERR_INTERNET_DISCONNECTED"):
         page.reload()  # the browser's own error page: the checklist is gone from the screen
     assert not Answer.objects.filter(inspection=inspection).exists()

@@ -27,8 +27,8 @@ from rest_framework.response import Response
 
 from firegrid.core.api.base import PersonalDataViewSetMixin, ScopedModelViewSet, ScopedViewSetMixin
 from firegrid.core.api.errors import validation_error_detail
+from firegrid.core.api.files import FileNegotiation, photo_file_response
 from firegrid.core.permissions import Action
-from firegrid.rectification.api.views import FileNegotiation, file_response
 
 from .. import services
 from ..filters import BookingFilterSet, ContractorFilterSet
@@ -324,8 +324,7 @@ class BookingViewSet(
     def photo_file(self, request, pk=None, photo_id=None, variant=None):
         booking = self.get_object()
         photo = get_object_or_404(WorkPhoto.objects.filter(booking=booking), pk=photo_id)
-        field = photo.thumbnail if variant == "thumbnail" else photo.image
-        return file_response(field, f"{photo.pk}-{variant}.jpg", "image/jpeg")
+        return photo_file_response(photo, variant)
 
 
 def register(router) -> None:

@@ -13,15 +13,12 @@ the pledge, proof photos and reissue need only sight of the object here; the ser
 
 from __future__ import annotations
 
-import mimetypes
 from typing import ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -34,16 +31,17 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from firegrid.core.api.base import ScopedModelViewSet, ScopedReadOnlyModelViewSet, ScopedViewSetMixin
 from firegrid.core.api.errors import validation_error_detail
+from firegrid.core.api.files import FileNegotiation, file_response, photo_file_response
 from firegrid.core.api.permissions import RoleActionPermission
 from firegrid.core.api.schema import FiregridAutoSchema
 from firegrid.core.permissions import Action, can
+from firegrid.core.responses import pdf_response
 from firegrid.core.services import ConcurrentEditError
 
 from .. import documents, services
@@ -88,27 +86,6 @@ ERRORS = {
     404: OpenApiResponse(description="不在管辖范围内"),
 }
 CONFLICT = {409: OpenApiResponse(description="version 已过期：他人已修改该方案，请重新读取")}
-
-
-class FileNegotiation(BaseContentNegotiation):
-    """For endpoints that answer with a file: whatever the client accepts, errors are JSON.
-
-    (DRF would otherwise answer 406 to `Accept: application/pdf`, which no renderer of ours produces.)
-    """
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-def file_response(field, filename: str, content_type: str | None = None) -> FileResponse:
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
 
 
 # --- plans -------------------------------------------------------------------------------------------------
@@ -392,10 +369,7 @@ class DocumentViewSet(ScopedReadOnlyModelViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], content_negotiation_class=FileNegotiation)
     def pdf(self, request, pk=None):
         document = self.get_object()
-        response = HttpResponse(documents.pdf_bytes(document), content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(False, f"{document.serial}.pdf")
-        response["Cache-Control"] = "private, max-age=86400"
-        return response
+        return pdf_response(documents.pdf_bytes(document), f"{document.serial}.pdf", max_age=86400)
 
     @extend_schema(
         summary="重新出具",
@@ -528,8 +502,7 @@ class PlanItemViewSet(viewsets.GenericViewSet):
     def proof_photo_file(self, request, pk=None, photo_id=None, variant=None):
         item = self.get_object()
         photo = get_object_or_404(self._photos(item), pk=photo_id)
-        field = photo.thumbnail if variant == "thumbnail" else photo.image
-        return file_response(field, f"{photo.pk}-{variant}.jpg", "image/jpeg")
+        return photo_file_response(photo, variant)
 
 
 # --- enforcement -------------------------------------------------------------------------------------------
