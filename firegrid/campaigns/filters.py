@@ -77,9 +77,14 @@ class TargetPremisesFilterSet(PremisesFilterSet):
         choices=status.Progress.choices, method="filter_progress", label=PROGRESS_FILTER_LABEL
     )
     claimed = django_filters.BooleanFilter(method="filter_claimed", label=_("已被单位认领"))
+    # The premises of the landlords a unit holds active claims on: the targets behind the unit's row of
+    # the report and its forecast on the dashboard. From the URL only (hidden in the search form).
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(), method="filter_unit", label=_("单位")
+    )
 
     class Meta(PremisesFilterSet.Meta):
-        fields = [*PremisesFilterSet.Meta.fields, "progress", "claimed"]
+        fields = [*PremisesFilterSet.Meta.fields, "progress", "claimed", "unit"]
 
     def __init__(self, *args, campaign=None, **kwargs):
         self.campaign = campaign
@@ -95,6 +100,14 @@ class TargetPremisesFilterSet(PremisesFilterSet):
             campaign=self.campaign, status=ClaimStatus.ACTIVE, landlord=OuterRef("landlord")
         )
         return queryset.filter(Exists(claims)) if value else queryset.exclude(Exists(claims))
+
+    def filter_unit(self, queryset, name, value):
+        if value is None:
+            return queryset
+        claims = Claim.objects.filter(
+            campaign=self.campaign, status=ClaimStatus.ACTIVE, unit=value, landlord=OuterRef("landlord")
+        )
+        return queryset.filter(Exists(claims))
 
 
 class CampaignTargetFilterSet(FiregridFilterSet):

@@ -21,13 +21,11 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from firegrid.campaigns import status
 from firegrid.campaigns.choices import MilestoneScope
 from firegrid.campaigns.models import Campaign
-from firegrid.core.filters import filtered_list_url
 from firegrid.reports.models import DailySnapshot, Dimension, SnapshotRow
 from firegrid.reports.services import visible_rows
 
@@ -132,14 +130,6 @@ def paced_rows(snapshot: DailySnapshot, dimension: str, keys: set[str]) -> list[
     return out
 
 
-def claims_url(campaign: Campaign, unit_id: int) -> str:
-    """The unit's list: its active claims in the campaign (the target list has no unit filter)."""
-    try:
-        return filtered_list_url("campaigns:claim_list", campaign=campaign.pk, unit=unit_id, status="active")
-    except NoReverseMatch:
-        return ""
-
-
 def four_category_deadline(campaign: Campaign) -> dt.date:
     milestone = campaign.milestones.filter(scope=MilestoneScope.FOUR_CATEGORY).order_by("due_on").first()
     return milestone.due_on if milestone else campaign.ends_on
@@ -181,7 +171,7 @@ def unit_forecasts(campaign: Campaign, user, snapshot: DailySnapshot | None) -> 
             row.accepted_recently,
             deadline,
             snapshot.day,
-            claims_url(campaign, int(row.key)),
+            target_list_url(campaign, unit=row.key),
         )
         for row in paced_rows(snapshot, Dimension.UNIT, keys)
     ]

@@ -220,6 +220,46 @@ def test_target_list_progress_filter_uses_the_status_definition(
     assert_status(login(personas.landlord).get(url), 403)
 
 
+def test_target_list_unit_filter_counts_the_units_report_figure(login, personas, district, campaign, targets):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from firegrid.reports.models import Dimension
+    from firegrid.reports.services import generate_snapshot
+
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    # The unit's landlord_a (premises_a, shop_a); landlord_b once by the unit, released, now another's.
+    Claim.objects.create(
+        campaign=campaign, landlord=district.landlord_a, unit=district.unit, claimed_by=personas.commander
+    )
+    Claim.objects.create(
+        campaign=campaign,
+        landlord=district.landlord_b,
+        unit=district.unit,
+        claimed_by=personas.commander,
+        claimed_at=yesterday - dt.timedelta(days=1),
+        status=ClaimStatus.RELEASED,
+        ended_at=yesterday,
+    )
+    Claim.objects.create(
+        campaign=campaign,
+        landlord=district.landlord_b,
+        unit=district.other_unit,
+        claimed_by=personas.commander,
+    )
+    snapshot = generate_snapshot(campaign, timezone.localdate())
+    in_scope = snapshot.rows.get(dimension=Dimension.UNIT, key=str(district.unit.pk)).in_scope
+    url = reverse("campaigns:target_list", args=[campaign.pk])
+    response = login(personas.commander).get(url, {"unit": district.unit.pk})
+    assert count_of(response) == in_scope == 2
+    assert {p.pk for p in response.context["object_list"]} == {district.premises_a.pk, district.shop_a.pk}
+    other = login(personas.commander).get(url, {"unit": district.other_unit.pk})
+    assert {p.pk for p in other.context["object_list"]} == {district.premises_b.pk}
+    # The filter does not open the list to a role that may not read targets.
+    assert_status(login(personas.landlord).get(url, {"unit": district.unit.pk}), 403)
+
+
 def test_target_add_and_remove_by_hand(login, personas, district, campaign):
     client = login(personas.commander)
     client.post(reverse("campaigns:target_add", args=[campaign.pk]), {"premises": district.premises_b.pk})

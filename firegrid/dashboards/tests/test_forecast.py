@@ -5,6 +5,7 @@ import time_machine
 
 from firegrid.dashboards import figures
 from firegrid.dashboards import forecast as fc
+from firegrid.reports.models import DailySnapshot, Dimension
 
 from .conftest import START, TODAY, ZONE, at, make_reports, survey_and_plan
 
@@ -112,6 +113,9 @@ def test_a_unit_behind_its_milestone_is_warned(scene, district, personas, login)
     assert unit.remaining == 1 and unit.will_miss
     assert ("unit", unit.name) in [(kind, f.name) for kind, f in response.context["warnings"]]
     assert Plan.objects.filter(premises=district.premises_a).count() == 2
-    # The unit's warning links to its claims in the campaign: one landlord.
+    # The unit's warning links to the targets of its claimed landlords: as many as its in-scope figure.
+    snapshot = DailySnapshot.objects.get(campaign=scene.campaign, day=TODAY - dt.timedelta(days=1))
+    in_scope = snapshot.rows.get(dimension=Dimension.UNIT, key=str(district.unit.pk)).in_scope
+    assert unit.url.startswith(reverse("campaigns:target_list", args=[scene.campaign.pk]))
     listed = login(personas.commander).get(unit.url)
-    assert listed.status_code == 200 and listed.context["paginator"].count == 1
+    assert listed.status_code == 200 and listed.context["paginator"].count == in_scope == 2
