@@ -181,12 +181,7 @@ class SnapshotPremisesView(CampaignMixin, TemplateView):
         snapshot = get_object_or_404(
             DailySnapshot, campaign=campaign, day=day, version=int(params["version"])
         )
-        row = snapshot.rows.filter(dimension=params["dimension"], key=params["key"]).first()
-        # Out of the user's scope: as if it did not exist; visible but not theirs to list: forbidden.
-        if row is None or not report_services.visible_rows(snapshot, request.user).filter(pk=row.pk).exists():
-            raise Http404
-        if not report_services.may_drill(row, request.user):
-            raise PermissionDenied(_("您只能查看本单位的出租户清单。"))
+        row = report_services.drill_row(snapshot, request.user, params["dimension"], params["key"])
         queryset = (
             status.in_progress(
                 report_services.row_premises(campaign, day, row.dimension, row.key),

@@ -32,8 +32,8 @@ def covered_premises_ids():
     return covering_inspections().filter(premises__isnull=False).values("premises_id")
 
 
-def premises_covered_q(prefix: str = "") -> Q:
-    return Q(Exists(covering_inspections().filter(premises=OuterRef(f"{prefix}pk"))))
+def premises_covered_q() -> Q:
+    return Q(Exists(covering_inspections().filter(premises=OuterRef("pk"))))
 
 
 def premises_visited_q() -> Q:
@@ -140,7 +140,7 @@ def coverage_rows(user, area: Area | None = None) -> list[CoverageRow]:
     if not roots:
         return []
     children = list(Area.objects.filter(parent__in=roots).order_by("code"))
-    if not children or all(r.level == AreaLevel.GRID for r in roots):
+    if all(r.level == AreaLevel.GRID for r in roots):
         children = []
     rows = [CoverageRow(area=r) for r in roots] + [CoverageRow(area=c) for c in children]
     by_area = {row.area.pk: row for row in rows}

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from firegrid.core.filters import FiregridFilterSet
 
 from .choices import (
-    BUCKET_STATUSES,
     OPEN_STATUSES,
     HazardBucket,
     HazardStatus,
@@ -92,7 +91,7 @@ class HazardFilterSet(FiregridFilterSet):
         ]
 
     def filter_bucket(self, queryset, name, value):
-        return queryset.filter(status__in=BUCKET_STATUSES[HazardBucket(value)]) if value else queryset
+        return queryset.in_bucket(value) if value else queryset
 
     def filter_age(self, queryset, name, value):
         if value in (None, ""):

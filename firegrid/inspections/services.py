@@ -169,12 +169,7 @@ def update_template_parameters(
     if errors:
         raise ValidationError(errors)
     template.parameters = parameters
-    template.version += 1
-    template.save()
-    record_change(
-        actor=actor, action=AuditAction.UPDATE, obj=template, before=before, after=snapshot(template)
-    )
-    return template
+    return save_update(template, before, actor=actor)
 
 
 @transaction.atomic
@@ -185,12 +180,7 @@ def publish_template(template: ChecklistTemplate, *, actor) -> ChecklistTemplate
         raise ValidationError(_("只有草稿可以发布。"))
     before = snapshot(template)
     template.status, template.published_at = TemplateStatus.PUBLISHED, timezone.now()
-    template.version += 1
-    template.save()
-    record_change(
-        actor=actor, action=AuditAction.UPDATE, obj=template, before=before, after=snapshot(template)
-    )
-    return template
+    return save_update(template, before, actor=actor)
 
 
 # --- suggestions from the registry ------------------------------------------------------------------

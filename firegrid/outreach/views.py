@@ -99,10 +99,6 @@ def _plan_url(plan: Plan) -> str:
         return reverse("outreach:booking_list") + f"?plan={plan.pk}"
 
 
-def _error_messages(exc: ValidationError) -> list[str]:
-    return exc.messages
-
-
 # --- the directory -----------------------------------------------------------------------------------------
 
 
@@ -287,7 +283,7 @@ class SlotDeleteView(LoginRequiredMixin, View):
             services.delete_slot(slot, actor=request.user)
             messages.success(request, _("已删除时段 %(slot)s。") % {"slot": slot})
         except ValidationError as exc:
-            messages.error(request, " ".join(_error_messages(exc)))
+            messages.error(request, " ".join(exc.messages))
         return redirect(_next_url(request, reverse("outreach:contractor_slots", args=[slot.contractor_id])))
 
 
@@ -404,7 +400,7 @@ class BookingCancelView(LoginRequiredMixin, View):
             services.cancel_booking(booking, actor=request.user, reason=reason)
             messages.success(request, _("已取消预约，该时段可重新预约。"))
         except ValidationError as exc:
-            messages.error(request, " ".join(_error_messages(exc)))
+            messages.error(request, " ".join(exc.messages))
         return redirect(_next_url(request, booking.get_absolute_url()))
 
 

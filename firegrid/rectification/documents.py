@@ -42,10 +42,6 @@ def landlord_url(plan: Plan) -> str:
     return f"{settings.FIREGRID_SITE_URL.rstrip('/')}/portal/plans/{plan.public_key}/"
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _inspectors(users) -> list[dict]:
     return [{"name": str(u), "badge": ""} for u in users]
 
@@ -197,7 +193,3 @@ def pdf_bytes(document: Document) -> bytes:
             locked.save(update_fields=["pdf", "sha256"])
         document.pdf, document.sha256 = locked.pdf, locked.sha256
     return data
-
-
-def current_documents(plan: Plan):
-    return plan.documents.filter(status=DocumentStatus.ISSUED).order_by("issued_at", "pk")

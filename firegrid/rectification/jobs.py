@@ -59,11 +59,12 @@ def remind_landlords(run, **params):
     for days in REMINDER_DAYS:
         plans = Plan.objects.filter(
             state__in=DEADLINE_STATES, deadline=day + dt.timedelta(days=days)
-        ).select_related("landlord", "premises__building")
+        ).select_related("landlord__user", "premises__building")
         for plan in plans.iterator(chunk_size=500):
             landlord = plan.landlord
             if landlord is None or not landlord.mobile:
                 continue
+            url = documents.landlord_url(plan)
             with override("zh-hans"):
                 title = _("整改期限提醒")
                 body = _(
@@ -72,7 +73,7 @@ def remind_landlords(run, **params):
                     "premises": plan.premises,
                     "deadline": plan.deadline.isoformat(),
                     "days": days,
-                    "url": documents.landlord_url(plan),
+                    "url": url,
                 }
             if notifications.send(
                 kind=NotificationKind.DEADLINE_REMINDER,
@@ -81,7 +82,7 @@ def remind_landlords(run, **params):
                 mobile=landlord.mobile,
                 title=title,
                 body=body,
-                link=documents.landlord_url(plan),
+                link=url,
             ):
                 sent += 1
     return {"reminders_sent": sent}
@@ -96,7 +97,7 @@ def overdue_digest(run, **params):
     for row in overdue.values("officer").annotate(n=Count("pk")).order_by("officer"):
         plans = list(
             overdue.filter(officer_id=row["officer"])
-            .select_related("premises__building")
+            .select_related("officer", "premises__building")
             .order_by("deadline")[:DIGEST_LISTED]
         )
         officer = plans[0].officer

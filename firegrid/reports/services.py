@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -330,6 +331,17 @@ def may_drill(row: SnapshotRow, user) -> bool:
     if user.role == Role.UNIT_LIAISON:
         return row.dimension == Dimension.UNIT and user.unit_id is not None and row.key == str(user.unit_id)
     return False
+
+
+def drill_row(snapshot: DailySnapshot, user, dimension: str, key: str) -> SnapshotRow:
+    """The row a drill-down lists, checked: out of the user's scope 404 (as if it did not exist),
+    visible but not theirs to list 403."""
+    row = snapshot.rows.filter(dimension=dimension, key=key).first()
+    if row is None or not visible_rows(snapshot, user).filter(pk=row.pk).exists():
+        raise Http404
+    if not may_drill(row, user):
+        raise PermissionDenied(_("您只能查看本单位的出租户清单。"))
+    return row
 
 
 def _scope_area_ids(user) -> set[int]:

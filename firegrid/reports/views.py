@@ -201,12 +201,7 @@ def premises(request, code: str, day: str):
     dimension, key, figure = (request.GET.get(name, "") for name in ("dimension", "key", "figure"))
     if figure not in services.FIGURE_PROGRESS:
         raise Http404
-    row = snapshot.rows.filter(dimension=dimension, key=key).first()
-    # Out of the user's scope: as if it did not exist; visible but not theirs to list: forbidden.
-    if row is None or not services.visible_rows(snapshot, request.user).filter(pk=row.pk).exists():
-        raise Http404
-    if not services.may_drill(row, request.user):
-        raise PermissionDenied(_("您只能查看本单位的出租户清单。"))
+    row = services.drill_row(snapshot, request.user, dimension, key)
     queryset = (
         services.figure_premises(snapshot.campaign, snapshot.day, dimension, key, figure)
         .select_related("building__grid", "landlord")
