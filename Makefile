@@ -13,15 +13,19 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 run: install assets
 	@bash scripts/system-packages.sh run || true
 	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py collectstatic --noinput --verbosity 0
 	DEBUG=true $(PY) manage.py demo
 	@DEBUG=true $(PY) manage.py demo_logins
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: install what tests need, lint, format check, migrations check, the whole suite (SQLite, PostgreSQL, browser)
+## make test: install what tests need, lint, format check, layer contract, types, migrations check, the whole suite
+## (SQLite with coverage floor, PostgreSQL, browser)
 test: install-test assets
 	@CI=$(CI) bash scripts/system-packages.sh test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	FIREGRID_DEV=true $(BIN)/mypy firegrid
 	FIREGRID_DEV=true $(PY) manage.py check
 	FIREGRID_DEV=true $(PY) manage.py makemigrations --check --dry-run
 	CI=$(CI) bash scripts/test-suite.sh

@@ -78,7 +78,7 @@ def phase_import(path: str, db_url: str) -> dict:
     call_command("migrate", verbosity=0, interactive=False)
     from firegrid import testing as t
     from firegrid.areas.choices import AreaLevel, Role
-    from firegrid.registry.ledger import jobs
+    from firegrid.registry.ledger import services as ledger
     from firegrid.registry.models import Premises
 
     d = t.make_area(AreaLevel.DISTRICT, "衢江区", code="330803")
@@ -92,17 +92,17 @@ def phase_import(path: str, db_url: str) -> dict:
         timings = {}
         start = time.perf_counter()
         with open(path, "rb") as handle:
-            job = jobs.create_import_job(actor=user, kind="premises", upload=File(handle, name="台账.xlsx"))
+            job = ledger.create_import_job(actor=user, kind="premises", upload=File(handle, name="台账.xlsx"))
         timings["upload"] = time.perf_counter() - start
         columns = {int(i): k for i, k in job.mapping["columns"].items()}
-        jobs.confirm_mapping(job, actor=user, columns=columns, default_grid=None)
+        ledger.confirm_mapping(job, actor=user, columns=columns, default_grid=None)
         start = time.perf_counter()
-        jobs.start_validation(job, actor=user, inline=True)
+        ledger.start_validation(job, actor=user, inline=True)
         timings["check"] = time.perf_counter() - start
         job.refresh_from_db()
         assert job.error_count == 0, job.report[:5]
         start = time.perf_counter()
-        jobs.start_commit(job, actor=user, inline=True)
+        ledger.start_commit(job, actor=user, inline=True)
         timings["commit"] = time.perf_counter() - start
         job.refresh_from_db()
         assert job.status == "committed", (job.status, job.message, job.report[:3])

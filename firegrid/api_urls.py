@@ -1,12 +1,12 @@
 """/api/v1/: one router for every app's viewsets, plus the caller (`me/`) and token sign-in."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from firegrid.areas.api.views import MeView
 from firegrid.areas.api.views import register as register_areas
 from firegrid.campaigns.api.views import register as register_campaigns
 from firegrid.core.api.auth import ObtainTokenView
+from firegrid.core.api.routers import FiregridRouter
 from firegrid.inspections.api.views import register as register_inspections
 from firegrid.outreach.api.records import register as register_outreach_records
 from firegrid.outreach.api.views import register as register_outreach
@@ -15,7 +15,7 @@ from firegrid.registry.api.views import register as register_registry
 from firegrid.reports.api.views import register as register_reports
 from firegrid.tasks.api.views import register as register_tasks
 
-router = DefaultRouter()
+router = FiregridRouter()
 register_areas(router)
 register_registry(router)
 register_inspections(router)

@@ -7,7 +7,10 @@ four-category landlord employed by `unit`; `premises_b` sits in grid B.
 
 from __future__ import annotations
 
+import copy
+import functools
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -104,6 +107,89 @@ def assert_status(response, expected: int) -> None:
     raise AssertionError(f"expected {expected}, got {response.status_code}. {detail}")
 
 
+# --- scope walks (each app's tests/test_scope.py) -------------------------------------------------------
+
+# The personas of `personas`, in the order the walks list them.
+EVERY_PERSONA = (
+    "admin",
+    "commander",
+    "fire_officer",
+    "subdistrict_officer",
+    "community_officer",
+    "grid_worker",
+    "outsider",
+    "liaison",
+    "other_liaison",
+    "landlord",
+)
+# One letter per action, in the order `allowed` writes them: view, add, change, delete, export, reveal, void.
+ACTION_LETTERS = {
+    "view": "v",
+    "add": "a",
+    "change": "c",
+    "delete": "d",
+    "export": "e",
+    "reveal": "r",
+    "void": "x",
+}
+
+
+def ids_of(scene, *names: str) -> set[int]:
+    """The ids of the scene's rows named (attributes of the `district` namespace or another scene)."""
+    return {getattr(scene, name).pk for name in names}
+
+
+def seen(model, personas, action: str = "view") -> dict[str, set[int]]:
+    """persona → the ids of `model.objects.visible_to(persona, action)`, for every persona."""
+    return {
+        name: set(model.objects.visible_to(getattr(personas, name), action).values_list("pk", flat=True))
+        for name in EVERY_PERSONA
+    }
+
+
+def allowed(model, personas) -> dict[str, str]:
+    """persona → the actions the role table lets them take on `model` at all (`can`), as ACTION_LETTERS."""
+    from firegrid.core.permissions import can
+
+    return {
+        name: "".join(
+            letter for action, letter in ACTION_LETTERS.items() if can(getattr(personas, name), action, model)
+        )
+        for name in EVERY_PERSONA
+    }
+
+
+def assert_refused_actions_see_nothing(model, personas) -> None:
+    """An action the role may not take on `model` leaves `visible_to` empty, whatever rows are in scope."""
+    from firegrid.core.permissions import can
+
+    leaks = [
+        (name, action)
+        for name in EVERY_PERSONA
+        for action in ACTION_LETTERS
+        if not can(getattr(personas, name), action, model)
+        and model.objects.visible_to(getattr(personas, name), action).exists()
+    ]
+    assert leaks == [], f"{model.__name__}: rows visible for actions the role may not take"
+
+
+def assert_allowed_actions_reach_the_rows_seen(model, personas) -> None:
+    """Scope does not depend on the action: each action the role may take reaches the rows it sees."""
+    from firegrid.core.permissions import can
+
+    differ = []
+    for name in EVERY_PERSONA:
+        user = getattr(personas, name)
+        rows = set(model.objects.visible_to(user).values_list("pk", flat=True))
+        for action in ACTION_LETTERS:
+            if (
+                can(user, action, model)
+                and set(model.objects.visible_to(user, action).values_list("pk", flat=True)) != rows
+            ):
+                differ.append((name, action))
+    assert differ == [], f"{model.__name__}: an allowed action reaches other rows than the ones seen"
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium (Debian's), shared by the browser tests of a run."""
@@ -151,9 +237,74 @@ def page_for(browser, live_server):
         context.close()
 
 
+# --- the bundled checklist template -------------------------------------------------------------------
+#
+# Loading zj-2019.1 (about sixty items) cost 0.15-0.2 s in every test that inspects. It is loaded once,
+# into the test database, when pytest-django sets that database up: every test's transaction sees it and
+# each rollback leaves it. A test that changes the template (a parameter, a new draft version published)
+# does so inside its own transaction, so the next test finds the bundled one unchanged. A transactional
+# test (live server, `shared_db`) ends by emptying every table; the template is loaded again after it.
+
+_session_db: dict[str, Any] = {}
+
+
+def load_bundled_checklist():
+    """The bundled template (zj-2019.1), published, loaded if missing. Test ground set up like the
+    builders' rows, not a user action: its creation leaves no audit entry (tests read the operation log
+    from empty)."""
+    from firegrid.core.models import AuditEntry
+    from firegrid.inspections.models import ChecklistTemplate
+    from firegrid.inspections.services import load_template
+
+    data = _bundled_checklist_data()
+    template = ChecklistTemplate.objects.filter(code=data["version"]).first()
+    if template is None:
+        # A copy: the saved template's JSON fields must not share the cached dicts a test might change.
+        template = load_template(copy.deepcopy(data))
+        AuditEntry.objects.for_object(template).delete()
+    return template
+
+
+@functools.cache
+def _bundled_checklist_data() -> dict[str, Any]:
+    # Parsing the YAML is most of a load's cost: once per run (load_template only reads it).
+    import yaml
+
+    from firegrid.inspections.services import DEFAULT_TEMPLATE_FILE
+
+    return yaml.safe_load(DEFAULT_TEMPLATE_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with the bundled checklist template loaded once for the session."""
+    with django_db_blocker.unblock():
+        load_bundled_checklist()
+    _session_db["blocker"] = django_db_blocker
+    yield
+    _session_db.clear()
+
+
+def _empties_the_database(item: pytest.Item) -> bool:
+    # The same test pytest-django makes to choose a transactional test (TransactionTestCase's flush).
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    yield
+    # After the last test the database itself goes (nextitem is None): nothing to put back.
+    blocker = _session_db.get("blocker")
+    if blocker is not None and nextitem is not None and _empties_the_database(item):
+        with blocker.unblock():
+            load_bundled_checklist()
+
+
 @pytest.fixture
 def checklist(db):
-    """The bundled default checklist template (zj-2019.1), published."""
-    from firegrid.inspections.services import default_template
-
-    return default_template()
+    """The bundled default checklist template (zj-2019.1), published (loaded once per session; see above)."""
+    return load_bundled_checklist()

@@ -7,9 +7,11 @@ With DEBUG off, start-up refuses to go on without SECRET_KEY and ALLOWED_HOSTS.
 import os
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",  # sign-in lockout (firegrid.core.lockout)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -106,20 +109,29 @@ INSTALLED_APPS = [
     "firegrid.dashboards",
     "firegrid.tasks",
     "firegrid.reports",
+    "firegrid.pages",
+    "firegrid.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below); static files, served by
+    # WhiteNoise just above, need none.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "firegrid.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "firegrid.core.middleware.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "firegrid.core.middleware.RequestIdMiddleware",
+    "firegrid.core.middleware.PasswordChangeRequiredMiddleware",
+    # Last, as django-axes asks: turns a locked sign-in into the lockout answer (firegrid.core.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "firegrid.urls"
@@ -136,7 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "firegrid.core.context_processors.firegrid",
+                "firegrid.pages.context_processors.firegrid",
             ],
         },
     },
@@ -164,13 +176,52 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "areas.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "pages:home"
 LOGOUT_REDIRECT_URL = "login"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+# The lockout backend first: it refuses a locked sign-in before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "firegrid.core.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Password rules (firegrid.core.passwords; docs/architecture.md "Security"). Each refusal names what it found.
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        # wanggy12 for the user wanggy: similar to the username, name or mobile.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "mobile", "email")},
+    },
+    {"NAME": "firegrid.core.passwords.PersonalDataValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("FIREGRID_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        # The system's own words (the demo password is firegrid2019) and Chinese favourites that Django's
+        # common-password list (English-sourced) misses.
+        "NAME": "firegrid.core.passwords.ForbiddenWordsValidator",
+        "OPTIONS": {"words": ["firegrid", "xiaofang", "qujiang", "消防网格", "woaini", "5201314", "1314520"]},
+    },
+]
+
+# Sign-in lockout (django-axes, firegrid.core.lockout): per username on an address, and per address.
+FIREGRID_LOGIN_FAILURE_LIMIT = env_int("FIREGRID_LOGIN_FAILURE_LIMIT", 5)
+FIREGRID_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("FIREGRID_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+FIREGRID_LOGIN_COOLOFF_MINUTES = env_int("FIREGRID_LOGIN_COOLOFF_MINUTES", 15)
+AXES_FAILURE_LIMIT = FIREGRID_LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "firegrid.core.lockout.LockoutHandler"
+AXES_COOLOFF_TIME = timedelta(minutes=FIREGRID_LOGIN_COOLOFF_MINUTES)
+# The lock lifts a cool-off after the failure that set it; tries while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "firegrid.core.lockout.lockout_response"
+# Sign-ins are logged in core.LoginRecord (登录日志); axes keeps only the failure counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # its start-up line would print before every management command's output
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -196,14 +247,58 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after FIREGRID_SESSION_HOURS without a request: SessionRefreshMiddleware moves the
+# expiry on at most every FIREGRID_SESSION_REFRESH_MINUTES (not a write on every request).
+FIREGRID_SESSION_HOURS = env_int("FIREGRID_SESSION_HOURS", 8)
+FIREGRID_SESSION_REFRESH_MINUTES = env_int("FIREGRID_SESSION_REFRESH_MINUTES", 5)
+SESSION_COOKIE_AGE = FIREGRID_SESSION_HOURS * 3600
+# An API token expires this long after it was issued (firegrid.core.api.authentication); sign-out and a password
+# change end it earlier.
+FIREGRID_API_TOKEN_HOURS = env_int("FIREGRID_API_TOKEN_HOURS", 24)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- HTTPS (docs/architecture.md "Settings"): on in production, off for development and tests, which run
+# on plain http://127.0.0.1. `manage.py check --deploy` is clean with the production defaults (tested).
+FIREGRID_HTTPS = env_bool("FIREGRID_HTTPS", default=not DEV_DEFAULTS)
+SESSION_COOKIE_SECURE = FIREGRID_HTTPS
+CSRF_COOKIE_SECURE = FIREGRID_HTTPS
+# The interface language cookie is read by the server only (the switcher is a form).
+LANGUAGE_COOKIE_SECURE = FIREGRID_HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env_bool("FIREGRID_SSL_REDIRECT", default=FIREGRID_HTTPS)
+# A year, subdomains included; browsers then refuse plain http for the host (FIREGRID_HSTS_SECONDS=0: off).
+SECURE_HSTS_SECONDS = env_int("FIREGRID_HSTS_SECONDS", 365 * 24 * 3600 if FIREGRID_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FIREGRID_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is a request to browser makers to hard-code the domain (hstspreload.org) and cannot be taken
+# back quickly; a district's host decides that, so it stays off unless asked for.
+SECURE_HSTS_PRELOAD = env_bool("FIREGRID_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "SECURE_HSTS_PRELOAD is not True": see above
+# Behind a reverse proxy that ends TLS, the header it sets to say the request came over HTTPS, e.g.
+# X-Forwarded-Proto (the proxy must overwrite it on every request, or a client could claim HTTPS).
+if _proxy_ssl_header := os.environ.get("FIREGRID_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+
+# Error pages and error e-mails never show the environment or connection addresses (firegrid.core.debug).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "firegrid.core.debug.FiregridExceptionReporterFilter"
+
+# Request bodies. A form's or an API call's body, files not counted, may hold FIREGRID_MAX_BODY_KB; more
+# is refused (web: 400; API: 413 with a message). Uploaded files past 2.5 MB are streamed to a temporary
+# file; each app caps its files (photos 15 MB, ledgers FIREGRID_LEDGER_MAX_MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("FIREGRID_MAX_BODY_KB", 2560) * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2560 * 1024
+# Uploads hold personal data: readable by the server's user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
 REST_FRAMEWORK = {
     # Token first: an anonymous API call then answers 401 with `WWW-Authenticate: Token` (not 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "firegrid.core.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -214,6 +309,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "firegrid.core.api.errors.exception_handler",
+    # JSON nested too deeply is a 400, not a RecursionError (firegrid.core.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "firegrid.core.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -276,6 +377,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint logs seven "Step n" lines per PDF at INFO; a batch of notices would flood the log.
         "weasyprint.progress": {"level": "WARNING"},
+        # django-axes logs three INFO lines per sign-in; failures and lockouts are WARNING and stay.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -286,6 +389,47 @@ FIREGRID_PAGE_SIZE = env_int("FIREGRID_PAGE_SIZE", 50)
 # (intranets are often offline): the map then shows the points on a plain background.
 FIREGRID_MAP_TILES = os.environ.get("FIREGRID_MAP_TILES", "")
 FIREGRID_MAP_ATTRIBUTION = os.environ.get("FIREGRID_MAP_ATTRIBUTION", "")
+
+
+def _tile_origin(template: str) -> list[str]:
+    """https://{s}.tiles.example.cn/{z}/{x}/{y}.png -> ["https://*.tiles.example.cn"]: what img-src allows."""
+    if not template:
+        return []
+    scheme, _, rest = template.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return [f"{scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp 4): scripts, styles and everything else from this site only. The
+# templates have no inline script and no style attribute or <style> element; keep it so. Views that need
+# more say so with django-csp's csp_update, in their urls.py (the API docs page, the campaign dashboard).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: and blob: for images made in the page (Swagger UI's and Leaflet's icons), and the map tiles.
+        "img-src": [SELF, "data:", "blob:", *_tile_origin(FIREGRID_MAP_TILES)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
+
+# --- ledger import (台账导入; docs/architecture.md "Ledger import") ---
+# Largest upload (MB). An .xlsx is also refused before parsing when its zip directory says it unpacks
+# to more than FIREGRID_LEDGER_MAX_UNPACKED_MB (an ordinary sheet packs 5–13:1), or when a large part
+# of it packs better than FIREGRID_LEDGER_MAX_RATIO:1 (a zip bomb).
+FIREGRID_LEDGER_MAX_MB = env_int("FIREGRID_LEDGER_MAX_MB", 20)
+FIREGRID_LEDGER_MAX_UNPACKED_MB = env_int("FIREGRID_LEDGER_MAX_UNPACKED_MB", 15 * FIREGRID_LEDGER_MAX_MB)
+FIREGRID_LEDGER_MAX_RATIO = env_int("FIREGRID_LEDGER_MAX_RATIO", 100)
+# Files up to this many rows are checked and committed inside the request; larger ones as a job.
+FIREGRID_LEDGER_INLINE_ROWS = env_int("FIREGRID_LEDGER_INLINE_ROWS", 1000)
+# Every file inside the request (tests).
+FIREGRID_LEDGER_INLINE = env_bool("FIREGRID_LEDGER_INLINE", default=False)
 
 # --- background and scheduled jobs (firegrid.jobs; docs/architecture.md "Jobs") ---
 # Without REDIS_URL jobs run in threads of the web process (embedded); with it, on Celery workers.
@@ -358,10 +502,10 @@ FIREGRID_LEGAL_BASIS = {
 FIREGRID_RENDER_ON_ISSUE = env_bool("FIREGRID_RENDER_ON_ISSUE", default=True)
 
 # --- landlord portal: sign-in with a one-time code sent by SMS ---
-# Dotted path of a firegrid.portal.sms.BaseSmsBackend. Development prints codes to the console;
+# Dotted path of a firegrid.core.sms.BaseSmsBackend. Development prints codes to the console;
 # production has no default (a warning at start-up, a clear message on the sign-in page).
 FIREGRID_SMS_BACKEND = os.environ.get("FIREGRID_SMS_BACKEND") or (
-    "firegrid.portal.sms.ConsoleBackend" if DEV_DEFAULTS else ""
+    "firegrid.core.sms.ConsoleBackend" if DEV_DEFAULTS else ""
 )
 FIREGRID_SMS_FILE_PATH = os.environ.get("FIREGRID_SMS_FILE_PATH", str(DATA_DIR / "sms.log"))
 # How long a sign-in code stays valid (seconds).

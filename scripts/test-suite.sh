@@ -21,8 +21,9 @@ if ! $PY -c "import redis, sys; redis.Redis.from_url(sys.argv[1], socket_connect
   echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
 fi
 
-echo "=== test suite on SQLite (with browser tests) ==="
-$PY -m pytest -q "$@"
+echo "=== test suite on SQLite (with browser tests and the coverage floor of pyproject.toml) ==="
+# pytest-cov prints the total against the floor; the per-file report goes to test-artifacts/coverage/.
+$PY -m pytest -q --durations=10 --cov=firegrid --cov-report=html:test-artifacts/coverage "$@"
 
 pg_up() {
   $PY - "$PG_TEST_URL" <<'PY'
@@ -36,7 +37,7 @@ PY
 
 if pg_up; then
   echo "=== test suite on PostgreSQL ($PG_TEST_URL) ==="
-  DATABASE_URL="$PG_TEST_URL" $PY -m pytest -q -m "not browser" "$@"
+  DATABASE_URL="$PG_TEST_URL" $PY -m pytest -q --durations=10 -m "not browser" "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "!!! PostgreSQL at $PG_TEST_URL does not answer, and CI=true requires the PostgreSQL run." >&2
   exit 1

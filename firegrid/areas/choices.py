@@ -11,7 +11,7 @@ class AreaLevel(models.TextChoices):
 
 # The tree is fixed at four levels; a child sits exactly one level below its parent.
 LEVEL_ORDER = [AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT, AreaLevel.COMMUNITY, AreaLevel.GRID]
-PARENT_LEVEL = {LEVEL_ORDER[i + 1]: LEVEL_ORDER[i] for i in range(len(LEVEL_ORDER) - 1)}
+PARENT_LEVEL: dict[str, AreaLevel] = {LEVEL_ORDER[i + 1]: LEVEL_ORDER[i] for i in range(len(LEVEL_ORDER) - 1)}
 
 
 class DepartmentKind(models.TextChoices):
@@ -48,7 +48,7 @@ DISTRICT_WIDE_ROLES = frozenset({Role.DISTRICT_COMMANDER, Role.DEPARTMENT_OFFICE
 # Roles whose scope is a set of areas (and their descendants).
 AREA_ROLES = frozenset({Role.SUBDISTRICT_OFFICER, Role.COMMUNITY_OFFICER, Role.GRID_WORKER})
 # The level of area each area role is attached to.
-ROLE_AREA_LEVEL = {
+ROLE_AREA_LEVEL: dict[str, AreaLevel] = {
     Role.SUBDISTRICT_OFFICER: AreaLevel.SUBDISTRICT,
     Role.COMMUNITY_OFFICER: AreaLevel.COMMUNITY,
     Role.GRID_WORKER: AreaLevel.GRID,

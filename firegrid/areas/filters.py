@@ -1,6 +1,9 @@
 """FilterSets for the organisation: areas, departments, units."""
 
+from __future__ import annotations
+
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.filters import FiregridFilterSet
@@ -19,7 +22,7 @@ class AreaFilterSet(FiregridFilterSet):
         model = Area
         fields = ["q", "level", "parent"]
 
-    def filter_area(self, queryset, name, area):
+    def filter_area(self, queryset: QuerySet[Area], name: str, area: Area | None) -> QuerySet[Area]:
         return queryset.filter(path__startswith=area.path) if area else queryset
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
+from typing import ClassVar, cast
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from firegrid.core.permissions import Action
 from firegrid.core.querysets import NOTHING, ScopedQuerySet
 from firegrid.core.tables import enumerate_items
 from firegrid.core.validators import validate_mobile
@@ -28,7 +31,7 @@ from .choices import (
 )
 
 
-class AreaQuerySet(ScopedQuerySet):
+class AreaQuerySet(ScopedQuerySet["Area"]):
     def scope_q(self, user: User) -> Q:
         paths = user.scope_paths
         if not paths:
@@ -119,18 +122,18 @@ class Area(models.Model):
         return list(Area.objects.subtree(self).grids().values_list("pk", flat=True))
 
 
-def grids_within(areas) -> dict[int, list[Area]]:
+def grids_within(areas: Iterable[Area]) -> dict[int, list[Area]]:
     """For every grid, those of `areas` that contain it: how per-grid counts roll up to areas."""
-    areas = list(areas)
+    candidates = list(areas)
     membership: dict[int, list[Area]] = {}
     for grid_id, path in Area.objects.grids().values_list("pk", "path"):
-        inside = [area for area in areas if path.startswith(area.path)]
+        inside = [area for area in candidates if path.startswith(area.path)]
         if inside:
             membership[grid_id] = inside
     return membership
 
 
-class DepartmentQuerySet(ScopedQuerySet):
+class DepartmentQuerySet(ScopedQuerySet["Department"]):
     def scope_q(self, user: User) -> Q:
         return Q()
 
@@ -162,7 +165,7 @@ class Department(models.Model):
         return self.name
 
 
-class UnitQuerySet(ScopedQuerySet):
+class UnitQuerySet(ScopedQuerySet["Unit"]):
     def scope_q(self, user: User) -> Q:
         if user.role == Role.UNIT_LIAISON:
             return Q(pk=user.unit_id) if user.unit_id else NOTHING
@@ -196,6 +199,9 @@ class Unit(models.Model):
     contact_mobile = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[validate_mobile])
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # The contact's mobile is a person's: masked like a landlord's, shown in full only by a recorded reveal.
+    personal_fields: tuple[str, ...] = ("contact_mobile",)
+
     objects = UnitQuerySet.as_manager()
 
     class Meta:
@@ -215,13 +221,24 @@ class Unit(models.Model):
         return self.name
 
 
-class UserQuerySet(ScopedQuerySet):
+class UserQuerySet(ScopedQuerySet["User"]):
     def scope_q(self, user: User) -> Q:
         return Q(pk=user.pk)
 
 
-class FiregridUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+class FiregridUserManager(UserManager["User"]):
+    """Django's user manager (create_user …) over `UserQuerySet`, with the `visible_to` every scoped model's
+    manager offers. Written out rather than built with `from_queryset`, which the type checker cannot follow
+    in a base class."""
+
+    # What `from_queryset` sets: BaseManager.get_queryset builds this class (with the database and router hints).
+    _queryset_class = UserQuerySet
+
+    def get_queryset(self) -> UserQuerySet:
+        return cast(UserQuerySet, super().get_queryset())
+
+    def visible_to(self, user: User, action: str = Action.VIEW) -> ScopedQuerySet:
+        return self.get_queryset().visible_to(user, action)
 
 
 class User(AbstractUser):
@@ -264,8 +281,13 @@ class User(AbstractUser):
         related_name="user",
         verbose_name=_("施工单位档案"),
     )
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("下次登录后须先修改密码才能使用系统（如演示账号、管理员重置的密码）。"),
+    )
 
-    objects = FiregridUserManager()
+    objects: ClassVar[FiregridUserManager] = FiregridUserManager()
 
     class Meta:
         ordering = ["username"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
@@ -13,11 +15,19 @@ from firegrid.core.permissions import Action
 from firegrid.core.services import record_change, require, snapshot
 
 from .choices import PARENT_LEVEL
-from .models import Area
+from .models import Area, User
 
 
 @transaction.atomic
-def create_area(*, actor, level: str, name: str, code: str, parent: Area | None = None, outline=None) -> Area:
+def create_area(
+    *,
+    actor: User | None,
+    level: str,
+    name: str,
+    code: str,
+    parent: Area | None = None,
+    outline: dict[str, Any] | None = None,
+) -> Area:
     if actor is not None:
         require(actor, Action.ADD, Area)
     area = Area(parent=parent, level=level, name=name, code=code, outline=outline)
@@ -30,7 +40,7 @@ def create_area(*, actor, level: str, name: str, code: str, parent: Area | None 
 
 
 @transaction.atomic
-def move_area(area: Area, new_parent: Area, *, actor, reason: str = "") -> Area:
+def move_area(area: Area, new_parent: Area, *, actor: User, reason: str = "") -> Area:
     """Hang `area` (and its whole subtree) under `new_parent`, rewriting every path below it."""
     require(actor, Action.CHANGE, Area)
     area = Area.objects.select_for_update().get(pk=area.pk)

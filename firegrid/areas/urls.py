@@ -1,6 +1,9 @@
 from django.urls import path
 
+from firegrid.core.views import RevealView
+
 from . import views
+from .models import Unit
 
 app_name = "areas"
 
@@ -11,4 +14,5 @@ urlpatterns = [
     path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department_detail"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
+    path("units/<int:pk>/reveal/<str:field>/", RevealView.as_view(model=Unit), name="unit_reveal"),
 ]

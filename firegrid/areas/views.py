@@ -1,14 +1,28 @@
 """Organisation pages: the area tree, departments and units (maintained by the system admin)."""
 
-from django.db.models import Count
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Expression, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.tables import Column
 from firegrid.core.views import ObjectDetailView, ObjectListView
-from firegrid.registry.models import four_category_q
 
 from . import filters
 from .models import Area, Department, Unit
+
+# Figures on the unit list that belong to apps above this one (the registry: the four-category landlords
+# a unit employs). Each app hands in a column and the annotation it reads, from its AppConfig.ready().
+UNIT_FIGURES: dict[str, tuple[Column, Callable[[], Expression]]] = {}
+
+
+def register_unit_figure(column: Column, annotation: Callable[[], Expression]) -> None:
+    """Add a column to the unit list; `annotation()` gives the queryset annotation named `column.key`."""
+    UNIT_FIGURES[column.key] = (column, annotation)
 
 
 class AreaListView(ObjectListView):
@@ -33,7 +47,9 @@ class AreaDetailView(ObjectDetailView):
         Column("parent.name", _("上级区域")),
     ]
 
-    def get_context_data(self, **kwargs):
+    object: Area
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["children"] = self.object.children.order_by("name")
         context["ancestors"] = self.object.ancestors()
@@ -61,20 +77,20 @@ class UnitListView(ObjectListView):
     model = Unit
     filterset_class = filters.UnitFilterSet
     show_area_tree = False
-    columns = [
+    unit_columns = [
         Column("name", _("名称"), link=True),
         Column("kind", _("类别"), tag=True),
         Column("credit_code", _("统一社会信用代码"), default=False),
-        Column("landlord_count", _("四类人员房东"), value=lambda u: u.landlord_count),
     ]
 
-    def get_queryset(self):
-        four_category = four_category_q("landlords__")
-        return (
-            super()
-            .get_queryset()
-            .annotate(landlord_count=Count("landlords", filter=four_category, distinct=True))
-        )
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        # Read per request: the figures are registered at ready(), after this class is built.
+        self.columns = [*self.unit_columns, *(column for column, _annotation in UNIT_FIGURES.values())]
+
+    def get_queryset(self) -> QuerySet[Unit]:
+        figures = {key: annotation() for key, (_column, annotation) in UNIT_FIGURES.items()}
+        return super().get_queryset().annotate(**figures)
 
 
 class UnitDetailView(ObjectDetailView):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Exists, OuterRef
+from django.db.models.query import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.models import Unit
 from firegrid.core.filters import FiregridFilterSet
 from firegrid.registry.filters import LandlordFilterSet, PremisesFilterSet
+from firegrid.registry.models import Premises
 
 from . import status
 from .choices import CampaignStatus, ClaimStatus
@@ -86,14 +90,18 @@ class TargetPremisesFilterSet(PremisesFilterSet):
     class Meta(PremisesFilterSet.Meta):
         fields = [*PremisesFilterSet.Meta.fields, "progress", "claimed", "unit"]
 
-    def __init__(self, *args, campaign=None, **kwargs):
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         self.campaign = campaign
         super().__init__(*args, **kwargs)
 
-    def filter_progress(self, queryset, name, value):
+    def filter_progress(
+        self, queryset: QuerySet[Premises], name: str, value: list[str]
+    ) -> QuerySet[Premises]:
         return status.in_progress(queryset, self.campaign, list(value)) if value else queryset
 
-    def filter_claimed(self, queryset, name, value):
+    def filter_claimed(
+        self, queryset: QuerySet[Premises], name: str, value: bool | None
+    ) -> QuerySet[Premises]:
         if value is None:
             return queryset
         claims = Claim.objects.filter(
@@ -101,7 +109,7 @@ class TargetPremisesFilterSet(PremisesFilterSet):
         )
         return queryset.filter(Exists(claims)) if value else queryset.exclude(Exists(claims))
 
-    def filter_unit(self, queryset, name, value):
+    def filter_unit(self, queryset: QuerySet[Premises], name: str, value: Unit | None) -> QuerySet[Premises]:
         if value is None:
             return queryset
         claims = Claim.objects.filter(
@@ -125,7 +133,9 @@ class CampaignTargetFilterSet(FiregridFilterSet):
         model = CampaignTarget
         fields = ["q", "area", "campaign", "source", "progress"]
 
-    def filter_progress(self, queryset, name, value):
+    def filter_progress(
+        self, queryset: QuerySet[CampaignTarget], name: str, value: list[str]
+    ) -> QuerySet[CampaignTarget]:
         campaign = self.form.cleaned_data.get("campaign")
         if not value:
             return queryset

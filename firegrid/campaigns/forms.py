@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, cast
+
 from django import forms
+from django.db.models.query import QuerySet
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.choices import AreaLevel, Role
@@ -21,7 +26,7 @@ class AreaChoiceField(forms.ModelMultipleChoiceField):
         return f"{indent}{area.name}"
 
 
-def scope_areas():
+def scope_areas() -> QuerySet[Area]:
     # Campaigns and work groups own subdistricts, communities and grids; the tree order reads as a tree.
     return Area.objects.exclude(level=AreaLevel.DISTRICT).order_by("path")
 
@@ -43,9 +48,9 @@ class CampaignForm(VersionedForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["areas"].queryset = scope_areas()
+        cast(AreaChoiceField, self.fields["areas"]).queryset = scope_areas()
         if self.instance.pk:
             self.initial["areas"] = list(self.instance.areas.values_list("pk", flat=True))
 
@@ -57,17 +62,21 @@ class MilestoneForm(forms.Form):
 
 
 class BaseMilestoneFormSet(forms.BaseFormSet):
-    def __init__(self, *args, period=None, **kwargs):
+    def __init__(self, *args: Any, period: tuple[dt.date, dt.date] | None = None, **kwargs: Any) -> None:
         self.period = period
         super().__init__(*args, **kwargs)
 
-    def clean(self):
+    def _deleted(self, form: forms.Form) -> bool:
+        # What BaseFormSet._should_delete_form answers (a private method the type stubs leave out).
+        return bool(form.cleaned_data.get(DELETION_FIELD_NAME, False))
+
+    def clean(self) -> None:
         # The same rule as the service (Milestone.clean), here on the row's own date field.
         if self.period is None:
             return
         starts_on, ends_on = self.period
         for form in self.forms:
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and self._deleted(form):
                 continue
             due_on = form.cleaned_data.get("due_on")
             if due_on and not (starts_on <= due_on <= ends_on):
@@ -77,16 +86,18 @@ class BaseMilestoneFormSet(forms.BaseFormSet):
                     % {"start": starts_on, "end": ends_on},
                 )
 
-    def milestones(self) -> list[dict]:
+    def milestones(self) -> list[dict[str, Any]]:
         return [
             form.cleaned_data
             for form in self.forms
-            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+            if form.cleaned_data and not (self.can_delete and self._deleted(form))
         ]
 
 
-MilestoneFormSet = forms.formset_factory(
-    MilestoneForm, formset=BaseMilestoneFormSet, extra=2, can_delete=True
+# formset_factory is typed as returning a plain BaseFormSet class; this one is a BaseMilestoneFormSet.
+MilestoneFormSet = cast(
+    type[BaseMilestoneFormSet],
+    forms.formset_factory(MilestoneForm, formset=BaseMilestoneFormSet, extra=2, can_delete=True),
 )
 
 
@@ -131,12 +142,12 @@ class WorkGroupForm(VersionedForm):
         model = WorkGroup
         fields = ["name", "leader", "members", "departments", "areas"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         staff = User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("full_name", "username")
-        self.fields["leader"].queryset = staff
-        self.fields["members"].queryset = staff
-        self.fields["areas"].queryset = scope_areas()
+        cast(UserChoiceField, self.fields["leader"]).queryset = staff
+        cast(UsersChoiceField, self.fields["members"]).queryset = staff
+        cast(AreaChoiceField, self.fields["areas"]).queryset = scope_areas()
         if self.instance.pk:
             for name in ("members", "departments", "areas"):
                 self.initial[name] = list(getattr(self.instance, name).values_list("pk", flat=True))
@@ -149,13 +160,13 @@ class ClaimForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("认领单位"))
     reason = forms.CharField(label=_("备注"), max_length=200, required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["landlord"].queryset = Landlord.objects.visible_to(user)
+        cast(forms.ModelChoiceField, self.fields["landlord"]).queryset = Landlord.objects.visible_to(user)
         self.fields["landlord"].help_text = _("房东编号（在未认领名单中点击“认领”会自动填写）")
         # Every unit validates: a liaison posting another unit is refused by the service (403), not
         # told "not a valid choice" as if the unit did not exist.
-        self.fields["unit"].queryset = Unit.objects.all()
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.all()
         if user.role == Role.UNIT_LIAISON:
             self.fields["unit"].initial = user.unit_id
             self.fields["unit"].widget = forms.HiddenInput()
@@ -189,8 +200,9 @@ class DeclareForm(forms.Form):
         queryset=Unit.objects.all(), required=False, label=_("工作单位"), empty_label=_("（无）")
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("categories") and not data.get("employer_unit"):
             self.add_error("employer_unit", _("四类人员必须填写工作单位，以便单位认领。"))
         return data

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,13 +18,16 @@ from firegrid.core.querysets import ScopedQuerySet
 
 from .choices import CampaignStatus, ClaimStatus, MilestoneScope, TargetSource
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+
 
 class CampaignQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+    def scope_q(self, user: User) -> Q:
         # Everyone taking part sees the campaigns; the figures inside are scoped by their own models.
         return Q()
 
-    def running_on(self, day) -> CampaignQuerySet:
+    def running_on(self, day: dt.date) -> CampaignQuerySet:
         return self.filter(status=CampaignStatus.RUNNING, starts_on__lte=day, ends_on__gte=day)
 
     def current(self) -> Campaign | None:
@@ -124,7 +130,7 @@ class CampaignTarget(models.Model):
 
 
 class WorkGroupQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+    def scope_q(self, user: User) -> Q:
         return Q()
 
 
@@ -169,7 +175,7 @@ class WorkGroup(Record):
 
 
 class ClaimQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+    def scope_q(self, user: User) -> Q:
         from firegrid.areas.choices import AREA_ROLES, Role
         from firegrid.registry.models import Landlord
 

@@ -9,6 +9,9 @@ premises [{address, kind}], deadline (ISO date), deadline_name (the milestone's 
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,14 +25,18 @@ from firegrid.core.services import lock_in_scope, record_change
 from firegrid.rectification.documents import allocate_serial
 
 from .choices import ClaimStatus, MilestoneScope
-from .models import Claim
+from .models import Campaign, Claim
 from .scope import premises_in_scope
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+
 
 TITLE = "单位—房东消防安全承诺书"
 TEMPLATE = "documents/unit_pledge.html"
 
 
-def four_category_deadline(campaign):
+def four_category_deadline(campaign: Campaign) -> tuple[dt.date, str]:
     """The four-category milestone (the earliest, if several), else the campaign's end."""
     milestone = (
         campaign.milestones.filter(scope=MilestoneScope.FOUR_CATEGORY).order_by("due_on", "pk").first()
@@ -37,7 +44,7 @@ def four_category_deadline(campaign):
     return (milestone.due_on, milestone.name) if milestone else (campaign.ends_on, "")
 
 
-def build_content(claim: Claim, *, serial: str, issued_on) -> dict:
+def build_content(claim: Claim, *, serial: str, issued_on: dt.date) -> dict[str, Any]:
     campaign, landlord = claim.campaign, claim.landlord
     deadline, deadline_name = four_category_deadline(campaign)
     premises = premises_in_scope(campaign).filter(landlord=landlord).select_related("building")
@@ -67,7 +74,7 @@ def build_content(claim: Claim, *, serial: str, issued_on) -> dict:
 
 
 @transaction.atomic
-def issue_unit_pledge(claim: Claim, *, actor) -> Claim:
+def issue_unit_pledge(claim: Claim, *, actor: User) -> Claim:
     """Freeze the pledge of an active claim (first print), or return the claim as it is (reprint)."""
     current = lock_in_scope(claim, actor, "view")
     if current.pledge_content:
@@ -89,7 +96,7 @@ def issue_unit_pledge(claim: Claim, *, actor) -> Claim:
     return current
 
 
-def render_unit_pledge(content: dict) -> bytes:
+def render_unit_pledge(content: dict[str, Any]) -> bytes:
     context = {
         "doc": content,
         "issued_on_text": chinese_date(content["issued_on"]),

@@ -12,17 +12,40 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import status
 from .choices import ClaimStatus
+from .models import Campaign
 
 RANKING_RULE = _(
     "按认领房东的整治对象完成率（已验收 ÷ 整治对象，已撤销的不计）从高到低排名；完成率相同的，已验收户数多的在前；"
     "仍相同的，按单位名称排序。"
 )
+
+
+class UnitFigures(TypedDict):
+    """One row of `unit_figures`: the claiming unit and its claimed landlords' target premises."""
+
+    landlord__claims__unit: int
+    landlord__claims__unit__name: str
+    in_scope: int
+    accepted: int
+    cancelled: int
+
+
+class _Figures(TypedDict):
+    """A unit's figures before ranking."""
+
+    unit_id: int
+    unit_name: str
+    in_scope: int
+    accepted: int
+    cancelled: int
+    completion: float
 
 
 @dataclass(frozen=True)
@@ -38,7 +61,7 @@ class UnitRow:
     tie_break: str | None
 
 
-def unit_figures(campaign, day: dt.date | None = None) -> list[dict]:
+def unit_figures(campaign: Campaign, day: dt.date | None = None) -> list[UnitFigures]:
     """Per unit with claimed landlords' target premises: in scope, accepted, cancelled (one query)."""
     claimed = status.targets(campaign).filter(
         landlord__claims__campaign=campaign, landlord__claims__status=ClaimStatus.ACTIVE
@@ -55,12 +78,12 @@ def unit_figures(campaign, day: dt.date | None = None) -> list[dict]:
     )
 
 
-def sort_key(row: dict) -> tuple:
+def sort_key(row: _Figures) -> tuple[float, int, str, int]:
     return (-row["completion"], -row["accepted"], row["unit_name"], row["unit_id"])
 
 
-def unit_ranking(campaign, day: dt.date | None = None) -> list[UnitRow]:
-    rows = [
+def unit_ranking(campaign: Campaign, day: dt.date | None = None) -> list[UnitRow]:
+    rows: list[_Figures] = [
         {
             "unit_id": r["landlord__claims__unit"],
             "unit_name": r["landlord__claims__unit__name"],
@@ -72,7 +95,8 @@ def unit_ranking(campaign, day: dt.date | None = None) -> list[UnitRow]:
         for r in unit_figures(campaign, day)
     ]
     rows.sort(key=sort_key)
-    ranked, previous = [], None
+    ranked: list[UnitRow] = []
+    previous: _Figures | None = None
     for rank, row in enumerate(rows, start=1):
         if previous is None:
             tie_break = None

@@ -3,16 +3,19 @@ landlord's own declaration. Each write is permission-checked, audited and done i
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from firegrid.areas.choices import Role
-from firegrid.areas.models import Area, Unit
+from firegrid.areas.models import Area, Department, Unit, User
 from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action, can
 from firegrid.core.services import (
@@ -23,6 +26,7 @@ from firegrid.core.services import (
     require_visible,
     save_update,
     snapshot,
+    update_record,
 )
 from firegrid.inspections.choices import HazardStatus
 from firegrid.inspections.models import Hazard
@@ -43,15 +47,15 @@ OPEN_HAZARD_STATUSES = (HazardStatus.OPEN, HazardStatus.IN_RECTIFICATION, Hazard
 @dataclass(frozen=True)
 class MilestoneInput:
     name: str
-    due_on: object  # datetime.date
+    due_on: dt.date
     scope: str = MilestoneScope.ALL
 
 
-def _ids(objs) -> list[int]:
+def _ids(objs: Iterable[models.Model]) -> list[int]:
     return sorted(o.pk for o in objs)
 
 
-def _campaign_after(campaign: Campaign) -> dict:
+def _campaign_after(campaign: Campaign) -> dict[str, Any]:
     return {
         **snapshot(campaign),
         "areas": _ids(campaign.areas.all()),
@@ -64,7 +68,8 @@ def _campaign_after(campaign: Campaign) -> dict:
 
 def _check_milestones(campaign: Campaign, milestones: list[MilestoneInput]) -> list[Milestone]:
     """The milestones as rows, each checked against the period; every bad one is named in the error."""
-    rows, errors = [], []
+    rows: list[Milestone] = []
+    errors: list[str] = []
     for number, data in enumerate(milestones, start=1):
         row = Milestone(campaign=campaign, name=data.name, due_on=data.due_on, scope=data.scope)
         try:
@@ -84,10 +89,10 @@ def _check_milestones(campaign: Campaign, milestones: list[MilestoneInput]) -> l
 @transaction.atomic
 def save_campaign(
     campaign: Campaign | None,
-    data: dict,
+    data: dict[str, Any],
     *,
-    actor,
-    areas=None,
+    actor: User,
+    areas: Iterable[Area] | None = None,
     milestones: list[MilestoneInput] | None = None,
     expected_version: int | None = None,
     reason: str = "",
@@ -99,7 +104,7 @@ def save_campaign(
     milestone outside it.
     """
     creating = campaign is None
-    if creating:
+    if campaign is None:
         require(actor, Action.ADD, Campaign)
         campaign = Campaign()
         before = None
@@ -145,7 +150,7 @@ def save_campaign(
 
 
 @transaction.atomic
-def add_targets_from_hazards(campaign: Campaign, *, actor) -> int:
+def add_targets_from_hazards(campaign: Campaign, *, actor: User) -> int:
     """Make every premises in the campaign's areas with open hazards, or with a plan in this campaign, a
     target. Idempotent (premises already targets are left as they are); returns how many were added.
     One audit entry on the campaign with the count, as for a ledger import."""
@@ -179,7 +184,7 @@ def add_targets_from_hazards(campaign: Campaign, *, actor) -> int:
 
 
 @transaction.atomic
-def add_target(campaign: Campaign, premises: Premises, *, actor, reason: str = "") -> CampaignTarget:
+def add_target(campaign: Campaign, premises: Premises, *, actor: User, reason: str = "") -> CampaignTarget:
     """Add one premises to the campaign's targets by hand; it must lie inside the campaign's areas."""
     require(actor, Action.ADD, CampaignTarget)
     require_visible(premises, actor)
@@ -193,7 +198,7 @@ def add_target(campaign: Campaign, premises: Premises, *, actor, reason: str = "
 
 
 @transaction.atomic
-def remove_target(target: CampaignTarget, *, actor, reason: str) -> None:
+def remove_target(target: CampaignTarget, *, actor: User, reason: str) -> None:
     """Take a premises off the campaign's targets (e.g. registered twice); the reason is kept."""
     require(actor, Action.DELETE, target)
     if not (reason or "").strip():
@@ -205,7 +210,7 @@ def remove_target(target: CampaignTarget, *, actor, reason: str) -> None:
 # --- work groups ---------------------------------------------------------------------------------------
 
 
-def _work_group_after(group: WorkGroup) -> dict:
+def _work_group_after(group: WorkGroup) -> dict[str, Any]:
     return {
         **snapshot(group),
         "members": _ids(group.members.all()),
@@ -226,7 +231,7 @@ def _check_areas(group: WorkGroup, areas: list[Area]) -> None:
         for area in other.areas.all():
             for grid_id in area.grid_ids():
                 taken[grid_id] = other
-    errors = []
+    errors: list[str] = []
     for area in areas:
         grids = area.grid_ids()
         if scope is not None and not set(grids) <= set(scope):
@@ -245,36 +250,40 @@ def _check_areas(group: WorkGroup, areas: list[Area]) -> None:
 @transaction.atomic
 def save_work_group(
     group: WorkGroup | None,
-    data: dict,
+    data: dict[str, Any],
     *,
-    actor,
+    actor: User,
     campaign: Campaign | None = None,
-    areas=None,
-    members=None,
-    departments=None,
+    areas: Iterable[Area] | None = None,
+    members: Iterable[User] | None = None,
+    departments: Iterable[Department] | None = None,
     expected_version: int | None = None,
     reason: str = "",
 ) -> WorkGroup:
     """Create (group None, in `campaign`) or update a work group with its leader, members, departments
-    and areas."""
-    creating = group is None
-    if creating:
-        require(actor, Action.ADD, WorkGroup)
-        group = WorkGroup(campaign=campaign)
-        before = None
-    else:
+    and areas (None keeps the stored ones); an update needs the `expected_version` that was read."""
+    if group is not None:
         require(actor, Action.CHANGE, group)
-        group = lock_in_scope(group, actor, Action.CHANGE)
-        if expected_version is not None and group.version != expected_version:
-            raise ConcurrentEditError(group, expected_version)
-        before = _work_group_after(group)
+        area_list = list(areas) if areas is not None else list(group.areas.all())
+        _check_areas(group, area_list)
+        taken = WorkGroup.objects.filter(campaign_id=group.campaign_id, name=data.get("name", group.name))
+        if taken.exclude(pk=group.pk).exists():
+            raise ValidationError({"name": _("本次行动已有同名工作组。")})
+        # Lock, version check, fields and many-to-many set, scope re-check and audit: the shared update.
+        changes = {
+            **data,
+            "areas": area_list,
+            "members": group.members.all() if members is None else members,
+            "departments": group.departments.all() if departments is None else departments,
+        }
+        return update_record(group, changes, actor=actor, expected_version=expected_version, reason=reason)
+    require(actor, Action.ADD, WorkGroup)
+    group = WorkGroup(campaign=campaign)
     for name, value in data.items():
         setattr(group, name, value)
     group.full_clean(exclude=["campaign"])
-    area_list = list(areas) if areas is not None else list(group.areas.all()) if not creating else []
+    area_list = list(areas) if areas is not None else []
     _check_areas(group, area_list)
-    if not creating:
-        group.version += 1
     try:
         with transaction.atomic():
             group.save()
@@ -285,18 +294,8 @@ def save_work_group(
         group.members.set(members)
     if departments is not None:
         group.departments.set(departments)
-    after = _work_group_after(group)
-    if before is not None and before == {**after, "version": before["version"]}:
-        WorkGroup.objects.filter(pk=group.pk).update(version=before["version"])
-        group.version = before["version"]
-        return group
     record_change(
-        actor=actor,
-        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-        obj=group,
-        before=before,
-        after=after,
-        reason=reason,
+        actor=actor, action=AuditAction.CREATE, obj=group, after=_work_group_after(group), reason=reason
     )
     return group
 
@@ -304,7 +303,7 @@ def save_work_group(
 # --- claims ------------------------------------------------------------------------------------------
 
 
-def _check_unit_for(actor, unit: Unit) -> None:
+def _check_unit_for(actor: User, unit: Unit) -> None:
     # A unit liaison acts for their own unit only; the command for any unit.
     if actor.role == Role.UNIT_LIAISON and unit.pk != actor.unit_id:
         raise PermissionDenied(_("单位联络人只能为本单位认领。"))
@@ -362,7 +361,7 @@ def _save_claim(claim: Claim, landlord: Landlord, campaign: Campaign) -> None:
 
 
 @transaction.atomic
-def claim(landlord: Landlord, unit: Unit, *, campaign: Campaign, actor, reason: str = "") -> Claim:
+def claim(landlord: Landlord, unit: Unit, *, campaign: Campaign, actor: User, reason: str = "") -> Claim:
     """A unit claims (认领) a four-category landlord for this campaign: one unit per landlord."""
     require(actor, Action.ADD, Claim)
     _check_unit_for(actor, unit)
@@ -378,7 +377,7 @@ def claim(landlord: Landlord, unit: Unit, *, campaign: Campaign, actor, reason: 
     return new
 
 
-def _end(claim_: Claim, status: str, *, actor, reason: str) -> Claim:
+def _end(claim_: Claim, status: str, *, actor: User, reason: str) -> Claim:
     before = snapshot(claim_)
     claim_.status = status
     claim_.ended_at = timezone.now()
@@ -386,7 +385,7 @@ def _end(claim_: Claim, status: str, *, actor, reason: str) -> Claim:
     return save_update(claim_, before, actor=actor, reason=reason)
 
 
-def _lock_active(claim_: Claim, actor) -> Claim:
+def _lock_active(claim_: Claim, actor: User) -> Claim:
     require(actor, Action.CHANGE, claim_)
     current = lock_in_scope(claim_, actor, Action.CHANGE)
     if current.status != ClaimStatus.ACTIVE:
@@ -397,7 +396,7 @@ def _lock_active(claim_: Claim, actor) -> Claim:
 
 
 @transaction.atomic
-def transfer(claim_: Claim, to_unit: Unit, *, actor, reason: str) -> Claim:
+def transfer(claim_: Claim, to_unit: Unit, *, actor: User, reason: str) -> Claim:
     """Hand a claimed landlord over to another unit: the old claim ends as transferred, a new one starts."""
     reason = _require_reason(reason)
     current = _lock_active(claim_, actor)
@@ -419,7 +418,7 @@ def transfer(claim_: Claim, to_unit: Unit, *, actor, reason: str) -> Claim:
 
 
 @transaction.atomic
-def release(claim_: Claim, *, actor, reason: str) -> Claim:
+def release(claim_: Claim, *, actor: User, reason: str) -> Claim:
     """Give a claimed landlord up (e.g. no longer employed there): back on the unclaimed list."""
     reason = _require_reason(reason)
     current = _lock_active(claim_, actor)
@@ -434,7 +433,7 @@ FOUR_CATEGORY_FLAGS = ("is_party_member", "is_official", "is_deputy", "is_public
 
 @transaction.atomic
 def declare_four_category(
-    landlord: Landlord, *, actor, flags: dict[str, bool], employer_unit: Unit | None
+    landlord: Landlord, *, actor: User, flags: dict[str, bool], employer_unit: Unit | None
 ) -> Landlord:
     """A landlord declares in the portal whether they are four-category and where they work.
 
@@ -455,7 +454,7 @@ def declare_four_category(
     return save_update(current, before, actor=actor, reason=_("房东在房东服务中申报四类人员身份"))
 
 
-def can_claim_for(user, unit: Unit | None = None) -> bool:
+def can_claim_for(user: User, unit: Unit | None = None) -> bool:
     """May this user claim landlords (for `unit`, when given)?"""
     if not can(user, Action.ADD, Claim):
         return False

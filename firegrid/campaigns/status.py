@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.query import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,13 @@ from firegrid.inspections.models import Inspection
 from firegrid.rectification.choices import PlanState
 from firegrid.rectification.models import PlanMove
 from firegrid.registry.models import Premises
+
+from .models import Campaign
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from django_stubs_ext import WithAnnotations
 
 
 class Progress(models.TextChoices):
@@ -51,6 +60,20 @@ STATE_PROGRESS = {
     PlanState.ACCEPTED: Progress.ACCEPTED,
     PlanState.CANCELLED: Progress.CANCELLED,
 }
+
+
+class ProgressAnnotations(TypedDict):
+    """What `with_progress` adds to each premises."""
+
+    plan_state: str | None
+    surveyed: bool
+    progress: str
+
+
+if TYPE_CHECKING:
+    # A premises annotated by `with_progress`.
+    PremisesWithProgress: TypeAlias = WithAnnotations[Premises, ProgressAnnotations]
+
 # Progress values that count as "notified or further" (a notice has been served).
 NOTIFIED_OR_LATER = frozenset({Progress.NOTIFIED, Progress.RECTIFYING, Progress.OVERDUE, Progress.ACCEPTED})
 
@@ -61,14 +84,14 @@ def day_end(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
 
 
-def _moves_before_day_end(campaign, day: dt.date, premises_ref: str):
+def _moves_before_day_end(campaign: Campaign, day: dt.date, premises_ref: str) -> QuerySet[PlanMove]:
     """The premises' plan moves in this campaign before `day` ends, latest first."""
     return PlanMove.objects.filter(
         plan__campaign=campaign, plan__premises=OuterRef(premises_ref), time__lt=day_end(day)
     ).order_by("-time", "-pk")
 
 
-def plan_state_on(campaign, day: dt.date, premises_ref: str = "pk") -> Subquery:
+def plan_state_on(campaign: Campaign, day: dt.date, premises_ref: str = "pk") -> Subquery:
     """The state of the premises' plan in this campaign at the end of `day` (None: no plan yet)."""
     return Subquery(_moves_before_day_end(campaign, day, premises_ref).values("to_state")[:1])
 
@@ -81,7 +104,7 @@ def surveyed_by(day: dt.date, premises_ref: str = "pk") -> Exists:
     )
 
 
-def progress_on(campaign, day: dt.date, premises_ref: str = "pk") -> Coalesce:
+def progress_on(campaign: Campaign, day: dt.date, premises_ref: str = "pk") -> Coalesce:
     """The premises' progress at the end of `day`, as one SQL expression.
 
     The state → progress mapping is applied inside the "latest move" subquery, so the database runs that
@@ -106,12 +129,14 @@ def progress_on(campaign, day: dt.date, premises_ref: str = "pk") -> Coalesce:
     return Coalesce(from_plan, without_plan, output_field=models.CharField())
 
 
-def targets(campaign):
+def targets(campaign: Campaign) -> QuerySet[Premises]:
     """The campaign's target premises (整治对象)."""
     return Premises.objects.filter(campaign_targets__campaign=campaign)
 
 
-def with_progress(premises, campaign, day: dt.date | None = None):
+def with_progress(
+    premises: QuerySet[Premises], campaign: Campaign, day: dt.date | None = None
+) -> QuerySet[PremisesWithProgress]:
     """Annotate premises with `plan_state`, `surveyed` and `progress` as of the end of `day` (today)."""
     day = day or timezone.localdate()
     # `progress` does not refer to the other two: each is its own expression, evaluated only if used.
@@ -122,7 +147,9 @@ def with_progress(premises, campaign, day: dt.date | None = None):
     )
 
 
-def in_progress(premises, campaign, progress: str | list[str], day: dt.date | None = None):
+def in_progress(
+    premises: QuerySet[Premises], campaign: Campaign, progress: str | list[str], day: dt.date | None = None
+) -> QuerySet[PremisesWithProgress]:
     """The premises whose progress on `day` is `progress` (or one of a list): a figure's drill-down."""
     values = [progress] if isinstance(progress, str) else list(progress)
     return with_progress(premises, campaign, day).filter(progress__in=values)
@@ -138,6 +165,7 @@ __all__ = [
     "NOTIFIED_OR_LATER",
     "STATE_PROGRESS",
     "Progress",
+    "ProgressAnnotations",
     "completion",
     "day_end",
     "in_progress",

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from firegrid.core.views import ObjectHistoryView
 
@@ -44,6 +45,6 @@ urlpatterns = [
     path(
         "workgroups/<int:pk>/history/", ObjectHistoryView.as_view(model=WorkGroup), name="workgroup_history"
     ),
-    # The landlord's declaration in the portal (房东申报四类人员身份)
-    path("portal/declare/", views.DeclareView.as_view(), name="portal_declare"),
+    # The landlord's declaration moved to the portal (portal:declare); an old link still leads there.
+    path("portal/declare/", RedirectView.as_view(pattern_name="portal:declare", permanent=True)),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
+from typing import Any
 
 from django.http import FileResponse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from .tables import Column
 _ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
 
 
-def _cell_value(value):
+def _cell_value(value: Any) -> Any:
     if isinstance(value, str):
         value = value.translate(_ILLEGAL)
         # A leading = + - @ would make Excel evaluate the cell (formula injection).
@@ -31,7 +32,7 @@ def _cell_value(value):
     return str(value)
 
 
-def xlsx_response(title: str, columns: list[Column], rows: Iterable, filename: str) -> FileResponse:
+def xlsx_response(title: str, columns: list[Column], rows: Iterable[Any], filename: str) -> FileResponse:
     """Write rows with openpyxl's write-only mode to a temporary file and stream it back."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])

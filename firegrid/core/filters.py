@@ -1,43 +1,58 @@
-"""What every FilterSet shares: the area filter (includes descendants), one `q` search, one `sort`."""
+"""What every FilterSet shares: the area filter (includes descendants), one `q` search, one `sort`.
+
+The area filter's choices come from the areas app through `firegrid.core.area_tree` (core sits below it).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from firegrid.areas.models import Area
+from .area_tree import visible_areas as areas_visible_to
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import Area
 
 
-def filtered_list_url(name: str, **params) -> str:
+def filtered_list_url(name: str, **params: object) -> str:
     """The URL of a list with FilterSet parameters: how every figure links to the rows behind it."""
     query = urlencode(params)
     return reverse(name) + (f"?{query}" if query else "")
 
 
-def visible_areas(request):
-    if request is None:
-        return Area.objects.none()
-    return Area.objects.visible_to(request.user)
+def visible_areas(request: HttpRequest | None) -> QuerySet[Area]:
+    """The area filter's choices: the areas the requesting user may see (none for no one signed in)."""
+    return areas_visible_to(request.user if request is not None and request.user.is_authenticated else None)
+
+
+def _choices(field: forms.ChoiceField) -> Iterable[tuple[Any, Any]]:
+    # What the field holds: its setter normalises the choices to pairs (a list, or a lazy iterator for
+    # callable choices); the stubs type the getter as the setter's argument.
+    return cast(Iterable[tuple[Any, Any]], field.choices)
 
 
 class AnyYesNo(forms.Select):
     """全部 / 是 / 否 for boolean filters (the default reads 未知, which users took for a value)."""
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
 
-    def value_from_datadict(self, data, files, name):
-        value = data.get(name)
+    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> bool | None:
+        value = data.get(name, "")
         return {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False}.get(value)
 
-    def format_value(self, value):
+    # One selected value as a string, as Django's NullBooleanSelect does (its stub ignores the same override).
+    def format_value(self, value: Any) -> str:  # type: ignore[override]
         return {True: "true", False: "false"}.get(value, "")
 
 
@@ -59,7 +74,7 @@ class FiregridFilterSet(django_filters.FilterSet):
         django_filters.ModelChoiceFilter(queryset=visible_areas, method="filter_area", label=_("区域"))
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         for name, flt in self.filters.items():
@@ -73,20 +88,20 @@ class FiregridFilterSet(django_filters.FilterSet):
             if isinstance(f, forms.NullBooleanField):
                 f.widget = AnyYesNo()
             elif isinstance(f, forms.MultipleChoiceField):
-                f.widget = forms.CheckboxSelectMultiple(choices=f.choices)
+                f.widget = forms.CheckboxSelectMultiple(choices=_choices(f))
             elif isinstance(f, forms.ModelChoiceField):
                 f.empty_label = _("全部")
             elif isinstance(f, forms.ChoiceField):
                 if hasattr(f, "empty_label"):  # django-filter's ChoiceField builds its blank choice from it
                     f.empty_label = _("全部")
                 else:
-                    choices = list(f.choices)
+                    choices = list(_choices(f))
                     if choices and choices[0][0] == "":
                         f.choices = [("", _("全部")), *choices[1:]]
             elif isinstance(f, forms.DateField):
                 f.widget = forms.DateInput(attrs={"type": "date"})
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = super().filter_queryset(queryset)
         if self.form.cleaned_data.get("sort"):
             return queryset
@@ -105,11 +120,11 @@ class FiregridFilterSet(django_filters.FilterSet):
             return ["-pk"]
         return list(self.queryset.model._meta.ordering) or ["-pk"]
 
-    def search_form_fields(self):
+    def search_form_fields(self) -> list[forms.BoundField]:
         """The bound fields of the web search form, in order."""
         return [self.form[name] for name in self.form_fields if name in self.form.fields]
 
-    def hidden_params(self):
+    def hidden_params(self) -> list[tuple[str, str]]:
         """URL filters not in the search form, kept as hidden inputs so a search does not drop them."""
         shown = {*self.form_fields, "q", "area", "sort"}
         return [
@@ -120,7 +135,7 @@ class FiregridFilterSet(django_filters.FilterSet):
             if value
         ]
 
-    def filter_q(self, queryset, name, value):
+    def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()
         if not value or not self.search_fields:
             return queryset
@@ -129,7 +144,7 @@ class FiregridFilterSet(django_filters.FilterSet):
             q |= Q(**{f"{field}__icontains": value})
         return queryset.filter(q)
 
-    def filter_area(self, queryset, name, area: Area):
+    def filter_area(self, queryset: QuerySet[Any], name: str, area: Area | None) -> QuerySet[Any]:
         if area is None or self.area_lookup is None:
             return queryset
         # Passing grid ids directly lets the database use the grid index (see docs/architecture.md).

@@ -21,4 +21,5 @@ def mask_mobile(value: str) -> str:
     return value[:3] + "****" + value[-4:]
 
 
-MASKERS = {"id_number": mask_id_number, "mobile": mask_mobile}
+# Every personal field's masker, by field name (`Model.personal_fields`).
+MASKERS = {"id_number": mask_id_number, "mobile": mask_mobile, "contact_mobile": mask_mobile}

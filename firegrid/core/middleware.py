@@ -1,13 +1,20 @@
-"""Request id (kept in the audit entries a request writes) and the interface language."""
+"""Request id (kept in the audit entries a request writes), the interface language, forced password change."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 _request_id: ContextVar[str] = ContextVar("firegrid_request_id", default="")
 
@@ -16,11 +23,20 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+
+class IdentifiedHttpRequest(HttpRequest):
+    """A request once `RequestIdMiddleware` has given it its id. For annotations only."""
+
+    id: str
+
+
 class RequestIdMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: IdentifiedHttpRequest) -> HttpResponseBase:
         request.id = request.headers.get("X-Request-ID", "")[:36] or str(uuid.uuid4())
         token = _request_id.set(request.id)
         try:
@@ -38,9 +54,63 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
     machines whose browsers say anything, and the interface's language is a choice, not a guess.
     """
 
-    def process_request(self, request):
+    def process_request(self, request: HttpRequest) -> None:
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user who must change their password (`must_change_password`, set e.g. for the demo users outside
+    development) reaches only the change page until they do: every other page redirects there, the API
+    answers 403. Signing out, switching the language and static files stay reachable."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, "must_change_password", False) and user.is_authenticated:
+            response = self._refuse(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse | None:
+        change_url = reverse("password_change")
+        allowed = (change_url, reverse("logout"), reverse("set_language"), settings.STATIC_URL)
+        if request.path.startswith(allowed):
+            return None
+        message = gettext("请先修改密码。")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=403)
+        if getattr(request, "htmx", False):
+            # An htmx fragment request would swap the change page into a table: send the whole page there.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = change_url
+            return response
+        return redirect(f"{change_url}?{urlencode({'next': request.get_full_path()})}")
+
+
+class SessionRefreshMiddleware:
+    """Moves a signed-in session's expiry on (FIREGRID_SESSION_HOURS of inactivity), at most once every
+    FIREGRID_SESSION_REFRESH_MINUTES: saving the session on every request would make every page a
+    database write, which on SQLite queues behind a long import's transaction."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.session_key or response.status_code >= 500:
+            return response
+        now = int(time.time())
+        last = session.get(self.KEY, 0)
+        if now - last >= settings.FIREGRID_SESSION_REFRESH_MINUTES * 60:
+            session[self.KEY] = now  # marks the session modified: SessionMiddleware saves it, cookie and all
+        return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -10,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .querysets import ScopedQuerySet
+
+if TYPE_CHECKING:
+    # Users belong to the areas app, above core: a type-only import, allowed by the layer contract.
+    from firegrid.areas.models import User
+    from firegrid.registry.models import Premises
 
 
 class Record(models.Model):
@@ -29,7 +36,7 @@ class Record(models.Model):
     class Meta:
         abstract = True
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises | None:
         """The premises whose file (一户一档) collects this record's changes, if any."""
         return None
 
@@ -43,8 +50,8 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("导出")
 
 
-class AuditEntryQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class AuditEntryQuerySet(ScopedQuerySet["AuditEntry"]):
+    def scope_q(self, user: User) -> Q:
         return Q(actor=user)
 
     def for_object(self, obj: models.Model) -> AuditEntryQuerySet:
@@ -115,8 +122,8 @@ class AuditEntry(models.Model):
         return self.field_label((self.after or {}).get("field", ""))
 
 
-class LoginRecordQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class LoginRecordQuerySet(ScopedQuerySet["LoginRecord"]):
+    def scope_q(self, user: User) -> Q:
         return Q(user=user)
 
 
@@ -148,11 +155,11 @@ class NotificationKind(models.TextChoices):
     OVERDUE_DIGEST = "overdue_digest", _("逾期方案日报")
 
 
-class NotificationQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class NotificationQuerySet(ScopedQuerySet["Notification"]):
+    def scope_q(self, user: User) -> Q:
         return Q(recipient=user)
 
-    def visible_to(self, user, action: str = "view") -> NotificationQuerySet:
+    def visible_to(self, user: User, action: str = "view") -> Self:
         # An inbox is its owner's alone, whatever the role: the commander does not read officers' mail.
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -7,10 +7,16 @@ again, which is what makes reminder and digest jobs idempotent.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
 from .models import Notification
+from .sms import send_sms
+
+if TYPE_CHECKING:
+    # Users belong to the areas app, above core: a type-only import, allowed by the layer contract.
+    from firegrid.areas.models import User
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +27,7 @@ def send(
     key: str,
     title: str,
     body: str = "",
-    recipient=None,
+    recipient: User | None = None,
     mobile: str = "",
     link: str = "",
 ) -> Notification | None:
@@ -45,8 +51,6 @@ def send(
 
 
 def _text(mobile: str, text: str) -> None:
-    from firegrid.portal.sms import send_sms
-
     try:
         send_sms(mobile, text)
     except Exception:  # a gateway failure must not undo the job; the inbox entry stays

@@ -1,43 +1,15 @@
-"""Pages of the core app: home, the area tree panel, the operation log and the login log."""
+"""Pages of the core app: the operation log and the login log (the home page is in firegrid.pages)."""
 
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
-
-from firegrid.areas.models import Area
 
 from .filters import FiregridFilterSet
-from .home import area_breakdown, scope_figures
 from .models import AuditAction, AuditEntry, LoginRecord
 from .tables import Column
 from .views import ObjectListView
-
-
-class HomeView(LoginRequiredMixin, TemplateView):
-    template_name = "core/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context["figures"] = scope_figures(user)
-        context["area_rows"] = area_breakdown(user)
-        context["scope_areas"] = Area.objects.filter(path__in=user.scope_paths)
-        return context
-
-
-class MeView(LoginRequiredMixin, TemplateView):
-    """我的: who I am, my scope, language, large type, sign out (the phone's fourth tab)."""
-
-    template_name = "core/me.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["scope_areas"] = Area.objects.filter(path__in=self.request.user.scope_paths)
-        return context
 
 
 class AuditEntryFilterSet(FiregridFilterSet):
@@ -66,7 +38,7 @@ class LoginRecordFilterSet(FiregridFilterSet):
         fields = ["q", "success", "since", "until"]
 
 
-class AuditLogView(ObjectListView):
+class AuditLogView(ObjectListView[AuditEntry]):
     """操作日志: every recorded change, for the system admin (others see only their own)."""
 
     model = AuditEntry
@@ -100,7 +72,7 @@ class AuditLogView(ObjectListView):
     select_related = ("content_type",)
 
 
-class LoginLogView(ObjectListView):
+class LoginLogView(ObjectListView[LoginRecord]):
     """登录日志: sign-ins, successful or not, with IP and browser."""
 
     model = LoginRecord

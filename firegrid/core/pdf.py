@@ -76,12 +76,16 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+if TYPE_CHECKING:
+    # WeasyPrint loads Pango at import: imported where a PDF is written, named here for the types only.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 DocumentKindName = Literal["notice", "order", "pledge", "acceptance", "dossier"]
 
@@ -276,9 +280,10 @@ def render_pdf(template_name: str, context: Mapping[str, Any], *, base_url: str 
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(template_name, dict(context))
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode("ascii")
-    return HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(base_url)).write_pdf(
+    pdf: bytes = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(base_url)).write_pdf(
         pdf_identifier=identifier
     )
+    return pdf
 
 
 def render_document(content: Mapping[str, Any], *, base_url: str | None = None) -> bytes:
@@ -307,7 +312,8 @@ def render_documents(contents: Iterable[Mapping[str, Any]]) -> bytes:
         pages.extend(document.pages)
     if first is None:
         raise ValueError("render_documents: no documents")
-    return first.copy(pages).write_pdf()
+    pdf: bytes = first.copy(pages).write_pdf()
+    return pdf
 
 
 def document_context(content: Mapping[str, Any]) -> dict[str, Any]:
@@ -451,7 +457,7 @@ def _moment_text(value: str) -> str:
     return chinese_date(value) if len(value) == 10 else chinese_datetime(value)
 
 
-def _url_fetcher(base_url: str | None):
+def _url_fetcher(base_url: str | None) -> URLFetcher:
     from weasyprint import URLFetcher
 
     root = _local_folder(base_url) if base_url else None
@@ -459,10 +465,11 @@ def _url_fetcher(base_url: str | None):
     class DocumentFetcher(URLFetcher):
         """``data:`` URLs, and ``file:`` URLs inside ``base_url`` (``..`` resolved first)."""
 
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             if root and url.startswith("file:") and not _file_path(url).is_relative_to(root):
                 raise ValueError(f"只能读取 {root} 下的文件：{url}")
-            return super().fetch(url, headers)
+            response: URLFetcherResponse = super().fetch(url, headers)
+            return response
 
     return DocumentFetcher(allowed_protocols={"data", "file"} if root else {"data"})
 
@@ -506,7 +513,7 @@ def check_pdf_fonts() -> list[str]:
     return problems
 
 
-def _font_installed(ffi, fontconfig, family: str) -> bool:
+def _font_installed(ffi: Any, fontconfig: Any, family: str) -> bool:  # cffi handles: untyped
     """Does fontconfig resolve ``family`` to that family itself, not to a fallback?"""
     pattern = fontconfig.FcPatternCreate()
     try:

@@ -1,20 +1,25 @@
-"""Who may do what: one table of role × model × action.
+"""Who may do what: `can(user, action, model)`, over one table of role × model × action.
 
-Scope (which rows) is answered by each model's `visible_to(user, action)`; this table answers only
-whether the role may perform the action on that kind of object at all. Out of scope is 404, in scope
-but not allowed is 403 (see `firegrid.core.views`).
+The table names roles, and roles belong to the areas app (it owns users), which sits above core. So the
+table lives in `firegrid.areas.permissions`, and `AreasConfig.ready()` hands it to this module with
+`register_role_actions`; core keeps the actions and the question. Scope (which rows) is answered by
+each model's `visible_to(user, action)`; the table answers only whether the role may perform the action
+on that kind of object at all. Out of scope is 404, in scope but not allowed is 403 (see
+`firegrid.core.views`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from firegrid.areas.choices import Role
-
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from firegrid.areas.models import User
 
 
@@ -28,196 +33,34 @@ class Action(models.TextChoices):
     VOID = "void", _("作废")
 
 
-ALL = frozenset(Action)
-READ = frozenset({Action.VIEW, Action.EXPORT})
-EDIT = frozenset({Action.VIEW, Action.EXPORT, Action.ADD, Action.CHANGE, Action.REVEAL})
+# role → model label → the actions that role may perform on that kind of object.
+RoleActions = Mapping[str, Mapping[str, frozenset[str]]]
 
-BUILDING = "registry.building"
-PREMISES = "registry.premises"
-ROOM = "registry.room"
-LANDLORD = "registry.landlord"
-TENANT = "registry.tenanthousehold"
-AREA = "areas.area"
-DEPARTMENT = "areas.department"
-UNIT = "areas.unit"
-USER = "areas.user"
-AUDIT = "core.auditentry"
-LOGIN = "core.loginrecord"
-
-TEMPLATE = "inspections.checklisttemplate"
-INSPECTION = "inspections.inspection"
-HAZARD = "inspections.hazard"
-PHOTO = "inspections.photo"
-
-CAMPAIGN = "campaigns.campaign"
-# A campaign's parts: work groups, target premises and milestones are set by the command; claims of
-# four-category landlords are made by a unit's liaison for their own unit or by the command for any unit.
-# Area roles read claims (they follow the landlords in their grids) but do not claim: a claim is the
-# employer unit's commitment, so only the unit or the command makes it.
-WORK_GROUP = "campaigns.workgroup"
-CLAIM = "campaigns.claim"
-TARGET = "campaigns.campaigntarget"
-MILESTONE = "campaigns.milestone"
-CAMPAIGN_PARTS = (WORK_GROUP, TARGET, MILESTONE)
-PLAN = "rectification.plan"
-DOCUMENT = "rectification.document"
-ENFORCEMENT = "rectification.enforcementaction"
-PROOF = "rectification.proofphoto"
-# Notes in a premises file (一户一档): officers write and read them; a landlord or a unit liaison sees
-# only the notes marked public (firegrid.rectification.premises_file).
-NOTE = "rectification.premisesnote"
-# The district's overdue escalation ladder: configured by system administrators, read by the command.
-ESCALATION = "rectification.escalationstep"
-
-CONTRACTOR = "outreach.contractor"
-SLOT = "outreach.slot"
-BOOKING = "outreach.booking"
-# Outreach records (宣传): kept by the areas that held the meeting or handed out the leaflets.
-OUTREACH_RECORD = "outreach.outreachrecord"
-# Tasks (任务) routed down the area chain and joint-team tasks; who may act on one is the holder's
-# business (firegrid.tasks.services.acts_for), these grants say who works with tasks at all.
-TASK = "tasks.task"
-
-REGISTRY = (BUILDING, PREMISES, ROOM, LANDLORD, TENANT)
-# Plans change only through their moves (each with its own role check in rectification.machine);
-# these grants say who may make, edit, read and export them at all.
-RECTIFICATION = (PLAN, ENFORCEMENT)
-RECTIFICATION_READ = (PLAN, DOCUMENT, ENFORCEMENT, PROOF)
-FIELDWORK = (INSPECTION, PHOTO)
-ORGANISATION = (AREA, DEPARTMENT, UNIT)
+_role_actions: RoleActions | None = None
 
 
-def _grant(models_: tuple[str, ...], actions: frozenset[Action]) -> dict[str, frozenset[Action]]:
-    return dict.fromkeys(models_, actions)
+def register_role_actions(table: RoleActions) -> None:
+    """Install the role table (called once, by `AreasConfig.ready()`)."""
+    global _role_actions
+    _role_actions = table
 
 
-# Hazards are created and closed by inspections; people only view them, export them and — with a
-# supervisor's role — void them.
-HAZARD_READ = frozenset({Action.VIEW, Action.EXPORT})
-HAZARD_SUPERVISE = HAZARD_READ | {Action.VOID}
-NOTE_WRITE = READ | {Action.ADD}
-# The contractor directory is public to every signed-in role (a reveal of a mobile is still recorded);
-# community and subdistrict officers keep it for the contractors serving their areas.
-DIRECTORY_READ = frozenset({Action.VIEW, Action.EXPORT, Action.REVEAL})
-DIRECTORY_KEEP = EDIT | {Action.DELETE}
-# A landlord books a contractor for their own plan and may cancel; a contractor marks work done.
-BOOKING_LANDLORD = frozenset({Action.VIEW, Action.EXPORT, Action.ADD, Action.CHANGE})
-BOOKING_CONTRACTOR = frozenset({Action.VIEW, Action.EXPORT, Action.CHANGE})
-
-ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
-    Role.SYSTEM_ADMIN: {
-        **_grant((*REGISTRY, *ORGANISATION, *FIELDWORK, USER, AUDIT, LOGIN, TEMPLATE), ALL),
-        **_grant((*RECTIFICATION_READ, CAMPAIGN, ESCALATION), ALL),
-        **_grant((*CAMPAIGN_PARTS, CLAIM), ALL),
-        **_grant((CONTRACTOR, SLOT, BOOKING), ALL),
-        **_grant((OUTREACH_RECORD, TASK), ALL),
-        NOTE: ALL,
-        HAZARD: HAZARD_SUPERVISE,
-    },
-    # The command sees everything and may confirm identities, but records are kept by the field.
-    Role.DISTRICT_COMMANDER: {
-        **_grant(REGISTRY, READ | {Action.REVEAL}),
-        **_grant((*ORGANISATION, *FIELDWORK, TEMPLATE, *RECTIFICATION_READ, ESCALATION), READ),
-        CAMPAIGN: ALL,
-        **_grant(CAMPAIGN_PARTS, ALL),
-        CLAIM: ALL,
-        TASK: EDIT,
-        OUTREACH_RECORD: READ,
-        CONTRACTOR: DIRECTORY_READ,
-        **_grant((SLOT, BOOKING), READ),
-        NOTE: READ,
-        HAZARD: HAZARD_SUPERVISE,
-    },
-    # Departments inspect too (joint inspections): the fire service above all.
-    Role.DEPARTMENT_OFFICER: {
-        **_grant(REGISTRY, READ),
-        **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
-        **_grant((*CAMPAIGN_PARTS, CLAIM), READ),
-        **_grant((*FIELDWORK, *RECTIFICATION), EDIT),
-        TASK: EDIT,
-        OUTREACH_RECORD: READ,
-        CONTRACTOR: DIRECTORY_READ,
-        SLOT: READ,
-        BOOKING: EDIT,
-        NOTE: NOTE_WRITE,
-        HAZARD: HAZARD_SUPERVISE,
-    },
-    Role.SUBDISTRICT_OFFICER: {
-        **_grant(REGISTRY, ALL),
-        **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
-        **_grant((*CAMPAIGN_PARTS, CLAIM), READ),
-        **_grant((*FIELDWORK, *RECTIFICATION), EDIT),
-        **_grant((CONTRACTOR, SLOT), DIRECTORY_KEEP),
-        **_grant((OUTREACH_RECORD,), DIRECTORY_KEEP),
-        TASK: EDIT,
-        BOOKING: EDIT,
-        NOTE: NOTE_WRITE,
-        HAZARD: HAZARD_SUPERVISE,
-    },
-    Role.COMMUNITY_OFFICER: {
-        **_grant(REGISTRY, ALL),
-        **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
-        **_grant((*CAMPAIGN_PARTS, CLAIM), READ),
-        **_grant((*FIELDWORK, *RECTIFICATION), EDIT),
-        **_grant((CONTRACTOR, SLOT), DIRECTORY_KEEP),
-        **_grant((OUTREACH_RECORD,), DIRECTORY_KEEP),
-        TASK: EDIT,
-        BOOKING: EDIT,
-        NOTE: NOTE_WRITE,
-        HAZARD: HAZARD_SUPERVISE,
-    },
-    # Grid workers register, correct and inspect; removing a record or voiding a hazard is an
-    # officer's decision.
-    Role.GRID_WORKER: {
-        **_grant(REGISTRY, EDIT),
-        **_grant((*ORGANISATION, TEMPLATE, CAMPAIGN, DOCUMENT, PROOF), READ),
-        **_grant((*CAMPAIGN_PARTS, CLAIM), READ),
-        **_grant(FIELDWORK, EDIT),
-        PLAN: EDIT,
-        ENFORCEMENT: READ,
-        TASK: EDIT,
-        OUTREACH_RECORD: EDIT,
-        CONTRACTOR: DIRECTORY_READ,
-        SLOT: READ,
-        BOOKING: EDIT,
-        NOTE: NOTE_WRITE,
-        HAZARD: HAZARD_READ,
-    },
-    # A unit liaison follows the landlords their unit employs; tenants are none of their business.
-    Role.UNIT_LIAISON: {
-        **_grant((BUILDING, PREMISES, ROOM, LANDLORD, HAZARD, PLAN, CAMPAIGN), READ),
-        **_grant((UNIT,), READ),
-        **_grant(CAMPAIGN_PARTS, READ),
-        CLAIM: READ | {Action.ADD},
-        **_grant((CONTRACTOR, SLOT, BOOKING), READ),
-    },
-    # A landlord sees their own premises and keeps their own tenant register.
-    Role.LANDLORD: {
-        **_grant((BUILDING, PREMISES, ROOM, LANDLORD), READ | {Action.REVEAL}),
-        # Enforcement on their own premises is served on them; they see it in their file.
-        **_grant((HAZARD, INSPECTION, PHOTO, PLAN, DOCUMENT, PROOF, ENFORCEMENT), READ),
-        TENANT: ALL,
-        CONTRACTOR: DIRECTORY_READ,
-        SLOT: READ,
-        BOOKING: BOOKING_LANDLORD,
-    },
-    # A contractor reads the directory, keeps their own availability and marks their own work done.
-    Role.CONTRACTOR: {
-        CONTRACTOR: DIRECTORY_READ,
-        SLOT: DIRECTORY_KEEP,
-        BOOKING: BOOKING_CONTRACTOR,
-    },
-}
+def role_actions() -> RoleActions:
+    if _role_actions is None:
+        # Without the table every answer would be a silent "no": say what is missing instead.
+        raise ImproperlyConfigured("No role table registered: firegrid.areas must be in INSTALLED_APPS.")
+    return _role_actions
 
 
 def model_label(model: type[models.Model] | models.Model) -> str:
     return model._meta.label_lower
 
 
-def can(user: User, action: str, model: type[models.Model] | models.Model) -> bool:
-    """May this user perform `action` on this kind of object at all (ignoring which row)?"""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def can(user: User | AnonymousUser | None, action: str, model: type[models.Model] | models.Model) -> bool:
+    """May this user perform `action` on this kind of object at all (ignoring which row)? Never for no
+    user or an anonymous one."""
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return action in ROLE_ACTIONS.get(user.role, {}).get(model_label(model), frozenset())
+    return action in role_actions().get(user.role, {}).get(model_label(model), frozenset())

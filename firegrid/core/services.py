@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
@@ -18,9 +18,23 @@ from .masking import MASKERS
 from .middleware import current_request_id
 from .models import AuditAction, AuditEntry, Record
 from .permissions import Action, can
+from .querysets import scoped_rows
 from .tables import enumerate_items
 
+if TYPE_CHECKING:
+    # Users belong to the areas app, above core: a type-only import, allowed by the layer contract.
+    from firegrid.areas.models import User
+
 R = TypeVar("R", bound=models.Model)
+# A versioned record (`Record`): what `save_update` moves on.
+V = TypeVar("V", bound=Record)
+
+
+@runtime_checkable
+class Versioned(Protocol):
+    """A row with a `version` (a `Record`, or another model that keeps one): edits are checked against it."""
+
+    version: int
 
 SNAPSHOT_SKIP = {"created_at", "updated_at", "password", "path"}
 
@@ -28,7 +42,7 @@ SNAPSHOT_SKIP = {"created_at", "updated_at", "password", "path"}
 class ConcurrentEditError(Exception):
     """Someone saved the record after the editor loaded it; their change must not be overwritten."""
 
-    def __init__(self, current: models.Model, expected_version: int):
+    def __init__(self, current: models.Model, expected_version: int | None) -> None:
         self.current = current
         self.expected_version = expected_version
         last = AuditEntry.objects.for_object(current).filter(action=AuditAction.UPDATE).first()
@@ -80,11 +94,11 @@ def snapshot(obj: models.Model, *, masked: bool = True) -> dict[str, Any]:
 
 def record_change(
     *,
-    actor,
+    actor: User | None,
     action: str,
     obj: models.Model,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
     premises = obj.premises_for_audit() if hasattr(obj, "premises_for_audit") else None
@@ -103,7 +117,7 @@ def record_change(
     )
 
 
-def save_update(obj: R, before: dict, *, actor, reason: str = "") -> R:
+def save_update(obj: V, before: dict[str, Any], *, actor: User | None, reason: str = "") -> V:
     """Save a versioned record changed in place and audit it against `before`, its snapshot as read.
 
     The version moves on, so an editor still holding the old one gets a conflict, not an overwrite.
@@ -116,35 +130,35 @@ def save_update(obj: R, before: dict, *, actor, reason: str = "") -> R:
     return obj
 
 
-def require(actor, action: str, model: type[models.Model] | models.Model) -> None:
+def require(actor: User, action: str, model: type[models.Model] | models.Model) -> None:
     if not can(actor, action, model):
         raise PermissionDenied(_("您的角色无权执行此操作。"))
 
 
-def lock_in_scope(obj: R, actor, action: str) -> R:
+def lock_in_scope(obj: R, actor: User, action: str) -> R:
     """The stored row, locked for this transaction, if it is in the actor's scope for `action`."""
-    model = type(obj)
+    rows = scoped_rows(type(obj)).visible_to(actor, action).select_for_update()
     try:
-        return model.objects.visible_to(actor, action).select_for_update().get(pk=obj.pk)
-    except model.DoesNotExist:
+        return rows.get(pk=obj.pk)
+    except ObjectDoesNotExist:  # the model's DoesNotExist: the row is not in scope (or gone)
         raise PermissionDenied(_("该记录不在您的管辖范围内。")) from None
 
 
-def require_visible(obj: models.Model, actor, action: str = Action.VIEW) -> None:
-    if not type(obj).objects.visible_to(actor, action).filter(pk=obj.pk).exists():
+def require_visible(obj: models.Model, actor: User, action: str = Action.VIEW) -> None:
+    if not scoped_rows(type(obj)).visible_to(actor, action).filter(pk=obj.pk).exists():
         raise PermissionDenied(_("该记录不在您的管辖范围内。"))
 
 
-def _ensure_in_scope(obj: models.Model, actor, action: str) -> None:
+def _ensure_in_scope(obj: models.Model, actor: User, action: str) -> None:
     """Re-check scope inside the transaction: the written row must still be the actor's to act on."""
-    if not type(obj).objects.visible_to(actor, action).filter(pk=obj.pk).exists():
+    if not scoped_rows(type(obj)).visible_to(actor, action).filter(pk=obj.pk).exists():
         field = getattr(obj, "scope_field", None)
         message = _("保存后该记录将不在您的管辖范围内，未保存。")
         raise ValidationError({field: message} if field else message)
 
 
 @transaction.atomic
-def create_record(model: type[R], data: dict[str, Any], *, actor, reason: str = "") -> R:
+def create_record(model: type[R], data: dict[str, Any], *, actor: User, reason: str = "") -> R:
     require(actor, Action.ADD, model)
     obj = model(**data)
     obj.full_clean()
@@ -154,30 +168,48 @@ def create_record(model: type[R], data: dict[str, Any], *, actor, reason: str = 
     return obj
 
 
+def _many_to_many_names(obj: models.Model, data: dict[str, Any]) -> list[str]:
+    return [f.name for f in obj._meta.many_to_many if f.name in data]
+
+
+def _related_ids(values: Any) -> list[Any]:
+    """Sorted ids of many-to-many values given as rows or ids (how the audit entry records them)."""
+    return sorted(getattr(value, "pk", value) for value in values)
+
+
 @transaction.atomic
 def update_record(
-    obj: R, data: dict[str, Any], *, actor, expected_version: int | None, reason: str = ""
+    obj: R, data: dict[str, Any], *, actor: User, expected_version: int | None, reason: str = ""
 ) -> R:
-    """Apply `data` to the stored row if nobody has changed it since `expected_version` was read."""
+    """Apply `data` to the stored row if nobody has changed it since `expected_version` was read.
+
+    Many-to-many fields in `data` (rows or ids) are set after the row is saved, before the scope
+    re-check (a scope may follow them); the audit entry holds their sorted ids before and after.
+    """
     require(actor, Action.CHANGE, obj)
     current = lock_in_scope(obj, actor, Action.CHANGE)
     # A model without a version (a user, edited in the admin) is saved without the concurrent-edit check.
-    versioned = hasattr(current, "version")
-    if versioned and current.version != expected_version:
+    if isinstance(current, Versioned) and current.version != expected_version:
         raise ConcurrentEditError(current, expected_version)
-    before = snapshot(current)
+    related = _many_to_many_names(current, data)
+    related_before = {name: _related_ids(getattr(current, name).all()) for name in related}
+    related_after = {name: _related_ids(data[name]) for name in related}
+    before = {**snapshot(current), **related_before}
     unmasked_before = snapshot(current, masked=False)
     for name, value in data.items():
-        setattr(current, name, value)
+        if name not in related:
+            setattr(current, name, value)
     current.full_clean()
-    after = snapshot(current)
+    after = {**snapshot(current), **related_after}
     # Compare unmasked values: a corrected birth date or middle digits of a phone number are hidden
     # by the mask, yet they are a change.
-    if snapshot(current, masked=False) == unmasked_before:
+    if snapshot(current, masked=False) == unmasked_before and related_after == related_before:
         return current
-    if versioned:
+    if isinstance(current, Versioned):
         current.version += 1
     current.save()
+    for name in related:
+        getattr(current, name).set(data[name])
     _ensure_in_scope(current, actor, Action.CHANGE)
     record_change(
         actor=actor, action=AuditAction.UPDATE, obj=current, before=before, after=after, reason=reason
@@ -186,7 +218,7 @@ def update_record(
 
 
 @transaction.atomic
-def delete_record(obj: models.Model, *, actor, reason: str = "", expected_version: int | None = None) -> None:
+def delete_record(obj: models.Model, *, actor: User, reason: str = "", expected_version: int | None = None) -> None:
     """Delete a record. With `expected_version`, refuse if someone changed it since it was read."""
     require(actor, Action.DELETE, obj)
     obj = lock_in_scope(obj, actor, Action.DELETE)
@@ -207,11 +239,12 @@ def delete_record(obj: models.Model, *, actor, reason: str = "", expected_versio
 
 
 @transaction.atomic
-def reveal_personal_data(obj: models.Model, field: str, *, actor) -> str:
+def reveal_personal_data(obj: models.Model, field: str, *, actor: User) -> str:
     """Return an unmasked personal value and record who looked at it."""
     if field not in getattr(obj, "personal_fields", ()):
         raise ValidationError(_("字段 %(field)s 不是个人信息字段。") % {"field": field})
     require(actor, Action.REVEAL, obj)
     require_visible(obj, actor)
     record_change(actor=actor, action=AuditAction.REVEAL, obj=obj, after={"field": field})
-    return getattr(obj, field)
+    value: str = getattr(obj, field)
+    return value

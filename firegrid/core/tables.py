@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,11 +56,11 @@ class Column:
         return "" if value is None else value
 
 
-def enumerate_items(items) -> str:
+def enumerate_items(items: Iterable[object]) -> str:
     """甲、乙、丙 in Chinese, "a, b, c" in English."""
     return pgettext("list separator", "、").join(str(item) for item in items)
 
 
-def join_sentences(items) -> str:
+def join_sentences(items: Iterable[object]) -> str:
     """Clauses or messages one after another: "甲；乙" in Chinese, "a; b" in English."""
     return pgettext("list separator", "；").join(str(item) for item in items)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -56,14 +57,14 @@ CHINA_LAT = (3.8, 53.6)
 CHINA_LNG = (73.4, 135.1)
 
 
-def validate_latitude(value: float | None) -> None:
+def validate_latitude(value: Decimal | float | None) -> None:
     if value is not None and not (CHINA_LAT[0] <= float(value) <= CHINA_LAT[1]):
         raise ValidationError(
             _("纬度 %(value)s 不在中国境内（应在 3.8 至 53.6 之间）。"), params={"value": value}
         )
 
 
-def validate_longitude(value: float | None) -> None:
+def validate_longitude(value: Decimal | float | None) -> None:
     if value is not None and not (CHINA_LNG[0] <= float(value) <= CHINA_LNG[1]):
         raise ValidationError(
             _("经度 %(value)s 不在中国境内（应在 73.4 至 135.1 之间）。"), params={"value": value}

@@ -3,6 +3,8 @@ dashboard.js sends a click there, so the page script knows nothing about the fig
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.utils.translation import gettext as _
 
 from firegrid.campaigns.status import Progress
@@ -10,18 +12,21 @@ from firegrid.inspections.choices import HazardBucket
 
 from .figures import BUCKET_COLOURS, CHART_PROGRESS, PROGRESS_COLOURS, AreaProgress
 
+if TYPE_CHECKING:
+    from .figures import BurnDown, CategoryHazards, Figure
+
 LEGEND = {"bottom": 0, "type": "scroll"}
 TOOLTIP_AXIS = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
 
 
-def _point(value: int, url: str) -> dict:
+def _point(value: int, url: str) -> dict[str, Any]:
     # A zero segment has nothing behind it to show; a point without a URL is not clickable.
     return {"value": value, "url": url if value else ""}
 
 
-def burn_down_option(series: dict) -> dict:
+def burn_down_option(series: BurnDown) -> dict[str, Any]:
     # Days without a daily report are left as gaps in the line (connectNulls off), and said so.
-    notes = []
+    notes: list[str] = []
     if series["missing"]:
         notes.append(_("%(n)s 天没有日报，图中断开处无数据") % {"n": len(series["missing"])})
     if series["live_today"]:
@@ -55,7 +60,7 @@ def burn_down_option(series: dict) -> dict:
     }
 
 
-def by_area_option(rows: list[AreaProgress]) -> dict:
+def by_area_option(rows: list[AreaProgress]) -> dict[str, Any]:
     names = [f"{row.area.name} {row.completion}%" for row in rows]
     return {
         "tooltip": TOOLTIP_AXIS,
@@ -76,7 +81,7 @@ def by_area_option(rows: list[AreaProgress]) -> dict:
     }
 
 
-def hazards_option(rows: list[dict]) -> dict:
+def hazards_option(rows: list[CategoryHazards]) -> dict[str, Any]:
     return {
         "tooltip": TOOLTIP_AXIS,
         "legend": LEGEND,
@@ -96,7 +101,7 @@ def hazards_option(rows: list[dict]) -> dict:
     }
 
 
-def ageing_option(rows: list[dict]) -> dict:
+def ageing_option(rows: list[Figure]) -> dict[str, Any]:
     return {
         "tooltip": TOOLTIP_AXIS,
         "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
@@ -114,7 +119,7 @@ def ageing_option(rows: list[dict]) -> dict:
     }
 
 
-def four_category_option(rows: list[dict]) -> dict:
+def four_category_option(rows: list[Figure]) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} ({d}%)"},
         "legend": LEGEND,
@@ -128,7 +133,7 @@ def four_category_option(rows: list[dict]) -> dict:
                     {
                         **_point(row["value"], row["url"]),
                         "name": row["name"],
-                        "itemStyle": {"color": PROGRESS_COLOURS[row["key"]]},
+                        "itemStyle": {"color": PROGRESS_COLOURS[Progress(row["key"])]},
                     }
                     for row in rows
                     if row["value"]

@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
+from django.db.models.query import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +35,11 @@ from firegrid.registry.models import Premises
 from firegrid.reports.models import DailySnapshot, Dimension, SnapshotRow
 from firegrid.reports.services import ALL, AREA_DIMENSIONS, FIGURE_PROGRESS, visible_rows
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from firegrid.areas.models import User
+
 # Progress values still to be done: the burn-down's "open" and the forecast's "remaining".
 OPEN_PROGRESS = (
     Progress.NOT_SURVEYED,
@@ -44,7 +51,7 @@ OPEN_PROGRESS = (
 # What the charts show, in the order of the campaign's path; cancelled targets leave the completion.
 CHART_PROGRESS = (*OPEN_PROGRESS, Progress.ACCEPTED)
 # Colours follow the hazard buckets users know: red to fix, orange in hand, green done.
-PROGRESS_COLOURS = {
+PROGRESS_COLOURS: dict[Progress, str] = {
     Progress.NOT_SURVEYED: "#909399",
     Progress.WITH_HAZARDS: "#f56c6c",
     Progress.NOTIFIED: "#e6a23c",
@@ -62,17 +69,23 @@ BUCKET_COLOURS = {
 AGE_BUCKETS = {"1-3": (1, 3), "4-7": (4, 7), "8-14": (8, 14), "15-": (15, None)}
 
 
-def may_view_dashboard(user) -> bool:
+def may_view_dashboard(user: User | AnonymousUser) -> bool:
     """The command (commander, admin, department officers) and area officers, who see their areas.
     A unit liaison follows their landlords on the unit's page; landlords and contractors have no dashboard."""
     from firegrid.areas.choices import AREA_ROLES
 
-    return user.is_authenticated and (user.is_district_wide or user.role in AREA_ROLES)
+    if not user.is_authenticated:
+        return False
+    return user.is_district_wide or user.role in AREA_ROLES
 
 
-def target_list_url(campaign: Campaign, **params) -> str:
+def target_list_url(campaign: Campaign, **params: Any) -> str:
     """The campaign's target list (整治对象) filtered by `params`; blank while that page does not exist."""
-    for args, extra in (([campaign.pk], {}), ([], {"campaign": campaign.pk})):
+    attempts: tuple[tuple[list[int], dict[str, int]], ...] = (
+        ([campaign.pk], {}),
+        ([], {"campaign": campaign.pk}),
+    )
+    for args, extra in attempts:
         try:
             base = reverse("campaigns:target_list", args=args)
         except NoReverseMatch:
@@ -82,12 +95,12 @@ def target_list_url(campaign: Campaign, **params) -> str:
     return ""
 
 
-def dashboard_list_url(name: str, campaign: Campaign, **params) -> str:
+def dashboard_list_url(name: str, campaign: Campaign, **params: Any) -> str:
     query = urlencode(params)
     return reverse(f"dashboards:{name}", args=[campaign.pk]) + (f"?{query}" if query else "")
 
 
-def visible_targets(campaign: Campaign, user, area: Area | None = None):
+def visible_targets(campaign: Campaign, user: User, area: Area | None = None) -> QuerySet[Premises]:
     premises = status.targets(campaign) & Premises.objects.visible_to(user)
     if area is not None:
         premises = premises.filter(building__grid_id__in=area.grid_ids())
@@ -113,30 +126,30 @@ def newest_snapshot(campaign: Campaign, today: dt.date | None = None) -> DailySn
     )
 
 
-def scope_keys(user) -> list[tuple[str, str]]:
+def scope_keys(user: User) -> list[tuple[str, str]]:
     """The report rows that add up to the user's own scope: the district total for the command; an area
     officer's own areas (an area inside another of theirs is counted once, in the outer one)."""
     if user.is_district_wide:
         return [(Dimension.TOTAL, ALL)]
     roots = sorted(user.scope_paths, key=len)
     outer = [p for i, p in enumerate(roots) if not any(p.startswith(o) for o in roots[:i])]
-    keys = []
+    keys: list[tuple[str, str]] = []
     for area in Area.objects.filter(path__in=outer):
         dimension = AREA_DIMENSIONS.get(area.level)
         keys.append((dimension, str(area.pk)) if dimension else (Dimension.TOTAL, ALL))
     return keys
 
 
-def keys_q(keys) -> Q:
+def keys_q(keys: list[tuple[str, str]]) -> Q:
     q = Q(pk__in=[])
     for dimension, key in keys:
         q |= Q(dimension=dimension, key=key)
     return q
 
 
-def row_progress(row: SnapshotRow | None) -> Counter:
+def row_progress(row: SnapshotRow | None) -> Counter[str]:
     """A report row's figures as targets by progress (the row keeps "surveyed", not "not surveyed")."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     if row is None:
         return counts
     counts[Progress.NOT_SURVEYED] = row.in_scope - row.surveyed
@@ -160,18 +173,20 @@ def snapshot_list_url(snapshot: DailySnapshot, row: SnapshotRow, progress: str) 
     return f"{base}?{urlencode(query)}"
 
 
-def scope_rows(snapshot: DailySnapshot | None, user) -> list[SnapshotRow]:
+def scope_rows(snapshot: DailySnapshot | None, user: User) -> list[SnapshotRow]:
     if snapshot is None:
         return []
     return list(snapshot.rows.filter(keys_q(scope_keys(user))))
 
 
-def summary(snapshot: DailySnapshot | None, rows: list[SnapshotRow]) -> tuple[dict, dict]:
+def summary(
+    snapshot: DailySnapshot | None, rows: list[SnapshotRow]
+) -> tuple[dict[str, int | float], dict[str, str]]:
     """The headline figures of the user's scope in the snapshot, and their lists (one row: one list)."""
-    counts = sum((row_progress(r) for r in rows), start=Counter())
+    counts: Counter[str] = sum((row_progress(r) for r in rows), start=Counter())
     in_scope = sum(r.in_scope for r in rows)
     accepted = counts[Progress.ACCEPTED]
-    figures = {
+    figures: dict[str, int | float] = {
         "targets": in_scope,
         "accepted": accepted,
         "open": sum(counts[p] for p in OPEN_PROGRESS),
@@ -193,7 +208,14 @@ def _open(in_scope: int, accepted: int, cancelled: int) -> int:
     return in_scope - accepted - cancelled
 
 
-def live_open_today(campaign: Campaign, user, today: dt.date, base: dict | None) -> int:
+class OpenOn(TypedDict):
+    """The open targets on a report day: where today's live count starts from."""
+
+    day: dt.date
+    open: int
+
+
+def live_open_today(campaign: Campaign, user: User, today: dt.date, base: OpenOn | None) -> int:
     """Today's open targets in the user's scope before today's report is made.
 
     From the newest earlier report (`base`: its day and open count) plus what moved since: only the
@@ -224,7 +246,18 @@ def live_open_today(campaign: Campaign, user, today: dt.date, base: dict | None)
     return base["open"] - change["closed"] + change["reopened"]
 
 
-def burn_down(campaign: Campaign, user, today: dt.date | None = None) -> dict:
+class BurnDown(TypedDict):
+    """The burn-down's series: open targets at the end of each day, against the ideal line."""
+
+    days: list[str]
+    actual: list[int | None]
+    ideal: list[float]
+    total: int
+    missing: list[str]  # days without a daily report (gaps in the line)
+    live_today: bool  # today's point is counted live
+
+
+def burn_down(campaign: Campaign, user: User, today: dt.date | None = None) -> BurnDown:
     """Open targets (in scope − accepted − cancelled) at the end of each day, against the ideal line.
 
     Each past day's figure is that day's report (its newest version) for the user's scope: one query for
@@ -261,7 +294,7 @@ def burn_down(campaign: Campaign, user, today: dt.date | None = None) -> dict:
             actual.append(_open(*figures[day]))
         elif day == today and day <= last:
             earlier = [d for d in figures if d < today]
-            base = {"day": max(earlier), "open": _open(*figures[max(earlier)])} if earlier else None
+            base = OpenOn(day=max(earlier), open=_open(*figures[max(earlier)])) if earlier else None
             actual.append(live_open_today(campaign, user, today, base))
             live = True
         else:
@@ -286,7 +319,7 @@ def burn_down(campaign: Campaign, user, today: dt.date | None = None) -> dict:
 @dataclass
 class AreaProgress:
     area: Area
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
     links: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -295,7 +328,7 @@ class AreaProgress:
         return status.completion(self.counts[Progress.ACCEPTED], in_scope, self.counts[Progress.CANCELLED])
 
 
-def chart_areas(user) -> list[Area]:
+def chart_areas(user: User) -> list[Area]:
     """The areas one level below the user's scope (subdistricts for the command); a grid worker's grids."""
     roots = list(Area.objects.filter(path__in=user.scope_paths).order_by("code"))
     parents = [a for a in roots if a.level != AreaLevel.GRID]
@@ -303,15 +336,16 @@ def chart_areas(user) -> list[Area]:
     return children + [a for a in roots if a.level == AreaLevel.GRID]
 
 
-def by_area(snapshot: DailySnapshot | None, user) -> list[AreaProgress]:
+def by_area(snapshot: DailySnapshot | None, user: User) -> list[AreaProgress]:
     """Each chart area's row of the snapshot (an area with no targets has no row: zeros, no links)."""
     rows = [AreaProgress(area) for area in chart_areas(user)]
     if snapshot is None or not rows:
         return rows
     keys = [(AREA_DIMENSIONS.get(r.area.level), str(r.area.pk)) for r in rows]
-    found = {
+    # An area level without a report dimension (the district) has no row: None never matches.
+    found: dict[tuple[str | None, str], SnapshotRow] = {
         (row.dimension, row.key): row
-        for row in visible_rows(snapshot, user).filter(keys_q([k for k in keys if k[0]]))
+        for row in visible_rows(snapshot, user).filter(keys_q([(d, k) for d, k in keys if d]))
     }
     for progress_row, key in zip(rows, keys, strict=True):
         row = found.get(key)
@@ -325,7 +359,7 @@ def by_area(snapshot: DailySnapshot | None, user) -> list[AreaProgress]:
 # --- (c) hazards by checklist category ----------------------------------------------------------------
 
 
-def campaign_hazards(campaign: Campaign, user):
+def campaign_hazards(campaign: Campaign, user: User) -> QuerySet[Hazard]:
     """Hazards found at the campaign's target premises that the user may see (void ones are no hazards).
 
     Matched on the target rows' premises ids, not through registry_premises: at scale 600 that join
@@ -334,11 +368,20 @@ def campaign_hazards(campaign: Campaign, user):
     return Hazard.objects.visible_to(user).filter(premises_id__in=targets)
 
 
-def hazards_by_category(campaign: Campaign, user) -> list[dict]:
+class CategoryHazards(TypedDict):
+    """One checklist category's hazards by bucket, each with the URL of its list."""
+
+    code: str
+    name: str
+    counts: dict[str, int]
+    links: dict[str, str]
+
+
+def hazards_by_category(campaign: Campaign, user: User) -> list[CategoryHazards]:
     bucket_of = {s: bucket for bucket, statuses in BUCKET_STATUSES.items() for s in statuses}
     # Grouped by checklist item (a column of the hazard), mapped to categories here: no join per hazard.
     category_of = dict(ChecklistItem.objects.values_list("pk", "category"))
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for item_id, hazard_status, n in (
         campaign_hazards(campaign, user)
         .filter(status__in=list(bucket_of))
@@ -365,13 +408,13 @@ def hazards_by_category(campaign: Campaign, user) -> list[dict]:
 # --- (d) overdue ageing -------------------------------------------------------------------------------
 
 
-def overdue_plans(campaign: Campaign, user, today: dt.date | None = None):
+def overdue_plans(campaign: Campaign, user: User, today: dt.date | None = None) -> QuerySet[Plan]:
     """Open plans of the campaign past their deadline, as the plan list's 已过整改期限 filter counts them."""
     today = today or timezone.localdate()
     return Plan.objects.visible_to(user).filter(campaign=campaign, state__in=OPEN_STATES, deadline__lt=today)
 
 
-def age_range(bucket: str, today: dt.date) -> dict:
+def age_range(bucket: str, today: dt.date) -> dict[str, dt.date]:
     """The deadline range of an ageing bucket as filter kwargs: 1–3 days past → deadline in [today−3, today−1]."""
     first, last = AGE_BUCKETS[bucket]
     lookups = {"deadline__lte": today - dt.timedelta(days=first)}
@@ -380,7 +423,16 @@ def age_range(bucket: str, today: dt.date) -> dict:
     return lookups
 
 
-def overdue_ageing(campaign: Campaign, user, today: dt.date | None = None) -> list[dict]:
+class Figure(TypedDict):
+    """One bar or slice: its key, label and value, and the URL of the list behind it ("" when none)."""
+
+    key: str
+    name: str
+    value: int
+    url: str
+
+
+def overdue_ageing(campaign: Campaign, user: User, today: dt.date | None = None) -> list[Figure]:
     today = today or timezone.localdate()
     plans = overdue_plans(campaign, user, today)
     counts = plans.aggregate(**{key: Count("id", filter=Q(**age_range(key, today))) for key in AGE_BUCKETS})
@@ -408,7 +460,7 @@ def claimed_landlords(campaign: Campaign) -> dict[int, int]:
     )
 
 
-def four_category_progress(snapshot: DailySnapshot | None, user) -> list[dict]:
+def four_category_progress(snapshot: DailySnapshot | None, user: User) -> list[Figure]:
     """The report's four-category section (all four-category landlords' targets), for those who may read
     it (the command; area officers' reports have no such section)."""
     row = None
@@ -420,7 +472,7 @@ def four_category_progress(snapshot: DailySnapshot | None, user) -> list[dict]:
             "key": p.value,
             "name": str(p.label),
             "value": counts[p],
-            "url": snapshot_list_url(snapshot, row, p.value) if row else "",
+            "url": snapshot_list_url(snapshot, row, p.value) if snapshot and row else "",
         }
         for p in CHART_PROGRESS
     ]

@@ -20,6 +20,7 @@ import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,12 @@ from firegrid.reports.models import DailySnapshot, Dimension, SnapshotRow
 from firegrid.reports.services import visible_rows
 
 from .figures import target_list_url
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+
+# A report row's figures as the pace reads them: name, in scope, accepted, cancelled.
+Figures = tuple[str, int, int, int]
 
 WINDOW_DAYS = 7
 
@@ -108,24 +115,24 @@ def paced_rows(snapshot: DailySnapshot, dimension: str, keys: set[str]) -> list[
         .order_by("snapshot__day", "snapshot__version")
         .values_list("snapshot__day", "snapshot__version", "key", "name", "in_scope", "accepted", "cancelled")
     )
-    by_version: dict[tuple[dt.date, int], list[tuple]] = defaultdict(list)
-    for day, version, key, *figures in rows:
+    by_version: dict[tuple[dt.date, int], list[tuple[str, Figures]]] = defaultdict(list)
+    for day, version, key, name, in_scope, accepted, cancelled in rows:
         if key in keys:
-            by_version[(day, version)].append((key, *figures))
+            by_version[(day, version)].append((key, (name, in_scope, accepted, cancelled)))
     newest_version: dict[dt.date, int] = {}
     for day, version in by_version:
         newest_version[day] = max(version, newest_version.get(day, 0))
-    history: dict[str, dict[dt.date, tuple]] = defaultdict(dict)
+    history: dict[str, dict[dt.date, Figures]] = defaultdict(dict)
     for day, version in newest_version.items():
-        for key, *figures in by_version[(day, version)]:
-            history[key][day] = tuple(figures)
-    out = []
+        for key, figures in by_version[(day, version)]:
+            history[key][day] = figures
+    out: list[Paced] = []
     for key, days in history.items():
         if snapshot.day not in days:
             continue  # not in the newest report (its targets left the campaign, its claim ended)
         name, in_scope, accepted, cancelled = days[snapshot.day]
-        figures = [days[d][2] for d in sorted(days)]
-        rises = sum(max(b - a, 0) for a, b in itertools.pairwise(figures))
+        accepted_by_day = [days[d][2] for d in sorted(days)]
+        rises = sum(max(b - a, 0) for a, b in itertools.pairwise(accepted_by_day))
         out.append(Paced(key, name, in_scope - accepted - cancelled, rises))
     return out
 
@@ -135,11 +142,11 @@ def four_category_deadline(campaign: Campaign) -> dt.date:
     return milestone.due_on if milestone else campaign.ends_on
 
 
-def _visible_keys(snapshot: DailySnapshot, user, dimension: str) -> set[str]:
+def _visible_keys(snapshot: DailySnapshot, user: User, dimension: str) -> set[str]:
     return set(visible_rows(snapshot, user).filter(dimension=dimension).values_list("key", flat=True))
 
 
-def grid_forecasts(campaign: Campaign, user, snapshot: DailySnapshot | None) -> list[Forecast]:
+def grid_forecasts(campaign: Campaign, user: User, snapshot: DailySnapshot | None) -> list[Forecast]:
     """Each grid the user may read in the report, from the newest report and the seven days before it."""
     if snapshot is None:
         return []
@@ -158,7 +165,7 @@ def grid_forecasts(campaign: Campaign, user, snapshot: DailySnapshot | None) -> 
     return sorted(rows, key=lambda f: f.name)
 
 
-def unit_forecasts(campaign: Campaign, user, snapshot: DailySnapshot | None) -> list[Forecast]:
+def unit_forecasts(campaign: Campaign, user: User, snapshot: DailySnapshot | None) -> list[Forecast]:
     """Each claiming unit's forecast over its claimed landlords' targets (the report's unit rows)."""
     if snapshot is None:
         return []

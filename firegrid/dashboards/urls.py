@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.urls import path
 
 from . import views
@@ -6,7 +7,13 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("", views.DashboardIndexView.as_view(), name="index"),
-    path("campaigns/<int:pk>/", views.CampaignDashboardView.as_view(), name="campaign"),
+    # ECharts writes its tooltips as HTML with style attributes: allowed here (attributes only, no
+    # <style> element and no script), on this page alone.
+    path(
+        "campaigns/<int:pk>/",
+        csp_update({"style-src-attr": ["'unsafe-inline'"]})(views.CampaignDashboardView.as_view()),
+        name="campaign",
+    ),
     path("campaigns/<int:pk>/points.json", views.MapPointsView.as_view(), name="points"),
     path("campaigns/<int:pk>/hazards/", views.CampaignHazardListView.as_view(), name="hazards"),
     path(

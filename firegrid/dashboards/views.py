@@ -4,6 +4,7 @@ behind charts that no other list filters the same way (a campaign's hazards, its
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import django_filters
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.db.models.query import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,20 +27,34 @@ from firegrid.areas.choices import AreaLevel
 from firegrid.areas.models import Area
 from firegrid.campaigns import status
 from firegrid.campaigns.models import Campaign
+from firegrid.inspections.models import Hazard
 from firegrid.inspections.views import HazardListView
 from firegrid.rectification.filters import PlanFilterSet
+from firegrid.rectification.models import Plan
 from firegrid.rectification.views import PlanListView
 from firegrid.reports import services as report_services
 from firegrid.reports.models import DailySnapshot
 
 from . import charts, figures, forecast
 
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from firegrid.core.http import AuthedHttpRequest
+    from firegrid.core.views import ObjectListView
+
 # More points than this make the map unreadable and the page slow: the map asks for an area then.
 MAX_POINTS = 5000
 
 
 class CampaignMixin(LoginRequiredMixin):
-    """The campaign from the URL (404 when there is none); the dashboard's roles only (403)."""
+    """The campaign from the URL (404 when there is none); the dashboard's roles only (403).
+
+    A view using it declares `request: AuthedHttpRequest` itself too: the type checker wants one
+    definition where this mixin meets Django's `View`."""
+
+    request: AuthedHttpRequest
+    kwargs: dict[str, Any]
 
     @cached_property
     def campaign(self) -> Campaign:
@@ -59,13 +75,14 @@ class CampaignMixin(LoginRequiredMixin):
 
 class DashboardIndexView(LoginRequiredMixin, TemplateView):
     template_name = "dashboards/index.html"
+    request: AuthedHttpRequest
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not figures.may_view_dashboard(request.user):
             raise PermissionDenied(_("您的角色无权查看指挥看板。"))
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["campaigns"] = Campaign.objects.visible_to(self.request.user)
         return context
@@ -73,12 +90,13 @@ class DashboardIndexView(LoginRequiredMixin, TemplateView):
 
 class CampaignDashboardView(CampaignMixin, TemplateView):
     template_name = "dashboards/campaign.html"
+    request: AuthedHttpRequest
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.check_dashboard()
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         campaign, user, today = self.campaign, self.request.user, timezone.localdate()
         snapshot = figures.newest_snapshot(campaign, today)
@@ -118,7 +136,9 @@ class CampaignDashboardView(CampaignMixin, TemplateView):
 class MapPointsView(CampaignMixin, View):
     """The target premises with a position, coloured by progress: [lat, lng, progress, label, url]."""
 
-    def get(self, request, pk):
+    request: AuthedHttpRequest
+
+    def get(self, request: AuthedHttpRequest, pk: int) -> JsonResponse:
         self.check_dashboard()
         premises = figures.visible_targets(self.campaign, request.user, self.visible_area())
         located = premises.filter(building__latitude__isnull=False, building__longitude__isnull=False)
@@ -145,6 +165,7 @@ class MapPointsView(CampaignMixin, View):
                 "points": [
                     [float(lat), float(lng), progress, f"{address} {label}", detail.format(pk)]
                     for pk, lat, lng, progress, address, label in rows
+                    if lat is not None and lng is not None  # always: the query asks for located ones
                 ],
                 "truncated": truncated,
                 "unlocated": premises.count() - located.count(),
@@ -161,14 +182,15 @@ class SnapshotPremisesView(CampaignMixin, TemplateView):
     The same checks and page as the report's drill-down (firegrid.reports.views.premises)."""
 
     template_name = "reports/premises.html"
+    request: AuthedHttpRequest
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.campaign  # noqa: B018 — 404 for a campaign the user may not see
-        if not report_services.may_view(request.user):
+        if not report_services.may_view(self.request.user):
             raise PermissionDenied(_("您的角色无权查看日报。"))
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         request, campaign = self.request, self.campaign
         try:
@@ -196,7 +218,8 @@ class SnapshotPremisesView(CampaignMixin, TemplateView):
         page = paginator.get_page(request.GET.get("page"))
         label = status.Progress.NOT_SURVEYED.label
         for item in page.object_list:
-            item.progress_label = label
+            # A display label for the template, carried on the fetched row (not a model field).
+            item.progress_label = label  # type: ignore[attr-defined]
         context.update(
             snapshot=snapshot,
             campaign=campaign,
@@ -211,20 +234,34 @@ class SnapshotPremisesView(CampaignMixin, TemplateView):
         return context
 
 
-class CampaignListMixin(CampaignMixin):
+# The list mixin goes before a standard list (ObjectListView); the type checker reads it as one.
+if TYPE_CHECKING:
+    _ListBase = ObjectListView
+else:
+    _ListBase = object
+
+
+class CampaignListMixin(CampaignMixin, _ListBase):
     """A standard list limited to the campaign's rows (`campaign_rows`), titled with the campaign's name."""
 
-    def get(self, request, *args, **kwargs):
+    request: AuthedHttpRequest
+    list_title: str | Promise
+
+    def campaign_rows(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    # Django takes any response from a handler (a list's export streams a file); the stub says HttpResponse.
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         self.campaign  # noqa: B018 — 404 for a campaign that does not exist
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         # The base list's own query, started from the campaign's rows instead of every visible row.
         base = self.campaign_rows().select_related(*self.select_related)
         self.filterset = self.filterset_class(self.request.GET, queryset=base, request=self.request)
         return self.filterset.qs if self.filterset.is_valid() else base.none()
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["verbose_name_plural"] = f"{self.campaign.name} · {self.list_title}"
         context["list_url"] = self.request.path
@@ -235,8 +272,9 @@ class CampaignHazardListView(CampaignListMixin, HazardListView):
     """Hazards at the campaign's target premises: the hazards-by-category chart's drill-down."""
 
     list_title = gettext_lazy("隐患")
+    request: AuthedHttpRequest
 
-    def campaign_rows(self):
+    def campaign_rows(self) -> QuerySet[Hazard]:
         return figures.campaign_hazards(self.campaign, self.request.user)
 
 
@@ -250,7 +288,7 @@ class OverduePlanFilterSet(PlanFilterSet):
     class Meta(PlanFilterSet.Meta):
         fields = [*PlanFilterSet.Meta.fields, "age"]
 
-    def filter_age(self, queryset, name, value):
+    def filter_age(self, queryset: QuerySet[Plan], name: str, value: str) -> QuerySet[Plan]:
         return queryset.filter(**figures.age_range(value, timezone.localdate())) if value else queryset
 
 
@@ -259,6 +297,7 @@ class OverduePlanListView(CampaignListMixin, PlanListView):
 
     filterset_class = OverduePlanFilterSet
     list_title = gettext_lazy("逾期整改方案")
+    request: AuthedHttpRequest
 
-    def campaign_rows(self):
+    def campaign_rows(self) -> QuerySet[Plan]:
         return figures.overdue_plans(self.campaign, self.request.user)

@@ -8,8 +8,9 @@ import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.db import reset_queries, transaction
 from django.db.models import Count, Q
 
@@ -22,7 +23,12 @@ from firegrid.registry.models import FOUR_CATEGORY_Q, Building, Landlord, Premis
 from . import data
 from .contractors import create_contractors
 from .generator import MAX_SCALE, RegistryGenerator, district_plan, mobile, person_name, seeded_rng
-from .progress import Progress
+from .progress import Progress, Stream
+
+if TYPE_CHECKING:
+    from firegrid.outreach.models import Contractor
+
+    from .generator import SubdistrictPlan
 
 DEFAULT_SEED = 2019
 # Rows per INSERT. SQLite caps it lower by itself (999 parameters per statement).
@@ -66,7 +72,7 @@ def load_demo(
     *,
     seed: int = DEFAULT_SEED,
     scale: int = 1,
-    progress_stream: TextIO | None = None,
+    progress_stream: Stream | None = None,
     progress_tty: bool | None = None,
 ) -> bool:
     """Build the demo district. Returns False (and changes nothing) when district 330803 already exists."""
@@ -103,7 +109,7 @@ def load_demo(
     return True
 
 
-def _create_areas(plan) -> dict[str, Area]:
+def _create_areas(plan: list[SubdistrictPlan]) -> dict[str, Area]:
     """Through the area service, so materialised paths are right (it writes an audit entry per area)."""
     district = create_area(
         actor=None, level=AreaLevel.DISTRICT, name=data.DISTRICT_NAME, code=data.DISTRICT_CODE
@@ -221,14 +227,14 @@ def _create_users(areas: dict[str, Area], departments: dict[str, Department], se
     grid = min((a for a in areas.values() if a.parent_id == community.pk), key=lambda a: a.code)
     liaison_unit, landlord = _liaison_unit_and_landlord(grid)
     contractor = create_contractors(areas, seed)
-    scope = {
+    scope: dict[str, dict[str, Any]] = {
         Role.SYSTEM_ADMIN: {"is_staff": True, "is_superuser": True},
         Role.DEPARTMENT_OFFICER: {"department": departments[DepartmentKind.FIRE]},
         Role.UNIT_LIAISON: {"unit": liaison_unit},
         Role.LANDLORD: {"landlord": landlord},
         Role.CONTRACTOR: {"contractor": contractor},
     }
-    areas_of = {
+    areas_of: dict[str, list[Area]] = {
         Role.SUBDISTRICT_OFFICER: [zhangtan],
         Role.COMMUNITY_OFFICER: [community],
         Role.GRID_WORKER: [grid],
@@ -237,13 +243,19 @@ def _create_users(areas: dict[str, Area], departments: dict[str, Department], se
         if spec.role == Role.LANDLORD and landlord is None:
             continue  # no landlord in the grid worker's grid (cannot happen at scale 1 with the default seed)
         # Landlords and contractors sign in as themselves: their own name and registered mobile.
-        owner = {Role.LANDLORD: landlord, Role.CONTRACTOR: contractor}.get(spec.role)
+        owners: dict[str, Landlord | Contractor | None] = {
+            Role.LANDLORD: landlord,
+            Role.CONTRACTOR: contractor,
+        }
+        owner = owners.get(spec.role)
         user = User.objects.create_user(
             username=spec.username,
             password=data.DEMO_PASSWORD,
             role=spec.role,
-            full_name=spec.full_name or owner.name,
+            full_name=spec.full_name or (owner.name if owner is not None else ""),
             mobile=owner.mobile if owner is not None else mobile(rng),
+            # The demo password is published: outside development each demo user must change it first.
+            must_change_password=not settings.DEV_DEFAULTS,
             **scope.get(spec.role, {}),
         )
         if spec.role in areas_of:

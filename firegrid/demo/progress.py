@@ -8,6 +8,11 @@ import unicodedata
 from collections.abc import Callable
 from typing import TextIO
 
+from django.core.management.base import OutputWrapper
+
+# Where the bar is drawn: a terminal or file, or a management command's stdout/stderr.
+Stream = TextIO | OutputWrapper
+
 
 class Progress:
     """registry  [#####.....] 45%  740/1644 buildings  12s"""
@@ -21,10 +26,10 @@ class Progress:
         *,
         label: str = "registry",
         unit: str = "buildings",
-        stream: TextIO | None = None,
+        stream: Stream | None = None,
         tty: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
-    ):
+    ) -> None:
         self.total = max(total, 0)
         self.label = label
         self.unit = unit
@@ -69,7 +74,9 @@ class Progress:
 
     def _write(self, text: str) -> None:
         stream = self.stream
-        if hasattr(stream, "style_func"):
+        if stream is None:
+            return
+        if isinstance(stream, OutputWrapper):
             # Django's OutputWrapper: no added newline, no error colouring.
             stream.write(text, style_func=lambda s: s, ending="")
         else:
@@ -79,7 +86,7 @@ class Progress:
             flush()
 
 
-def _isatty(stream) -> bool:
+def _isatty(stream: Stream | None) -> bool:
     isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty and isatty())

@@ -13,6 +13,7 @@ from firegrid.areas.choices import AreaLevel, DepartmentKind
 from firegrid.areas.models import Area, Department, User
 from firegrid.inspections import services as inspections
 from firegrid.inspections.choices import AnswerResult, InspectionKind, VisitOutcome
+from firegrid.inspections.models import Inspection
 from firegrid.rectification import services
 from firegrid.rectification.choices import MoveName
 from firegrid.rectification.models import EscalationStep, Plan
@@ -37,7 +38,7 @@ STORIES = (
 COMMON_FAILURES = ("SEP-01", "SEP-06", "SEP-08", "EXIT-03", "EXIT-04", "ELEC-01", "ELEC-02", "EQUIP-01")
 
 
-def _inspect(premises, actor, kind, fail):
+def _inspect(premises: Premises, actor: User, kind: str, fail: set[str]) -> Inspection:
     inspection = inspections.start_inspection(actor=actor, premises=premises, kind=kind)
     applicable = [item.code for item in inspection.applicable_items()]
     answers = [
@@ -115,13 +116,16 @@ def load_rectification_demo(seed: int) -> int:
     return made
 
 
-def _officer_for(premises) -> User:
+def _officer_for(premises: Premises) -> User:
     """The community officer, else the subdistrict officer, else the admin: whoever's scope holds it."""
     for username in ("shequ", "zhangtan", "admin"):
         user = User.objects.filter(username=username).first()
         if user and Premises.objects.visible_to(user).filter(pk=premises.pk).exists():
             return user
-    return User.objects.filter(is_superuser=True).first()
+    admin = User.objects.filter(is_superuser=True).first()
+    if admin is None:
+        raise ValueError("the demo district has no administrator")  # _create_users makes one
+    return admin
 
 
 def _joint_team() -> list[Department]:

@@ -4,30 +4,33 @@ A premises is covered once a submitted inspection of it ended with a covering ou
 final reason such as vacant or demolished); locked, not found and renovating are owed a return visit.
 A building is surveyed when it has premises and all of them are covered; a room is inspected when a
 submitted inspection with the outcome "inspected" lists it. Every figure here has a drill-down URL whose
-list counts the same rows, through the filters below (used by the registry FilterSets).
+list counts the same rows, through the `survey` filters below (InspectionsConfig.ready() hands them to
+the registry lists, which sit below this app).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from firegrid.areas.choices import AreaLevel
-from firegrid.areas.models import Area, grids_within
+from firegrid.areas.models import Area, User, grids_within
 from firegrid.core.filters import filtered_list_url
+from firegrid.registry.filters import SurveyFilters
 from firegrid.registry.models import Building, Premises, Room
 
 from .choices import COVERING_OUTCOMES, InspectionStatus, VisitOutcome
 from .models import Inspection
 
 
-def covering_inspections():
+def covering_inspections() -> QuerySet[Inspection]:
     return Inspection.objects.filter(status=InspectionStatus.SUBMITTED, outcome__in=COVERING_OUTCOMES)
 
 
-def covered_premises_ids():
+def covered_premises_ids() -> QuerySet[Inspection, Any]:
     """Ids of covered premises, as a subquery."""
     return covering_inspections().filter(premises__isnull=False).values("premises_id")
 
@@ -61,17 +64,17 @@ def room_inspected_q() -> Q:
 
 
 # The `survey` filter values for premises, buildings and rooms.
-PREMISES_SURVEY = {
+PREMISES_SURVEY: SurveyFilters = {
     "covered": lambda qs: qs.filter(premises_covered_q()),
     "uncovered": lambda qs: qs.exclude(premises_covered_q()),
     "never": lambda qs: qs.exclude(premises_visited_q()),
     "return": lambda qs: qs.filter(premises_visited_q()).exclude(premises_covered_q()),
 }
-BUILDING_SURVEY = {
+BUILDING_SURVEY: SurveyFilters = {
     "complete": lambda qs: qs.filter(building_surveyed_q()),
     "incomplete": lambda qs: qs.exclude(building_surveyed_q()),
 }
-ROOM_SURVEY = {
+ROOM_SURVEY: SurveyFilters = {
     "inspected": lambda qs: qs.filter(room_inspected_q()),
     "uninspected": lambda qs: qs.exclude(room_inspected_q()),
 }
@@ -132,7 +135,7 @@ class CoverageRow:
         ]
 
 
-def coverage_rows(user, area: Area | None = None) -> list[CoverageRow]:
+def coverage_rows(user: User, area: Area | None = None) -> list[CoverageRow]:
     """Coverage for each child of `area` (or of the user's scope roots), plus a total row first."""
     roots = (
         [area] if area is not None else list(Area.objects.filter(path__in=user.scope_paths).order_by("code"))
@@ -149,7 +152,7 @@ def coverage_rows(user, area: Area | None = None) -> list[CoverageRow]:
     def rows_for(grid_id: int) -> list[CoverageRow]:
         return [by_area[area.pk] for area in membership.get(grid_id, [])]
 
-    def add(grid_id, **values):
+    def add(grid_id: int, **values: int) -> None:
         for row in rows_for(grid_id):
             for key, value in values.items():
                 row.figures[key] += value

@@ -1,8 +1,12 @@
 """FilterSets for inspections and hazards: web lists, API, exports and coverage drill-downs."""
 
+from __future__ import annotations
+
 import datetime as dt
+from decimal import Decimal
 
 import django_filters
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +22,7 @@ from .choices import (
     VisitOutcome,
 )
 from .coverage import covered_premises_ids
-from .models import ChecklistItem, Hazard, Inspection
+from .models import ChecklistItem, Hazard, HazardQuerySet, Inspection
 
 
 class InspectionFilterSet(FiregridFilterSet):
@@ -42,7 +46,9 @@ class InspectionFilterSet(FiregridFilterSet):
         model = Inspection
         fields = ["q", "area", "kind", "outcome", "status", "premises", "building"]
 
-    def filter_return_visit(self, queryset, name, value):
+    def filter_return_visit(
+        self, queryset: QuerySet[Inspection], name: str, value: bool | None
+    ) -> QuerySet[Inspection]:
         """Return visits still owed: a non-covering outcome with no later submitted visit."""
         if value is None:
             return queryset
@@ -90,15 +96,15 @@ class HazardFilterSet(FiregridFilterSet):
             "inspection",
         ]
 
-    def filter_bucket(self, queryset, name, value):
+    def filter_bucket(self, queryset: HazardQuerySet, name: str, value: str) -> HazardQuerySet:
         return queryset.in_bucket(value) if value else queryset
 
-    def filter_age(self, queryset, name, value):
+    def filter_age(self, queryset: QuerySet[Hazard], name: str, value: Decimal | None) -> QuerySet[Hazard]:
         if value in (None, ""):
             return queryset
         return queryset.filter(found_at__lt=timezone.now() - dt.timedelta(days=int(value)))
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(self, queryset: QuerySet[Hazard], name: str, value: bool | None) -> QuerySet[Hazard]:
         if value is None:
             return queryset
         overdue = {"status__in": OPEN_STATUSES, "deadline__lt": timezone.localdate()}

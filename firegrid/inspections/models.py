@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from firegrid.areas.choices import AREA_ROLES
+from firegrid.areas.models import User
 from firegrid.core.models import Record
 from firegrid.core.querysets import ScopedQuerySet
 from firegrid.core.validators import validate_latitude, validate_longitude
@@ -32,7 +34,7 @@ from .choices import (
 )
 
 
-def building_scope_q(user, prefix: str = "") -> Q:
+def building_scope_q(user: User, prefix: str = "") -> Q:
     """Inspection rows (with a building and maybe a premises, reached through `prefix`) in the user's scope.
 
     Area roles see their grids. A landlord or unit liaison sees what concerns their premises — and the
@@ -47,8 +49,8 @@ def building_scope_q(user, prefix: str = "") -> Q:
     )
 
 
-class ChecklistTemplateQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class ChecklistTemplateQuerySet(ScopedQuerySet["ChecklistTemplate"]):
+    def scope_q(self, user: User) -> Q:
         return Q()
 
     def current(self) -> ChecklistTemplate | None:
@@ -90,7 +92,7 @@ class ChecklistTemplate(Record):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
-    def parameter(self, name: str):
+    def parameter(self, name: str) -> Any:
         return (self.parameters.get(name) or {}).get("value")
 
     def category_name(self, code: str) -> str:
@@ -135,7 +137,7 @@ class ChecklistItem(models.Model):
     def is_measured(self) -> bool:
         return self.rule.get("kind") == "measure"
 
-    def applies_to_premises(self, premises) -> bool:
+    def applies_to_premises(self, premises: Premises | None) -> bool:
         """Does this item apply to that premises (or, with None, to a building as a whole)?"""
         if premises is None:
             return self.area_level
@@ -151,8 +153,8 @@ class ChecklistItem(models.Model):
         return {">=": measured >= threshold, "<=": measured <= threshold}[self.rule.get("comparison", ">=")]
 
 
-class InspectionQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class InspectionQuerySet(ScopedQuerySet["Inspection"]):
+    def scope_q(self, user: User) -> Q:
         return building_scope_q(user)
 
     def submitted(self) -> InspectionQuerySet:
@@ -235,14 +237,15 @@ class Inspection(Record):
         target = self.premises if self.premises_id else self.building
         return f"{self.get_kind_display()} · {target} · {self.started_at:%Y-%m-%d}"
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises | None:
         return self.premises
 
     def clean(self) -> None:
-        if self.premises_id and self.building_id and self.premises.building_id != self.building_id:
+        premises = self.premises if self.premises_id else None
+        if premises is not None and self.building_id and premises.building_id != self.building_id:
             raise ValidationError({"premises": _("出租户不在所选建筑内。")})
 
-    def applicable_items(self):
+    def applicable_items(self) -> list[ChecklistItem]:
         return [item for item in self.template.items.all() if item.applies_to_premises(self.premises)]
 
 
@@ -270,8 +273,8 @@ class Answer(models.Model):
         return f"{self.item.code} {self.get_result_display()}"
 
 
-class HazardQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class HazardQuerySet(ScopedQuerySet["Hazard"]):
+    def scope_q(self, user: User) -> Q:
         return building_scope_q(user)
 
     def in_bucket(self, bucket: str) -> HazardQuerySet:
@@ -338,7 +341,7 @@ class Hazard(Record):
     def __str__(self) -> str:
         return f"{self.item.code} {self.item.title}"
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises | None:
         return self.premises
 
     @property
@@ -357,8 +360,8 @@ def thumbnail_path(photo: Photo, filename: str) -> str:
     return f"photos/{photo.uploaded_at:%Y/%m}/thumbs/{uuid.uuid4().hex}.jpg"
 
 
-class PhotoQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class PhotoQuerySet(ScopedQuerySet["Photo"]):
+    def scope_q(self, user: User) -> Q:
         return building_scope_q(user, "inspection__")
 
 

@@ -20,10 +20,12 @@ import struct
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import IO, Any, Protocol, TypeVar
 
 import pillow_heif
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageCms, ImageFile
@@ -64,6 +66,23 @@ _ICC_MODES = {"RGB ": "RGB", "GRAY": "L", "CMYK": "CMYK"}
 _MIB = 1024 * 1024
 
 
+class PhotoRow(Protocol):
+    """What every photo model keeps (an inspection's Photo, a plan's ProofPhoto, a booking's WorkPhoto)."""
+
+    original_format: str
+    taken_at: dt.datetime | None
+    sha256: str
+
+    @property
+    def image(self) -> FieldFile: ...
+
+    @property
+    def thumbnail(self) -> FieldFile: ...
+
+
+P = TypeVar("P", bound=PhotoRow)
+
+
 @dataclass(frozen=True)
 class ProcessedPhoto:
     """A photo ready to store: the served JPEG and its thumbnail, and what the record keeps."""
@@ -79,7 +98,7 @@ class ProcessedPhoto:
     sha256: str  # of the uploaded bytes, to spot the same photo uploaded twice
 
 
-def process_photo(upload) -> ProcessedPhoto:
+def process_photo(upload: IO[bytes]) -> ProcessedPhoto:
     """Check an uploaded photo by its content and produce the files and metadata to store.
 
     `upload` is a Django `UploadedFile` or any file-like object with `read()` (`size`, `name` and
@@ -94,6 +113,8 @@ def process_photo(upload) -> ProcessedPhoto:
     except _DECODE_ERRORS as exc:
         raise _not_accepted(data) from exc
     with im:
+        if im.format is None:  # Image.open names the format it recognised
+            raise _unreadable()
         original_format = _FORMAT_ALIASES.get(im.format, im.format)
         width, height = im.size
         if width * height > MAX_PIXELS:
@@ -116,7 +137,7 @@ def process_photo(upload) -> ProcessedPhoto:
     picture.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.LANCZOS)
     # Turned upright after resizing (the box is square, so the result is the same) because turning the
     # full-size picture took a quarter of the time. HEIF arrives upright (pillow-heif resets the tag).
-    if transpose := _ORIENTATION_TRANSPOSE.get(orientation):
+    if orientation is not None and (transpose := _ORIENTATION_TRANSPOSE.get(orientation)):
         picture = picture.transpose(transpose)
     picture = _to_srgb(picture, icc_profile)
     thumb = picture.copy()
@@ -137,7 +158,7 @@ def process_photo(upload) -> ProcessedPhoto:
     )
 
 
-def attach(photo, processed: ProcessedPhoto):
+def attach(photo: P, processed: ProcessedPhoto) -> P:
     """Store `processed`'s image and thumbnail for the unsaved `photo` row and copy the metadata every photo
     model keeps (original format, when taken, hash). Returns `photo`; the caller saves it.
 
@@ -179,7 +200,7 @@ def _too_many_pixels() -> ValidationError:
     )
 
 
-def _read_limited(upload) -> bytes:
+def _read_limited(upload: IO[bytes]) -> bytes:
     """The upload's bytes, refusing a file over MAX_UPLOAD_BYTES before reading it when its size is known."""
     size = getattr(upload, "size", None)
     if isinstance(size, int) and size > MAX_UPLOAD_BYTES:
@@ -231,13 +252,13 @@ def _read_exif(im: Image.Image) -> tuple[int | None, dt.datetime | None, Decimal
     return orientation, taken_at, latitude, longitude
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if isinstance(value, bytes):
         value = value.decode("ascii", "replace")
     return value.strip("\x00 ") if isinstance(value, str) else ""
 
 
-def _exif_datetime(value, offset) -> dt.datetime | None:
+def _exif_datetime(value: object, offset: object) -> dt.datetime | None:
     """EXIF "YYYY:MM:DD HH:MM:SS", local time of the camera: aware, in the project's time zone.
 
     With an OffsetTimeOriginal ("+08:00") the time is read in that offset; without one it is taken to be
@@ -254,7 +275,7 @@ def _exif_datetime(value, offset) -> dt.datetime | None:
     return naive.replace(tzinfo=offset_time.tzinfo).astimezone(local)
 
 
-def _gps_degrees(value, ref, negative_ref: str, limit: int) -> Decimal | None:
+def _gps_degrees(value: Any, ref: object, negative_ref: str, limit: int) -> Decimal | None:
     """Degrees from EXIF degrees, minutes, seconds (rationals), negative for S or W; None if invalid."""
     if value is None:
         return None
@@ -276,7 +297,7 @@ def _gps_degrees(value, ref, negative_ref: str, limit: int) -> Decimal | None:
     return degrees.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
-def _fraction(value) -> Fraction:
+def _fraction(value: Any) -> Fraction:
     numerator, denominator = getattr(value, "numerator", None), getattr(value, "denominator", None)
     if isinstance(numerator, int) and isinstance(denominator, int):  # IFDRational, int
         result = Fraction(numerator, denominator)  # ZeroDivisionError for x/0
@@ -310,7 +331,9 @@ def _to_srgb(im: Image.Image, icc_profile: bytes | None) -> Image.Image:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
             if _ICC_MODES.get(source.profile.xcolor_space) == im.mode:
-                return ImageCms.profileToProfile(im, source, _SRGB, outputMode="RGB")
+                converted = ImageCms.profileToProfile(im, source, _SRGB, outputMode="RGB")
+                if converted is not None:  # None only when converting in place, which this is not
+                    return converted
         except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass  # a broken profile: the colours as stored are close enough
     return im if im.mode == "RGB" else im.convert("RGB")

@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from firegrid.core.models import AuditAction
+from firegrid.areas.models import Department, User
+from firegrid.core.middleware import current_request_id
+from firegrid.core.models import AuditAction, AuditEntry
 from firegrid.core.permissions import Action
 from firegrid.core.services import (
     lock_in_scope,
@@ -54,7 +59,9 @@ DEFAULT_TEMPLATE_FILE = Path(__file__).resolve().parent / "data" / "rental-fire-
 
 
 @transaction.atomic
-def load_template(data: dict[str, Any], *, actor=None, publish: bool = True) -> ChecklistTemplate:
+def load_template(
+    data: dict[str, Any], *, actor: User | None = None, publish: bool = True
+) -> ChecklistTemplate:
     """Create a template from its YAML form. Loading a code that exists changes nothing."""
     existing = ChecklistTemplate.objects.filter(code=data["version"]).first()
     if existing is not None:
@@ -107,7 +114,7 @@ def default_template() -> ChecklistTemplate:
 
 
 @transaction.atomic
-def create_template_version(template: ChecklistTemplate, *, code: str, actor) -> ChecklistTemplate:
+def create_template_version(template: ChecklistTemplate, *, code: str, actor: User) -> ChecklistTemplate:
     """A new draft copying `template`: the way a district changes its thresholds."""
     require(actor, Action.ADD, ChecklistTemplate)
     if ChecklistTemplate.objects.filter(code=code).exists():
@@ -132,7 +139,7 @@ def create_template_version(template: ChecklistTemplate, *, code: str, actor) ->
     return draft
 
 
-def _parameter_value(current, raw):
+def _parameter_value(current: object, raw: object) -> str | int | float:
     """A numeric parameter stays numeric (4 or 4.5 alike); any other keeps its text."""
     if isinstance(current, bool) or not isinstance(current, int | float):
         return str(raw)
@@ -142,7 +149,7 @@ def _parameter_value(current, raw):
 
 @transaction.atomic
 def update_template_parameters(
-    template: ChecklistTemplate, values: dict[str, Any], *, actor
+    template: ChecklistTemplate, values: dict[str, Any], *, actor: User
 ) -> ChecklistTemplate:
     """Set threshold values on a draft template; a published one never changes."""
     require(actor, Action.CHANGE, ChecklistTemplate)
@@ -151,7 +158,7 @@ def update_template_parameters(
         raise ValidationError(_("已发布的检查表不能修改，请先基于它创建新版本。"))
     before = snapshot(template)
     parameters = dict(template.parameters)
-    errors = {}
+    errors: dict[str, str] = {}
     for name, raw in values.items():
         if name not in parameters:
             errors[name] = _("没有名为 %(name)s 的参数。") % {"name": name}
@@ -173,7 +180,7 @@ def update_template_parameters(
 
 
 @transaction.atomic
-def publish_template(template: ChecklistTemplate, *, actor) -> ChecklistTemplate:
+def publish_template(template: ChecklistTemplate, *, actor: User) -> ChecklistTemplate:
     require(actor, Action.CHANGE, ChecklistTemplate)
     template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
     if template.status != TemplateStatus.DRAFT:
@@ -252,14 +259,14 @@ class AnswerInput:
 @transaction.atomic
 def start_inspection(
     *,
-    actor,
+    actor: User,
     premises: Premises | None = None,
     building: Building | None = None,
     kind: str = InspectionKind.SURVEY,
     client_uuid: uuid.UUID | str | None = None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
-    departments=(),
+    departments: Iterable[Department] = (),
 ) -> Inspection:
     """Open a draft inspection of a premises (or of a building for its area-level items).
 
@@ -293,15 +300,17 @@ def start_inspection(
         with transaction.atomic():
             inspection.save()
     except IntegrityError:
+        if not client_uuid:
+            raise  # not a race on the client's id
         # Two first requests with the same client id raced; the other one won.
         existing = Inspection.objects.get(client_uuid=client_uuid)
         require_visible(existing, actor)
         return existing
     inspection.inspectors.add(actor)
     # A department officer inspects for their department: the visit is joint by construction.
-    departments = {*departments, *([actor.department] if getattr(actor, "department_id", None) else [])}
-    if departments:
-        inspection.departments.set(departments)
+    joint = {*departments, *([actor.department] if actor.department is not None else [])}
+    if joint:
+        inspection.departments.set(joint)
     record_change(actor=actor, action=AuditAction.CREATE, obj=inspection, after=snapshot(inspection))
     return inspection
 
@@ -360,13 +369,13 @@ def _store_answers(inspection: Inspection, answers: list[AnswerInput]) -> None:
         )
 
 
-def _draft_for_update(inspection: Inspection, actor) -> Inspection:
+def _draft_for_update(inspection: Inspection, actor: User) -> Inspection:
     require(actor, Action.CHANGE, Inspection)
     return lock_in_scope(inspection, actor, Action.CHANGE)
 
 
 @transaction.atomic
-def save_answers(inspection: Inspection, answers: list[AnswerInput], *, actor) -> Inspection:
+def save_answers(inspection: Inspection, answers: list[AnswerInput], *, actor: User) -> Inspection:
     """Autosave of a draft: answers so far, nothing decided yet."""
     inspection = _draft_for_update(inspection, actor)
     if inspection.status != InspectionStatus.DRAFT:
@@ -382,7 +391,7 @@ def save_answers(inspection: Inspection, answers: list[AnswerInput], *, actor) -
 def submit_inspection(
     inspection: Inspection,
     *,
-    actor,
+    actor: User,
     outcome: str,
     answers: list[AnswerInput] | None = None,
     rooms: list[Room] | None = None,
@@ -448,13 +457,13 @@ def submit_inspection(
     return inspection
 
 
-def _open_hazards(inspection: Inspection):
+def _open_hazards(inspection: Inspection) -> QuerySet[Hazard]:
     return Hazard.objects.filter(
         building=inspection.building, premises=inspection.premises, status__in=OPEN_STATUSES
     ).select_related("item")
 
 
-def _apply_findings(inspection: Inspection, answers: list[Answer], *, actor, now) -> None:
+def _apply_findings(inspection: Inspection, answers: list[Answer], *, actor: User, now: dt.datetime) -> None:
     open_by_code: dict[str, list[Hazard]] = {}
     for hazard in _open_hazards(inspection).select_for_update():
         open_by_code.setdefault(hazard.item.code, []).append(hazard)
@@ -470,7 +479,7 @@ def _apply_findings(inspection: Inspection, answers: list[Answer], *, actor, now
                 _move_hazards(already_open, HazardStatus.AWAITING_ACCEPTANCE, actor=actor)
 
 
-def _create_hazard(inspection: Inspection, answer: Answer, *, actor, now) -> Hazard:
+def _create_hazard(inspection: Inspection, answer: Answer, *, actor: User, now: dt.datetime) -> Hazard:
     item = answer.item
     fixed = answer.fixed_on_spot
     deadline = None
@@ -494,7 +503,12 @@ def _create_hazard(inspection: Inspection, answer: Answer, *, actor, now) -> Haz
 
 
 def _move_hazards(
-    hazards: list[Hazard], status: str, *, actor, closed_by: Inspection | None = None, now=None
+    hazards: list[Hazard],
+    status: str,
+    *,
+    actor: User,
+    closed_by: Inspection | None = None,
+    now: dt.datetime | None = None,
 ) -> None:
     for hazard in hazards:
         before = snapshot(hazard)
@@ -505,7 +519,7 @@ def _move_hazards(
 
 
 @transaction.atomic
-def void_hazard(hazard: Hazard, *, actor, reason: str) -> Hazard:
+def void_hazard(hazard: Hazard, *, actor: User, reason: str) -> Hazard:
     """Void a hazard recorded in error. Needs a supervisor's role and a reason."""
     require(actor, Action.VOID, Hazard)
     reason = (reason or "").strip()
@@ -526,8 +540,13 @@ def void_hazard(hazard: Hazard, *, actor, reason: str) -> Hazard:
 
 @transaction.atomic
 def add_photo(
-    inspection: Inspection, upload, *, actor, item_code: str | None = None, role: str = PhotoRole.EVIDENCE
-):
+    inspection: Inspection,
+    upload: IO[bytes],
+    *,
+    actor: User,
+    item_code: str | None = None,
+    role: str = PhotoRole.EVIDENCE,
+) -> Photo:
     """Attach a photo to a draft inspection (and to one of its items). The file is checked by content,
     resized, thumbnailed and stripped of EXIF before it is stored; a refused file changes nothing else."""
     # Imported here: Pillow and the HEIF decoder load only in processes that take photos.
@@ -560,3 +579,54 @@ def add_photo(
     attach(photo, processed).save()
     record_change(actor=actor, action=AuditAction.CREATE, obj=photo, after=snapshot(photo))
     return photo
+
+
+# --- hazard status in bulk -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_hazards_status(
+    hazards: QuerySet[Hazard], status: str, *, actor: User | None, reason: str = ""
+) -> int:
+    """Move the given hazards not yet in `status` into it, as one UPDATE: each one's version moves on
+    (an editor still holding the old one gets a conflict) and each gets its audit entry, in the same
+    transaction. Returns how many moved.
+
+    The caller's service has checked the actor (a plan's notice puts its hazards into rectification);
+    `actor` None is the scheduler. The premises file shows each entry as the hazard's status change.
+    """
+    rows = list(
+        Hazard.objects.filter(pk__in=hazards.values("pk"))
+        .exclude(status=status)
+        .select_related("item")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    now = timezone.now()
+    Hazard.objects.filter(pk__in=[h.pk for h in rows]).update(
+        status=status, version=F("version") + 1, updated_at=now
+    )
+    content_type = ContentType.objects.get_for_model(Hazard)
+    request_id = current_request_id()
+    entries = []
+    for hazard in rows:
+        before = snapshot(hazard)
+        entries.append(
+            AuditEntry(
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_name=str(actor) if actor else "system",
+                action=AuditAction.UPDATE,
+                content_type=content_type,
+                object_id=str(hazard.pk),
+                object_repr=str(hazard)[:200],
+                premises_id=hazard.premises_id,
+                before=before,
+                after={**before, "status": str(status), "version": hazard.version + 1},
+                reason=reason[:200],
+                request_id=request_id,
+            )
+        )
+    AuditEntry.objects.bulk_create(entries)
+    return len(rows)

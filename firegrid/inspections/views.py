@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +24,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from firegrid.areas.models import Area, Department
+from firegrid.areas.models import Area, Department, User
 from firegrid.core.exports import xlsx_response
+from firegrid.core.http import AuthedHttpRequest
 from firegrid.core.permissions import Action, can
 from firegrid.core.responses import image_response
 from firegrid.core.tables import Column, enumerate_items, join_sentences
@@ -46,26 +51,27 @@ from .choices import (
     Severity,
     VisitOutcome,
 )
-from .coverage import coverage_rows
+from .coverage import CoverageRow, coverage_rows
 from .filters import HazardFilterSet, InspectionFilterSet
 from .models import ChecklistTemplate, Hazard, Inspection, Photo
 
-BUCKET_COLOURS = {
+BUCKET_COLOURS: dict[str, str] = {
     HazardBucket.TO_FIX: "red",
     HazardBucket.TO_RECHECK: "orange",
     HazardBucket.REMOVED: "green",
 }
 
 
-def _target(inspection) -> str:
+def _target(inspection: Inspection) -> str:
     return str(inspection.premises or inspection.building)
 
 
 class StartInspectionView(LoginRequiredMixin, View):
     """POST from a premises or building page (or a scanned QR code): open a draft and go to it."""
 
-    def post(self, request):
-        premises = building = None
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
+        premises: Premises | None = None
+        building: Building | None = None
         if request.POST.get("premises"):
             premises = get_object_or_404(
                 Premises.objects.visible_to(request.user), pk=request.POST["premises"]
@@ -95,7 +101,7 @@ class StartInspectionView(LoginRequiredMixin, View):
         return redirect("inspections:inspection_detail", pk=inspection.pk)
 
 
-def _chosen_departments(request) -> list[Department]:
+def _chosen_departments(request: AuthedHttpRequest) -> list[Department]:
     """The departments ticked for a joint inspection (联合检查); ids that name no department are ignored,
     as a stale page may offer one that has since been removed."""
     ids = [value for value in request.POST.getlist("departments") if value.isdigit()]
@@ -104,7 +110,7 @@ def _chosen_departments(request) -> list[Department]:
     return list(Department.objects.visible_to(request.user).filter(pk__in=ids))
 
 
-def _device_position(data) -> dict:
+def _device_position(data: Mapping[str, Any]) -> dict[str, Decimal]:
     """The device's position if the browser offered it: optional evidence, ignored when malformed."""
     try:
         latitude, longitude = Decimal(data["latitude"]), Decimal(data["longitude"])
@@ -118,9 +124,9 @@ def _device_position(data) -> dict:
     }
 
 
-def _answers_from_post(inspection, data) -> list[services.AnswerInput]:
+def _answers_from_post(inspection: Inspection, data: QueryDict) -> list[services.AnswerInput]:
     """Read `result-<code>`, `measured-<code>`, `note-<code>`, `fixed-<code>` fields of the checklist form."""
-    answers = []
+    answers: list[services.AnswerInput] = []
     for item in inspection.template.items.all():
         result = data.get(f"result-{item.code}")
         if not result:
@@ -140,6 +146,8 @@ def _answers_from_post(inspection, data) -> list[services.AnswerInput]:
 class InspectionDetailView(ObjectDetailView):
     """A draft is the checklist form (phone-first); a submitted inspection is its record."""
 
+    request: AuthedHttpRequest
+    object: Inspection
     model = Inspection
     template_name = "inspections/inspection_detail.html"
     select_related = ("premises__building", "building", "template")
@@ -164,22 +172,27 @@ class InspectionDetailView(ObjectDetailView):
         Column("note", gettext_lazy("备注")),
     ]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(checklist_context(self.object, self.request.user))
         return context
 
 
-def checklist_context(inspection: Inspection, user, errors: dict | None = None, posted=None) -> dict:
+def checklist_context(
+    inspection: Inspection,
+    user: User,
+    errors: dict[str, list[str]] | None = None,
+    posted: QueryDict | None = None,
+) -> dict[str, Any]:
     """Everything the checklist form needs: applicable items by category with answers, suggestions, photos."""
     applicable = inspection.applicable_items()
     answers = {a.item_id: a for a in inspection.answers.all()}
-    photos: dict[int, list] = {}
+    photos: dict[int | None, list[Photo]] = {}
     for photo in inspection.photos.all():
         photos.setdefault(photo.answer_id, []).append(photo)
     suggestions = services.suggestions(inspection) if inspection.status == InspectionStatus.DRAFT else {}
     errors = errors or {}
-    groups: dict[str, dict] = {}
+    groups: dict[str, dict[str, Any]] = {}
     for item in applicable:
         answer = answers.get(item.pk)
         group = groups.setdefault(
@@ -221,8 +234,10 @@ def checklist_context(inspection: Inspection, user, errors: dict | None = None, 
     }
 
 
-class _DraftMixin(LoginRequiredMixin):
-    def get_inspection(self, pk) -> Inspection:
+class _DraftMixin(LoginRequiredMixin, View):
+    request: AuthedHttpRequest
+
+    def get_inspection(self, pk: int) -> Inspection:
         inspection = get_object_or_404(
             Inspection.objects.visible_to(self.request.user).select_related(
                 "template", "premises", "building"
@@ -237,7 +252,7 @@ class _DraftMixin(LoginRequiredMixin):
 class AutosaveView(_DraftMixin, View):
     """htmx: save the answers typed so far; answers a small status line."""
 
-    def post(self, request, pk):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         inspection = self.get_inspection(pk)
         try:
             services.save_answers(
@@ -255,10 +270,10 @@ class AutosaveView(_DraftMixin, View):
 
 
 class SubmitView(_DraftMixin, View):
-    def post(self, request, pk):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         inspection = self.get_inspection(pk)
         rooms = None
-        if inspection.premises_id:
+        if inspection.premises is not None:
             rooms = list(inspection.premises.rooms.filter(pk__in=request.POST.getlist("rooms")))
         try:
             services.submit_inspection(
@@ -287,7 +302,7 @@ class SubmitView(_DraftMixin, View):
 class PhotoUploadView(_DraftMixin, View):
     """htmx: upload one photo for an item; answers the item's photo strip (or the refusal)."""
 
-    def post(self, request, pk, item_code):
+    def post(self, request: AuthedHttpRequest, pk: int, item_code: str) -> HttpResponse:
         inspection = self.get_inspection(pk)
         upload = request.FILES.get("photo")
         role = request.POST.get("role") or PhotoRole.EVIDENCE
@@ -367,6 +382,8 @@ class HazardDetailView(ObjectDetailView):
     model = Hazard
     template_name = "inspections/hazard_detail.html"
     select_related = ("item", "premises__building", "building", "inspection")
+    request: AuthedHttpRequest
+    object: Hazard
     fields = [
         Column("item", gettext_lazy("检查项"), value=lambda h: str(h.item)),
         Column("target", gettext_lazy("位置"), value=lambda h: str(h.premises or h.building)),
@@ -380,11 +397,11 @@ class HazardDetailView(ObjectDetailView):
         Column("void_reason", gettext_lazy("作废原因")),
     ]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         hazard = self.object
         context["colour"] = BUCKET_COLOURS.get(hazard.bucket, "grey")
-        context["photos"] = hazard.answer.photos.all() if hazard.answer_id else []
+        context["photos"] = hazard.answer.photos.all() if hazard.answer is not None else []
         context["can_void"] = can(self.request.user, Action.VOID, hazard) and hazard.bucket in (
             HazardBucket.TO_FIX,
             HazardBucket.TO_RECHECK,
@@ -393,7 +410,7 @@ class HazardDetailView(ObjectDetailView):
 
 
 class VoidHazardView(LoginRequiredMixin, View):
-    def post(self, request, pk):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         hazard = get_object_or_404(Hazard.objects.visible_to(request.user), pk=pk)
         try:
             services.void_hazard(hazard, actor=request.user, reason=request.POST.get("reason", ""))
@@ -402,6 +419,10 @@ class VoidHazardView(LoginRequiredMixin, View):
         else:
             messages.success(request, _("隐患已作废。"))
         return redirect("inspections:hazard_detail", pk=pk)
+
+
+def _outcome_visits(outcome: VisitOutcome) -> Callable[[CoverageRow], int]:
+    return lambda row: row.outcomes.get(outcome.value, 0)
 
 
 COVERAGE_COLUMNS = [
@@ -415,25 +436,25 @@ COVERAGE_COLUMNS = [
     Column("premises_return", gettext_lazy("待回访"), value=lambda r: r.figures["premises_return"]),
     Column("rooms", gettext_lazy("房间"), value=lambda r: r.figures["rooms"]),
     Column("rooms_inspected", gettext_lazy("已查房间"), value=lambda r: r.figures["rooms_inspected"]),
-    *[
-        Column(f"outcome_{o.value}", o.label, value=lambda r, o=o: r.outcomes.get(o.value, 0))
-        for o in VisitOutcome
-    ],
+    *[Column(f"outcome_{o.value}", o.label, value=_outcome_visits(o)) for o in VisitOutcome],
 ]
 
 
 class CoverageView(LoginRequiredMixin, TemplateView):
     """排查进度: per area, what has been surveyed; every figure opens the list behind it."""
 
+    request: AuthedHttpRequest
     template_name = "inspections/coverage.html"
 
-    def get(self, request, *args, **kwargs):
+    # django-stubs types TemplateView.get as returning an HttpResponse; a view may answer with any
+    # response, here a streamed .xlsx.
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         if request.GET.get("export") == "xlsx":
             context = self.get_context_data()
             return xlsx_response(_("排查进度"), COVERAGE_COLUMNS, context["rows"], "coverage")
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
         area = None
@@ -445,9 +466,10 @@ class CoverageView(LoginRequiredMixin, TemplateView):
 
 
 class TemplateListView(LoginRequiredMixin, TemplateView):
+    request: AuthedHttpRequest
     template_name = "inspections/template_list.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["templates"] = ChecklistTemplate.objects.visible_to(self.request.user).annotate(
             n_items=Count("items")
@@ -459,7 +481,9 @@ class TemplateListView(LoginRequiredMixin, TemplateView):
 class TemplateDetailView(LoginRequiredMixin, View):
     """One template: its parameters (editable on a draft by the system admin) and its items."""
 
-    def get(self, request, pk, errors=None):
+    def get(
+        self, request: AuthedHttpRequest, pk: int, errors: dict[str, list[str]] | None = None
+    ) -> HttpResponse:
         template = get_object_or_404(ChecklistTemplate.objects.visible_to(request.user), pk=pk)
         return render(
             request,
@@ -473,7 +497,7 @@ class TemplateDetailView(LoginRequiredMixin, View):
             status=400 if errors else 200,
         )
 
-    def post(self, request, pk):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         template = get_object_or_404(ChecklistTemplate.objects.visible_to(request.user), pk=pk)
         action = request.POST.get("action")
         try:
@@ -498,7 +522,7 @@ class TemplateDetailView(LoginRequiredMixin, View):
         return redirect(reverse("inspections:template_detail", args=[pk]))
 
 
-def inspection_context(premises: Premises, user) -> dict:
+def inspection_context(premises: Premises, user: User) -> dict[str, Any]:
     """The inspections part of a premises page: start a visit, hazards by bucket, past visits."""
     hazards = Hazard.objects.visible_to(user).filter(premises=premises)
     counts = dict(hazards.order_by().values_list("status").annotate(n=Count("id")))
@@ -513,7 +537,7 @@ def inspection_context(premises: Premises, user) -> dict:
         "inspection_kinds": InspectionKind.choices,
         # A joint inspection lists its departments; a department officer's own is always one of them.
         "departments": list(Department.objects.visible_to(user)) if can_inspect else [],
-        "own_department_id": getattr(user, "department_id", None),
+        "own_department_id": user.department_id,
         "hazard_buckets": buckets,
         "open_hazards": hazards.filter(status__in=OPEN_STATUSES).select_related("item")[:50],
         "inspections": Inspection.objects.visible_to(user).filter(premises=premises)[:20],
@@ -530,7 +554,9 @@ class PhotoFileView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    def get(self, request, pk, variant):
+    def get(self, request: Request, pk: int, variant: str) -> FileResponse:
+        if not isinstance(request.user, User):  # IsAuthenticated lets in signed-in users only
+            raise NotAuthenticated
         photo = get_object_or_404(Photo.objects.visible_to(request.user), pk=pk)
         return image_response(photo, variant)
 
@@ -539,7 +565,7 @@ class PremisesQRCodeView(LoginRequiredMixin, View):
     """The premises' QR code (SVG) to print and stick by the door: scanning it opens the premises page,
     where an inspection starts with one tap."""
 
-    def get(self, request, pk):
+    def get(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk)
         url = request.build_absolute_uri(reverse("inspections:premises_scan", args=[premises.pk]))
         buffer = io.BytesIO()
@@ -550,6 +576,6 @@ class PremisesQRCodeView(LoginRequiredMixin, View):
 class PremisesScanView(LoginRequiredMixin, View):
     """Where a scanned QR code lands: the premises page, if it is in the user's scope (else 404)."""
 
-    def get(self, request, pk):
+    def get(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk)
         return redirect(f"{reverse('registry:premises_detail', args=[premises.pk])}#start")

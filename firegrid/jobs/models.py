@@ -4,9 +4,10 @@ record of what happened (status, progress, result, error)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from firegrid.areas.choices import Role
+from firegrid.areas.models import User
 
 
 class JobStatus(models.TextChoices):
@@ -27,20 +29,18 @@ class JobStatus(models.TextChoices):
 FINISHED = frozenset({JobStatus.DONE, JobStatus.FAILED})
 
 
-class JobRunQuerySet(models.QuerySet):
-    def for_user(self, user) -> JobRunQuerySet:
+class JobRunQuerySet(models.QuerySet["JobRun"]):
+    def for_user(self, user: User | AnonymousUser) -> JobRunQuerySet:
         """The runs a user started (a batch print is theirs to follow); a system admin sees every run."""
-        if not getattr(user, "is_authenticated", False):
+        if not isinstance(user, User):
             return self.none()
         if is_system_admin(user):
             return self.all()
         return self.filter(created_by=user)
 
 
-def is_system_admin(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and (user.is_superuser or user.role == Role.SYSTEM_ADMIN)
-    )
+def is_system_admin(user: User | AnonymousUser) -> bool:
+    return isinstance(user, User) and (user.is_superuser or user.role == Role.SYSTEM_ADMIN)
 
 
 def stale_q(now: dt.datetime, stale_after: dt.timedelta) -> Q:
@@ -50,6 +50,12 @@ def stale_q(now: dt.datetime, stale_after: dt.timedelta) -> Q:
     return Q(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff) | Q(
         status=JobStatus.QUEUED, queued_at__lt=cutoff
     )
+
+
+class ProgressReporter(Protocol):
+    """What writes a running job's progress for it (the runner's heartbeat thread, `services._Reporter`)."""
+
+    def touch(self) -> None: ...
 
 
 class JobRun(models.Model):
@@ -82,6 +88,9 @@ class JobRun(models.Model):
     heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     objects = JobRunQuerySet.as_manager()
+
+    # Set by the runner while it executes the run (not a column).
+    _reporter: ProgressReporter | None
 
     class Meta:
         ordering = ["-queued_at", "-pk"]

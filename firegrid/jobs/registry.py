@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
 
 from .schedule import Cron, ScheduleError
 
@@ -44,7 +45,7 @@ class Job:
     name: str
     func: Callable[..., Any]
     schedule: Cron | None
-    label: str
+    label: str | Promise  # a lazy translation: shown in the reader's language
     stale_minutes: int | None
 
     do_not_call_in_templates = True  # a Job is callable; templates read its fields
@@ -71,7 +72,7 @@ class Registry:
         name: str,
         *,
         schedule: str | None = None,
-        label: str = "",
+        label: str | Promise = "",
         stale_minutes: int | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register `fn(run: JobRun, **params)` under `name`; `schedule` is a cron line ("5 0 * * *")

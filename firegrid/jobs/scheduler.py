@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.conf import settings
@@ -30,7 +31,10 @@ _lock = threading.Lock()
 
 
 def should_start(
-    argv: list[str] | None = None, environ=None, mode: str | None = None, testing: bool | None = None
+    argv: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    mode: str | None = None,
+    testing: bool | None = None,
 ) -> bool:
     argv = sys.argv if argv is None else argv
     environ = os.environ if environ is None else environ

@@ -45,6 +45,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from firegrid.areas.models import User
 from firegrid.core.models import AuditAction
 from firegrid.core.services import record_change, snapshot
 
@@ -78,7 +79,7 @@ def enqueue(
     *,
     key: str | None = None,
     params: dict[str, Any] | None = None,
-    actor=None,
+    actor: User | None = None,
     inline: bool | None = None,
 ) -> JobRun:
     """Create (claim) the run of `name` for `key` and hand it to the backend.
@@ -118,10 +119,13 @@ def run_due(
     for job in registry.scheduled():
         if names is not None and job.name not in names:
             continue
-        slot = job.schedule.due_slot(now)
+        schedule = job.schedule
+        if schedule is None:  # registry.scheduled() lists only jobs with a schedule
+            continue
+        slot = schedule.due_slot(now)
         if slot is None:
             continue
-        run, created = _insert(job, job.schedule.key(slot), {}, None)
+        run, created = _insert(job, schedule.key(slot), {}, None)
         if not created:
             if not _reclaimable(run, job, now):
                 continue
@@ -136,7 +140,7 @@ def run_due(
     return started
 
 
-def retry(run: JobRun, *, actor, inline: bool | None = None) -> JobRun:
+def retry(run: JobRun, *, actor: User | None, inline: bool | None = None) -> JobRun:
     """Run a failed run — or one whose claimer died — again, as the same row (attempts + 1)."""
     if actor is not None and not (is_system_admin(actor) or run.created_by_id == actor.pk):
         raise PermissionDenied(_("只有任务的发起人或系统管理员可以重新运行任务。"))
@@ -190,7 +194,7 @@ def _check_params(job: Job, params: dict[str, Any]) -> None:
         raise ValueError(f"job {job.name}: parameters must be JSON: {exc}") from None
 
 
-def _insert(job: Job, key: str, params: dict[str, Any], actor) -> tuple[JobRun, bool]:
+def _insert(job: Job, key: str, params: dict[str, Any], actor: User | None) -> tuple[JobRun, bool]:
     """Insert the run: the claim. If (name, key) has a run already, return that one."""
     try:
         with transaction.atomic():

@@ -22,19 +22,24 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 from django.db import connections
+from pytest_django.fixtures import Settings
+
+from firegrid.jobs.models import JobRun
 
 REDIS_TEST_URL = os.environ.get("FIREGRID_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 WORKER_JOBS_MODULES = "firegrid.jobs.tests.worker_jobs"
 
 
 @pytest.fixture
-def shared_db(transactional_db, tmp_path):
+def shared_db(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     """Yields a DATABASE_URL that reaches this test's database from anywhere."""
     conn = connections["default"]
     if conn.vendor == "postgresql":
@@ -60,7 +65,7 @@ def shared_db(transactional_db, tmp_path):
         connections.settings["default"] = old_settings
 
 
-def _postgres_url(s: dict) -> str:
+def _postgres_url(s: dict[str, Any]) -> str:
     auth = quote(s["USER"] or "", safe="")
     if s.get("PASSWORD"):
         auth += ":" + quote(s["PASSWORD"], safe="")
@@ -84,14 +89,14 @@ def require_redis(url: str = REDIS_TEST_URL) -> None:
 
 @dataclass
 class Worker:
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     queue: str
     log: Path
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_until_finished(self, run, timeout: float = 60):
+    def wait_until_finished(self, run: JobRun, timeout: float = 60) -> JobRun:
         """Poll the run's row until it is done or failed; fail with the worker's log otherwise."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -107,7 +112,7 @@ class Worker:
 
 
 @pytest.fixture
-def celery_worker(shared_db, tmp_path, settings):
+def celery_worker(shared_db: str, tmp_path: Path, settings: Settings) -> Iterator[Worker]:
     """A `celery -A firegrid worker --pool=solo` subprocess on Redis and this test's database; the test
     process sends to it (FIREGRID_JOBS_BACKEND=celery). The worker also imports WORKER_JOBS_MODULES."""
     require_redis(REDIS_TEST_URL)

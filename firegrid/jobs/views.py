@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
+
+from firegrid.core.http import AuthedHttpRequest
 
 from . import services
 from .models import JobRun, JobStatus, is_system_admin
@@ -27,7 +32,7 @@ STATUS_TAG = {
 
 
 class SystemAdminMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not is_system_admin(request.user):
             raise PermissionDenied(_("只有系统管理员可以查看后台任务。"))
         return super().dispatch(request, *args, **kwargs)
@@ -39,10 +44,10 @@ class JobRunListView(SystemAdminMixin, ListView):
     template_name = "jobs/jobrun_list.html"
     context_object_name = "runs"
 
-    def get_paginate_by(self, queryset):
+    def get_paginate_by(self, queryset: QuerySet[JobRun]) -> int:
         return settings.FIREGRID_PAGE_SIZE
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[JobRun]:
         qs = JobRun.objects.select_related("created_by")
         status = self.request.GET.get("status")
         if status in JobStatus.values:
@@ -51,7 +56,7 @@ class JobRunListView(SystemAdminMixin, ListView):
             qs = qs.filter(name=name)
         return qs
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         now = timezone.now()
         for run in context["runs"]:
@@ -74,7 +79,7 @@ class ProgressView(LoginRequiredMixin, View):
     Only the user who started the run and the system admin see it; anyone else gets 404.
     """
 
-    def get(self, request, pk: int):
+    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         run = get_object_or_404(JobRun.objects.for_user(request.user), pk=pk)
         return JsonResponse(
             {
@@ -93,7 +98,7 @@ class ProgressView(LoginRequiredMixin, View):
 
 
 class RetryView(SystemAdminMixin, View):
-    def post(self, request, pk: int):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         run = get_object_or_404(JobRun, pk=pk)
         try:
             services.retry(run, actor=request.user)

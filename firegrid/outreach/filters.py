@@ -1,6 +1,11 @@
 """One FilterSet per listed outreach model: the web lists, exports and drill-downs use these."""
 
+from __future__ import annotations
+
+from typing import Any, cast
+
 import django_filters
+from django.db.models.query import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -10,7 +15,14 @@ from firegrid.campaigns.models import Campaign
 from firegrid.core.filters import FiregridFilterSet
 
 from .choices import BookingStatus, Trade
-from .models import Booking, Contractor, OutreachKind, OutreachRecord
+from .models import (
+    Booking,
+    Contractor,
+    ContractorQuerySet,
+    OutreachKind,
+    OutreachRecord,
+    OutreachRecordQuerySet,
+)
 
 
 class ContractorFilterSet(FiregridFilterSet):
@@ -34,9 +46,10 @@ class ContractorFilterSet(FiregridFilterSet):
         model = Contractor
         fields = ["q", "area", "trade", "is_active"]
 
-    def filter_area(self, queryset, name, area: Area):
+    def filter_area(self, queryset: QuerySet[Any], name: str, area: Area | None) -> QuerySet[Any]:
         # Contractors covering the area whole (serving it or an ancestor) and those serving part of it.
-        return queryset.overlapping(area) if area is not None else queryset
+        contractors = cast(ContractorQuerySet, queryset)  # this FilterSet filters contractors only
+        return contractors.overlapping(area) if area is not None else queryset
 
 
 class BookingFilterSet(FiregridFilterSet):
@@ -80,6 +93,7 @@ class OutreachRecordFilterSet(FiregridFilterSet):
         model = OutreachRecord
         fields = ["q", "area", "kind", "campaign", "held_from", "held_to"]
 
-    def filter_area(self, queryset, name, area: Area):
+    def filter_area(self, queryset: QuerySet[Any], name: str, area: Area | None) -> QuerySet[Any]:
         # Records sit on any level (a district fair, a community meeting): the area and its subtree.
-        return queryset.within(area) if area is not None else queryset
+        records = cast(OutreachRecordQuerySet, queryset)  # this FilterSet filters outreach records only
+        return records.within(area) if area is not None else queryset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -24,6 +25,13 @@ class AreaChoiceField(forms.ModelMultipleChoiceField):
         return f"{indent}{area.name}"
 
 
+class AreaTreeChoiceField(forms.ModelChoiceField):
+    """One area, offered indented by its depth in the tree."""
+
+    def label_from_instance(self, area: Area) -> str:
+        return "\u3000" * max(0, len(area.ancestor_ids) - 1) + area.name
+
+
 class ContractorForm(RegistryForm):
     areas = AreaChoiceField(
         queryset=Area.objects.none(),
@@ -36,12 +44,12 @@ class ContractorForm(RegistryForm):
         model = Contractor
         fields = ["name", "trade", "company", "mobile", "areas", "qualification", "is_active"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         areas = Area.objects.visible_to(self.user).filter(level__in=SERVED_LEVELS).order_by("path")
         if not self.user.is_district_wide:
             areas = areas.exclude(level=AreaLevel.DISTRICT)
-        self.fields["areas"].queryset = areas
+        cast(AreaChoiceField, self.fields["areas"]).queryset = areas
         if self.instance.pk:
             self.initial["areas"] = list(self.instance.areas.values_list("pk", flat=True))
 
@@ -60,8 +68,9 @@ class SlotRowForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return not (data.get("date") or data.get("start") or data.get("end"))
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not self.is_blank():
             for name in ("date", "start", "end"):
                 if not data.get(name) and name not in self.errors:
@@ -104,6 +113,7 @@ class OutreachRecordForm(RegistryForm):
             "copies",
             "note",
         ]
+        field_classes = {"area": AreaTreeChoiceField}
         widgets = {
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 3}),
@@ -113,13 +123,9 @@ class OutreachRecordForm(RegistryForm):
             "copies": _("发放宣传资料、联系卡必填。"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limit("area", Area.objects.visible_to(self.user).order_by("path"))
-        if "area" in self.fields:
-            self.fields["area"].label_from_instance = lambda area: (
-                "\u3000" * max(0, len(area.ancestor_ids) - 1) + area.name
-            )
         if "campaign" in self.fields and not self.instance.pk:
             from firegrid.campaigns.models import Campaign
 

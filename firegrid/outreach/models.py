@@ -4,7 +4,9 @@ contractor takes when the work is done."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -24,11 +27,15 @@ from firegrid.registry.models import premises_scope_q
 
 from .choices import BookingStatus, Trade
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import Area, User
+    from firegrid.registry.models import Premises
+
 # The directory is public to every signed-in role that may read it; only changes are scoped.
 PUBLIC_ACTIONS = frozenset({Action.VIEW, Action.EXPORT, Action.REVEAL})
 
 
-def contractor_scope_q(user, prefix: str = "") -> Q:
+def contractor_scope_q(user: User, prefix: str = "") -> Q:
     """Contractors a user may change: an area role those serving somewhere inside their areas; a
     contractor their own record."""
     if user.role in AREA_ROLES:
@@ -48,28 +55,28 @@ def contractor_scope_q(user, prefix: str = "") -> Q:
 class PublicDirectoryQuerySet(ScopedQuerySet):
     """Everyone who may read the directory reads all of it; changes follow `scope_q`."""
 
-    def visible_to(self, user, action: str = Action.VIEW):
+    def visible_to(self, user: User, action: str = Action.VIEW) -> Self:
         if action in PUBLIC_ACTIONS and can(user, action, self.model):
             return self.all()
         return super().visible_to(user, action)
 
 
 class ContractorQuerySet(PublicDirectoryQuerySet):
-    def scope_q(self, user) -> Q:
+    def scope_q(self, user: User) -> Q:
         return contractor_scope_q(user)
 
     def active(self) -> ContractorQuerySet:
         return self.filter(is_active=True)
 
-    def serving(self, area) -> ContractorQuerySet:
+    def serving(self, area: Area) -> ContractorQuerySet:
         """Contractors whose service covers all of `area`: they serve it or one of its ancestors."""
         through = Contractor.areas.through.objects.filter(area_id__in=area.ancestor_ids)
         return self.filter(pk__in=through.values("contractor_id"))
 
-    def serving_premises(self, premises) -> ContractorQuerySet:
+    def serving_premises(self, premises: Premises) -> ContractorQuerySet:
         return self.serving(premises.building.grid)
 
-    def overlapping(self, area) -> ContractorQuerySet:
+    def overlapping(self, area: Area) -> ContractorQuerySet:
         """Contractors working anywhere in `area`: those covering it whole, and those serving a part of
         it (the directory's area filter)."""
         through = Contractor.areas.through.objects.filter(
@@ -129,12 +136,12 @@ class Contractor(Record):
             if others.exists():
                 raise ValidationError({"mobile": _("该手机号码已登记为其他在册施工单位。")})
 
-    def serves(self, area) -> bool:
+    def serves(self, area: Area) -> bool:
         return self.areas.filter(pk__in=area.ancestor_ids).exists()
 
 
 class SlotQuerySet(PublicDirectoryQuerySet):
-    def scope_q(self, user) -> Q:
+    def scope_q(self, user: User) -> Q:
         return contractor_scope_q(user, "contractor__")
 
     def taken_q(self) -> Q:
@@ -143,7 +150,7 @@ class SlotQuerySet(PublicDirectoryQuerySet):
     def free(self) -> SlotQuerySet:
         return self.exclude(self.taken_q())
 
-    def upcoming(self, now=None) -> SlotQuerySet:
+    def upcoming(self, now: dt.datetime | None = None) -> SlotQuerySet:
         return self.filter(starts_at__gt=now or timezone.now())
 
 
@@ -193,7 +200,7 @@ class Slot(models.Model):
 
 
 class BookingQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+    def scope_q(self, user: User) -> Q:
         # Whoever sees the plan sees its bookings; the contractor sees the ones made with them.
         if user.role == Role.CONTRACTOR:
             return Q(slot__contractor_id=user.contractor_id) if user.contractor_id else NOTHING
@@ -265,7 +272,7 @@ class Booking(Record):
     def __str__(self) -> str:
         return _("%(contractor)s %(slot)s") % {"contractor": self.slot.contractor, "slot": self.slot}
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self.plan.premises
 
     def get_absolute_url(self) -> str:
@@ -287,7 +294,7 @@ def work_thumbnail_path(photo: WorkPhoto, filename: str) -> str:
 class WorkPhotoQuerySet(ScopedQuerySet):
     """A photo is seen by whoever sees its booking."""
 
-    def visible_to(self, user, action: str = Action.VIEW):
+    def visible_to(self, user: User, action: str = Action.VIEW) -> WorkPhotoQuerySet:
         return self.filter(booking__in=Booking.objects.visible_to(user, action).values("pk"))
 
 
@@ -315,7 +322,7 @@ class WorkPhoto(models.Model):
     def __str__(self) -> str:
         return f"{self.booking} {timezone.localtime(self.uploaded_at):%Y-%m-%d %H:%M}"
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self.booking.plan.premises
 
     # Served through a scoped view, never straight from /media/: they show people's homes.
@@ -345,13 +352,13 @@ NEEDS_MATERIAL = frozenset({OutreachKind.MATERIALS})
 
 
 class OutreachRecordQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+    def scope_q(self, user: User) -> Q:
         q = NOTHING
         for path in user.scope_paths:
             q |= Q(area__path__startswith=path)
         return q
 
-    def within(self, area) -> OutreachRecordQuerySet:
+    def within(self, area: Area) -> OutreachRecordQuerySet:
         """Records of the area and every area below it."""
         return self.filter(area__path__startswith=area.path)
 
@@ -409,7 +416,7 @@ class OutreachRecord(Record):
         return reverse("outreach:outreachrecord_detail", args=[self.pk])
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         if self.kind in NEEDS_ATTENDANCE and not self.attendance:
             errors["attendance"] = _("%(kind)s请填写参加人数。") % {"kind": self.get_kind_display()}
         if self.kind in NEEDS_COPIES and not self.copies:

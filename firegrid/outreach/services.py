@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,10 +37,18 @@ from firegrid.rectification.models import Plan, PlanItem
 from .choices import BookingStatus
 from .models import Booking, Contractor, Slot, WorkPhoto, contractor_scope_q
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from firegrid.areas.models import User
+    from firegrid.campaigns.models import Campaign
+
+    from .models import OutreachRecord
+
 # --- the directory ---------------------------------------------------------------------------------------
 
 
-def _in_actor_areas(area: Area, actor) -> bool:
+def _in_actor_areas(area: Area, actor: User) -> bool:
     if actor.is_district_wide:
         return True
     return any(area.path.startswith(path) for path in actor.scope_paths)
@@ -51,7 +60,7 @@ def _contractor_snapshot(contractor: Contractor, *, masked: bool = True) -> dict
     return data
 
 
-def _check_areas(areas: list[Area], actor) -> None:
+def _check_areas(areas: list[Area], actor: User) -> None:
     if not areas:
         raise ValidationError({"areas": _("请至少选择一个服务区域。")})
     outside = [a.name for a in areas if not _in_actor_areas(a, actor)]
@@ -61,14 +70,16 @@ def _check_areas(areas: list[Area], actor) -> None:
         )
 
 
-def _ensure_keeps(contractor: Contractor, actor, action: str) -> None:
+def _ensure_keeps(contractor: Contractor, actor: User, action: str) -> None:
     """Re-check inside the transaction that the saved contractor is still one the actor may keep."""
     if not Contractor.objects.visible_to(actor, action).filter(pk=contractor.pk).exists():
         raise ValidationError({"areas": _("保存后该施工单位将不在您的管辖范围内，未保存。")})
 
 
 @transaction.atomic
-def create_contractor(data: dict[str, Any], *, areas: Iterable[Area], actor, reason: str = "") -> Contractor:
+def create_contractor(
+    data: dict[str, Any], *, areas: Iterable[Area], actor: User, reason: str = ""
+) -> Contractor:
     """List a contractor in the directory with the areas they serve (inside the actor's areas)."""
     require(actor, Action.ADD, Contractor)
     areas = list(areas)
@@ -94,7 +105,7 @@ def update_contractor(
     contractor: Contractor,
     data: dict[str, Any],
     *,
-    actor,
+    actor: User,
     expected_version: int | None,
     areas: Iterable[Area] | None = None,
     reason: str = "",
@@ -111,7 +122,7 @@ def update_contractor(
     for name, value in data.items():
         setattr(current, name, value)
     current.full_clean(validate_constraints=False)
-    new_area_ids = None
+    new_area_ids: set[int] | None = None
     if areas is not None:
         chosen = list(areas)
         outside = [a for a in chosen if not _in_actor_areas(a, actor)]
@@ -128,7 +139,7 @@ def update_contractor(
         return current
     current.version += 1
     current.save()
-    if areas_changed:
+    if areas_changed and new_area_ids is not None:
         current.areas.set(new_area_ids)
     _ensure_keeps(current, actor, Action.CHANGE)
     record_change(
@@ -145,7 +156,7 @@ def update_contractor(
 # --- slots -----------------------------------------------------------------------------------------------
 
 
-def _lock_contractor_for_slots(contractor: Contractor, actor, action: str) -> Contractor:
+def _lock_contractor_for_slots(contractor: Contractor, actor: User, action: str) -> Contractor:
     """The contractor row, locked (so two forms adding slots at once cannot overlap), if the actor keeps
     this contractor's slots: an officer of their areas, or the contractor themselves."""
     require(actor, action, Slot)
@@ -158,13 +169,13 @@ def _lock_contractor_for_slots(contractor: Contractor, actor, action: str) -> Co
         raise PermissionDenied(_("该施工单位不在您的管辖范围内。")) from None
 
 
-def _row_error(message: str, row: int, code: str, **params) -> ValidationError:
+def _row_error(message: str, row: int, code: str, **params: object) -> ValidationError:
     return ValidationError(message, code=code, params={"row": row, **params})
 
 
 @transaction.atomic
 def add_slots(
-    contractor: Contractor, periods: Iterable[tuple[dt.datetime, dt.datetime]], *, actor
+    contractor: Contractor, periods: Iterable[tuple[dt.datetime | None, dt.datetime | None]], *, actor: User
 ) -> list[Slot]:
     """Add several availability slots at once. Each must lie in the future, end after it starts and
     overlap neither the contractor's other slots nor another of the new ones.
@@ -211,7 +222,7 @@ def add_slots(
         accepted.append((row, starts_at, ends_at))
     if errors:
         raise ValidationError(dict(errors))
-    slots = []
+    slots: list[Slot] = []
     for _row, starts_at, ends_at in accepted:
         slot = Slot(contractor=contractor, starts_at=starts_at, ends_at=ends_at)
         slot.full_clean()
@@ -222,7 +233,7 @@ def add_slots(
 
 
 @transaction.atomic
-def delete_slot(slot: Slot, *, actor, reason: str = "") -> None:
+def delete_slot(slot: Slot, *, actor: User, reason: str = "") -> None:
     """Remove a slot nobody ever booked; a booked one is cancelled first, a booked-and-cancelled one stays
     as the bookings' history."""
     _lock_contractor_for_slots(slot.contractor, actor, Action.DELETE)
@@ -243,7 +254,7 @@ def _taken() -> ValidationError:
     return ValidationError({"slot": _("该时段已被预约，请选择其他时段。")}, code="taken")
 
 
-def _check_plan_for_booking(plan: Plan, actor) -> Plan:
+def _check_plan_for_booking(plan: Plan, actor: User) -> Plan:
     """The landlord of the plan books for it; an officer books for a plan they may change."""
     if actor.role == Role.LANDLORD:
         require_visible(plan, actor)
@@ -261,7 +272,7 @@ def _check_plan_for_booking(plan: Plan, actor) -> Plan:
 
 
 @transaction.atomic
-def book_slot(slot: Slot, plan: Plan, *, actor, item: PlanItem | None = None, note: str = "") -> Booking:
+def book_slot(slot: Slot, plan: Plan, *, actor: User, item: PlanItem | None = None, note: str = "") -> Booking:
     """Book a contractor's slot for a plan. A slot holds one active booking: a taken slot is refused
     with a clear message, and two bookings racing for it are stopped by the database."""
     require(actor, Action.ADD, Booking)
@@ -300,13 +311,13 @@ def book_slot(slot: Slot, plan: Plan, *, actor, item: PlanItem | None = None, no
     return booking
 
 
-def _locked_booking(booking: Booking, actor) -> Booking:
+def _locked_booking(booking: Booking, actor: User) -> Booking:
     require(actor, Action.CHANGE, Booking)
     return lock_in_scope(booking, actor, Action.CHANGE)
 
 
 @transaction.atomic
-def cancel_booking(booking: Booking, *, actor, reason: str) -> Booking:
+def cancel_booking(booking: Booking, *, actor: User, reason: str) -> Booking:
     """Cancel a booking (the landlord of the plan, an officer in scope, or the contractor); the slot is
     free again."""
     booking = _locked_booking(booking, actor)
@@ -327,7 +338,9 @@ def cancel_booking(booking: Booking, *, actor, reason: str) -> Booking:
 
 
 @transaction.atomic
-def mark_done(booking: Booking, *, actor, note: str = "", photos: Iterable = ()) -> Booking:
+def mark_done(
+    booking: Booking, *, actor: User, note: str = "", photos: Iterable[UploadedFile[bytes] | None] = ()
+) -> Booking:
     """The contractor (their own bookings only) or an officer in scope records the work as done, with at
     least one photo of it. Photos are checked by content; one refused photo refuses the whole report."""
     from firegrid.inspections.photos import attach, process_photo
@@ -372,13 +385,13 @@ def mark_done(booking: Booking, *, actor, note: str = "", photos: Iterable = ())
 # --- outreach records (宣传) ---------------------------------------------------------------------------------
 
 
-def _check_record_area(data: dict[str, Any], actor) -> None:
+def _check_record_area(data: dict[str, Any], actor: User) -> None:
     area = data.get("area")
     if area is not None and not _in_actor_areas(area, actor):
         raise ValidationError({"area": _("%(area)s 不在您的管辖范围内。") % {"area": area}})
 
 
-def create_outreach_record(data: dict[str, Any], *, actor, reason: str = ""):
+def create_outreach_record(data: dict[str, Any], *, actor: User, reason: str = "") -> OutreachRecord:
     """Record a meeting, a handout, a video, boards, a fair or cards handed out, in one of the actor's
     areas; the actor is its recorder."""
     from firegrid.core.services import create_record
@@ -391,8 +404,8 @@ def create_outreach_record(data: dict[str, Any], *, actor, reason: str = ""):
 
 
 def update_outreach_record(
-    record, data: dict[str, Any], *, actor, expected_version: int | None, reason: str = ""
-):
+    record: OutreachRecord, data: dict[str, Any], *, actor: User, expected_version: int | None, reason: str = ""
+) -> OutreachRecord:
     from firegrid.core.services import update_record
 
     data = {k: v for k, v in data.items() if k != "recorded_by"}
@@ -400,7 +413,9 @@ def update_outreach_record(
     return update_record(record, data, actor=actor, expected_version=expected_version, reason=reason)
 
 
-def outreach_totals(campaign, area=None, records=None) -> dict[str, dict[str, int]]:
+def outreach_totals(
+    campaign: Campaign | None, area: Area | None = None, records: QuerySet[OutreachRecord] | None = None
+) -> dict[str, dict[str, int]]:
     """The campaign report's outreach figures: per kind, {records, attendance, copies}, every kind listed
     (zeros included) in the order of `OutreachKind`. `area` counts its whole subtree; `records` (a
     queryset, e.g. a filtered list) replaces the campaign/area selection."""
@@ -409,18 +424,19 @@ def outreach_totals(campaign, area=None, records=None) -> dict[str, dict[str, in
     from .models import OutreachKind, OutreachRecord
 
     if records is None:
-        records = OutreachRecord.objects.filter(campaign=campaign)
+        selected = OutreachRecord.objects.filter(campaign=campaign)
         if area is not None:
-            records = records.within(area)
+            selected = selected.within(area)
+        records = selected
     rows = {
         row["kind"]: row
         for row in records.order_by()
         .values("kind")
         .annotate(records=Count("pk"), attendance=Sum("attendance"), copies=Sum("copies"))
     }
-    totals = {}
+    totals: dict[str, dict[str, int]] = {}
     for kind in OutreachKind:
-        row = rows.get(kind.value, {})
+        row: Mapping[str, Any] = rows.get(kind.value, {})
         totals[kind.value] = {
             "records": row.get("records") or 0,
             "attendance": row.get("attendance") or 0,

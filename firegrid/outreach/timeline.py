@@ -8,7 +8,11 @@ the file does not tell them twice; a cancellation stays an audit entry (status a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.query import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,21 +22,27 @@ from firegrid.core.permissions import Action, can
 from .choices import BookingStatus
 from .models import Booking
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.core.models import AuditEntry
+    from firegrid.rectification.premises_file import Entry
+    from firegrid.registry.models import Premises
+
 KIND = "booking"
 
 
-def booking_rows(premises, user):
+def booking_rows(premises: Premises, user: User) -> QuerySet[Booking] | None:
     if not can(user, Action.VIEW, Booking):
         return None
     return Booking.objects.visible_to(user).filter(plan__premises=premises)
 
 
-def done_rows(premises, user):
+def done_rows(premises: Premises, user: User) -> QuerySet[Booking] | None:
     rows = booking_rows(premises, user)
     return None if rows is None else rows.filter(status=BookingStatus.DONE, done_at__isnull=False)
 
 
-def _bookings(pks):
+def _bookings(pks: Iterable[int]) -> QuerySet[Booking]:
     return Booking.objects.filter(pk__in=pks).select_related(
         "slot__contractor", "item__hazard__item", "booked_by", "done_by"
     )
@@ -44,10 +54,10 @@ def _link(booking: Booking) -> str:
     return safe_reverse("outreach:booking_detail", booking.pk)
 
 
-def booking_entries(pks, user):
+def booking_entries(pks: Iterable[int], user: User) -> dict[int, Entry]:
     from firegrid.rectification.premises_file import Entry
 
-    result = {}
+    result: dict[int, Entry] = {}
     for booking in _bookings(pks):
         contractor = booking.slot.contractor
         result[booking.pk] = Entry(
@@ -71,11 +81,12 @@ def booking_entries(pks, user):
     return result
 
 
-def done_entries(pks, user):
+def done_entries(pks: Iterable[int], user: User) -> dict[int, Entry]:
     from firegrid.rectification.premises_file import Entry, Thumb
 
-    result = {}
+    result: dict[int, Entry] = {}
     for booking in _bookings(pks).prefetch_related("photos"):
+        assert booking.done_at is not None  # done_rows lists finished bookings only
         contractor = booking.slot.contractor
         result[booking.pk] = Entry(
             time=booking.done_at,
@@ -89,12 +100,12 @@ def done_entries(pks, user):
                 Thumb(p.get_thumbnail_url(), p.get_image_url(), p.thumbnail, _("完工照片"))
                 for p in booking.photos.all()
             ],
-            tags=[(BookingStatus.DONE, BookingStatus.DONE.label)],
+            tags=[(BookingStatus.DONE, str(BookingStatus.DONE.label))],
         )
     return result
 
 
-def dedupe_audit(rows):
+def dedupe_audit(rows: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
     """Leave out the audit entries the booking rows already tell: the booking made, the work done."""
     booking_type = ContentType.objects.get_for_model(Booking)
     return rows.exclude(content_type=booking_type, action=AuditAction.CREATE).exclude(

@@ -19,11 +19,13 @@ import math
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -34,12 +36,12 @@ from firegrid.areas.models import User
 from firegrid.core.masking import mask_mobile
 from firegrid.core.models import AuditAction, LoginRecord
 from firegrid.core.services import record_change, snapshot
+from firegrid.core.sms import send_sms
 from firegrid.core.validators import validate_mobile
 from firegrid.registry.models import Landlord
 
 from .choices import CodePurpose
 from .models import MobileLock, OneTimeCode
-from .sms import send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +121,12 @@ def clean_code(value: str | None) -> str:
 # --- accounts ---------------------------------------------------------------------------------------------
 
 
+class SignInAccount(Protocol):
+    """Whom a mobile signs in as: a landlord's `PortalAccount`, or a contractor's (firegrid.outreach.accounts)."""
+
+    def ensure_user(self, mobile: str) -> User: ...
+
+
 @dataclass
 class PortalAccount:
     """Who a mobile signs in as. `user` is None until a registered landlord first signs in."""
@@ -132,7 +140,7 @@ class PortalAccount:
         return self.user
 
 
-def find_portal_account(mobile: str) -> PortalAccount | None:
+def find_portal_account(mobile: str) -> SignInAccount | None:
     """The one portal account of a (normalised) mobile, None when there is none.
 
     Raises ValidationError on `mobile` when the number belongs to several people: guessing would show
@@ -140,7 +148,10 @@ def find_portal_account(mobile: str) -> PortalAccount | None:
     """
     from firegrid.outreach.accounts import contractor_accounts
 
-    accounts = [*_landlord_accounts(mobile), *contractor_accounts(mobile)]
+    accounts: list[SignInAccount] = [
+        *_landlord_accounts(mobile),
+        *contractor_accounts(mobile, create_user=create_portal_user),
+    ]
     if len(accounts) > 1:
         raise ValidationError(
             {
@@ -162,13 +173,14 @@ def _landlord_accounts(mobile: str) -> list[PortalAccount]:
         role=Role.LANDLORD, is_active=True, mobile=mobile, landlord__isnull=False
     ).select_related("landlord")
     for user in users:
-        found[user.landlord_id] = PortalAccount(landlord=user.landlord, user=user)
+        if user.landlord is not None:  # always: the query asks for users with a landlord
+            found[user.landlord.pk] = PortalAccount(landlord=user.landlord, user=user)
     for landlord in Landlord.objects.filter(mobile=mobile).exclude(pk__in=list(found)).select_related("user"):
-        user = getattr(landlord, "user", None)
-        if user is None:
+        landlord_user: User | None = getattr(landlord, "user", None)
+        if landlord_user is None:
             found[landlord.pk] = PortalAccount(landlord=landlord)
-        elif user.is_active and user.role == Role.LANDLORD:
-            found[landlord.pk] = PortalAccount(landlord=landlord, user=user)
+        elif landlord_user.is_active and landlord_user.role == Role.LANDLORD:
+            found[landlord.pk] = PortalAccount(landlord=landlord, user=landlord_user)
         # Otherwise the landlord's account was switched off by an administrator: it stays off.
     return list(found.values())
 
@@ -186,7 +198,7 @@ def _create_landlord_user(landlord: Landlord, mobile: str) -> User:
 
 
 def create_portal_user(
-    *, username_base: str, role: str, full_name: str, mobile: str, reason: str, **links
+    *, username_base: str, role: str, full_name: str, mobile: str, reason: str, **links: Any
 ) -> User:
     """The account of someone signing in through the portal for the first time (no password: codes only).
 
@@ -373,7 +385,12 @@ def resend_wait(mobile: str) -> int:
 
 
 def verify_code(
-    mobile: str, code: str, *, ip: str | None, request=None, purpose: str = CodePurpose.LOGIN
+    mobile: str,
+    code: str,
+    *,
+    ip: str | None,
+    request: HttpRequest | None = None,
+    purpose: str = CodePurpose.LOGIN,
 ) -> User:
     """Check a typed code and return the account's user (created at a landlord's first sign-in).
 
@@ -387,7 +404,8 @@ def verify_code(
     agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
     now = timezone.now()
     failure: ValidationError | None = None
-    user = None
+    user: User | None = None
+    account: SignInAccount | None = None
     # Wrong attempts must be counted even though the answer is an error: the error is raised after
     # the transaction that stored them has committed.
     with transaction.atomic():
@@ -451,7 +469,7 @@ def verify_code(
                             )
                         }
                     )
-                elif failure is None:
+                elif failure is None and account is not None:
                     user = account.ensure_user(mobile)
                     latest.used_at = now
                     latest.save(update_fields=["used_at"])
@@ -464,6 +482,7 @@ def verify_code(
             username=mask_mobile(mobile), success=False, ip=ip or None, user_agent=agent
         )
         raise failure
+    assert user is not None  # no failure: the code matched an account, whose user it is
     if request is None:
         LoginRecord.objects.create(username=user.get_username(), user=user, success=True, ip=ip or None)
     return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import declarations, views
 
 app_name = "portal"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    # The landlord's four-category declaration (房东申报四类人员身份)
+    path("declare/", declarations.DeclareView.as_view(), name="declare"),
     # The plan page's path is printed as a QR code on every notice (rectification.documents.landlord_url).
     path("plans/<uuid:key>/", views.PlanView.as_view(), name="plan"),
     path("plans/<uuid:key>/pledge/", views.PledgeView.as_view(), name="plan_pledge"),

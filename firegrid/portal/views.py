@@ -4,14 +4,17 @@ signs the pledge, uploads after-photos per hazard, asks for the recheck and down
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
-from django.http import Http404
+from django.db.models import Count, Model
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,20 +38,32 @@ from firegrid.rectification.choices import (
     PlanState,
 )
 from firegrid.rectification.machine import moves_for
-from firegrid.rectification.models import Document, Plan, ProofPhoto
+from firegrid.rectification.models import Document, Plan, PlanItem, ProofPhoto
 from firegrid.registry.models import Premises
 
 from . import services
 from .forms import PledgeForm, PortalLoginForm
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def client_ip(request) -> str | None:
+    from firegrid.areas.models import User
+    from firegrid.core.http import AuthedHttpRequest
+
+
+def client_ip(request: HttpRequest) -> str | None:
     # Behind a proxy the deployment sets REMOTE_ADDR properly (as for the login log, core/signals.py).
     return request.META.get("REMOTE_ADDR") or None
 
 
-def is_portal_user(user) -> bool:
+def is_portal_user(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.role == Role.LANDLORD
+
+
+def _show(row: Model, **values: Any) -> None:
+    """Give a fetched row what its template shows beside its fields (headline, countdown, photos …)."""
+    for name, value in values.items():
+        setattr(row, name, value)
 
 
 class LoginView(View):
@@ -67,22 +82,22 @@ class LoginView(View):
             return reverse("outreach:my_bookings")
         return reverse("portal:home")
 
-    def render(self, form: PortalLoginForm, **context):
+    def render(self, form: PortalLoginForm, **context: Any) -> HttpResponse:
         context.update(form=form, next=self.request.POST.get("next") or self.request.GET.get("next", ""))
         return render(self.request, self.template_name, context)
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         if is_portal_user(request.user) or (
             request.user.is_authenticated and request.user.role == Role.CONTRACTOR
         ):
             return redirect(self.next_url())
         return self.render(PortalLoginForm(), wait=0)
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         form = PortalLoginForm(request.POST)
         form.is_valid()  # free-text fields: binds cleaned_data so the services' errors can be added
         mobile, code = form.cleaned_data.get("mobile", ""), form.cleaned_data.get("code", "")
-        context = {}
+        context: dict[str, Any] = {}
         if request.POST.get("action") == "send":
             try:
                 sent = services.request_code(mobile, ip=client_ip(request))
@@ -106,15 +121,17 @@ class LoginView(View):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("portal:login")
+    # Django resolves a lazy URL here; the stubs allow a plain str only.
+    next_page = reverse_lazy("portal:login")  # type: ignore[assignment]
 
 
 class PortalMixin(LoginRequiredMixin):
     """Pages of the portal: signed-in landlords only (others are sent to sign in, or refused)."""
 
     login_url = reverse_lazy("portal:login")
+    request: AuthedHttpRequest
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not is_portal_user(request.user):
             raise PermissionDenied(_("房东服务仅供房东使用，工作人员请从工作台进入。"))
         return super().dispatch(request, *args, **kwargs)
@@ -125,8 +142,9 @@ class HomeView(PortalMixin, TemplateView):
     hazards, the way to the plan page), and the plans that have ended below."""
 
     template_name = "portal/home.html"
+    request: AuthedHttpRequest
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
         premises = list(Premises.objects.visible_to(user).select_related("building__grid"))
@@ -136,13 +154,13 @@ class HomeView(PortalMixin, TemplateView):
             .annotate(hazard_count=Count("items"))
             .order_by("deadline", "pk")
         )
-        open_plans = defaultdict(list)
+        open_plans: defaultdict[int, list[Plan]] = defaultdict(list)
         for plan in plans:
             describe(plan)
             if not plan.is_closed:
                 open_plans[plan.premises_id].append(plan)
         for p in premises:
-            p.open_plans = open_plans.get(p.pk, [])
+            _show(p, open_plans=open_plans.get(p.pk, []))
         closed = sorted(
             (plan for plan in plans if plan.is_closed),
             key=lambda plan: (plan.closed_at or plan.updated_at, plan.pk),
@@ -198,7 +216,7 @@ STATE_WORDS = {
 SOON_DAYS = 3
 
 
-def countdown(plan: Plan, today=None) -> dict | None:
+def countdown(plan: Plan, today: dt.date | None = None) -> dict[str, str] | None:
     """The big figure of an open plan: 还剩 5 天 / 今天到期 / 已逾期 2 天 (from Plan.days_left), with a tone
     for its colour; 等待复查 while the recheck is awaited; nothing for a draft or an ended plan."""
     if plan.is_closed or plan.state == PlanState.DRAFT:
@@ -222,9 +240,8 @@ def plan_url(plan: Plan) -> str:
 
 def describe(plan: Plan) -> Plan:
     """Give the plan what its card and page show: headline, next step, countdown, portal URL."""
-    plan.headline, plan.next_step = STATE_WORDS[PlanState(plan.state)]
-    plan.countdown = countdown(plan)
-    plan.portal_url = plan_url(plan)
+    headline, next_step = STATE_WORDS[PlanState(plan.state)]
+    _show(plan, headline=headline, next_step=next_step, countdown=countdown(plan), portal_url=plan_url(plan))
     return plan
 
 
@@ -234,6 +251,9 @@ def _messages_of(exc: ValidationError) -> list[str]:
 
 class PlanMixin(PortalMixin):
     """A plan of the signed-in landlord, found by its public key; anyone else's is not found (404)."""
+
+    request: AuthedHttpRequest
+    kwargs: dict[str, Any]
 
     def get_plan(self) -> Plan:
         plan = (
@@ -252,8 +272,9 @@ class PlanView(PlanMixin, View):
     history, and the step they can take now. The POST views below render it again with their errors."""
 
     template_name = "portal/plan.html"
+    request: AuthedHttpRequest
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # An officer scanning the QR code on a notice is taken to the plan's staff page when it is theirs.
         user = request.user
         if user.is_authenticated and not is_portal_user(user) and request.method == "GET":
@@ -262,7 +283,7 @@ class PlanView(PlanMixin, View):
                 return redirect(staff_plan.get_absolute_url())
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, key):
+    def get(self, request: AuthedHttpRequest, key: str) -> HttpResponse:
         return self.render_page(self.get_plan())
 
     def render_page(
@@ -271,30 +292,39 @@ class PlanView(PlanMixin, View):
         *,
         status: int = 200,
         pledge_form: PledgeForm | None = None,
-        pledge_errors=(),
+        pledge_errors: Iterable[str] = (),
         item_errors: dict[int, list[str]] | None = None,
-        recheck_errors=(),
-    ):
+        recheck_errors: Iterable[str] = (),
+    ) -> HttpResponse:
         user = self.request.user
         describe(plan)
         items = list(plan.items.select_related("hazard__item").order_by("deadline", "pk"))
         answer_ids = [i.hazard.answer_id for i in items if i.hazard.answer_id]
-        evidence = defaultdict(list)
+        evidence: defaultdict[int | None, list[Photo]] = defaultdict(list)
         for photo in (
             Photo.objects.visible_to(user).filter(answer_id__in=answer_ids).order_by("uploaded_at", "pk")
         ):
             evidence[photo.answer_id].append(photo)
-        proofs = defaultdict(list)
-        for photo in (
+        proofs: defaultdict[int, list[ProofPhoto]] = defaultdict(list)
+        for proof in (
             ProofPhoto.objects.visible_to(user).filter(item__plan=plan).order_by("uploaded_at", "pk")
         ):
-            proofs[photo.item_id].append(photo)
+            proofs[proof.item_id].append(proof)
         may_upload = plan.state in PROOF_STATES
+        without_proof: list[PlanItem] = []
         for item in items:
-            item.evidence = evidence.get(item.hazard.answer_id, []) if item.hazard.answer_id else []
-            item.proofs = proofs.get(item.pk, [])
-            item.errors = (item_errors or {}).get(item.pk, [])
-            item.can_upload = may_upload and item.hazard.status not in CLOSED_STATUSES
+            answer_id = item.hazard.answer_id
+            item_proofs = proofs.get(item.pk, [])
+            can_upload = may_upload and item.hazard.status not in CLOSED_STATUSES
+            _show(
+                item,
+                evidence=evidence.get(answer_id, []) if answer_id else [],
+                proofs=item_proofs,
+                errors=(item_errors or {}).get(item.pk, []),
+                can_upload=can_upload,
+            )
+            if can_upload and not item_proofs:
+                without_proof.append(item)
         docs = list(
             Document.objects.visible_to(user)
             .filter(plan=plan, status=DocumentStatus.ISSUED)
@@ -318,7 +348,7 @@ class PlanView(PlanMixin, View):
             "pledge_errors": list(pledge_errors),
             "can_request_recheck": can_request_recheck,
             "recheck_errors": list(recheck_errors),
-            "items_without_proof": [i for i in items if i.can_upload and not i.proofs],
+            "items_without_proof": without_proof,
             "booking_url": self.booking_url(plan),
             "history": plan.moves.order_by("time", "pk"),
         }
@@ -339,7 +369,7 @@ class PledgeView(PlanView):
 
     http_method_names = ["post"]
 
-    def post(self, request, key):
+    def post(self, request: AuthedHttpRequest, key: str) -> HttpResponse:
         plan = self.get_plan()
         form = PledgeForm(request.POST)
         form.is_valid()  # a free-text field: binds cleaned_data so the service's errors can be added
@@ -364,13 +394,14 @@ class ProofUploadView(PlanView):
 
     http_method_names = ["post"]
 
-    def post(self, request, key, item):
+    def post(self, request: AuthedHttpRequest, key: str, item: int) -> HttpResponse:
         plan = self.get_plan()
         plan_item = get_object_or_404(plan.items.select_related("hazard__item"), pk=item)
         uploads = request.FILES.getlist("image")
         if not uploads:
             return self.render_page(plan, status=400, item_errors={plan_item.pk: [_("请选择或拍摄照片。")]})
-        saved, errors = 0, []
+        saved = 0
+        errors: list[str] = []
         for upload in uploads:
             try:
                 rectification.add_proof_photo(plan_item, upload, actor=request.user)
@@ -404,7 +435,7 @@ class RecheckView(PlanView):
 
     http_method_names = ["post"]
 
-    def post(self, request, key):
+    def post(self, request: AuthedHttpRequest, key: str) -> HttpResponse:
         plan = self.get_plan()
         try:
             rectification.request_recheck(plan, actor=request.user)
@@ -417,7 +448,9 @@ class RecheckView(PlanView):
 class ProofPhotoFileView(PortalMixin, View):
     """The landlord's own after-photo or its thumbnail; anyone else's is not found."""
 
-    def get(self, request, pk, variant):
+    request: AuthedHttpRequest
+
+    def get(self, request: AuthedHttpRequest, pk: int, variant: str) -> FileResponse:
         photo = get_object_or_404(ProofPhoto.objects.visible_to(request.user), pk=pk)
         return image_response(photo, variant)
 
@@ -425,7 +458,9 @@ class ProofPhotoFileView(PortalMixin, View):
 class DocumentPdfView(PortalMixin, View):
     """A document of the landlord's plan as PDF: the frozen file, the same as the printed one."""
 
-    def get(self, request, pk):
+    request: AuthedHttpRequest
+
+    def get(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
         data = rectification_documents.pdf_bytes(document)
         return pdf_response(data, f"{document.serial}.pdf", as_attachment=True, max_age=3600)

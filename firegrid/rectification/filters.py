@@ -6,12 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.models import User
-from firegrid.campaigns.models import Campaign
 from firegrid.core.filters import FiregridFilterSet
 from firegrid.registry.models import Landlord, Premises
 
 from .choices import OPEN_STATES, PlanState
 from .models import Plan
+
+
+def plan_campaigns(request):
+    """The campaigns plans may belong to: the model behind `Plan.campaign` (campaigns sit above
+    rectification in the layers, so it is reached through the foreign key, never imported)."""
+    return Plan._meta.get_field("campaign").related_model._default_manager.all()
 
 
 def plan_officers(request):
@@ -35,7 +40,7 @@ class PlanFilterSet(FiregridFilterSet):
 
     state = django_filters.MultipleChoiceFilter(choices=PlanState.choices, label=_("状态"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已过整改期限"))
-    campaign = django_filters.ModelChoiceFilter(queryset=Campaign.objects.all(), label=_("专项整治行动"))
+    campaign = django_filters.ModelChoiceFilter(queryset=plan_campaigns, label=_("专项整治行动"))
     officer = django_filters.ModelChoiceFilter(queryset=plan_officers, label=_("责任人"))
     premises = django_filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("出租户"))
     landlord = django_filters.ModelChoiceFilter(queryset=Landlord.objects.all(), label=_("房东"))

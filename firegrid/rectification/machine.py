@@ -9,6 +9,7 @@ goes through `check_move` here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -18,6 +19,9 @@ from firegrid.core.tables import enumerate_items
 
 from .choices import MoveName
 from .choices import PlanState as S
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
 
 OFFICERS = frozenset(
     {Role.SUBDISTRICT_OFFICER, Role.COMMUNITY_OFFICER, Role.GRID_WORKER, Role.DEPARTMENT_OFFICER}
@@ -32,7 +36,7 @@ class Move:
     name: MoveName
     sources: frozenset[S]
     target: S
-    roles: frozenset
+    roles: frozenset[Role | None]  # None: the scheduler, with no person acting
     needs_reason: bool = False
     needs_deadline: bool = False
 
@@ -97,7 +101,7 @@ def allowed_moves(state: str) -> list[Move]:
     return [m for m in MOVES.values() if state in m.sources]
 
 
-def moves_for(state: str, user) -> list[Move]:
+def moves_for(state: str, user: User | None) -> list[Move]:
     """The moves this person could make from `state` (what the plan page offers)."""
     role = None if user is None else (Role.SYSTEM_ADMIN if user.is_superuser else user.role)
     return [m for m in allowed_moves(state) if role in m.roles or role == Role.SYSTEM_ADMIN]
@@ -107,7 +111,7 @@ class IllegalMove(ValidationError):
     """A move that the current state does not allow; the message names the state and what is allowed."""
 
 
-def check_move(name: MoveName, state: str, actor) -> Move:
+def check_move(name: str, state: str, actor: User | None) -> Move:
     move = MOVES[MoveName(name)]
     if state not in move.sources:
         allowed = [str(m.name.label) for m in allowed_moves(state)]

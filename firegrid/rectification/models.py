@@ -3,13 +3,16 @@ history of its moves, the documents issued on it, and the enforcement it met."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -30,15 +33,19 @@ from .choices import (
     PlanState,
 )
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.registry.models import Premises
 
-class PlanQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+
+class PlanQuerySet(ScopedQuerySet["Plan"]):
+    def scope_q(self, user: User) -> Q:
         return premises_scope_q(user, "premises__")
 
     def open(self) -> PlanQuerySet:
         return self.filter(state__in=OPEN_STATES)
 
-    def past_deadline(self, today) -> PlanQuerySet:
+    def past_deadline(self, today: dt.date) -> PlanQuerySet:
         from .choices import DEADLINE_STATES
 
         return self.filter(state__in=DEADLINE_STATES, deadline__lt=today)
@@ -117,14 +124,14 @@ class Plan(Record):
     def __str__(self) -> str:
         return _("%(premises)s 整改方案") % {"premises": self.premises}
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self.premises
 
     @property
     def is_closed(self) -> bool:
         return self.state in CLOSED_STATES
 
-    def days_left(self, today=None) -> int:
+    def days_left(self, today: dt.date | None = None) -> int:
         """Days until the plan's deadline (negative when past): the landlord's countdown."""
         return (self.deadline - (today or timezone.localdate())).days
 
@@ -216,8 +223,8 @@ class SerialCounter(models.Model):
         return f"{self.prefix} {self.year} {self.last}"
 
 
-class DocumentQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class DocumentQuerySet(ScopedQuerySet["Document"]):
+    def scope_q(self, user: User) -> Q:
         return premises_scope_q(user, "plan__premises__")
 
 
@@ -268,12 +275,12 @@ class Document(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.serial}"
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self.plan.premises
 
 
-class EnforcementQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class EnforcementQuerySet(ScopedQuerySet["EnforcementAction"]):
+    def scope_q(self, user: User) -> Q:
         return premises_scope_q(user, "premises__")
 
 
@@ -341,11 +348,11 @@ class EnforcementAction(Record):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self.premises
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         if self.kind == EnforcementKind.FINE and not (self.fine_amount and self.fine_amount > 0):
             errors["fine_amount"] = _("罚款必须填写大于 0 的金额。")
         if self.kind == EnforcementKind.SEALING and not (
@@ -362,7 +369,7 @@ class EnforcementAction(Record):
             errors["legal_basis"] = _("请填写法律依据。")
         if self.date and self.date > timezone.localdate():
             errors["date"] = _("日期不能晚于今天。")
-        if self.plan_id and self.premises_id and self.plan.premises_id != self.premises_id:
+        if self.plan_id and self.premises_id and self.plan and self.plan.premises_id != self.premises_id:
             errors["plan"] = _("整改方案不属于该出租户。")
         if errors:
             raise ValidationError(errors)
@@ -392,8 +399,8 @@ class EnforcementAttachment(models.Model):
         return self.name
 
 
-class EscalationStepQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class EscalationStepQuerySet(ScopedQuerySet["EscalationStep"]):
+    def scope_q(self, user: User) -> Q:
         # The ladder is the district command's configuration: only district-wide roles are granted it.
         return Q(pk__in=[])
 
@@ -444,8 +451,8 @@ def proof_thumbnail_path(photo: ProofPhoto, filename: str) -> str:
     return f"proof/{photo.uploaded_at:%Y/%m}/thumbs/{uuid.uuid4().hex}.jpg"
 
 
-class ProofPhotoQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class ProofPhotoQuerySet(ScopedQuerySet["ProofPhoto"]):
+    def scope_q(self, user: User) -> Q:
         return premises_scope_q(user, "item__plan__premises__")
 
 
@@ -474,12 +481,12 @@ class ProofPhoto(models.Model):
     def __str__(self) -> str:
         return f"{self.item} {self.uploaded_at:%Y-%m-%d %H:%M}"
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self.item.plan.premises
 
 
-class PremisesNoteQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class PremisesNoteQuerySet(ScopedQuerySet["PremisesNote"]):
+    def scope_q(self, user: User) -> Q:
         return premises_scope_q(user, "premises__")
 
 
@@ -521,5 +528,5 @@ class PremisesNote(models.Model):
     def __str__(self) -> str:
         return f"{self.author_name} {self.time:%Y-%m-%d %H:%M}"
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self.premises

@@ -41,13 +41,14 @@ class LandlordAdmin(AuditedAdmin):
         "is_public_payroll",
     )
     list_filter = ("is_party_member", "is_official", "is_deputy", "is_public_payroll")
-    search_fields = ("name", "id_number")
+    # An ID number is found by the whole number only: a partial search would spell it out digit by digit.
+    search_fields = ("name", "=id_number")
     autocomplete_fields = ("employer_unit", "area")
 
 
 @admin.register(TenantHousehold)
 class TenantHouseholdAdmin(AuditedAdmin):
     list_display = ("head_name", "premises", "people", "moved_in", "moved_out")
-    search_fields = ("head_name", "id_number")
+    search_fields = ("head_name", "=id_number")  # the whole number only, as for landlords
     autocomplete_fields = ("premises", "room")
     list_select_related = ("premises__building",)

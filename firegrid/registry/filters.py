@@ -1,13 +1,49 @@
 """One FilterSet per registry model: web lists, API, exports and drill-downs all use these."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import django_filters
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.filters import FiregridFilterSet
-from firegrid.inspections.coverage import BUILDING_SURVEY, PREMISES_SURVEY, ROOM_SURVEY
 
 from .choices import BuildingStructure, BuildingUse, FourCategory, PremisesKind, PremisesStatus, RoomUse
 from .models import FOUR_CATEGORY_Q, Building, Landlord, Premises, Room, TenantHousehold
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# The `survey` filter (排查) of the building, premises and room lists: the drill-downs of the survey
+# coverage page. The values and their labels are the lists' own; what each value selects is the
+# inspections app's definition of coverage (firegrid.inspections.coverage). Inspections sits above the
+# registry, so it hands its filters in from InspectionsConfig.ready() instead of being imported here.
+SurveyFilters = dict[str, Callable[[QuerySet], QuerySet]]
+SURVEY_FILTERS: dict[str, SurveyFilters] = {}  # model label → survey value → queryset filter
+
+
+class SurveyFilter(django_filters.ChoiceFilter):
+    def __init__(self, *, choices: list[tuple[str, StrOrPromise]]) -> None:
+        super().__init__(choices=choices, label=_("排查"))
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return qs
+        return SURVEY_FILTERS[qs.model._meta.label_lower][value](qs)
+
+
+def register_survey_filters(filterset: type[FiregridFilterSet], filters: SurveyFilters) -> None:
+    """Install what each `survey` value of a registry list selects: one function per value it offers."""
+    offered = {value for value, _label in filterset.base_filters["survey"].extra["choices"]}
+    if set(filters) != offered:
+        raise ImproperlyConfigured(
+            f"{filterset.__name__}: survey filters {sorted(filters)}, offered {sorted(offered)}"
+        )
+    SURVEY_FILTERS[filterset._meta.model._meta.label_lower] = dict(filters)
 
 
 class BuildingFilterSet(FiregridFilterSet):
@@ -15,11 +51,7 @@ class BuildingFilterSet(FiregridFilterSet):
     area_lookup = "grid_id"
     form_fields = ("q", "structure", "use", "survey")
 
-    survey = django_filters.ChoiceFilter(
-        choices=[("complete", _("已排查完")), ("incomplete", _("未排查完"))],
-        method="filter_survey",
-        label=_("排查"),
-    )
+    survey = SurveyFilter(choices=[("complete", _("已排查完")), ("incomplete", _("未排查完"))])
 
     structure = django_filters.MultipleChoiceFilter(choices=BuildingStructure.choices, label=_("结构"))
     use = django_filters.MultipleChoiceFilter(choices=BuildingUse.choices, label=_("用途"))
@@ -43,24 +75,19 @@ class BuildingFilterSet(FiregridFilterSet):
         model = Building
         fields = ["q", "area", "structure", "use", "grid", "survey"]
 
-    def filter_survey(self, queryset, name, value):
-        return BUILDING_SURVEY[value](queryset) if value else queryset
-
 
 class PremisesFilterSet(FiregridFilterSet):
     search_fields = ("building__address", "unit_label", "business_name", "landlord__name")
     area_lookup = "building__grid_id"
-    form_fields = ("q", "kind", "status", "is_shared_rental", "four_category", "survey")
+    form_fields: tuple[str, ...] = ("q", "kind", "status", "is_shared_rental", "four_category", "survey")
 
-    survey = django_filters.ChoiceFilter(
+    survey = SurveyFilter(
         choices=[
             ("covered", _("已排查")),
             ("uncovered", _("未排查")),
             ("never", _("从未上门")),
             ("return", _("待回访")),
         ],
-        method="filter_survey",
-        label=_("排查"),
     )
 
     kind = django_filters.MultipleChoiceFilter(choices=PremisesKind.choices, label=_("类型"))
@@ -97,10 +124,9 @@ class PremisesFilterSet(FiregridFilterSet):
             "survey",
         ]
 
-    def filter_survey(self, queryset, name, value):
-        return PREMISES_SURVEY[value](queryset) if value else queryset
-
-    def filter_four_category(self, queryset, name, value):
+    def filter_four_category(
+        self, queryset: QuerySet[Premises], name: str, value: bool | None
+    ) -> QuerySet[Premises]:
         if value is None:
             return queryset
         landlords = Landlord.objects.filter(FOUR_CATEGORY_Q).values("pk")
@@ -112,11 +138,7 @@ class RoomFilterSet(FiregridFilterSet):
     area_lookup = "premises__building__grid_id"
     form_fields = ("q", "use", "has_window", "survey")
 
-    survey = django_filters.ChoiceFilter(
-        choices=[("inspected", _("已查")), ("uninspected", _("未查"))],
-        method="filter_survey",
-        label=_("排查"),
-    )
+    survey = SurveyFilter(choices=[("inspected", _("已查")), ("uninspected", _("未查"))])
 
     use = django_filters.MultipleChoiceFilter(choices=RoomUse.choices, label=_("用途"))
     has_window = django_filters.BooleanFilter(label=_("有外窗"))
@@ -129,9 +151,6 @@ class RoomFilterSet(FiregridFilterSet):
     class Meta:
         model = Room
         fields = ["q", "area", "use", "has_window", "premises", "survey"]
-
-    def filter_survey(self, queryset, name, value):
-        return ROOM_SURVEY[value](queryset) if value else queryset
 
 
 class LandlordFilterSet(FiregridFilterSet):
@@ -153,12 +172,14 @@ class LandlordFilterSet(FiregridFilterSet):
         model = Landlord
         fields = ["q", "area", "four_category", "category", "employer_unit"]
 
-    def filter_four_category(self, queryset, name, value):
+    def filter_four_category(
+        self, queryset: QuerySet[Landlord], name: str, value: bool | None
+    ) -> QuerySet[Landlord]:
         if value is None:
             return queryset
         return queryset.filter(FOUR_CATEGORY_Q) if value else queryset.exclude(FOUR_CATEGORY_Q)
 
-    def filter_category(self, queryset, name, value):
+    def filter_category(self, queryset: QuerySet[Landlord], name: str, value: str) -> QuerySet[Landlord]:
         return queryset.filter(**{value: True}) if value else queryset
 
 
@@ -178,7 +199,9 @@ class TenantHouseholdFilterSet(FiregridFilterSet):
         model = TenantHousehold
         fields = ["q", "area", "current", "premises", "room"]
 
-    def filter_current(self, queryset, name, value):
+    def filter_current(
+        self, queryset: QuerySet[TenantHousehold], name: str, value: bool | None
+    ) -> QuerySet[TenantHousehold]:
         if value is None:
             return queryset
         current = queryset.model.objects.current().values("pk")

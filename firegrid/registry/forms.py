@@ -1,15 +1,21 @@
 """Registry edit forms. Choices of related records are limited to what the editing user may use."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.choices import AreaLevel
-from firegrid.areas.models import Area, Unit
+from firegrid.areas.models import Area, Unit, User
 from firegrid.core.masking import MASKERS
 from firegrid.core.permissions import Action
 from firegrid.core.views import VersionedForm
 
-from .models import Building, Landlord, Premises, Room, TenantHousehold
+from .models import OUTSIDE_SCOPE_ID_NUMBER, Building, Landlord, Premises, Room, TenantHousehold
 
 REASON_FIELD = forms.CharField(
     label=_("修改原因"), required=False, max_length=200, help_text=_("选填，记入操作日志。")
@@ -21,8 +27,9 @@ class RegistryForm(VersionedForm):
     start blank and a blank input keeps the stored value."""
 
     change_reason = REASON_FIELD
+    user: User  # registry forms are edit pages' forms: always given the signed-in user
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             for name in self.instance.personal_fields:
@@ -32,17 +39,19 @@ class RegistryForm(VersionedForm):
                 }
                 self.initial[name] = ""
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.instance.pk:
             for name in self.instance.personal_fields:
                 if not data.get(name):
                     data[name] = getattr(self.instance, name)
         return data
 
-    def limit(self, field: str, queryset) -> None:
-        if field in self.fields:
-            self.fields[field].queryset = queryset
+    def limit(self, field: str, queryset: QuerySet[Any]) -> None:
+        form_field = self.fields.get(field)
+        if isinstance(form_field, forms.ModelChoiceField):
+            form_field.queryset = queryset
 
 
 class BuildingForm(RegistryForm):
@@ -61,7 +70,7 @@ class BuildingForm(RegistryForm):
             "longitude",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limit("grid", Area.objects.visible_to(self.user).filter(level=AreaLevel.GRID))
 
@@ -82,7 +91,7 @@ class PremisesForm(RegistryForm):
             "business_name",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         buildings = Building.objects.visible_to(self.user, Action.CHANGE)
         # A district-wide list of buildings is too long for a select: offer the current grid's.
@@ -99,7 +108,7 @@ class RoomForm(RegistryForm):
         model = Room
         fields = ["premises", "number", "area_m2", "use", "occupants", "has_window"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         premises_id = self.initial.get("premises") or self.data.get("premises") or self.instance.premises_id
         premises = Premises.objects.visible_to(self.user, Action.CHANGE).select_related("building")
@@ -124,10 +133,18 @@ class LandlordForm(RegistryForm):
             "employer_unit",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limit("area", Area.objects.visible_to(self.user).filter(level=AreaLevel.GRID))
         self.limit("employer_unit", Unit.objects.all())
+
+    def clean_id_number(self) -> str:
+        # Before the uniqueness check, whose "已存在" would confirm that someone outside the user's
+        # scope is a registered landlord. (A field with an error is left out of that check.)
+        value = self.cleaned_data.get("id_number", "")
+        if value and Landlord.objects.held_outside_scope(self.user, value, exclude_pk=self.instance.pk):
+            raise ValidationError(OUTSIDE_SCOPE_ID_NUMBER, code="outside_scope")
+        return value
 
 
 class TenantHouseholdForm(RegistryForm):
@@ -139,7 +156,7 @@ class TenantHouseholdForm(RegistryForm):
             "moved_out": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         premises_id = self.initial.get("premises") or self.data.get("premises") or self.instance.premises_id
         premises = Premises.objects.visible_to(self.user, Action.CHANGE).select_related("building")

@@ -6,10 +6,12 @@ its uploader's (another user's job is 404, a system admin sees all)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -17,7 +19,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from .ledger import jobs
+from firegrid.areas.models import User
+from firegrid.core.http import AuthedHttpRequest
+
+from .ledger import services as ledger
 from .ledger.choices import MAPPABLE_STATES, RUNNING_STATES, ImportKind, ImportStatus
 from .ledger.fields import KIND_FIELDS
 from .ledger.forms import MappingForm, UploadForm
@@ -27,7 +32,7 @@ from .models import Building, ImportJob, Landlord, Premises, Room, TenantHouseho
 
 RECENT_JOBS = 20
 # Status tag colours (the stylesheet's tag classes).
-STATUS_TAG = {
+STATUS_TAG: dict[str, str] = {
     ImportStatus.COMMITTED: "create",
     ImportStatus.FAILED: "delete",
     ImportStatus.VALIDATING: "warn",
@@ -44,17 +49,20 @@ TARGETS = [
 ]
 
 
-class LedgerMixin(LoginRequiredMixin):
-    """Signed in, and allowed to import at least one kind of ledger."""
+class LedgerMixin(LoginRequiredMixin, View):
+    """Signed in, and allowed to import at least one kind of ledger. (Pages over TemplateView say
+    `request: AuthedHttpRequest` again: TemplateResponseMixin declares its own `request`.)"""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not jobs.importable_kinds(request.user):
+    request: AuthedHttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if isinstance(request.user, User) and not ledger.importable_kinds(request.user):
             raise PermissionDenied(_("您的角色无权导入台账。"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_job(self) -> ImportJob:
         job = get_object_or_404(ImportJob.objects.for_user(self.request.user), pk=self.kwargs["pk"])
-        if not jobs.can_import(self.request.user, job.kind):
+        if not ledger.can_import(self.request.user, job.kind):
             raise PermissionDenied(_("您的角色无权导入此类台账。"))
         return job
 
@@ -62,12 +70,13 @@ class LedgerMixin(LoginRequiredMixin):
 class LedgerHomeView(LedgerMixin, TemplateView):
     """台账导入: pick a kind, download its template, upload a ledger; the user's recent jobs."""
 
+    request: AuthedHttpRequest
     template_name = "registry/ledger/home.html"
 
-    def get_context_data(self, form=None, **kwargs):
+    def get_context_data(self, form: UploadForm | None = None, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        allowed = jobs.importable_kinds(user)
+        allowed = ledger.importable_kinds(user)
         context["kinds"] = [
             {
                 "value": kind,
@@ -80,17 +89,18 @@ class LedgerHomeView(LedgerMixin, TemplateView):
         ]
         initial = {"kind": self.request.GET.get("kind")} if self.request.GET.get("kind") in allowed else {}
         context["form"] = form or UploadForm(user=user, initial=initial)
-        recent = list(ImportJob.objects.for_user(user).filter(created_by=user)[:RECENT_JOBS])
+        # Any: each job also carries its status tag's colour for the list.
+        recent: list[Any] = list(ImportJob.objects.for_user(user).filter(created_by=user)[:RECENT_JOBS])
         for job in recent:
             job.tag = STATUS_TAG.get(job.status, "")
         context["jobs"] = recent
         return context
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
-                job = jobs.create_import_job(
+                job = ledger.create_import_job(
                     actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
                 )
             except ValidationError as exc:
@@ -101,10 +111,10 @@ class LedgerHomeView(LedgerMixin, TemplateView):
 
 
 class TemplateDownloadView(LedgerMixin, View):
-    def get(self, request, kind: str):
+    def get(self, request: AuthedHttpRequest, kind: str) -> HttpResponse:
         if kind not in ImportKind.values:
             raise Http404
-        if not jobs.can_import(request.user, kind):
+        if not ledger.can_import(request.user, kind):
             raise PermissionDenied(_("您的角色无权导入此类台账。"))
         label = ImportKind(kind).label
         response = HttpResponse(template_workbook(kind), content_type=XLSX)
@@ -116,9 +126,11 @@ class TemplateDownloadView(LedgerMixin, View):
 class MappingView(LedgerMixin, TemplateView):
     """Confirm or correct which Firegrid field each column of the sheet holds, then check the file."""
 
+    request: AuthedHttpRequest
     template_name = "registry/ledger/mapping.html"
+    job: ImportJob
 
-    def get_context_data(self, form=None, **kwargs):
+    def get_context_data(self, form: MappingForm | None = None, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job = self.job
         context.update(
@@ -133,11 +145,11 @@ class MappingView(LedgerMixin, TemplateView):
     def _sheets(job: ImportJob) -> list[str]:
         return (job.mapping or {}).get("sheets") or ([job.sheet_name] if job.sheet_name else [])
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.job = self.get_job()
         return super().get(request, *args, **kwargs)
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.job = job = self.get_job()
         if job.status not in MAPPABLE_STATES:
             messages.error(request, _("该台账已在处理或已导入，不能再修改列对应关系。"))
@@ -145,7 +157,7 @@ class MappingView(LedgerMixin, TemplateView):
         if "reread" in request.POST:
             header_row = request.POST.get("header_row", "")
             try:
-                jobs.reread_header(
+                ledger.reread_header(
                     job,
                     actor=request.user,
                     sheet=request.POST.get("sheet", job.sheet_name),
@@ -158,14 +170,14 @@ class MappingView(LedgerMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            jobs.confirm_mapping(
+            ledger.confirm_mapping(
                 job,
                 actor=request.user,
                 columns=form.columns(),
                 default_grid=form.cleaned_data.get("default_grid"),
                 remember=form.cleaned_data.get("remember", False),
             )
-            jobs.start_validation(job, actor=request.user)
+            ledger.start_validation(job, actor=request.user)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
             return self.render_to_response(self.get_context_data(form=form))
@@ -175,17 +187,18 @@ class MappingView(LedgerMixin, TemplateView):
 class JobView(LedgerMixin, TemplateView):
     """A job: progress while it runs, then the dry-run report (and the commit button) or the result."""
 
+    request: AuthedHttpRequest
     template_name = "registry/ledger/job.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job = self.get_job()
         context.update(job_context(job))
         return context
 
 
-def job_context(job: ImportJob) -> dict:
-    done, total = jobs.job_progress(job)
+def job_context(job: ImportJob) -> dict[str, Any]:
+    done, total = ledger.job_progress(job)
     counts = []
     for target, model, list_url in TARGETS:
         if target in (job.counts or {}):
@@ -204,15 +217,15 @@ def job_context(job: ImportJob) -> dict:
         "more_problems": max(0, job.error_count + job.warning_count - len(job.report or [])),
         "can_commit": job.status == ImportStatus.VALIDATED and job.error_count == 0,
         "can_remap": job.status in MAPPABLE_STATES,
-        "notes": jobs.job_notes(job),
-        "stale": jobs.is_stale(job),
+        "notes": ledger.job_notes(job),
+        "stale": ledger.is_stale(job),
     }
 
 
 class ProgressView(LedgerMixin, View):
     """The progress fragment htmx polls; once the job has finished it asks the page to reload."""
 
-    def get(self, request, pk: int):
+    def get(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         job = self.get_job()
         if job.status not in RUNNING_STATES:
             response = HttpResponse("")
@@ -224,20 +237,20 @@ class ProgressView(LedgerMixin, View):
 class ValidateView(LedgerMixin, View):
     """Check the file again (after an interruption, or after the registry changed)."""
 
-    def post(self, request, pk: int):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         job = self.get_job()
         try:
-            jobs.start_validation(job, actor=request.user)
+            ledger.start_validation(job, actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("registry:ledger_job", pk=job.pk)
 
 
 class CommitView(LedgerMixin, View):
-    def post(self, request, pk: int):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         job = self.get_job()
         try:
-            jobs.start_commit(job, actor=request.user)
+            ledger.start_commit(job, actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("registry:ledger_job", pk=job.pk)
@@ -246,7 +259,7 @@ class CommitView(LedgerMixin, View):
 class ReportView(LedgerMixin, View):
     """The problem report: the ledger as uploaded plus an 错误 column, and a sheet listing every problem."""
 
-    def get(self, request, pk: int):
+    def get(self, request: AuthedHttpRequest, pk: int) -> FileResponse:
         job = self.get_job()
         if not job.finished_at:
             raise Http404

@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from firegrid.areas.choices import AREA_ROLES, AreaLevel, Role
+from firegrid.areas.models import Area, User
 from firegrid.core.models import Record
 from firegrid.core.querysets import NOTHING, ScopedQuerySet
 from firegrid.core.validators import (
@@ -37,6 +39,10 @@ from .choices import (
 )
 from .ledger.choices import ImportKind, ImportStatus
 
+# The answer to an ID number held by a landlord the user may not see, wherever a landlord is registered
+# or linked by ID number (forms, API, ledger import): not the uniqueness message, which would confirm the
+# person is a landlord, and nothing about who it is.
+OUTSIDE_SCOPE_ID_NUMBER = _("该证件号码属于您辖区外的房东，请联系上级")
 # A room above this is a typo, not a rental room (m²).
 MAX_ROOM_AREA = Decimal("500")
 # More people than this in one room is a data-entry error (dormitories included).
@@ -55,7 +61,7 @@ def four_category_q(prefix: str = "") -> Q:
 FOUR_CATEGORY_Q = four_category_q()
 
 
-def premises_scope_q(user, prefix: str = "") -> Q:
+def premises_scope_q(user: User, prefix: str = "") -> Q:
     """Premises rows inside a user's scope, as a Q on a model reaching premises through `prefix`."""
     if user.role in AREA_ROLES:
         return Q(**{f"{prefix}building__grid_id__in": user.scope_grid_ids})
@@ -66,13 +72,13 @@ def premises_scope_q(user, prefix: str = "") -> Q:
     return NOTHING
 
 
-class BuildingQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class BuildingQuerySet(ScopedQuerySet["Building"]):
+    def scope_q(self, user: User) -> Q:
         if user.role in AREA_ROLES:
             return Q(grid_id__in=user.scope_grid_ids)
         return Q(Exists(Premises.objects.filter(premises_scope_q(user), building=OuterRef("pk"))))
 
-    def in_area(self, area) -> BuildingQuerySet:
+    def in_area(self, area: Area) -> BuildingQuerySet:
         return self.filter(grid_id__in=area.grid_ids())
 
 
@@ -145,11 +151,11 @@ class Building(Record):
             raise ValidationError(errors)
 
 
-class PremisesQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class PremisesQuerySet(ScopedQuerySet["Premises"]):
+    def scope_q(self, user: User) -> Q:
         return premises_scope_q(user)
 
-    def in_area(self, area) -> PremisesQuerySet:
+    def in_area(self, area: Area) -> PremisesQuerySet:
         return self.filter(building__grid_id__in=area.grid_ids())
 
 
@@ -210,7 +216,7 @@ class Premises(Record):
         label = f"{self.building.address} {self.unit_label}" if self.building_id else self.unit_label
         return f"{label}（{self.business_name}）" if self.business_name else label
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self
 
     def clean(self) -> None:
@@ -237,8 +243,8 @@ class Premises(Record):
             raise ValidationError(errors)
 
 
-class RoomQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class RoomQuerySet(ScopedQuerySet["Room"]):
+    def scope_q(self, user: User) -> Q:
         return premises_scope_q(user, "premises__")
 
 
@@ -281,7 +287,7 @@ class Room(Record):
     def __str__(self) -> str:
         return f"{self.premises} {self.number}" if self.premises_id else self.number
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self.premises
 
     def clean(self) -> None:
@@ -297,10 +303,11 @@ class Room(Record):
             )
 
 
-class LandlordQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class LandlordQuerySet(ScopedQuerySet["Landlord"]):
+    def scope_q(self, user: User) -> Q:
         if user.role in AREA_ROLES:
             grids = user.scope_grid_ids
+            assert grids is not None  # an area role's grids; None is only the district-wide answer
             owns_in_scope = Exists(
                 Premises.objects.filter(landlord=OuterRef("pk"), building__grid_id__in=grids)
             )
@@ -313,6 +320,15 @@ class LandlordQuerySet(ScopedQuerySet):
 
     def four_category(self) -> LandlordQuerySet:
         return self.filter(FOUR_CATEGORY_Q)
+
+    def held_outside_scope(self, user: User, id_number: str, *, exclude_pk: int | None = None) -> bool:
+        """Whether `id_number` is a registered landlord's whom `user` may not see (refused with
+        OUTSIDE_SCOPE_ID_NUMBER; `exclude_pk`: the landlord being edited)."""
+        holders = self.filter(id_number=normalise_id_number(id_number))
+        if exclude_pk is not None:
+            holders = holders.exclude(pk=exclude_pk)
+        holder = holders.values_list("pk", flat=True).first()
+        return holder is not None and not self.model.objects.visible_to(user).filter(pk=holder).exists()
 
 
 class Landlord(Record):
@@ -377,8 +393,8 @@ class Landlord(Record):
             raise ValidationError({"employer_unit": _("四类人员必须填写工作单位，以便单位认领。")})
 
 
-class TenantHouseholdQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+class TenantHouseholdQuerySet(ScopedQuerySet["TenantHousehold"]):
+    def scope_q(self, user: User) -> Q:
         if user.role == Role.UNIT_LIAISON:
             return NOTHING
         return premises_scope_q(user, "premises__")
@@ -432,7 +448,7 @@ class TenantHousehold(Record):
     def __str__(self) -> str:
         return self.head_name
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises:
         return self.premises
 
     def clean(self) -> None:
@@ -442,7 +458,8 @@ class TenantHousehold(Record):
             errors["moved_out"] = _("搬离日期不能早于入住日期。")
         if self.moved_in and self.moved_in > timezone.localdate() + dt.timedelta(days=90):
             errors["moved_in"] = _("入住日期不能晚于今天90天以上。")
-        if self.room_id and self.premises_id and self.room.premises_id != self.premises_id:
+        room = self.room if self.room_id else None
+        if room is not None and self.premises_id and room.premises_id != self.premises_id:
             errors["room"] = _("所选房间不属于该出租户。")
         if errors:
             raise ValidationError(errors)
@@ -451,10 +468,10 @@ class TenantHousehold(Record):
 # --- Ledger import (台账导入): see firegrid/registry/ledger/ --------------------------------------------
 
 
-class ImportJobQuerySet(models.QuerySet):
-    def for_user(self, user) -> ImportJobQuerySet:
+class ImportJobQuerySet(models.QuerySet["ImportJob"]):
+    def for_user(self, user: User | AnonymousUser) -> ImportJobQuerySet:
         """A user's own import jobs (the uploaded ledger is theirs); a system admin sees every job."""
-        if not getattr(user, "is_authenticated", False):
+        if not isinstance(user, User):
             return self.none()
         if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
             return self.all()

@@ -1,15 +1,41 @@
 """Registry pages: thin declarations over the base views in firegrid.core.views."""
 
-from django.db.models import Count
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from firegrid.areas.models import User
+from firegrid.core.http import AuthedHttpRequest
 from firegrid.core.tables import Column, enumerate_items
 from firegrid.core.views import ObjectDetailView, ObjectListView
-from firegrid.inspections.views import inspection_context
 
 from . import filters
-from .models import Building, Landlord, Premises, Room, TenantHousehold
+from .models import Building, Landlord, Premises, Room, TenantHousehold, four_category_q
+
+# Parts of the premises page that apps above the registry supply (inspections: start a visit, hazards
+# by bucket, past visits). Each registers, from its AppConfig.ready(), a function (premises, user) →
+# template context; registry/premises_detail.html renders what they give.
+PremisesPagePart = Callable[[Premises, User], dict[str, Any]]
+PREMISES_PAGE_PARTS: dict[str, PremisesPagePart] = {}
+
+
+def register_premises_page_part(name: str, context: PremisesPagePart) -> None:
+    PREMISES_PAGE_PARTS[name] = context
+
+
+# The unit list (areas app, below the registry) shows how many four-category landlords each unit
+# employs; RegistryConfig.ready() hands it this column and its annotation (areas.views.register_unit_figure).
+UNIT_LANDLORDS_COLUMN = Column("landlord_count", _("四类人员房东"), value=lambda u: u.landlord_count)
+
+
+def unit_landlord_count() -> Count:
+    return Count("landlords", filter=four_category_q("landlords__"), distinct=True)
+
 
 BUILDING_COLUMNS = [
     Column("address", _("地址"), link=True, sort="address"),
@@ -71,7 +97,7 @@ class BuildingListView(ObjectListView):
     columns = BUILDING_COLUMNS
     select_related = ("grid",)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Building]:
         return super().get_queryset().annotate(premises_count=Count("premises"))
 
 
@@ -104,6 +130,8 @@ class TenantHouseholdListView(ObjectListView):
 
 
 class BuildingDetailView(ObjectDetailView):
+    request: AuthedHttpRequest
+    object: Building
     model = Building
     template_name = "registry/building_detail.html"
     select_related = ("grid",)
@@ -125,7 +153,7 @@ class BuildingDetailView(ObjectDetailView):
         ),
     ]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         premises = Premises.objects.visible_to(self.request.user).filter(building=self.object)
         context["premises_list"] = premises.select_related("landlord").annotate(
@@ -135,6 +163,8 @@ class BuildingDetailView(ObjectDetailView):
 
 
 class PremisesDetailView(ObjectDetailView):
+    request: AuthedHttpRequest
+    object: Premises
     model = Premises
     template_name = "registry/premises_detail.html"
     select_related = ("building__grid", "landlord__employer_unit")
@@ -151,14 +181,15 @@ class PremisesDetailView(ObjectDetailView):
         Column("building.grid.name", _("网格")),
     ]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["rooms"] = Room.objects.visible_to(user).filter(premises=self.object)
         context["tenants"] = (
             TenantHousehold.objects.visible_to(user).filter(premises=self.object).select_related("room")
         )
-        context.update(inspection_context(self.object, user))
+        for part in PREMISES_PAGE_PARTS.values():
+            context.update(part(self.object, user))
         return context
 
 
@@ -176,6 +207,8 @@ class RoomDetailView(ObjectDetailView):
 
 
 class LandlordDetailView(ObjectDetailView):
+    request: AuthedHttpRequest
+    object: Landlord
     model = Landlord
     template_name = "registry/landlord_detail.html"
     select_related = ("employer_unit", "area")
@@ -193,7 +226,7 @@ class LandlordDetailView(ObjectDetailView):
         Column("area.name", _("登记网格")),
     ]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["premises_list"] = (
             Premises.objects.visible_to(self.request.user)

@@ -7,6 +7,8 @@ day; `generate_snapshot` is idempotent too (a day that has a snapshot keeps it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +17,9 @@ from firegrid.jobs import job
 from firegrid.rectification.jobs import run_day
 
 from .services import generate_snapshot
+
+if TYPE_CHECKING:
+    from firegrid.jobs.models import JobRun
 
 
 def daily_cron(time: str) -> str:
@@ -27,9 +32,9 @@ def daily_cron(time: str) -> str:
     schedule=daily_cron(settings.FIREGRID_DAILY_REPORT_TIME),
     label=gettext_lazy("生成日报"),
 )
-def daily_snapshot(run, **params):
+def daily_snapshot(run: JobRun, **params: Any) -> dict[str, Any]:
     day = run_day(run)
-    made = {}
+    made: dict[str, int] = {}
     for campaign in Campaign.objects.running_on(day).order_by("pk"):
         snapshot = generate_snapshot(campaign, day)
         made[campaign.code] = snapshot.version

@@ -7,10 +7,15 @@ version is the one shown. (`QuerySet.update` bypasses `save`; nothing in Firegri
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 
 
 class ImmutableSnapshot(Exception):
@@ -51,7 +56,7 @@ class Immutable(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ImmutableSnapshot(f"{type(self).__name__} {self.pk} is frozen: make a new version instead")
         super().save(*args, **kwargs)
@@ -122,6 +127,9 @@ class SnapshotRow(Immutable):
     rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
     # Places moved since the day before: positive = up.
     rank_change = models.IntegerField(_("排名变化"), null=True, blank=True)
+
+    # Not a column: the page's cells (figure, label, value, drill-down URL), set by reports.views.sections.
+    cells: list[tuple[str, str | Promise, int, str]]
 
     class Meta:
         ordering = ["snapshot", "dimension", "rank", "name", "key"]

@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.query import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,9 +37,15 @@ from firegrid.core.services import record_change
 from firegrid.outreach.models import OutreachKind, OutreachRecord
 from firegrid.outreach.services import outreach_totals
 from firegrid.registry.choices import FourCategory
-from firegrid.registry.models import four_category_q
+from firegrid.registry.models import Premises, four_category_q
 
 from .models import FIGURES, RANKED, DailySnapshot, Dimension, SnapshotRow
+
+if TYPE_CHECKING:
+    from typing_extensions import ReadOnly
+
+    from firegrid.areas.models import User
+    from firegrid.campaigns.status import PremisesWithProgress
 
 Progress = status.Progress
 ALL = "all"
@@ -53,14 +61,14 @@ FIGURE_PROGRESS: dict[str, tuple[str, ...]] = {
     "accepted": (Progress.ACCEPTED,),
     "cancelled": (Progress.CANCELLED,),
 }
-AREA_DIMENSIONS = {
+AREA_DIMENSIONS: dict[str, Dimension] = {
     AreaLevel.SUBDISTRICT: Dimension.SUBDISTRICT,
     AreaLevel.COMMUNITY: Dimension.COMMUNITY,
     AreaLevel.GRID: Dimension.GRID,
 }
 
 
-def figures_of(counts: Counter) -> dict[str, int]:
+def figures_of(counts: Counter[str]) -> dict[str, int]:
     """The row's figures from its targets counted by progress."""
     in_scope = sum(counts.values())
     figures = {"in_scope": in_scope, "surveyed": in_scope - counts[Progress.NOT_SURVEYED]}
@@ -83,10 +91,10 @@ class Line:
     key: str
     name: str
     parent_key: str = ""
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
 
 
-def _progress_of_targets(campaign: Campaign, day: dt.date):
+def _progress_of_targets(campaign: Campaign, day: dt.date) -> QuerySet[PremisesWithProgress]:
     # No default ordering: Premises orders by building address, which would join and sort for nothing.
     return status.with_progress(status.targets(campaign), campaign, day).order_by()
 
@@ -101,14 +109,14 @@ def _active_claim_q(campaign: Campaign, day: dt.date, prefix: str = "") -> Q:
 
 def compute_lines(campaign: Campaign, day: dt.date) -> list[Line]:
     """Every row of the day's report, with its targets counted by progress (not yet ranked)."""
-    per_grid: dict[int, Counter] = {}
+    per_grid: dict[int, Counter[str]] = {}
     grouped = (
         _progress_of_targets(campaign, day).values("building__grid_id", "progress").annotate(n=Count("pk"))
     )
     for row in grouped:
         per_grid.setdefault(row["building__grid_id"], Counter())[row["progress"]] += row["n"]
 
-    areas = {a["pk"]: a for a in Area.objects.values("pk", "name", "level", "path", "parent_id")}
+    areas = area_rows()
     lines: dict[tuple[str, str], Line] = {}
     total = lines[(Dimension.TOTAL, ALL)] = Line(Dimension.TOTAL, ALL, _("全区合计"))
     for grid_id, counts in per_grid.items():
@@ -116,7 +124,7 @@ def compute_lines(campaign: Campaign, day: dt.date) -> list[Line]:
         for ancestor_id in _path_ids(areas[grid_id]["path"]):
             area = areas.get(ancestor_id)
             dimension = AREA_DIMENSIONS.get(area["level"]) if area else None
-            if dimension is None:
+            if area is None or dimension is None:
                 continue
             parent = area["parent_id"]
             parent_key = str(parent) if dimension != Dimension.SUBDISTRICT and parent else ""
@@ -140,9 +148,10 @@ def compute_lines(campaign: Campaign, day: dt.date) -> list[Line]:
         .values("landlord__claims__unit_id", "progress")
         .annotate(n=Count("pk"))
     )
-    unit_counts: dict[int, Counter] = {}
-    for row in claimed:
-        unit_counts.setdefault(row["landlord__claims__unit_id"], Counter())[row["progress"]] += row["n"]
+    unit_counts: dict[int, Counter[str]] = {}
+    for claimed_row in claimed:
+        unit_id = claimed_row["landlord__claims__unit_id"]
+        unit_counts.setdefault(unit_id, Counter())[claimed_row["progress"]] += claimed_row["n"]
     names = dict(Unit.objects.filter(pk__in=unit_counts).values_list("pk", "name"))
     for unit_id, counts in unit_counts.items():
         lines[(Dimension.UNIT, str(unit_id))] = Line(
@@ -150,19 +159,19 @@ def compute_lines(campaign: Campaign, day: dt.date) -> list[Line]:
         )
 
     flags = [f"landlord__{flag}" for flag in FourCategory.values]
-    categories = {flag: Counter() for flag in FourCategory.values}
-    everyone = Counter()
-    grouped = (
+    categories: dict[str, Counter[str]] = {flag: Counter() for flag in FourCategory.values}
+    everyone: Counter[str] = Counter()
+    by_flags = (
         _progress_of_targets(campaign, day)
         .filter(four_category_q("landlord__"))
         .values(*flags, "progress")
         .annotate(n=Count("pk"))
     )
-    for row in grouped:
-        everyone[row["progress"]] += row["n"]
+    for flags_row in by_flags:
+        everyone[flags_row["progress"]] += flags_row["n"]
         for flag in FourCategory.values:
-            if row[f"landlord__{flag}"]:
-                categories[flag][row["progress"]] += row["n"]
+            if flags_row[f"landlord__{flag}"]:
+                categories[flag][flags_row["progress"]] += flags_row["n"]
     lines[(Dimension.FOUR_CATEGORY, ALL)] = Line(
         Dimension.FOUR_CATEGORY, ALL, _("四类人员合计"), counts=everyone
     )
@@ -177,10 +186,25 @@ def _path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-def work_group_grids(group: WorkGroup, areas: dict[int, dict] | None = None) -> set[int]:
+class AreaRow(TypedDict):
+    """An area as the roll-up reads it (one query for the whole tree)."""
+
+    pk: int
+    name: str
+    level: str
+    path: str
+    # Read-only: the query's row type says `int`, a root area has None.
+    parent_id: ReadOnly[int | None]
+
+
+def area_rows() -> dict[int, AreaRow]:
+    return {a["pk"]: a for a in Area.objects.values("pk", "name", "level", "path", "parent_id")}
+
+
+def work_group_grids(group: WorkGroup, areas: dict[int, AreaRow] | None = None) -> set[int]:
     """The grids inside a work group's areas (each once, even if its areas overlap)."""
     if areas is None:
-        areas = {a["pk"]: a for a in Area.objects.values("pk", "name", "level", "path", "parent_id")}
+        areas = area_rows()
     prefixes = [area.path for area in group.areas.all()]
     return {
         pk
@@ -189,13 +213,13 @@ def work_group_grids(group: WorkGroup, areas: dict[int, dict] | None = None) -> 
     }
 
 
-def rank_key(row: SnapshotRow):
+def rank_key(row: SnapshotRow) -> tuple[int, int, str, str]:
     """完成率 desc, then accepted desc, then name (then key: two rows can share a name)."""
     return (-row.completion_permille, -row.accepted, row.name, row.key)
 
 
 def build_rows(lines: list[Line], previous: dict[tuple[str, str], SnapshotRow]) -> list[SnapshotRow]:
-    rows = []
+    rows: list[SnapshotRow] = []
     for line in lines:
         figures = figures_of(line.counts)
         row = SnapshotRow(
@@ -240,13 +264,18 @@ def check_day(campaign: Campaign, day: dt.date) -> None:
         )
 
 
-def may_generate(user) -> bool:
+def may_generate(user: User) -> bool:
     """The command (and the system administrator) publish the report; everyone else reads it."""
     return can(user, Action.CHANGE, Campaign) and (user.is_superuser or user.role in DISTRICT_WIDE_ROLES)
 
 
 def generate_snapshot(
-    campaign: Campaign, day: dt.date, *, actor=None, reason: str = "", correction: bool = False
+    campaign: Campaign,
+    day: dt.date,
+    *,
+    actor: User | None = None,
+    reason: str = "",
+    correction: bool = False,
 ) -> DailySnapshot:
     """The day's snapshot: made if the day has none; else the existing one, unchanged — unless this is a
     correction (`correction=True` or a reason given), which makes version + 1 and needs a reason.
@@ -303,13 +332,13 @@ def generate_snapshot(
 # bulletin publishes it), with the drill-down of their own unit's row only. Nobody else.
 
 
-def may_view(user) -> bool:
+def may_view(user: User) -> bool:
     if not can(user, Action.VIEW, Campaign):
         return False
     return user.is_superuser or user.role in DISTRICT_WIDE_ROLES | AREA_ROLES | {Role.UNIT_LIAISON}
 
 
-def visible_rows(snapshot: DailySnapshot, user):
+def visible_rows(snapshot: DailySnapshot, user: User) -> QuerySet[SnapshotRow]:
     rows = snapshot.rows.all()
     if user.is_superuser or user.role in DISTRICT_WIDE_ROLES:
         return rows
@@ -322,7 +351,7 @@ def visible_rows(snapshot: DailySnapshot, user):
     return rows.none()
 
 
-def may_drill(row: SnapshotRow, user) -> bool:
+def may_drill(row: SnapshotRow, user: User) -> bool:
     """May this user list the premises behind this row's figures?"""
     if user.is_superuser or user.role in DISTRICT_WIDE_ROLES:
         return True
@@ -333,7 +362,7 @@ def may_drill(row: SnapshotRow, user) -> bool:
     return False
 
 
-def drill_row(snapshot: DailySnapshot, user, dimension: str, key: str) -> SnapshotRow:
+def drill_row(snapshot: DailySnapshot, user: User, dimension: str, key: str) -> SnapshotRow:
     """The row a drill-down lists, checked: out of the user's scope 404 (as if it did not exist),
     visible but not theirs to list 403."""
     row = snapshot.rows.filter(dimension=dimension, key=key).first()
@@ -344,25 +373,26 @@ def drill_row(snapshot: DailySnapshot, user, dimension: str, key: str) -> Snapsh
     return row
 
 
-def _scope_area_ids(user) -> set[int]:
-    cached = getattr(user, "_report_area_ids", None)
+def _scope_area_ids(user: User) -> set[int]:
+    # Kept on the user object for the request, as a cached_property would be (several rows ask).
+    cached: set[int] | None = user.__dict__.get("_report_area_ids")
     if cached is None:
         cached = set(Area.objects.visible_to(user).values_list("pk", flat=True))
-        user._report_area_ids = cached
+        user.__dict__["_report_area_ids"] = cached
     return cached
 
 
 # --- outreach (宣传发动) ---------------------------------------------------------------------------------
 
 
-def may_view_outreach(user) -> bool:
+def may_view_outreach(user: User) -> bool:
     """The outreach section is for those who read the area figures: the command and area officers."""
     return can(user, Action.VIEW, OutreachRecord) and (
         user.is_superuser or user.role in DISTRICT_WIDE_ROLES | AREA_ROLES
     )
 
 
-def outreach_section(campaign: Campaign, day: dt.date, user) -> dict | None:
+def outreach_section(campaign: Campaign, day: dt.date, user: User) -> dict[str, Any] | None:
     """The campaign's outreach totals up to the end of `day`, per kind, over the records the user may see
     (an area officer: their areas). Read when shown, not frozen in the snapshot: a record entered later
     for a past day counts from then on. None for users who do not get the section."""
@@ -380,7 +410,7 @@ def outreach_section(campaign: Campaign, day: dt.date, user) -> dict | None:
 # --- drill-down ---------------------------------------------------------------------------------------
 
 
-def row_premises(campaign: Campaign, day: dt.date, dimension: str, key: str):
+def row_premises(campaign: Campaign, day: dt.date, dimension: str, key: str) -> QuerySet[Premises]:
     """The campaign's target premises counted in one row (before filtering by progress)."""
     premises = status.targets(campaign)
     if dimension == Dimension.TOTAL:
@@ -406,7 +436,9 @@ def row_premises(campaign: Campaign, day: dt.date, dimension: str, key: str):
     raise ValueError(f"unknown row {dimension}:{key}")
 
 
-def figure_premises(campaign: Campaign, day: dt.date, dimension: str, key: str, figure: str):
+def figure_premises(
+    campaign: Campaign, day: dt.date, dimension: str, key: str, figure: str
+) -> QuerySet[PremisesWithProgress]:
     """The premises behind one figure of one row: its count equals the figure."""
     if figure not in FIGURE_PROGRESS:
         raise ValueError(f"unknown figure {figure}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,13 +12,17 @@ from django.utils import timezone
 from firegrid.campaigns.models import Campaign, CampaignTarget
 from firegrid.rectification.choices import PlanState
 from firegrid.rectification.models import Plan, PlanMove
+from firegrid.registry.models import Premises
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
 
 
-def make_campaign(code: str = "tq", days_before: int = 10, days_after: int = 20, **kw) -> Campaign:
+def make_campaign(code: str = "tq", days_before: int = 10, days_after: int = 20, **kw: Any) -> Campaign:
     today = timezone.localdate()
     return Campaign.objects.create(
         name=kw.pop("name", "铁拳行动"),
@@ -29,12 +34,14 @@ def make_campaign(code: str = "tq", days_before: int = 10, days_after: int = 20,
     )
 
 
-def target(campaign: Campaign, *premises) -> None:
+def target(campaign: Campaign, *premises: Premises) -> None:
     for p in premises:
         CampaignTarget.objects.create(campaign=campaign, premises=p)
 
 
-def history(campaign: Campaign, premises, officer, moves: list[tuple[dt.datetime, str]]) -> Plan:
+def history(
+    campaign: Campaign, premises: Premises, officer: User, moves: list[tuple[dt.datetime, str]]
+) -> Plan:
     """A plan of `premises` in `campaign` whose moves reached these states at these times."""
     plan = Plan.objects.create(
         premises=premises,

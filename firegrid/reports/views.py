@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,10 +13,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.db import models
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -30,6 +33,10 @@ from firegrid.core.pdf import chinese_date, render_pdf
 
 from . import services
 from .models import FIGURES, DailySnapshot, Dimension, SnapshotRow
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.core.http import AuthedHttpRequest
 
 # Sections in the order shown and printed.
 SECTIONS = [
@@ -49,7 +56,15 @@ BULLETIN_SECTIONS = [
     Dimension.UNIT,
     Dimension.FOUR_CATEGORY,
 ]
-FIGURE_LABELS = {name: SnapshotRow._meta.get_field(name).verbose_name for name in FIGURES}
+
+
+def _figure_label(name: str) -> str | Promise:
+    field = SnapshotRow._meta.get_field(name)
+    assert isinstance(field, models.Field)  # every figure is a column of the row
+    return field.verbose_name
+
+
+FIGURE_LABELS = {name: _figure_label(name) for name in FIGURES}
 OUTREACH_TITLE = gettext_lazy("宣传发动")
 OUTREACH_HEADER = [
     gettext_lazy("宣传形式"),
@@ -59,7 +74,7 @@ OUTREACH_HEADER = [
 ]
 
 
-def _require_viewer(user) -> None:
+def _require_viewer(user: User) -> None:
     if not services.may_view(user):
         raise PermissionDenied(_("您的角色无权查看日报。"))
 
@@ -71,7 +86,7 @@ def _day(value: str) -> dt.date:
         raise Http404 from None
 
 
-def _snapshot(request, code: str, day: str) -> DailySnapshot:
+def _snapshot(request: HttpRequest, code: str, day: str) -> DailySnapshot:
     """The day's newest version, or the one asked for with ?version=."""
     campaign = get_object_or_404(Campaign, code=code)
     snapshots = DailySnapshot.objects.filter(campaign=campaign, day=_day(day)).select_related(
@@ -94,9 +109,11 @@ def drill_url(snapshot: DailySnapshot, row: SnapshotRow, figure: str) -> str:
     return f"{base}?{urlencode(query)}"
 
 
-def sections(snapshot: DailySnapshot, user, dimensions=SECTIONS) -> list[dict]:
+def sections(
+    snapshot: DailySnapshot, user: User, dimensions: list[Dimension] = SECTIONS
+) -> list[dict[str, Any]]:
     rows = list(services.visible_rows(snapshot, user).order_by("rank", "name", "key"))
-    out = []
+    out: list[dict[str, Any]] = []
     for dimension in dimensions:
         members = [r for r in rows if r.dimension == dimension]
         if not members:
@@ -117,13 +134,13 @@ def sections(snapshot: DailySnapshot, user, dimensions=SECTIONS) -> list[dict]:
 
 
 @login_required
-def index(request):
+def index(request: AuthedHttpRequest) -> HttpResponse:
     _require_viewer(request.user)
     campaigns = list(Campaign.objects.order_by("-starts_on", "-pk"))
     code = request.GET.get("campaign")
     campaign = next((c for c in campaigns if c.code == code), None) if code else None
     campaign = campaign or Campaign.objects.current() or (campaigns[0] if campaigns else None)
-    days = []
+    days: list[DailySnapshot] = []
     if campaign is not None:
         newest: dict[dt.date, DailySnapshot] = {}
         for snapshot in DailySnapshot.objects.filter(campaign=campaign).order_by("-day", "-version"):
@@ -145,7 +162,7 @@ def index(request):
 
 @login_required
 @require_POST
-def generate(request, code: str):
+def generate(request: AuthedHttpRequest, code: str) -> HttpResponse:
     campaign = get_object_or_404(Campaign, code=code)
     if not services.may_generate(request.user):
         raise PermissionDenied(_("您的角色无权生成日报。"))
@@ -173,7 +190,7 @@ def generate(request, code: str):
 
 
 @login_required
-def day_page(request, code: str, day: str):
+def day_page(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
     _require_viewer(request.user)
     snapshot = _snapshot(request, code, day)
     versions = DailySnapshot.objects.filter(campaign=snapshot.campaign, day=snapshot.day).order_by("-version")
@@ -194,7 +211,7 @@ def day_page(request, code: str, day: str):
 
 
 @login_required
-def premises(request, code: str, day: str):
+def premises(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
     """The premises behind one figure: their count is the figure (for the newest version, the same history)."""
     _require_viewer(request.user)
     snapshot = _snapshot(request, code, day)
@@ -211,7 +228,8 @@ def premises(request, code: str, day: str):
     page = paginator.get_page(request.GET.get("page"))
     progress_labels = dict(status.Progress.choices)
     for item in page.object_list:
-        item.progress_label = progress_labels.get(item.progress, item.progress)
+        # A display label for the template, carried on the fetched row (not a model field).
+        item.progress_label = progress_labels.get(item.progress, item.progress)  # type: ignore[attr-defined]
     query = {"dimension": dimension, "key": key, "figure": figure, "version": snapshot.version}
     return render(
         request,
@@ -231,7 +249,7 @@ def premises(request, code: str, day: str):
 
 
 @login_required
-def xlsx(request, code: str, day: str):
+def xlsx(request: AuthedHttpRequest, code: str, day: str) -> FileResponse:
     """One sheet per dimension, the rows the user may see, as on the page."""
     _require_viewer(request.user)
     snapshot = _snapshot(request, code, day)
@@ -269,8 +287,8 @@ def xlsx(request, code: str, day: str):
     if outreach is not None:
         sheet = workbook.create_sheet(title=str(OUTREACH_TITLE))
         cells = []
-        for label in OUTREACH_HEADER:
-            cell = WriteOnlyCell(sheet, value=str(label))
+        for heading in OUTREACH_HEADER:
+            cell = WriteOnlyCell(sheet, value=str(heading))
             cell.font = Font(bold=True)
             cells.append(cell)
         sheet.append(cells)
@@ -289,7 +307,7 @@ def xlsx(request, code: str, day: str):
     )
 
 
-def bulletin_context(snapshot: DailySnapshot, user) -> dict:
+def bulletin_context(snapshot: DailySnapshot, user: User) -> dict[str, Any]:
     day_text = chinese_date(snapshot.day)
     title = f"{snapshot.campaign.name}工作日报"
     serial = f"{day_text}" + (f"（第{snapshot.version}版）" if snapshot.version > 1 else "")
@@ -310,7 +328,7 @@ def bulletin_context(snapshot: DailySnapshot, user) -> dict:
 
 
 @login_required
-def pdf(request, code: str, day: str):
+def pdf(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
     _require_viewer(request.user)
     snapshot = _snapshot(request, code, day)
     data = render_pdf("documents/bulletin.html", bulletin_context(snapshot, request.user))

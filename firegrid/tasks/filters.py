@@ -1,7 +1,10 @@
 """The task FilterSet: the web list, its export and the API use it."""
 
+from __future__ import annotations
+
 import django_filters
 from django.db.models import Q
+from django.db.models.query import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,23 +51,25 @@ class TaskFilterSet(FiregridFilterSet):
             "plan",
         ]
 
-    def filter_area(self, queryset, name, area: Area):
+    def filter_area(self, queryset: QuerySet[Task], name: str, area: Area | None) -> QuerySet[Task]:
         # Tasks held by the area or any area below it.
         return queryset.filter(area__path__startswith=area.path) if area is not None else queryset
 
-    def filter_mine(self, queryset, name, value):
+    def filter_mine(self, queryset: QuerySet[Task], name: str, value: bool | None) -> QuerySet[Task]:
         if value is None or self.request is None:
             return queryset
         mine = Task.objects.held_by(self.request.user).values("pk")
         return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(self, queryset: QuerySet[Task], name: str, value: bool | None) -> QuerySet[Task]:
         if value is None:
             return queryset
         late = Q(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
         return queryset.filter(late) if value else queryset.exclude(late)
 
-    def filter_department(self, queryset, name, department: Department):
+    def filter_department(
+        self, queryset: QuerySet[Task], name: str, department: Department | None
+    ) -> QuerySet[Task]:
         if department is None:
             return queryset
         joint = Task.departments.through.objects.filter(department=department).values("task_id")

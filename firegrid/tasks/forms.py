@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +17,7 @@ from .models import ALL_TASKS_ROLES, Task
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def holder_choices(user) -> list[tuple[str, str]]:
+def holder_choices(user: User) -> list[tuple[str, str]]:
     """Where the user may create a task: an area in their scope or their department (the command: any)."""
     choices: list[tuple[str, str]] = []
     everything = user.is_superuser or user.role in ALL_TASKS_ROLES
@@ -39,15 +42,15 @@ class TaskForm(forms.Form):
     )
     plan = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["holder"].choices = holder_choices(user)
+        cast(forms.ChoiceField, self.fields["holder"]).choices = holder_choices(user)
         current = Campaign.objects.current()
         if current is not None:
             self.fields["campaign"].initial = current.pk
 
-    def holder_values(self) -> dict:
+    def holder_values(self) -> dict[str, Area | Department | None]:
         kind, _sep, pk = self.cleaned_data["holder"].partition(":")
         if kind == "area":
             return {"area": Area.objects.get(pk=pk), "department": None}
@@ -61,11 +64,12 @@ class RouteForm(forms.Form):
     due_on = forms.DateField(label=_("下级期限"), required=False, widget=DATE, help_text=_("默认同本任务。"))
     note = forms.CharField(label=_("交办说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, task: Task, targets, **kwargs):
+    def __init__(self, *args: Any, task: Task, targets: Iterable[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Every area is accepted here so the service can say which ones are allowed; the boxes offer those.
-        self.fields["areas"].queryset = Area.objects.all()
-        self.fields["areas"].widget.choices = [(a.pk, a.name) for a in targets]
+        areas = cast(forms.ModelMultipleChoiceField, self.fields["areas"])
+        areas.queryset = Area.objects.all()
+        cast(forms.CheckboxSelectMultiple, areas.widget).choices = [(a.pk, a.name) for a in targets]
 
 
 class ReasonForm(forms.Form):
@@ -81,10 +85,11 @@ class AssignForm(forms.Form):
         label=_("经办人"), queryset=User.objects.none(), required=False, empty_label=_("（取消指派）")
     )
 
-    def __init__(self, *args, candidates, **kwargs):
+    def __init__(self, *args: Any, candidates: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(is_active=True)
-        self.fields["assignee"].widget.choices = [("", _("（取消指派）"))] + [
+        assignee = cast(forms.ModelChoiceField, self.fields["assignee"])
+        assignee.queryset = User.objects.filter(is_active=True)
+        cast(forms.Select, assignee.widget).choices = [("", _("（取消指派）"))] + [
             (u.pk, str(u)) for u in candidates
         ]
 

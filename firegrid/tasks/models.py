@@ -8,7 +8,9 @@ per chosen child area (`parent`); escalating moves the task itself to the holder
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -26,13 +28,17 @@ from firegrid.core.querysets import NOTHING, ScopedQuerySet
 
 from .choices import OPEN_STATUSES, ReplyKind, TaskKind, TaskStatus
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import Department, User
+    from firegrid.registry.models import Premises
+
 # Roles that see every task: the command and the system administrator. A department officer, though
 # district-wide elsewhere, sees only their department's tasks here (a task list of the whole district
 # would bury theirs).
 ALL_TASKS_ROLES = frozenset({Role.DISTRICT_COMMANDER, Role.SYSTEM_ADMIN})
 
 
-def task_scope_q(user, prefix: str = "") -> Q:
+def task_scope_q(user: User, prefix: str = "") -> Q:
     """Tasks a user sees: those held by or created in their areas' subtrees (area roles), their
     department's (held, started, or taking part in a joint team), and any they created or are assigned."""
     mine = Q(**{f"{prefix}created_by": user}) | Q(**{f"{prefix}assignee": user})
@@ -57,10 +63,10 @@ def task_scope_q(user, prefix: str = "") -> Q:
 
 
 class TaskQuerySet(ScopedQuerySet):
-    def scope_q(self, user) -> Q:
+    def scope_q(self, user: User) -> Q:
         return task_scope_q(user)
 
-    def visible_to(self, user, action: str = Action.VIEW) -> TaskQuerySet:
+    def visible_to(self, user: User, action: str = Action.VIEW) -> TaskQuerySet:
         if not can(user, action, self.model):
             return self.none()
         if user.is_superuser or user.role in ALL_TASKS_ROLES:
@@ -70,11 +76,11 @@ class TaskQuerySet(ScopedQuerySet):
     def open(self) -> TaskQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
-    def overdue(self, today=None) -> TaskQuerySet:
+    def overdue(self, today: dt.date | None = None) -> TaskQuerySet:
         """Open tasks past their due date (today in Asia/Shanghai is not yet late)."""
         return self.open().filter(due_on__lt=today or timezone.localdate())
 
-    def held_by(self, user) -> TaskQuerySet:
+    def held_by(self, user: User) -> TaskQuerySet:
         """我的任务: held by one of the user's own areas or their department (or a joint team it is in),
         or assigned to them."""
         q = Q(assignee=user)
@@ -219,18 +225,18 @@ class Task(Record):
     def get_absolute_url(self) -> str:
         return reverse("tasks:task_detail", args=[self.pk])
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises | None:
         return self.premises
 
     @property
-    def holder(self):
+    def holder(self) -> Area | Department | None:
         return self.area if self.area_id else self.department
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def is_overdue(self, today=None) -> bool:
+    def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.due_on < (today or timezone.localdate())
 
     @property
@@ -246,7 +252,7 @@ def reply_attachment_path(reply: TaskReply, filename: str) -> str:
 class TaskReplyQuerySet(ScopedQuerySet):
     """A reply is seen by whoever sees its task."""
 
-    def visible_to(self, user, action: str = Action.VIEW):
+    def visible_to(self, user: User, action: str = Action.VIEW) -> TaskReplyQuerySet:
         return self.filter(task__in=Task.objects.visible_to(user, action).values("pk"))
 
 
@@ -281,7 +287,7 @@ class TaskReply(models.Model):
     def __str__(self) -> str:
         return f"{self.author_name} {self.get_kind_display()}"
 
-    def premises_for_audit(self):
+    def premises_for_audit(self) -> Premises | None:
         return self.task.premises
 
     # Served through a scoped view, never straight from /media/.

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -30,11 +30,18 @@ from firegrid.core.services import (
     require_visible,
     save_update,
     snapshot,
+    update_record,
 )
 from firegrid.core.tables import enumerate_items
 
 from .choices import OPEN_STATUSES, ReplyKind, TaskKind, TaskStatus
 from .models import ALL_TASKS_ROLES, Task, TaskReply
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from firegrid.areas.models import User
+    from firegrid.rectification.models import Plan
 
 # A joint team's time when the district's ladder has no enforcement rung to set it (a week, the usual
 # term of a 联合处置 in the 2019 campaign).
@@ -44,7 +51,7 @@ MAX_ATTACHMENT_MB = 20
 # --- who acts for a task ---------------------------------------------------------------------------------
 
 
-def acts_for(user, task: Task) -> bool:
+def acts_for(user: User, task: Task) -> bool:
     """May this person act for the task's holder (route, escalate, assign, finish it)? The command for
     any task; an area role for tasks held inside their areas; a department officer for their department's
     tasks and the joint teams it takes part in."""
@@ -52,8 +59,9 @@ def acts_for(user, task: Task) -> bool:
         return False
     if user.is_superuser or user.role in ALL_TASKS_ROLES:
         return True
-    if user.role in AREA_ROLES and task.area_id:
-        return any(task.area.path.startswith(path) for path in user.scope_paths)
+    if user.role in AREA_ROLES and task.area_id and task.area is not None:
+        area = task.area
+        return any(area.path.startswith(path) for path in user.scope_paths)
     if user.role == Role.DEPARTMENT_OFFICER and user.department_id:
         if task.department_id == user.department_id:
             return True
@@ -61,7 +69,7 @@ def acts_for(user, task: Task) -> bool:
     return False
 
 
-def _require_acts_for(user, task: Task, *, or_assignee: bool = False) -> None:
+def _require_acts_for(user: User, task: Task, *, or_assignee: bool = False) -> None:
     if acts_for(user, task) or (or_assignee and task.assignee_id == user.pk):
         return
     raise PermissionDenied(_("只有承办单位（%(holder)s）的人员可以办理该任务。") % {"holder": task.holder})
@@ -97,43 +105,47 @@ def _district_of(area: Area | None) -> Area | None:
     return Area.objects.filter(parent=None).order_by("pk").first()
 
 
-def route_targets(task: Task):
+def route_targets(task: Task) -> QuerySet[Area]:
     """The areas a task may be routed down to: the direct children of its area; for a department, the
     children of the department's area, or the subdistricts when it is a district department."""
     if task.area_id:
         return Area.objects.filter(parent_id=task.area_id).order_by("code")
-    if task.department.area_id:
-        return Area.objects.filter(parent_id=task.department.area_id).order_by("code")
+    department = task.department
+    assert department is not None  # a task has one holder, an area or a department (task_one_holder)
+    if department.area_id:
+        return Area.objects.filter(parent_id=department.area_id).order_by("code")
     return Area.objects.filter(level=AreaLevel.SUBDISTRICT).order_by("code")
 
 
 def escalation_target(task: Task) -> Area | None:
     """Where escalating hands the task: the holder area's parent; a department hands it to the district
     (the command). None at the top."""
-    if task.area_id:
+    if task.area_id and task.area is not None:
         return task.area.parent
-    return _district_of(task.department.area)
+    department = task.department
+    assert department is not None  # a task has one holder, an area or a department (task_one_holder)
+    return _district_of(department.area)
 
 
-def assignee_candidates(task: Task):
+def assignee_candidates(task: Task) -> QuerySet[User]:
     """The people who may be named to handle the task: officers of its area (or of an area above it), or
     of its department and the joint team's departments."""
     from firegrid.areas.models import User
 
     departments = [d for d in [task.department_id, *task.departments.values_list("pk", flat=True)] if d]
     q = Q(role=Role.DEPARTMENT_OFFICER, department_id__in=departments)
-    if task.area_id:
+    if task.area_id and task.area is not None:
         q |= Q(role__in=AREA_ROLES, areas__in=task.area.ancestor_ids)
     return User.objects.filter(q, is_active=True).distinct().order_by("role", "username")
 
 
-def _reply(task: Task, kind: str, *, actor, text: str = "") -> TaskReply:
+def _reply(task: Task, kind: str, *, actor: User | None, text: str = "") -> TaskReply:
     return TaskReply.objects.create(
         task=task, kind=kind, author=actor, author_name=str(actor) if actor else _("系统"), text=text
     )
 
 
-def _check_assignee(task: Task, assignee) -> None:
+def _check_assignee(task: Task, assignee: User | None) -> None:
     if assignee is None:
         return
     if not assignee.is_active or not acts_for(assignee, task) or assignee.role in ALL_TASKS_ROLES:
@@ -145,7 +157,7 @@ def _check_assignee(task: Task, assignee) -> None:
         )
 
 
-def _check_links(data: dict[str, Any], actor) -> None:
+def _check_links(data: dict[str, Any], actor: User) -> None:
     """A plan and a premises named on a task must be ones the actor sees, and agree with each other."""
     plan, premises = data.get("plan"), data.get("premises")
     if plan is not None:
@@ -166,7 +178,7 @@ def _check_links(data: dict[str, Any], actor) -> None:
             raise ValidationError({"premises": _("该出租户不在您的管辖范围内。")}) from None
 
 
-def _check_holder(area: Area | None, department: Department | None, actor) -> None:
+def _check_holder(area: Area | None, department: Department | None, actor: User) -> None:
     if (area is None) == (department is None):
         raise ValidationError({"area": _("请选择承办区域或承办部门（二选一）。")})
     if actor.is_superuser or actor.role in ALL_TASKS_ROLES:
@@ -174,7 +186,9 @@ def _check_holder(area: Area | None, department: Department | None, actor) -> No
     if area is not None:
         if actor.role not in AREA_ROLES or not any(area.path.startswith(p) for p in actor.scope_paths):
             raise ValidationError({"area": _("%(area)s 不在您的管辖范围内。") % {"area": area}})
-    elif actor.role != Role.DEPARTMENT_OFFICER or department.pk != actor.department_id:
+    elif department is not None and (
+        actor.role != Role.DEPARTMENT_OFFICER or department.pk != actor.department_id
+    ):
         raise ValidationError({"department": _("只能由本部门承办：%(dept)s。") % {"dept": department}})
 
 
@@ -185,7 +199,7 @@ EDITABLE = ("title", "body", "due_on", "campaign")
 
 @transaction.atomic
 def create_task(
-    data: dict[str, Any], *, actor, departments: Iterable[Department] = (), assignee=None
+    data: dict[str, Any], *, actor: User, departments: Iterable[Department] = (), assignee: User | None = None
 ) -> Task:
     """Create a task held by an area in the actor's scope or by their department (the command: any)."""
     require(actor, Action.ADD, Task)
@@ -215,35 +229,26 @@ def create_task(
     return task
 
 
-def _locked(task: Task, actor) -> Task:
+def _locked(task: Task, actor: User) -> Task:
     require(actor, Action.CHANGE, Task)
     return lock_in_scope(task, actor, Action.CHANGE)
 
 
 @transaction.atomic
 def update_task(
-    task: Task, data: dict[str, Any], *, actor, expected_version: int | None, reason: str = ""
+    task: Task, data: dict[str, Any], *, actor: User, expected_version: int | None, reason: str = ""
 ) -> Task:
     """Edit the title, content, due date or campaign: the holder's people or the creator."""
-    from firegrid.core.services import ConcurrentEditError
-
     current = _locked(task, actor)
     if current.created_by_id != actor.pk:
         _require_acts_for(actor, current)
-    if expected_version is not None and current.version != expected_version:
-        raise ConcurrentEditError(current, expected_version)
     unknown = set(data) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: _("该字段不能在此修改。") for name in sorted(unknown)})
-    before = snapshot(current)
-    for name, value in data.items():
-        setattr(current, name, value)
-    if "due_on" in data and data["due_on"] != task.due_on:
-        _check_due(current.due_on)
-    current.full_clean()
-    if snapshot(current) == before:
-        return current
-    return save_update(current, before, actor=actor, reason=reason)
+    if "due_on" in data and data["due_on"] != current.due_on:
+        _check_due(data["due_on"])
+    # The version check, the save and the audit entry are the shared record update's.
+    return update_record(current, data, actor=actor, expected_version=expected_version, reason=reason)
 
 
 # --- routing ---------------------------------------------------------------------------------------------
@@ -251,7 +256,7 @@ def update_task(
 
 @transaction.atomic
 def route_task(
-    task: Task, areas: Iterable[Area], *, actor, due_on: dt.date | None = None, note: str = ""
+    task: Task, areas: Iterable[Area], *, actor: User, due_on: dt.date | None = None, note: str = ""
 ) -> list[Task]:
     """Hand the task down: one sub-task per chosen area, each a direct child of the holder (a district
     department's children are the subdistricts). The task itself stays with its holder, in progress."""
@@ -324,7 +329,7 @@ def route_task(
 
 
 @transaction.atomic
-def escalate_task(task: Task, *, actor, reason: str) -> Task:
+def escalate_task(task: Task, *, actor: User, reason: str) -> Task:
     """Hand the task back up to the holder's parent, with the reason; it waits there, unassigned."""
     task = _locked(task, actor)
     _require_acts_for(actor, task, or_assignee=True)
@@ -350,7 +355,7 @@ def escalate_task(task: Task, *, actor, reason: str) -> Task:
 
 
 @transaction.atomic
-def assign_task(task: Task, assignee, *, actor) -> Task:
+def assign_task(task: Task, assignee: User | None, *, actor: User) -> Task:
     """Name (or clear, with None) the person of the holder who handles the task."""
     task = _locked(task, actor)
     _require_acts_for(actor, task)
@@ -367,7 +372,7 @@ def assign_task(task: Task, assignee, *, actor) -> Task:
 
 
 @transaction.atomic
-def start_task(task: Task, *, actor) -> Task:
+def start_task(task: Task, *, actor: User) -> Task:
     task = _locked(task, actor)
     _require_acts_for(actor, task, or_assignee=True)
     if task.status != TaskStatus.OPEN:
@@ -385,7 +390,7 @@ def start_task(task: Task, *, actor) -> Task:
 
 
 @transaction.atomic
-def complete_task(task: Task, *, actor, note: str = "") -> Task:
+def complete_task(task: Task, *, actor: User, note: str = "") -> Task:
     """办结: the holder's people or the assignee; open sub-tasks must be finished (or cancelled) first."""
     task = _locked(task, actor)
     _require_acts_for(actor, task, or_assignee=True)
@@ -407,7 +412,7 @@ def complete_task(task: Task, *, actor, note: str = "") -> Task:
     return task
 
 
-def _cancel(task: Task, *, actor, reason: str) -> None:
+def _cancel(task: Task, *, actor: User, reason: str) -> None:
     for child in task.subtasks.open().select_for_update():
         _cancel(child, actor=actor, reason=reason)
     before = snapshot(task)
@@ -418,7 +423,7 @@ def _cancel(task: Task, *, actor, reason: str) -> None:
 
 
 @transaction.atomic
-def cancel_task(task: Task, *, actor, reason: str) -> Task:
+def cancel_task(task: Task, *, actor: User, reason: str) -> Task:
     """Withdraw a task (the holder's people or its creator), and with it its open sub-tasks."""
     task = _locked(task, actor)
     if task.created_by_id != actor.pk:
@@ -433,14 +438,16 @@ def cancel_task(task: Task, *, actor, reason: str) -> Task:
 
 
 @transaction.atomic
-def add_reply(task: Task, *, actor, text: str, attachment=None) -> TaskReply:
+def add_reply(
+    task: Task, *, actor: User, text: str, attachment: UploadedFile[bytes] | None = None
+) -> TaskReply:
     """A reply in the task's thread, by anyone who sees the task and works with tasks."""
     require(actor, Action.CHANGE, Task)
     require_visible(task, actor)
     text = (text or "").strip()
     if not text and not attachment:
         raise ValidationError({"text": _("请填写回复内容。")})
-    if attachment is not None and attachment.size > MAX_ATTACHMENT_MB * 1024 * 1024:
+    if attachment is not None and (attachment.size or 0) > MAX_ATTACHMENT_MB * 1024 * 1024:
         raise ValidationError({"attachment": _("附件不能超过 %(mb)s MB。") % {"mb": MAX_ATTACHMENT_MB}})
     reply = TaskReply(task=task, kind=ReplyKind.REPLY, author=actor, author_name=str(actor), text=text)
     if attachment is not None:
@@ -459,7 +466,7 @@ def add_reply(task: Task, *, actor, text: str, attachment=None) -> TaskReply:
 # --- joint teams for escalated plans ---------------------------------------------------------------------
 
 
-def joint_team_due(plan, today: dt.date) -> dt.date:
+def joint_team_due(plan: Plan, today: dt.date) -> dt.date:
     """The joint team has until the ladder would move the plan into enforcement, if the district set
     that rung and it is still ahead; otherwise a week."""
     from firegrid.rectification.choices import MoveName
@@ -474,12 +481,14 @@ def joint_team_due(plan, today: dt.date) -> dt.date:
     return today + dt.timedelta(days=JOINT_TEAM_DAYS)
 
 
-def open_joint_team_task(plan, *, actor, reason: str = "") -> Task:
+def open_joint_team_task(plan: Plan, *, actor: User | None, reason: str = "") -> Task:
     """The joint-team task (联合处置) of an escalated plan, held by the premises' subdistrict with the
     departments the plan was escalated to. Called inside the escalation's transaction (no permission
     check of its own: it follows a move the machine allowed). A plan escalated again while its joint team
     is still at work keeps that task, with a line in its thread."""
-    existing = Task.objects.select_for_update().filter(plan=plan, kind=TaskKind.JOINT_TEAM).open().first()
+    existing: Task | None = (
+        Task.objects.select_for_update().filter(plan=plan, kind=TaskKind.JOINT_TEAM).open().first()
+    )
     if existing is not None:
         _reply(existing, ReplyKind.REESCALATED, actor=actor, text=reason)
         return existing
@@ -510,7 +519,7 @@ def open_joint_team_task(plan, *, actor, reason: str = "") -> Task:
     return task
 
 
-def add_joint_team_departments(plan, department_ids: Iterable[int]) -> None:
+def add_joint_team_departments(plan: Plan, department_ids: Iterable[int]) -> None:
     """Departments added to an escalated plan join its open joint team."""
     task = Task.objects.filter(plan=plan, kind=TaskKind.JOINT_TEAM).open().first()
     if task is not None and department_ids:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +23,9 @@ from . import services
 from .filters import TaskFilterSet
 from .forms import AssignForm, NoteForm, ReasonForm, ReplyForm, RouteForm, TaskForm
 from .models import Task, TaskReply
+
+if TYPE_CHECKING:
+    from firegrid.core.http import AuthedHttpRequest
 
 
 def _holder(task: Task) -> str:
@@ -64,6 +69,7 @@ class TaskDetailView(ObjectDetailView):
         "premises",
         "created_by",
     )
+    request: AuthedHttpRequest
     fields = [
         Column("kind", gettext_lazy("类型")),
         Column("status", gettext_lazy("状态")),
@@ -81,7 +87,7 @@ class TaskDetailView(ObjectDetailView):
         Column("body", gettext_lazy("内容")),
     ]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         task, user = self.object, self.request.user
         acts = services.acts_for(user, task)
@@ -121,16 +127,16 @@ class TaskDetailView(ObjectDetailView):
 class TaskCreateView(LoginRequiredMixin, View):
     template_name = "tasks/task_form.html"
 
-    def check(self, request) -> None:
+    def check(self, request: AuthedHttpRequest) -> None:
         if not can(request.user, Action.ADD, Task):
             raise PermissionDenied(_("您的角色无权创建任务。"))
 
-    def get(self, request):
+    def get(self, request: AuthedHttpRequest) -> HttpResponse:
         self.check(request)
         form = TaskForm(user=request.user, initial={"plan": request.GET.get("plan", "")})
         return render(request, self.template_name, {"form": form})
 
-    def post(self, request):
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
         self.check(request)
         form = TaskForm(request.POST, user=request.user)
         if form.is_valid():
@@ -163,7 +169,7 @@ class TaskStepView(LoginRequiredMixin, View):
     http_method_names = ["post"]
     step: str = ""
 
-    def post(self, request, pk):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         task = get_object_or_404(Task.objects.visible_to(request.user), pk=pk)
         user = request.user
         try:
@@ -184,8 +190,8 @@ class TaskStepView(LoginRequiredMixin, View):
                 services.escalate_task(task, actor=user, reason=request.POST.get("reason", ""))
                 messages.success(request, _("已上报。"))
             elif self.step == "assign":
-                form = AssignForm(request.POST, candidates=[])
-                assignee = form.cleaned_data["assignee"] if form.is_valid() else None
+                assign_form = AssignForm(request.POST, candidates=[])
+                assignee = assign_form.cleaned_data["assignee"] if assign_form.is_valid() else None
                 services.assign_task(task, assignee, actor=user)
                 messages.success(request, _("已指派。") if assignee else _("已取消指派。"))
             elif self.step == "start":
@@ -216,7 +222,7 @@ class TaskStepView(LoginRequiredMixin, View):
 class ReplyAttachmentView(LoginRequiredMixin, View):
     """A reply's attachment, to those who see its task."""
 
-    def get(self, request, pk):
+    def get(self, request: AuthedHttpRequest, pk: int) -> FileResponse:
         reply = get_object_or_404(TaskReply.objects.visible_to(request.user).exclude(attachment=""), pk=pk)
         return FileResponse(
             reply.attachment.open("rb"), as_attachment=True, filename=reply.attachment_name or "attachment"

@@ -6,15 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from firegrid.core.api.serializers import ScopedModelSerializer
-from firegrid.core.permissions import ROLE_ACTIONS, Action
+from firegrid.core.permissions import Action
 
 from ..choices import Role
 from ..models import Area, Department, Unit, User
+from ..permissions import ROLE_ACTIONS
 
 
 class AreaSerializer(ScopedModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
-    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Area
@@ -30,7 +31,7 @@ class AreaDetailSerializer(AreaSerializer):
 
 class DepartmentSerializer(ScopedModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_name = serializers.CharField(source="area.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Department
@@ -39,7 +40,7 @@ class DepartmentSerializer(ScopedModelSerializer):
 
 class UnitSerializer(ScopedModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    area_name = serializers.CharField(source="area.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Unit

@@ -7,12 +7,17 @@ the materialised path.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from firegrid.core.api.base import ScopedModelViewSet, ScopedReadOnlyModelViewSet
+from firegrid.core.api.base import PersonalDataViewSetMixin, ScopedModelViewSet, ScopedReadOnlyModelViewSet
 
 from ..filters import AreaFilterSet, DepartmentFilterSet, UnitFilterSet
 from ..models import Area, Department, Unit
@@ -35,7 +40,7 @@ class AreaViewSet(ScopedReadOnlyModelViewSet):
     serializer_class = AreaSerializer
     filterset_class = AreaFilterSet
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return AreaDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
 
 
@@ -47,8 +52,10 @@ class DepartmentViewSet(ScopedModelViewSet):
     filterset_class = DepartmentFilterSet
 
 
-class UnitViewSet(ScopedModelViewSet):
-    """Employer units (单位). Written by system administrators only; a unit liaison sees their own."""
+class UnitViewSet(PersonalDataViewSetMixin, ScopedModelViewSet):
+    """Employer units (单位). Written by system administrators only; a unit liaison sees their own.
+
+    The contact's mobile is masked; `POST …/{id}/reveal/` shows it and records the look."""
 
     queryset = Unit.objects.select_related("area")
     serializer_class = UnitSerializer
@@ -61,11 +68,11 @@ class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeSerializer, summary="当前用户")
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
 
 
-def register(router) -> None:
+def register(router: BaseRouter) -> None:
     router.register("areas", AreaViewSet, basename="areas")
     router.register("departments", DepartmentViewSet, basename="departments")
     router.register("units", UnitViewSet, basename="units")

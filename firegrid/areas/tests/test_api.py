@@ -8,11 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from firegrid import testing as t
+from firegrid.api_testing import API, ApiScopeMatrix, api_client, list_ids
 from firegrid.areas import services as area_services
 from firegrid.areas.choices import AreaLevel, DepartmentKind
 from firegrid.areas.models import Area
 from firegrid.conftest import assert_status
-from firegrid.core.api.testing import API, ApiScopeMatrix, api_client, list_ids
 from firegrid.core.models import AuditAction, LoginRecord
 from firegrid.registry.models import Premises
 

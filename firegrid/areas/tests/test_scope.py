@@ -6,6 +6,13 @@ from django.contrib.auth.models import AnonymousUser
 from firegrid import testing as t
 from firegrid.areas.choices import Role
 from firegrid.areas.models import Area, Department, Unit, User
+from firegrid.conftest import (
+    EVERY_PERSONA,
+    allowed,
+    assert_allowed_actions_reach_the_rows_seen,
+    assert_refused_actions_see_nothing,
+    seen,
+)
 from firegrid.core.models import AuditEntry
 from firegrid.core.permissions import Action
 
@@ -136,3 +143,70 @@ class TestAuditScope:
             personas.outsider,
         ):
             assert not AuditEntry.objects.visible_to(user).exists()
+
+
+# --- every persona, every organisation model --------------------------------------------------------------
+
+
+def test_every_persona_sees_these_areas(district, personas):
+    s1_tree = names(district, "s1", "c1", "grid_a", "grid_a2")
+    assert seen(Area, personas) == {
+        **{name: names(district, *ALL_AREAS) for name in ("admin", "commander", "fire_officer")},
+        "subdistrict_officer": s1_tree,
+        "community_officer": s1_tree - names(district, "s1"),
+        "grid_worker": names(district, "grid_a"),
+        "outsider": names(district, "grid_b"),
+        "liaison": set(),
+        "other_liaison": set(),
+        "landlord": set(),
+    }
+
+
+def test_every_persona_sees_these_units_departments_and_users(district, personas):
+    units = names(district, "unit", "other_unit")
+    officials = (
+        "admin",
+        "commander",
+        "fire_officer",
+        "subdistrict_officer",
+        "community_officer",
+        "grid_worker",
+    )
+    assert seen(Unit, personas) == {
+        **{name: units for name in (*officials, "outsider")},
+        "liaison": names(district, "unit"),
+        "other_liaison": names(district, "other_unit"),
+        "landlord": set(),
+    }
+    fire = names(district, "fire")
+    assert seen(Department, personas) == {
+        **{name: fire for name in (*officials, "outsider")},
+        "liaison": set(),
+        "other_liaison": set(),
+        "landlord": set(),
+    }
+    everyone = set(User.objects.values_list("pk", flat=True))
+    assert seen(User, personas) == {name: everyone if name == "admin" else set() for name in EVERY_PERSONA}
+
+
+def test_actions_on_the_organisation(district, personas):
+    # ACTION_LETTERS of conftest.py: view, add, change, delete, export, reveal, void. The organisation is
+    # the system administrator's to keep (the area tree itself only through areas.services); everyone
+    # who works in it reads it; a liaison reads their own unit; users are the administrator's alone.
+    readers = (
+        "commander",
+        "fire_officer",
+        "subdistrict_officer",
+        "community_officer",
+        "grid_worker",
+        "outsider",
+    )
+    organisation = {"admin": "vacderx", **dict.fromkeys(readers, "ve")}
+    outside = {"liaison": "", "other_liaison": "", "landlord": ""}
+    assert allowed(Area, personas) == {**organisation, **outside}
+    assert allowed(Department, personas) == {**organisation, **outside}
+    assert allowed(Unit, personas) == {**organisation, **outside, "liaison": "ve", "other_liaison": "ve"}
+    assert allowed(User, personas) == {name: "vacderx" if name == "admin" else "" for name in EVERY_PERSONA}
+    for model in (Area, Department, Unit, User):
+        assert_refused_actions_see_nothing(model, personas)
+        assert_allowed_actions_reach_the_rows_seen(model, personas)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+from django.db.models.query import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from firegrid.areas.models import Department, Unit, User
+from firegrid.areas.models import Area, Department, Unit, User
 from firegrid.core.api.fields import VersionField
 from firegrid.core.api.serializers import ScopedModelSerializer
 from firegrid.registry.models import Landlord, Premises
@@ -21,7 +24,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         model = Milestone
         fields = ["id", "name", "due_on", "scope"]
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # A PATCH makes every nested field optional in DRF; a milestone still needs its name and date.
         missing = {
             name: [self.fields[name].error_messages["required"]]
@@ -49,7 +52,9 @@ class CampaignSerializer(ScopedModelSerializer):
         extra_kwargs = {"areas": {"help_text": _("范围：街道、社区或网格；不选表示全区")}}
 
     @staticmethod
-    def _split(validated_data: dict) -> tuple[dict, list | None, list | None]:
+    def _split(
+        validated_data: dict[str, Any],
+    ) -> tuple[dict[str, Any], list[Area] | None, list[services.MilestoneInput] | None]:
         data = dict(validated_data)
         areas = data.pop("areas", None)
         milestones = data.pop("milestones", None)
@@ -60,13 +65,13 @@ class CampaignSerializer(ScopedModelSerializer):
             ]
         return data, areas, milestones
 
-    def create(self, validated_data):
+    def create(self, validated_data: dict[str, Any]) -> Campaign:
         data, areas, milestones = self._split(validated_data)
         return services.save_campaign(
             None, data, actor=self.actor, areas=areas or [], milestones=milestones or []
         )
 
-    def update(self, instance, validated_data):
+    def update(self, instance: Campaign, validated_data: dict[str, Any]) -> Campaign:
         expected_version = validated_data.pop("version", None)
         data, areas, milestones = self._split(validated_data)
         return services.save_campaign(
@@ -79,7 +84,7 @@ class CampaignSerializer(ScopedModelSerializer):
         )
 
 
-def staff_users():
+def staff_users() -> QuerySet[User]:
     # The people a work group is made of: the same choice as the page's form.
     return User.objects.filter(is_active=True, role__in=STAFF_ROLES)
 
@@ -105,20 +110,20 @@ class WorkGroupSerializer(ScopedModelSerializer):
             "areas": {"help_text": _("负责区域；一个区域（按网格计）在同一行动中只能属于一个工作组")}
         }
         # The unique name per campaign is the service's check, with its message on `name`.
-        validators = []
+        validators: list[Any] = []
 
     @staticmethod
-    def _split(validated_data: dict) -> tuple[dict, dict]:
+    def _split(validated_data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         data = dict(validated_data)
         m2m = {name: data.pop(name, None) for name in ("members", "departments", "areas")}
         return data, m2m
 
-    def create(self, validated_data):
+    def create(self, validated_data: dict[str, Any]) -> WorkGroup:
         data, m2m = self._split(validated_data)
         campaign = data.pop("campaign")
         return services.save_work_group(None, data, actor=self.actor, campaign=campaign, **m2m)
 
-    def update(self, instance, validated_data):
+    def update(self, instance: WorkGroup, validated_data: dict[str, Any]) -> WorkGroup:
         expected_version = validated_data.pop("version", None)
         data, m2m = self._split(validated_data)
         return services.save_work_group(
@@ -151,12 +156,14 @@ class TargetAddSerializer(serializers.Serializer):
     premises = serializers.PrimaryKeyRelatedField(queryset=Premises.objects.all(), label=_("出租户"))
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
             # An out-of-scope premises is "does not exist", not "exists but not yours".
-            self.fields["premises"].queryset = Premises.objects.visible_to(request.user)
+            premises = cast(serializers.PrimaryKeyRelatedField, self.fields["premises"])
+            # The stubs type `queryset` with Manager, whose __get__ mypy then applies to this assignment.
+            premises.queryset = Premises.objects.visible_to(request.user)  # type: ignore[arg-type]
 
 
 class ClaimReasonSerializer(serializers.Serializer):
@@ -193,11 +200,13 @@ class ClaimCreateSerializer(serializers.Serializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), label=_("单位"))
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["landlord"].queryset = Landlord.objects.visible_to(request.user)
+            landlord = cast(serializers.PrimaryKeyRelatedField, self.fields["landlord"])
+            # The stubs type `queryset` with Manager, whose __get__ mypy then applies to this assignment.
+            landlord.queryset = Landlord.objects.visible_to(request.user)  # type: ignore[arg-type]
 
 
 class TransferSerializer(ClaimReasonSerializer):

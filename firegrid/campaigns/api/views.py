@@ -9,13 +9,17 @@ groups'), audit. Neither is deleted here: the pages offer no deletion either.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models.query import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.serializers import BaseSerializer
 
 from firegrid.core.api.base import ScopedModelViewSet, ScopedViewSetMixin
 from firegrid.core.api.schema import UPDATE_ACTIONS
@@ -40,6 +44,9 @@ from .serializers import (
     WorkGroupUpdateSerializer,
 )
 
+if TYPE_CHECKING:
+    from firegrid.core.http import AuthedRequest
+
 ACTIONS = ScopedViewSetMixin.action_permissions
 ERRORS = {
     400: OpenApiResponse(description="字段错误（按字段名返回），或 non_field_errors"),
@@ -53,13 +60,17 @@ WRITABLE_METHODS = ["get", "post", "patch", "head", "options"]
 
 class ReadAfterWriteMixin:
     # The service returns the saved row; answer with it as the list reads it (its many-to-manys anew).
-    def perform_create(self, serializer) -> None:
-        serializer.save()
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+    if TYPE_CHECKING:
 
-    def perform_update(self, serializer) -> None:
-        serializer.save()
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        def get_queryset(self) -> QuerySet[Any]: ...
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        saved = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        saved = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
 
 @extend_schema_view(
@@ -95,7 +106,7 @@ class CampaignViewSet(ReadAfterWriteMixin, ScopedModelViewSet):
         filters=False,
     )
     @action(detail=True, methods=["get"], url_path="unclaimed-landlords", filter_backends=[])
-    def unclaimed_landlords(self, request, pk=None):
+    def unclaimed_landlords(self, request: AuthedRequest, pk: str | None = None) -> Response:
         campaign = self.get_object()
         if not can(request.user, Action.VIEW, Claim):
             raise PermissionDenied
@@ -133,7 +144,7 @@ class WorkGroupViewSet(ReadAfterWriteMixin, ScopedModelViewSet):
     filterset_class = WorkGroupFilterSet
     http_method_names = WRITABLE_METHODS
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action in UPDATE_ACTIONS:
             return WorkGroupUpdateSerializer
         return super().get_serializer_class()
@@ -156,8 +167,9 @@ class CampaignTargetViewSet(
     queryset = CampaignTarget.objects.select_related("premises__building")
     serializer_class = CampaignTargetSerializer
     filterset_class = CampaignTargetFilterSet
+    request: AuthedRequest
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[CampaignTarget]:
         user = self.request.user
         if not can(user, Action.VIEW, CampaignTarget):
             return self.queryset.none()
@@ -170,7 +182,7 @@ class CampaignTargetViewSet(
         request=TargetAddSerializer,
         responses={201: CampaignTargetSerializer, **ERRORS},
     )
-    def create(self, request):
+    def create(self, request: AuthedRequest) -> Response:
         serializer = TargetAddSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -180,11 +192,11 @@ class CampaignTargetViewSet(
         return Response(CampaignTargetSerializer(target).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="移出整治对象", request=ClaimReasonSerializer, responses={204: None, **ERRORS})
-    def destroy(self, request, pk=None):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         target = self.get_object()
         serializer = ClaimReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.remove_target(target, actor=request.user, reason=serializer.validated_data["reason"])
+        services.remove_target(target, actor=self.request.user, reason=serializer.validated_data["reason"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -205,7 +217,7 @@ class ClaimViewSet(
         "release": Action.CHANGE,
     }
 
-    def _read(self, claim: Claim, code=status.HTTP_200_OK) -> Response:
+    def _read(self, claim: Claim, code: int = status.HTTP_200_OK) -> Response:
         return Response(ClaimSerializer(claim).data, status=code)
 
     @extend_schema(
@@ -215,7 +227,7 @@ class ClaimViewSet(
         request=ClaimCreateSerializer,
         responses={201: ClaimSerializer, **ERRORS},
     )
-    def create(self, request):
+    def create(self, request: AuthedRequest) -> Response:
         serializer = ClaimCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -232,7 +244,7 @@ class ClaimViewSet(
         summary="移交给其他单位", request=TransferSerializer, responses={201: ClaimSerializer, **ERRORS}
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def transfer(self, request, pk=None):
+    def transfer(self, request: AuthedRequest, pk: str | None = None) -> Response:
         claim = self.get_object()
         serializer = TransferSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -244,7 +256,7 @@ class ClaimViewSet(
         summary="释放认领", request=ClaimReasonSerializer, responses={200: ClaimSerializer, **ERRORS}
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def release(self, request, pk=None):
+    def release(self, request: AuthedRequest, pk: str | None = None) -> Response:
         claim = self.get_object()
         serializer = ClaimReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -253,7 +265,7 @@ class ClaimViewSet(
         )
 
 
-def register(router) -> None:
+def register(router: BaseRouter) -> None:
     router.register("campaigns", CampaignViewSet, basename="campaigns")
     router.register("work-groups", WorkGroupViewSet, basename="work-groups")
     router.register("campaign-targets", CampaignTargetViewSet, basename="campaign-targets")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
+from firegrid import testing as t
+from firegrid.api_testing import API, CHANGE, CREATE, DELETE, ApiScopeMatrix, api_client, list_ids
+from firegrid.areas.choices import AREA_ROLES, Role
 from firegrid.campaigns import services
 from firegrid.campaigns.choices import ClaimStatus
 from firegrid.campaigns.models import Campaign, CampaignTarget, Claim, WorkGroup
 from firegrid.conftest import assert_status
-from firegrid.core.api.testing import API, api_client, list_ids
 from firegrid.core.models import AuditAction, AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -386,3 +389,171 @@ def test_work_group_partial_update_with_version(personas, district, campaign):
     assert (second.name, second.version) == ("第二工作组", 2)
     assert first.areas.get() == district.grid_a
     assert_status(api_client(personas.commander).delete(url), 405)
+
+
+# --- the walks: anonymous → outsider → in scope without the right → allowed --------------------------------
+# Scenes are written directly (no audit entries), as the `campaign` fixture of conftest.py writes them.
+
+
+def campaign_of(district) -> Campaign:
+    """A running campaign over both subdistricts (the conftest's `campaign`, for the walks' hooks)."""
+    if not hasattr(district, "walk_campaign"):
+        today = timezone.localdate()
+        district.walk_campaign = Campaign.objects.create(
+            name="铁拳行动",
+            code="tq",
+            starts_on=today - dt.timedelta(days=10),
+            ends_on=today + dt.timedelta(days=50),
+            status="running",
+        )
+        district.walk_campaign.areas.set([district.s1, district.s2])
+    return district.walk_campaign
+
+
+def staff(district, name: str, role: str = Role.GRID_WORKER):
+    """A staff member of the scene (the walks' hooks get no personas): the claimant, a group's leader."""
+    users = district.__dict__.setdefault("walk_staff", {})
+    if name not in users:
+        users[name] = t.make_user(f"walk-{name}", role, [district.grid_a] if role in AREA_ROLES else [])
+    return users[name]
+
+
+class TestCampaignApi(ApiScopeMatrix):
+    prefix = "campaigns"
+    writes = frozenset({CREATE, CHANGE})  # never deleted (405)
+    outsider = None  # everyone taking part sees every campaign; the figures inside are scoped
+    forbidden = "landlord"
+    reader = "grid_worker"
+    writer = "commander"
+    non_deleter = None
+    deleter = None
+    lister = "grid_worker"
+
+    def target(self, district):
+        return campaign_of(district)
+
+    def create_payload(self, district):
+        return campaign_payload(district)
+
+    def change_payload(self, district):
+        return {"name": "铁拳行动（二期）"}
+
+    def add_rows(self, district, n):
+        today = timezone.localdate()
+        for i in range(n):
+            Campaign.objects.create(name=f"行动{i}", code=f"walk{i}", starts_on=today, ends_on=today)
+
+
+class TestWorkGroupApi(ApiScopeMatrix):
+    prefix = "work-groups"
+    writes = frozenset({CREATE, CHANGE})  # never deleted (405)
+    outsider = None  # work groups are the campaign's organisation, read by everyone taking part
+    forbidden = "landlord"
+    reader = "fire_officer"
+    writer = "commander"
+    non_deleter = None
+    deleter = None
+    lister = "grid_worker"
+
+    def target(self, district):
+        if not hasattr(district, "walk_group"):
+            group = WorkGroup.objects.create(campaign=campaign_of(district), name="浮石工作组")
+            group.areas.set([district.c2])
+            district.walk_group = group
+        return district.walk_group
+
+    def create_payload(self, district):
+        payload = {
+            "campaign": campaign_of(district).pk,
+            "leader": staff(district, "leader").pk,
+            "members": [staff(district, "member").pk],
+        }
+        return {**payload, "name": "第一工作组", "departments": [district.fire.pk], "areas": [district.c1.pk]}
+
+    def change_payload(self, district):
+        return {"name": "浮石工作组（二组）"}
+
+    def add_rows(self, district, n):
+        campaign = campaign_of(district)
+        for i in range(n):
+            WorkGroup.objects.create(campaign=campaign, name=f"工作组{i}").areas.set([district.grid_a])
+
+
+class TestCampaignTargetApi(ApiScopeMatrix):
+    prefix = "campaign-targets"
+    writes = frozenset({CREATE, DELETE})  # added and removed (with a reason), never edited
+    outsider = "outsider"  # sees the targets among the premises they see
+    forbidden = "landlord"
+    reader = "grid_worker"
+    writer = "commander"
+    non_deleter = "grid_worker"
+    deleter = "commander"
+    lister = "grid_worker"
+
+    def target(self, district):
+        if not hasattr(district, "walk_target"):
+            district.walk_target = CampaignTarget.objects.create(
+                campaign=campaign_of(district), premises=district.premises_a
+            )
+        return district.walk_target
+
+    def create_payload(self, district):
+        return {"campaign": campaign_of(district).pk, "premises": district.shop_a.pk, "reason": "群众举报"}
+
+    def delete_payload(self, district):
+        return {"reason": "重复登记"}
+
+    def add_rows(self, district, n):
+        campaign = campaign_of(district)
+        for i in range(n):
+            premises = t.make_premises(district.building_a, district.landlord_a, unit_label=f"{i + 3}楼")
+            CampaignTarget.objects.create(campaign=campaign, premises=premises)
+
+
+class TestClaimApi(ApiScopeMatrix):
+    prefix = "claims"
+    writes = frozenset({CREATE})  # then transferred or released by their own actions (test_claim_matrix)
+    outsider = "outsider"  # landlord_a is not a landlord of grid B
+    forbidden = "landlord"
+    reader = "grid_worker"  # reads the claims of their grid's landlords, claims for no unit
+    writer = "liaison"  # for their own unit
+    non_deleter = None
+    deleter = None
+    lister = "grid_worker"
+
+    def target(self, district):
+        if not hasattr(district, "walk_claim"):
+            district.walk_claim = Claim.objects.create(
+                campaign=campaign_of(district),
+                landlord=district.landlord_a,
+                unit=district.unit,
+                claimed_by=staff(district, "command", Role.DISTRICT_COMMANDER),
+            )
+        return district.walk_claim
+
+    def create_payload(self, district):
+        if not hasattr(district, "walk_official"):
+            landlord = t.make_landlord(
+                "陈国强", area=district.grid_a, is_official=True, employer_unit=district.unit
+            )
+            t.make_premises(district.building_a, landlord, unit_label="3楼")
+            district.walk_official = landlord
+        return {
+            "campaign": campaign_of(district).pk,
+            "landlord": district.walk_official.pk,
+            "unit": district.unit.pk,
+        }
+
+    def add_rows(self, district, n):
+        campaign = campaign_of(district)
+        for i in range(n):
+            landlord = t.make_landlord(
+                area=district.grid_a, is_party_member=True, employer_unit=district.unit
+            )
+            t.make_premises(district.building_a, landlord, unit_label=f"{i + 5}楼")
+            Claim.objects.create(
+                campaign=campaign,
+                landlord=landlord,
+                unit=district.unit,
+                claimed_by=staff(district, "command", Role.DISTRICT_COMMANDER),
+            )

@@ -1,5 +1,5 @@
 """Campaign pages: scope (outsider 404, in scope but not allowed 403), figures equal their lists, the
-unit's page with its rank, the pledge PDF and the landlord's declaration."""
+unit's page with its rank and the pledge PDF (the landlord's declaration: portal/tests/test_declarations.py)."""
 
 from __future__ import annotations
 
@@ -187,25 +187,6 @@ def test_unit_pledge_pdf_is_frozen_on_the_claim(login, personas, district, campa
     assert_status(login(personas.other_liaison).get(reverse("campaigns:claim_pledge", args=[c.pk])), 404)
 
 
-def test_landlord_declares_in_the_portal(login, personas, district):
-    from firegrid import testing as t
-
-    user = t.make_user("landlord_b", "landlord", landlord=district.landlord_b)
-    client = login(user)
-    home = client.get(reverse("portal:home"))
-    assert reverse("campaigns:portal_declare") in home.content.decode()
-    url = reverse("campaigns:portal_declare")
-    assert_status(client.get(url), 200)
-    response = client.post(url, {"categories": ["is_deputy"]})
-    assert_status(response, 200)
-    assert "employer_unit" in response.context["form"].errors
-    response = client.post(url, {"categories": ["is_deputy"], "employer_unit": district.other_unit.pk})
-    assert_status(response, 302)
-    district.landlord_b.refresh_from_db()
-    assert district.landlord_b.is_deputy and district.landlord_b.employer_unit == district.other_unit
-    assert_status(login(personas.grid_worker).get(url), 403)
-
-
 def test_target_list_progress_filter_uses_the_status_definition(
     checklist, login, personas, district, campaign, targets
 ):
@@ -280,7 +261,7 @@ def test_target_add_and_remove_by_hand(login, personas, district, campaign):
 def test_menu_and_lists_load(login, personas, campaign):
     for user in (personas.commander, personas.grid_worker, personas.liaison):
         client = login(user)
-        home = client.get(reverse("core:home"))
+        home = client.get(reverse("pages:home"))
         assert reverse("campaigns:campaign_list") in home.content.decode()
         assert_status(client.get(reverse("campaigns:campaign_list")), 200)
         assert_status(client.get(reverse("campaigns:workgroup_list")), 200)

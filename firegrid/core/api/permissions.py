@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from firegrid.core.permissions import Action, can
+
+if TYPE_CHECKING:
+    from .base import ScopedViewSetMixin
 
 
 class RoleActionPermission(BasePermission):
@@ -17,13 +26,27 @@ class RoleActionPermission(BasePermission):
 
     message = _("您的角色无权执行此操作。")
 
-    def has_permission(self, request, view) -> bool:
-        action = view.required_action()
-        if view.detail:
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        scoped = _scoped(view)
+        action = scoped.required_action()
+        if scoped.detail:
             # A role that sees none of this kind is refused outright; the action itself is decided
             # once the object is found in scope.
             action = Action.VIEW
-        return can(request.user, action, view.queryset.model)
+        # DRF's stubs type the class attribute `queryset` as possibly a Manager, which the checker then reads
+        # as a model's manager descriptor; a viewset's is a queryset.
+        rows = scoped.queryset  # type: ignore[arg-type]
+        if rows is None:
+            raise ImproperlyConfigured(f"{type(view).__name__} has no queryset")
+        return can(request.user, action, rows.model)
 
-    def has_object_permission(self, request, view, obj) -> bool:
-        return can(request.user, view.required_action(), obj)
+    def has_object_permission(self, request: Request, view: APIView, obj: models.Model) -> bool:
+        return can(request.user, _scoped(view).required_action(), obj)
+
+
+def _scoped(view: APIView) -> ScopedViewSetMixin:
+    from .base import ScopedViewSetMixin  # base lists this permission: imported here, once both are loaded
+
+    if not isinstance(view, ScopedViewSetMixin):
+        raise ImproperlyConfigured(f"{type(view).__name__}: RoleActionPermission needs ScopedViewSetMixin")
+    return view

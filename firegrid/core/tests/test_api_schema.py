@@ -81,7 +81,11 @@ def test_schema_contains_every_path(schema):
     expected = {"/api/v1/me/", "/api/v1/auth/token/"}
     for prefix in PREFIXES:
         expected |= {f"/api/v1/{prefix}/", f"/api/v1/{prefix}/{{id}}/", f"/api/v1/{prefix}/{{id}}/history/"}
-    expected |= {"/api/v1/landlords/{id}/reveal/", "/api/v1/tenant-households/{id}/reveal/"}
+    expected |= {
+        "/api/v1/landlords/{id}/reveal/",
+        "/api/v1/tenant-households/{id}/reveal/",
+        "/api/v1/units/{id}/reveal/",
+    }
     expected |= {f"/api/v1/{prefix}/" for prefix in REPORT_PREFIXES}
     expected |= {f"/api/v1/{prefix}/" for prefix in SNAPSHOT_PREFIXES}
     expected |= {f"/api/v1/{prefix}/{{id}}/" for prefix in SNAPSHOT_PREFIXES}

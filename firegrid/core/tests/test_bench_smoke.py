@@ -49,7 +49,10 @@ def check_endpoints(result):
     assert groups["web_list"] == [f"web_list_{k}" for k in run.AREA_KEYS]
     assert groups["api_list"] == [f"api_list_{k}" for k in run.AREA_KEYS]
     assert len(groups["home"]) == 3
-    assert endpoints["bare"]["queries"] == 0
+    # The floor of every signed-in request: the session read, the user (forced password change check) and,
+    # every few minutes, the session write that moves the idle expiry on (with a savepoint pair around it
+    # inside the test's transaction).
+    assert endpoints["bare"]["queries"] <= 5
     assert endpoints["bare"]["ratio_to_bare"] == 1
 
 

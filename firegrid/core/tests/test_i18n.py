@@ -104,7 +104,7 @@ def assert_english(page: str) -> None:
 def test_home_page_in_english(login, district, personas):
     client = login(personas.admin)
     switch_to_english(client)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("pages:home")).content.decode()
     assert '<html lang="en">' in page
     for text in [
         "Home",

@@ -1,5 +1,6 @@
 """The shared record services: permission, version check, scope re-check and audit, in one transaction."""
 
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -247,6 +248,47 @@ class TestUpdate:
         building.refresh_from_db()
         assert building.version == 1
         assert not AuditEntry.objects.exists()
+
+    def test_many_to_many_fields_are_set_after_the_save_and_audited_as_ids(self, district, personas):
+        from firegrid.campaigns.models import Campaign
+
+        today = dt.date.today()
+        campaign = Campaign.objects.create(
+            name="铁拳行动", code="tq", starts_on=today, ends_on=today + dt.timedelta(days=30)
+        )
+        campaign.areas.set([district.s1])
+        updated = update_record(
+            campaign,
+            {"name": "铁拳行动（二期）", "areas": [district.s2, district.s1.pk]},
+            actor=personas.commander,
+            expected_version=1,
+            reason="扩大范围",
+        )
+        assert updated.version == 2
+        assert set(Campaign.objects.get(pk=campaign.pk).areas.all()) == {district.s1, district.s2}
+        [entry] = AuditEntry.objects.all()
+        assert entry.before["areas"] == [district.s1.pk]
+        assert entry.after["areas"] == sorted([district.s1.pk, district.s2.pk])
+        assert (entry.before["name"], entry.after["name"]) == ("铁拳行动", "铁拳行动（二期）")
+
+    def test_a_change_of_many_to_many_alone_is_a_change(self, district, personas):
+        from firegrid.campaigns.models import Campaign
+
+        today = dt.date.today()
+        campaign = Campaign.objects.create(
+            name="铁拳行动", code="tq", starts_on=today, ends_on=today + dt.timedelta(days=30)
+        )
+        same = update_record(campaign, {"areas": []}, actor=personas.commander, expected_version=1)
+        assert same.version == 1 and not AuditEntry.objects.exists()
+        moved = update_record(
+            campaign, {"areas": [district.s2]}, actor=personas.commander, expected_version=1
+        )
+        assert moved.version == 2
+        [entry] = AuditEntry.objects.all()
+        assert (entry.before["areas"], entry.after["areas"]) == ([], [district.s2.pk])
+        with pytest.raises(ConcurrentEditError):
+            update_record(campaign, {"areas": []}, actor=personas.commander, expected_version=1)
+        assert list(Campaign.objects.get(pk=campaign.pk).areas.all()) == [district.s2]
 
     def test_stale_version_is_refused_and_nothing_changes(self, district, personas):
         building = district.building_a

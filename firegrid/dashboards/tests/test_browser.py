@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from .conftest import START, TODAY, at, make_reports
 
@@ -80,6 +81,6 @@ def test_commander_clicks_a_hazard_bar_and_lands_on_its_list(scene, personas, lo
         option = option_of(login(personas.commander), scene.campaign, "hazards")
         page = open_dashboard(page_for, live_server, personas, scene.campaign)
         # The map drew its points on the plain background (no tile server configured).
-        page.wait_for_function("document.getElementById('campaign-map').dataset.loaded === '5'")
+        expect(page.locator("#campaign-map")).to_have_attribute("data-loaded", "5")
         value, count = click_bar_and_read_count(page, live_server, "hazards", option)
     assert f"共 {value} 条" in count

@@ -3,9 +3,11 @@ wide tables scroll inside their own box, the charts take the phone's width. Scre
 test-artifacts/."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from firegrid.browser import ARTIFACTS
 
@@ -43,7 +45,7 @@ def test_dashboard_and_daily_report_fit_a_phone(scene, personas, page_for, live_
             assert canvas["width"] > 0 and canvas["height"] > 0, name
         # The forecast tables (six columns) are in the page: they must scroll in their box, not the page.
         assert page.locator(".table-wrap table").count() == 2
-        page.wait_for_function("document.getElementById('campaign-map').dataset.loaded !== undefined")
+        expect(page.locator("#campaign-map")).to_have_attribute("data-loaded", re.compile(r".*"))
         shot(page, "dashboard-campaign-phone")
         assert page_width(page) <= PHONE_WIDTH
 

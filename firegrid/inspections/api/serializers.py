@@ -8,6 +8,9 @@ fields are read-only conveniences for lists.
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -15,7 +18,7 @@ from rest_framework import serializers
 
 from firegrid.areas.choices import Role
 from firegrid.areas.models import Area, Department
-from firegrid.core.api.fields import ScopedPrimaryKeyRelatedField
+from firegrid.core.api.fields import LabelField, ScopedPrimaryKeyRelatedField
 from firegrid.core.validators import validate_latitude, validate_longitude
 from firegrid.registry.models import Building, Premises, Room
 
@@ -32,7 +35,7 @@ from ..models import Answer, ChecklistItem, ChecklistTemplate, Hazard, Inspectio
 RECORD_FIELDS = ["version", "created_at", "updated_at"]
 
 # The colours users know the buckets by (待整改 red · 待复核 orange · 已消除 green); a void hazard has none.
-BUCKET_COLOURS = {
+BUCKET_COLOURS: dict[str, str] = {
     HazardBucket.TO_FIX: "red",
     HazardBucket.TO_RECHECK: "orange",
     HazardBucket.REMOVED: "green",
@@ -45,7 +48,7 @@ COLOUR_CHOICES = [("red", "red"), ("orange", "orange"), ("green", "green")]
 
 class ChecklistTemplateSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    based_on_code = serializers.CharField(source="based_on.code", read_only=True, default=None)
+    based_on_code = serializers.CharField(source="based_on.code", read_only=True, allow_null=True)
     item_count = serializers.IntegerField(read_only=True, help_text=_("检查项数"))
     is_current = serializers.SerializerMethodField(help_text=_("是否为新检查使用的当前版本"))
     parameters = serializers.JSONField(
@@ -80,12 +83,14 @@ class ChecklistTemplateSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @cached_property
+    def _current_template_id(self) -> int | None:
+        # Looked up once per response: a list serializes every row with one child serializer.
+        current = ChecklistTemplate.objects.current()
+        return current.pk if current else None
+
     def get_is_current(self, template: ChecklistTemplate) -> bool:
-        # Looked up once per response: the context is shared by every row of a list.
-        if "current_template_id" not in self.context:
-            current = ChecklistTemplate.objects.current()
-            self.context["current_template_id"] = current.pk if current else None
-        return template.pk == self.context["current_template_id"]
+        return template.pk == self._current_template_id
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
@@ -137,7 +142,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
         return item.template.category_name(item.category)
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
-    def get_threshold(self, item: ChecklistItem):
+    def get_threshold(self, item: ChecklistItem) -> Any:
         return item.template.parameter(item.rule["parameter"]) if item.is_measured else None
 
 
@@ -178,13 +183,17 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 
 class InspectionSerializer(serializers.ModelSerializer):
-    premises_label = serializers.CharField(source="premises.__str__", read_only=True, default=None)
+    premises_label = LabelField(source="premises")
     building_address = serializers.CharField(source="building.address", read_only=True)
     grid = serializers.IntegerField(source="building.grid_id", read_only=True, help_text=_("所在网格"))
     grid_name = serializers.CharField(source="building.grid.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     template_code = serializers.CharField(source="template.code", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    # Declared: DRF drops `allow_blank` from read-only model fields, and a draft's outcome is "".
+    outcome = serializers.ChoiceField(
+        choices=VisitOutcome.choices, allow_blank=True, read_only=True, label=_("检查结果")
+    )
     outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
     inspector_names = serializers.SerializerMethodField()
     department_names = serializers.SerializerMethodField()
@@ -259,7 +268,7 @@ class InspectionStartSerializer(serializers.Serializer):
         queryset=Department.objects.all(), many=True, required=False, help_text=_("联合检查部门")
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         premises, building = attrs.get("premises"), attrs.get("building")
         if premises is not None and building is not None and premises.building_id != building.pk:
             raise serializers.ValidationError({"premises": _("出租户不在所选建筑内。")})
@@ -323,7 +332,7 @@ class InspectionChecklistSerializer(serializers.Serializer):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
-    item_code = serializers.CharField(source="answer.item.code", read_only=True, default=None)
+    item_code = serializers.CharField(source="answer.item.code", read_only=True, allow_null=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     uploaded_by_name = serializers.CharField(source="uploaded_by.__str__", read_only=True)
     image = serializers.SerializerMethodField(help_text=_("照片地址（已去除 EXIF；需登录且在管辖范围内）"))
@@ -360,7 +369,7 @@ class PhotoSerializer(serializers.ModelSerializer):
     def get_thumbnail(self, photo: Photo) -> str:
         return self._absolute(photo.get_thumbnail_url())
 
-    def to_representation(self, photo):
+    def to_representation(self, photo: Photo) -> dict[str, Any]:
         data = super().to_representation(photo)
         request = self.context.get("request")
         # Where a photo was taken is evidence for officials, not for landlords or employer units.
@@ -383,7 +392,7 @@ class PhotoUploadSerializer(serializers.Serializer):
 
 
 class HazardSerializer(serializers.ModelSerializer):
-    premises_label = serializers.CharField(source="premises.__str__", read_only=True, default=None)
+    premises_label = LabelField(source="premises")
     building_address = serializers.CharField(source="building.address", read_only=True)
     grid = serializers.IntegerField(source="building.grid_id", read_only=True, help_text=_("所在网格"))
     grid_name = serializers.CharField(source="building.grid.name", read_only=True)

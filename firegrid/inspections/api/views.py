@@ -15,7 +15,7 @@ Idempotency, for clients that retry on a flaky network:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F
@@ -27,11 +27,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.views import APIView
 
-from firegrid.areas.models import Area
+from firegrid.areas.models import Area, User
 from firegrid.core.api.base import ScopedReadOnlyModelViewSet, ScopedViewSetMixin
 from firegrid.core.api.errors import validation_error_detail
+from firegrid.core.http import AuthedRequest
 from firegrid.core.permissions import Action, can
 
 from .. import services
@@ -95,7 +99,7 @@ class ChecklistTemplateViewSet(ScopedReadOnlyModelViewSet):
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[])
-    def items(self, request, pk=None):
+    def items(self, request: AuthedRequest, pk: str | None = None) -> Response:
         template = self.get_object()
         page = self.paginate_queryset(template.items.order_by("position", "pk"))
         return self.get_paginated_response(ChecklistItemSerializer(page, many=True).data)
@@ -107,7 +111,7 @@ class ChecklistTemplateViewSet(ScopedReadOnlyModelViewSet):
         responses={201: ChecklistTemplateSerializer},
     )
     @action(detail=True, methods=["post"], url_path="new-version", filter_backends=[])
-    def new_version(self, request, pk=None):
+    def new_version(self, request: AuthedRequest, pk: str | None = None) -> Response:
         template = self.get_object()
         serializer = TemplateVersionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -127,7 +131,7 @@ class ChecklistTemplateViewSet(ScopedReadOnlyModelViewSet):
         ],
     )
     @action(detail=True, methods=["patch"], filter_backends=[])
-    def parameters(self, request, pk=None):
+    def parameters(self, request: AuthedRequest, pk: str | None = None) -> Response:
         template = self.get_object()
         values = request.data
         if not isinstance(values, Mapping) or not values:
@@ -150,7 +154,7 @@ class ChecklistTemplateViewSet(ScopedReadOnlyModelViewSet):
         responses=ChecklistTemplateSerializer,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def publish(self, request, pk=None):
+    def publish(self, request: AuthedRequest, pk: str | None = None) -> Response:
         template = services.publish_template(self.get_object(), actor=request.user)
         return self._respond(template)
 
@@ -158,7 +162,7 @@ class ChecklistTemplateViewSet(ScopedReadOnlyModelViewSet):
 # --- inspections ------------------------------------------------------------------------------------------
 
 
-def _flatten(errors) -> list[str]:
+def _flatten(errors: Any) -> list[Any]:
     if isinstance(errors, Mapping):
         return [message for value in errors.values() for message in _flatten(value)]
     if isinstance(errors, list | tuple):
@@ -166,7 +170,7 @@ def _flatten(errors) -> list[str]:
     return [errors]
 
 
-def answer_errors(entries, errors) -> dict[str, list] | None:
+def answer_errors(entries: Any, errors: Any) -> dict[str, list[Any]] | None:
     """Serializer errors of a list of answers, keyed by item code like the service's errors.
 
     None when they are not per answer (the payload was not a list)."""
@@ -175,7 +179,7 @@ def answer_errors(entries, errors) -> dict[str, list] | None:
     if not isinstance(errors, Mapping) or not all(isinstance(index, int) for index in errors):
         return None
     entries = entries if isinstance(entries, list) else []
-    keyed: dict[str, list] = {}
+    keyed: dict[str, list[Any]] = {}
     for index, error in errors.items():
         if not error:
             continue
@@ -186,7 +190,7 @@ def answer_errors(entries, errors) -> dict[str, list] | None:
     return keyed
 
 
-def answer_inputs(validated: list[dict]) -> list[services.AnswerInput]:
+def answer_inputs(validated: list[dict[str, Any]]) -> list[services.AnswerInput]:
     return [services.AnswerInput(**answer) for answer in validated]
 
 
@@ -230,7 +234,7 @@ class InspectionViewSet(
         "add_photo": Action.CHANGE,
     }
 
-    def _read(self, inspection: Inspection) -> dict:
+    def _read(self, inspection: Inspection) -> dict[str, Any]:
         return InspectionSerializer(self.get_queryset().get(pk=inspection.pk)).data
 
     @extend_schema(
@@ -244,14 +248,14 @@ class InspectionViewSet(
             **INSPECTION_ERRORS,
         },
     )
-    def create(self, request):
+    def create(self, request: AuthedRequest) -> Response:
         serializer = InspectionStartSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if not data.get("premises") and not data.get("building"):
             raise ValidationError({"premises": [_("请选择要检查的出租户或建筑。")]})
         client_uuid = data.get("client_uuid")
-        replay = bool(client_uuid) and Inspection.objects.filter(client_uuid=client_uuid).exists()
+        replay = client_uuid is not None and Inspection.objects.filter(client_uuid=client_uuid).exists()
         inspection = services.start_inspection(actor=request.user, **data)
         return Response(
             self._read(inspection), status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED
@@ -264,7 +268,7 @@ class InspectionViewSet(
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[])
-    def checklist(self, request, pk=None):
+    def checklist(self, request: AuthedRequest, pk: str | None = None) -> Response:
         inspection = self.get_object()
         data = {
             "inspection": inspection.pk,
@@ -286,7 +290,7 @@ class InspectionViewSet(
     @action(
         detail=True, methods=["put"], filter_backends=[], pagination_class=None, parser_classes=[JSONParser]
     )
-    def answers(self, request, pk=None):
+    def answers(self, request: AuthedRequest, pk: str | None = None) -> Response:
         inspection = self.get_object()
         serializer = AnswerInputSerializer(data=request.data, many=True)
         if not serializer.is_valid():
@@ -308,14 +312,16 @@ class InspectionViewSet(
         ],
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def submit(self, request, pk=None):
+    def submit(self, request: AuthedRequest, pk: str | None = None) -> Response:
         inspection = self.get_object()
         serializer = InspectionSubmitSerializer(data=request.data, context=self.get_serializer_context())
         if not serializer.is_valid():
             errors = dict(serializer.errors)
             if "answers" in errors:
                 nested = errors.pop("answers")
-                keyed = answer_errors(request.data.get("answers"), nested)
+                # Errors on `answers` mean the body was an object (else the error is about the body).
+                entries = request.data.get("answers") if isinstance(request.data, Mapping) else None
+                keyed = answer_errors(entries, nested)
                 errors.update(keyed if keyed is not None else {"answers": _flatten(nested)})
             raise ValidationError(errors)
         data = serializer.validated_data
@@ -336,7 +342,7 @@ class InspectionViewSet(
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[], parser_classes=[MultiPartParser, FormParser])
-    def photos(self, request, pk=None):
+    def photos(self, request: AuthedRequest, pk: str | None = None) -> Response:
         inspection = self.get_object()
         photos = (
             Photo.objects.visible_to(request.user)
@@ -355,7 +361,7 @@ class InspectionViewSet(
         responses={201: PhotoSerializer, **INSPECTION_ERRORS},
     )
     @photos.mapping.post
-    def add_photo(self, request, pk=None):
+    def add_photo(self, request: AuthedRequest, pk: str | None = None) -> Response:
         inspection = self.get_object()
         serializer = PhotoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -396,7 +402,7 @@ class HazardViewSet(ScopedReadOnlyModelViewSet):
         responses={200: HazardSerializer, 400: OpenApiResponse(description="缺少原因，或隐患已消除")},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def void(self, request, pk=None):
+    def void(self, request: AuthedRequest, pk: str | None = None) -> Response:
         hazard = self.get_object()
         serializer = VoidSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -420,8 +426,9 @@ class CoveragePermission(BasePermission):
 
     message = _("您的角色无权执行此操作。")
 
-    def has_permission(self, request, view) -> bool:
-        return can(request.user, Action.VIEW, Inspection) and can(request.user, Action.VIEW, Area)
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user  # signed in: IsAuthenticated is checked first
+        return isinstance(user, User) and can(user, Action.VIEW, Inspection) and can(user, Action.VIEW, Area)
 
 
 class CoverageViewSet(viewsets.ViewSet):
@@ -436,7 +443,7 @@ class CoverageViewSet(viewsets.ViewSet):
         parameters=[CoverageQuerySerializer],
         responses=CoverageRowSerializer(many=True),
     )
-    def list(self, request):
+    def list(self, request: AuthedRequest) -> Response:
         query = CoverageQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         area = query.validated_data.get("area")
@@ -461,7 +468,7 @@ class CoverageViewSet(viewsets.ViewSet):
         return Response(CoverageRowSerializer(data, many=True).data)
 
 
-def register(router) -> None:
+def register(router: BaseRouter) -> None:
     router.register("checklist-templates", ChecklistTemplateViewSet, basename="checklist-templates")
     router.register("inspections", InspectionViewSet, basename="inspections")
     router.register("hazards", HazardViewSet, basename="hazards")

@@ -11,14 +11,16 @@ import uuid
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
 from firegrid import testing as t
+from firegrid.api_testing import API, ApiScopeMatrix, api_client, audit_actions, fresh, list_ids
 from firegrid.areas.choices import Role
 from firegrid.areas.models import User
 from firegrid.conftest import assert_status
-from firegrid.core.api.testing import API, ApiScopeMatrix, api_client, audit_actions, list_ids
 from firegrid.core.models import AuditAction, AuditEntry
 from firegrid.inspections import services as s
 from firegrid.inspections.api.serializers import FIGURES
@@ -861,3 +863,51 @@ def test_roles_without_templates_get_403(district, personas, checklist, persona)
     assert_status(client.get(url("checklist-templates")), 403)
     assert_status(client.get(url("checklist-templates", checklist)), 403)
     assert_status(client.get(url("checklist-templates", checklist, "items/")), 403)
+
+
+class TestCoverageApi(ApiScopeMatrix):
+    """Coverage is a report: one list of rows per area, no object page, no history, no writes."""
+
+    prefix = "coverage"
+    has_detail = False
+    has_history = False
+    writes = frozenset()
+    outsider = "outsider"
+    forbidden = "liaison"  # sees no areas
+    reader = None
+    writer = None
+    non_deleter = None
+    deleter = None
+    lister = "grid_worker"
+
+    def target(self, district):
+        return district.grid_a  # the rows are areas
+
+    def test_outsider_gets_404_and_does_not_see_it_in_the_list(self, district, personas):
+        # No object page to be refused: grid A is absent from the outsider's rows, and asking for its
+        # coverage is an error on the `area` filter (the ids of areas in scope only).
+        client = api_client(personas.outsider)
+        response = client.get(self.list_url())
+        assert_status(response, 200)
+        assert [row["area"]["id"] for row in response.data] == [district.grid_b.pk]
+        response = client.get(self.list_url(), {"area": district.grid_a.pk})
+        assert_status(response, 400)
+        assert set(response.data) == {"area"}
+
+    def test_list_query_count_does_not_grow_with_rows(self, district, personas, checklist):
+        # The rows are a fixed set of areas; what grows is what they count.
+        def measure() -> tuple[int, int]:
+            client = api_client(fresh(personas.subdistrict_officer))
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(self.list_url())
+            assert_status(response, 200)
+            total = next(row for row in response.data if row["is_total"])
+            return len(queries), total["figures"]["premises_covered"]
+
+        inspected(district.premises_a)
+        few_queries, few_covered = measure()
+        for i in range(10):
+            inspected(t.make_premises(district.building_a, district.landlord_a, unit_label=f"{i + 3}楼"))
+        many_queries, many_covered = measure()
+        assert many_covered == few_covered + 10
+        assert many_queries == few_queries

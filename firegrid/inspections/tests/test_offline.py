@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from firegrid.browser import ARTIFACTS
 from firegrid.inspections.models import Answer, Hazard, Inspection
@@ -30,7 +31,13 @@ AUTOSAVE_DELAY_MS = 600
 def go_offline(page) -> None:
     """Cut the network, and wait until the page itself knows (the change reaches it asynchronously)."""
     page.context.set_offline(True)
-    page.wait_for_function("navigator.onLine === false")
+    # Polled from Python: Playwright's wait_for_function evaluates its predicate with eval in the page,
+    # which the site's Content-Security-Policy (script-src 'self') refuses.
+    for _ in range(100):
+        if page.evaluate("navigator.onLine") is False:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the page never saw the network go")
 
 
 def status(page) -> str:
@@ -57,7 +64,7 @@ def test_answers_typed_offline_are_sent_when_the_network_returns(
     page.click("#item-ELEC-01 .result-fail")
     page.fill("input[name=note-ELEC-01]", "楼道飞线")
     page.click("#item-MGMT-03 .result-pass")
-    page.wait_for_function(f"document.querySelector('#autosave').innerText.includes('{WAITING}')")
+    expect(page.locator("#autosave")).to_contain_text(WAITING)
     assert not Answer.objects.filter(inspection=inspection).exists()
     assert stored_copies(page) == [f"firegrid.checklist.{inspection.pk}.{inspection.version}"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -76,7 +83,7 @@ def test_a_reload_while_offline_loses_nothing(page_for, live_server, district, p
     page.click("#item-ELEC-01 .result-fail")
     page.fill("input[name=note-ELEC-01]", "插座烧焦")
     page.click("#item-MGMT-03 .result-na")
-    page.wait_for_function(f"document.querySelector('#autosave').innerText.includes('{WAITING}')")
+    expect(page.locator("#autosave")).to_contain_text(WAITING)
     # Let the autosave timer run out first (it finds the page offline and keeps waiting): a timer still
     # pending when the page goes away may fire during the reload, when Chromium has briefly dropped the
     # page's offline emulation, and post the answers — the copy, not the post, is what is tested here.
@@ -110,7 +117,7 @@ def answer_everything_offline(page):
     page.eval_on_selector_all("input[type=radio][value=pass]", "els => els.forEach(e => e.checked = true)")
     page.click("#item-ELEC-01 .result-fail")
     page.click("button:has-text('提交检查')")
-    page.wait_for_function("document.querySelector('#autosave').innerText.includes('联网后自动提交')")
+    expect(page.locator("#autosave")).to_contain_text("联网后自动提交")
 
 
 def test_a_submit_made_offline_is_sent_once_when_the_network_returns(
@@ -160,7 +167,7 @@ def test_a_submit_the_server_refuses_is_not_sent_again(page_for, live_server, di
     go_offline(page)
     page.click("#item-ELEC-01 .result-fail")
     page.click("button:has-text('提交检查')")
-    page.wait_for_function("document.querySelector('#autosave').innerText.includes('联网后自动提交')")
+    expect(page.locator("#autosave")).to_contain_text("联网后自动提交")
     page.context.set_offline(False)
     page.wait_for_selector(".errors:has-text('未检查')")
     page.wait_for_selector("form.checklist[data-offline-ready][data-rejected]")

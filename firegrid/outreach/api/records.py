@@ -3,11 +3,14 @@ the `version` read, delete; `totals/` gives the per-kind figures of what the fil
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
 
 from firegrid.core.api.base import ScopedModelViewSet, ScopedViewSetMixin
 from firegrid.core.api.serializers import ScopedModelSerializer
@@ -16,6 +19,9 @@ from firegrid.core.permissions import Action
 from .. import services
 from ..filters import OutreachRecordFilterSet
 from ..models import OutreachKind, OutreachRecord
+
+if TYPE_CHECKING:
+    from firegrid.core.http import AuthedRequest
 
 
 class OutreachRecordSerializer(ScopedModelSerializer):
@@ -46,10 +52,10 @@ class OutreachRecordSerializer(ScopedModelSerializer):
         ]
         read_only_fields = ["recorded_by"]
 
-    def create(self, validated_data):
+    def create(self, validated_data: dict[str, Any]) -> OutreachRecord:
         return services.create_outreach_record(validated_data, actor=self.actor)
 
-    def update(self, instance, validated_data):
+    def update(self, instance: OutreachRecord, validated_data: dict[str, Any]) -> OutreachRecord:
         expected_version = validated_data.pop("version", None)
         return services.update_outreach_record(
             instance, validated_data, actor=self.actor, expected_version=expected_version
@@ -79,7 +85,10 @@ class OutreachRecordViewSet(ScopedModelViewSet):
     queryset = OutreachRecord.objects.select_related("area", "campaign", "recorded_by")
     serializer_class = OutreachRecordSerializer
     filterset_class = OutreachRecordFilterSet
-    action_permissions = {**ScopedViewSetMixin.action_permissions, "totals": Action.VIEW}
+    action_permissions: ClassVar[dict[str | None, str]] = {
+        **ScopedViewSetMixin.action_permissions,
+        "totals": Action.VIEW,
+    }
 
     @extend_schema(
         summary="宣传合计",
@@ -88,12 +97,12 @@ class OutreachRecordViewSet(ScopedModelViewSet):
         responses=KindTotalsSerializer(many=True),
     )
     @action(detail=False, methods=["get"], pagination_class=None)
-    def totals(self, request):
+    def totals(self, request: AuthedRequest) -> Response:
         records = self.filter_queryset(self.get_queryset())
         totals = services.outreach_totals(None, records=records)
         data = [{"kind": k, "kind_display": OutreachKind(k).label, **v} for k, v in totals.items()]
         return Response(KindTotalsSerializer(data, many=True).data)
 
 
-def register(router) -> None:
+def register(router: BaseRouter) -> None:
     router.register("outreach-records", OutreachRecordViewSet, basename="outreach-records")

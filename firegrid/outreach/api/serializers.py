@@ -8,6 +8,10 @@ their services: the request serializers here check the shape of a call, nothing 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models.query import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from firegrid.areas.models import Area
-from firegrid.core.api.fields import ScopedPrimaryKeyRelatedField
+from firegrid.core.api.fields import LabelField, ScopedPrimaryKeyRelatedField
 from firegrid.core.api.serializers import ScopedModelSerializer
 from firegrid.core.permissions import Action
 from firegrid.rectification.models import Plan, PlanItem
@@ -32,7 +36,7 @@ MASKED = _(
 MAX_SLOTS_PER_REQUEST = 20
 
 
-def absolute(context, path: str) -> str:
+def absolute(context: Mapping[str, Any], path: str) -> str:
     request = context.get("request")
     return request.build_absolute_uri(path) if request else path
 
@@ -72,16 +76,16 @@ class ContractorSerializer(ScopedModelSerializer):
         ]
         extra_kwargs = {"mobile": {"help_text": MASKED}}
         # An active mobile is unique: the model's clean() says so on `mobile`, in the service.
-        validators = []
+        validators: list[Any] = []
 
     def get_area_names(self, contractor: Contractor) -> list[str]:
         return [area.name for area in contractor.areas.all()]
 
-    def create(self, validated_data):
+    def create(self, validated_data: dict[str, Any]) -> Contractor:
         areas = validated_data.pop("areas", [])
         return services.create_contractor(validated_data, areas=areas, actor=self.actor)
 
-    def update(self, instance, validated_data):
+    def update(self, instance: Contractor, validated_data: dict[str, Any]) -> Contractor:
         expected_version = validated_data.pop("version", None)
         areas = validated_data.pop("areas", None)
         return services.update_contractor(
@@ -113,7 +117,9 @@ class SlotPeriodSerializer(serializers.Serializer):
 class SlotsAddSerializer(serializers.Serializer):
     """Several periods at once; none is saved unless every one is right."""
 
-    slots = SlotPeriodSerializer(
+    # With many=True DRF hands the list's own options (max_length …) to the ListSerializer it makes; the
+    # stubs type only the single serializer's.
+    slots = SlotPeriodSerializer(  # type: ignore[call-arg]
         many=True,
         allow_empty=False,
         max_length=MAX_SLOTS_PER_REQUEST,
@@ -165,10 +171,10 @@ class BookingSerializer(serializers.ModelSerializer):
     trade_display = serializers.CharField(source="slot.contractor.get_trade_display", read_only=True)
     premises = serializers.IntegerField(source="plan.premises_id", read_only=True, help_text=_("出租户"))
     premises_label = serializers.CharField(source="plan.premises.__str__", read_only=True)
-    item_label = serializers.CharField(source="item.__str__", read_only=True, default=None)
+    item_label = LabelField(source="item")
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     booked_by_name = serializers.CharField(source="booked_by.__str__", read_only=True)
-    done_by_name = serializers.CharField(source="done_by.__str__", read_only=True, default=None)
+    done_by_name = LabelField(source="done_by")
     photos = WorkPhotoSerializer(many=True, read_only=True, help_text=_("完工照片"))
 
     class Meta:
@@ -208,7 +214,7 @@ class PlanItemField(serializers.PrimaryKeyRelatedField):
 
     default_error_messages = ScopedPrimaryKeyRelatedField.default_error_messages
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[PlanItem]:
         request = self.context.get("request")
         if request is None:
             return PlanItem.objects.none()

@@ -11,11 +11,13 @@ only through `book_slot`, `cancel_booking` and `mark_done` (no PATCH, PUT or DEL
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.query import QuerySet
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -23,7 +25,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.serializers import BaseSerializer
 
 from firegrid.core.api.base import PersonalDataViewSetMixin, ScopedModelViewSet, ScopedViewSetMixin
 from firegrid.core.api.errors import validation_error_detail
@@ -32,7 +37,7 @@ from firegrid.core.permissions import Action
 
 from .. import services
 from ..filters import BookingFilterSet, ContractorFilterSet
-from ..models import Booking, Contractor, Slot, WorkPhoto
+from ..models import Booking, Contractor, Slot, SlotQuerySet, WorkPhoto
 from .serializers import (
     BookingCancelSerializer,
     BookingCreateSerializer,
@@ -42,6 +47,11 @@ from .serializers import (
     SlotsAddSerializer,
     SlotSerializer,
 )
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from firegrid.core.http import AuthedRequest
 
 ACTIONS = ScopedViewSetMixin.action_permissions
 
@@ -55,7 +65,7 @@ ERRORS = {
 # --- the directory -------------------------------------------------------------------------------------------
 
 
-def contractors_with_counts():
+def contractors_with_counts() -> QuerySet[Contractor]:
     free = (
         Slot.objects.upcoming()
         .free()
@@ -70,7 +80,7 @@ def contractors_with_counts():
     )
 
 
-def slots_with_taken():
+def slots_with_taken() -> SlotQuerySet:
     return Slot.objects.select_related("contractor").annotate(taken=Slot.objects.taken_q())
 
 
@@ -81,8 +91,8 @@ def slot_errors(exc: DjangoValidationError, rows: int) -> ValidationError:
     no period stays on its field."""
     if not hasattr(exc, "error_dict"):
         return ValidationError(validation_error_detail(exc))
-    per_row: dict[int, dict[str, list[str]]] = {}
-    other: dict[str, list[str]] = {}
+    per_row: dict[int, dict[str, list[str | Promise]]] = {}
+    other: dict[str, list[str | Promise]] = {}
     for field, errors in exc.error_dict.items():
         for error in errors:
             row = (error.params or {}).get("row")
@@ -91,7 +101,9 @@ def slot_errors(exc: DjangoValidationError, rows: int) -> ValidationError:
                 per_row.setdefault(row - 1, {}).setdefault(field, []).append(message)
             else:
                 other.setdefault(field, []).append(message)
-    return ValidationError({"slots": per_row, **other} if per_row else other)
+    # Keyed by the period's index: DRF renders the numbers as JSON object keys.
+    detail: dict[str, Any] = {"slots": per_row, **other} if per_row else dict(other)
+    return ValidationError(detail)
 
 
 FREE = OpenApiParameter(
@@ -141,15 +153,15 @@ class ContractorViewSet(PersonalDataViewSetMixin, ScopedModelViewSet):
     }
 
     # The service returns the saved row; answer with it as the list reads it (areas, free slot count).
-    def perform_create(self, serializer) -> None:
-        serializer.save()
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        saved = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
-    def perform_update(self, serializer) -> None:
-        serializer.save()
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        saved = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
-    def _slots(self, contractor: Contractor):
+    def _slots(self, contractor: Contractor) -> SlotQuerySet:
         return slots_with_taken().filter(contractor=contractor).order_by("starts_at", "id")
 
     @extend_schema(
@@ -160,7 +172,7 @@ class ContractorViewSet(PersonalDataViewSetMixin, ScopedModelViewSet):
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[])
-    def slots(self, request, pk=None):
+    def slots(self, request: AuthedRequest, pk: str | None = None) -> Response:
         contractor = self.get_object()
         slots = self._slots(contractor).upcoming()
         if request.query_params.get("free", "").lower() in {"true", "1"}:
@@ -178,7 +190,7 @@ class ContractorViewSet(PersonalDataViewSetMixin, ScopedModelViewSet):
         responses={201: SlotSerializer(many=True), **ERRORS},
     )
     @slots.mapping.post
-    def add_slots(self, request, pk=None):
+    def add_slots(self, request: AuthedRequest, pk: str | None = None) -> Response:
         contractor = self.get_object()
         serializer = SlotsAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -199,7 +211,9 @@ class ContractorViewSet(PersonalDataViewSetMixin, ScopedModelViewSet):
         filters=False,
     )
     @action(detail=True, methods=["delete"], url_path=r"slots/(?P<slot_id>[0-9]+)", filter_backends=[])
-    def delete_slot(self, request, pk=None, slot_id=None):
+    def delete_slot(
+        self, request: AuthedRequest, pk: str | None = None, slot_id: str | None = None
+    ) -> Response:
         contractor = self.get_object()
         slot = get_object_or_404(Slot.objects.filter(contractor=contractor), pk=slot_id)
         services.delete_slot(slot, actor=request.user)
@@ -209,7 +223,7 @@ class ContractorViewSet(PersonalDataViewSetMixin, ScopedModelViewSet):
 # --- bookings ------------------------------------------------------------------------------------------------
 
 
-def bookings_queryset():
+def bookings_queryset() -> QuerySet[Booking]:
     return Booking.objects.select_related(
         "slot__contractor", "plan__premises__building", "item__hazard__item", "booked_by", "done_by"
     ).prefetch_related(
@@ -263,7 +277,7 @@ class BookingViewSet(
         request=BookingCreateSerializer,
         responses={201: BookingSerializer, **ERRORS},
     )
-    def create(self, request):
+    def create(self, request: AuthedRequest) -> Response:
         serializer = BookingCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -280,7 +294,7 @@ class BookingViewSet(
         responses={200: BookingSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def cancel(self, request, pk=None):
+    def cancel(self, request: AuthedRequest, pk: str | None = None) -> Response:
         booking = self.get_object()
         serializer = BookingCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -298,7 +312,7 @@ class BookingViewSet(
         responses={200: BookingSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[], parser_classes=[MultiPartParser, FormParser])
-    def done(self, request, pk=None):
+    def done(self, request: AuthedRequest, pk: str | None = None) -> Response:
         booking = self.get_object()
         serializer = BookingDoneSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -321,12 +335,12 @@ class BookingViewSet(
         filter_backends=[],
         content_negotiation_class=FileNegotiation,
     )
-    def photo_file(self, request, pk=None, photo_id=None, variant=None):
+    def photo_file(self, request: Request, pk: str, photo_id: str, variant: str) -> FileResponse:
         booking = self.get_object()
         photo = get_object_or_404(WorkPhoto.objects.filter(booking=booking), pk=photo_id)
         return photo_file_response(photo, variant)
 
 
-def register(router) -> None:
+def register(router: BaseRouter) -> None:
     router.register("contractors", ContractorViewSet, basename="contractors")
     router.register("bookings", BookingViewSet, basename="bookings")

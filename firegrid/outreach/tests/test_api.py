@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from firegrid import testing as t
+from firegrid.api_testing import API, ApiScopeMatrix, api_client, audit_actions, list_ids
 from firegrid.areas.choices import Role
 from firegrid.conftest import assert_status
-from firegrid.core.api.testing import API, ApiScopeMatrix, api_client, audit_actions, list_ids
 from firegrid.core.models import AuditAction, AuditEntry
 from firegrid.outreach.choices import BookingStatus, Trade
 from firegrid.outreach.models import Booking, Contractor, Slot, WorkPhoto

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from firegrid.api_testing import API, ApiScopeMatrix, api_client
 from firegrid.campaigns.models import Campaign
 from firegrid.conftest import assert_status
-from firegrid.core.api.testing import API, ApiScopeMatrix, api_client
 from firegrid.outreach import services
 from firegrid.outreach.models import OutreachKind, OutreachRecord
 

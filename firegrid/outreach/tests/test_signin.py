@@ -5,8 +5,9 @@ from django.test import Client
 from django.urls import reverse
 
 from firegrid.areas.choices import Role
+from firegrid.core import sms
 from firegrid.outreach.choices import Trade
-from firegrid.portal import services, sms
+from firegrid.portal import services
 from firegrid.portal.tests.helpers import last_code
 
 from .conftest import make_contractor
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def locmem_sms(settings):
-    settings.FIREGRID_SMS_BACKEND = "firegrid.portal.sms.LocmemBackend"
+    settings.FIREGRID_SMS_BACKEND = "firegrid.core.sms.LocmemBackend"
     sms.outbox.clear()
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from firegrid.portal import sms
+from firegrid.core import sms
 
 from .helpers import T0
 
 
 @pytest.fixture(autouse=True)
 def locmem_sms(settings):
-    settings.FIREGRID_SMS_BACKEND = "firegrid.portal.sms.LocmemBackend"
+    settings.FIREGRID_SMS_BACKEND = "firegrid.core.sms.LocmemBackend"
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from firegrid.portal import sms
+from firegrid.core import sms
 
 # A fixed moment (09:00 in Shanghai) so unlock and retry times are predictable.
 T0 = dt.datetime(2019, 10, 8, 1, 0, tzinfo=dt.UTC)

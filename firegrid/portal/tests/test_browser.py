@@ -29,7 +29,7 @@ def test_landlord_signs_in_with_the_code_from_the_sms_file(
     browser, live_server, district, settings, tmp_path
 ):
     sms_file = tmp_path / "sms.log"
-    settings.FIREGRID_SMS_BACKEND = "firegrid.portal.sms.FileBackend"
+    settings.FIREGRID_SMS_BACKEND = "firegrid.core.sms.FileBackend"
     settings.FIREGRID_SMS_FILE_PATH = str(sms_file)
     mobile = district.landlord_a.mobile
 

@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from firegrid.browser import ARTIFACTS
-from firegrid.portal.sms import ConsoleBackend
+from firegrid.core.sms import ConsoleBackend
 from firegrid.rectification import services as rectification
 from firegrid.rectification.choices import DocumentKind, PlanState
 from firegrid.rectification.models import Plan, ProofPhoto

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from firegrid import testing as t
 from firegrid.areas.choices import Role
 from firegrid.areas.models import User
+from firegrid.core import sms
 from firegrid.core.models import AuditAction, AuditEntry, LoginRecord
-from firegrid.portal import services, sms
+from firegrid.portal import services
 from firegrid.portal.models import MobileLock, OneTimeCode
 from firegrid.portal.services import find_portal_account, normalise_mobile, request_code, verify_code
 

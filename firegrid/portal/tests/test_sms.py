@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from firegrid.portal import sms
+from firegrid.core import sms
 from firegrid.portal.checks import sms_backend_configured
 
 
@@ -18,7 +18,7 @@ def test_locmem_backend_keeps_the_messages():
 
 def test_file_backend_appends_one_readable_json_line_per_message(settings, tmp_path):
     path = tmp_path / "logs" / "sms.log"
-    settings.FIREGRID_SMS_BACKEND = "firegrid.portal.sms.FileBackend"
+    settings.FIREGRID_SMS_BACKEND = "firegrid.core.sms.FileBackend"
     settings.FIREGRID_SMS_FILE_PATH = str(path)
     sms.send_sms("13800138000", "【消防网格】您的登录验证码为 123456")
     sms.send_sms("13900139000", "第二条")
@@ -58,7 +58,7 @@ def test_the_base_class_must_be_implemented():
 def test_check_warns_when_production_has_no_backend(settings):
     settings.FIREGRID_SMS_BACKEND = ""
     assert [w.id for w in sms_backend_configured(None)] == ["firegrid.portal.W001"]
-    settings.FIREGRID_SMS_BACKEND = "firegrid.portal.sms.LocmemBackend"
+    settings.FIREGRID_SMS_BACKEND = "firegrid.core.sms.LocmemBackend"
     assert sms_backend_configured(None) == []
 
 

@@ -9,8 +9,8 @@ from django.test import Client
 
 from firegrid.areas.choices import Role
 from firegrid.conftest import assert_status
+from firegrid.core import sms
 from firegrid.core.models import LoginRecord
-from firegrid.portal import sms
 from firegrid.portal.models import OneTimeCode
 
 from .helpers import last_code, wrong

@@ -8,7 +8,6 @@ fields are read-only conveniences for lists.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,16 +17,14 @@ from rest_framework import serializers
 
 from firegrid.areas.choices import AreaLevel
 from firegrid.areas.models import Area, Department, User
-from firegrid.campaigns.models import Campaign
-from firegrid.core import services as core_services
-from firegrid.core.api.fields import ScopedPrimaryKeyRelatedField, VersionField
+from firegrid.core.api.fields import LabelField, ScopedPrimaryKeyRelatedField, VersionField
 from firegrid.core.api.serializers import ScopedModelSerializer
-from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action, can
 from firegrid.inspections.models import Hazard, Inspection
 from firegrid.registry.models import Premises
 
-from ..choices import OPEN_STATES, EnforcementKind, MoveName
+from .. import services
+from ..choices import OPEN_STATES, EnforcementKind, MoveName, PlanState
 from ..documents import landlord_url
 from ..machine import OFFICERS
 from ..models import (
@@ -111,6 +108,10 @@ class PlanMoveSerializer(serializers.ModelSerializer):
     """One row of the plan's history."""
 
     name_display = serializers.CharField(source="get_name_display", read_only=True)
+    # Declared: DRF drops `allow_blank` from read-only model fields, and the first move's is "".
+    from_state = serializers.ChoiceField(
+        choices=PlanState.choices, allow_blank=True, read_only=True, label=_("原状态")
+    )
     from_state_display = serializers.CharField(source="get_from_state_display", read_only=True)
     to_state_display = serializers.CharField(source="get_to_state_display", read_only=True)
 
@@ -137,7 +138,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     plan_label = serializers.CharField(source="plan.__str__", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    issued_by_name = serializers.CharField(source="issued_by.__str__", read_only=True, default=None)
+    issued_by_name = LabelField(source="issued_by")
     pdf = serializers.SerializerMethodField(help_text=_("PDF 下载地址（内容出具时已固定，重印为同一文件）"))
 
     class Meta:
@@ -224,9 +225,9 @@ class PlanSerializer(serializers.ModelSerializer):
         source="premises.building.grid_id", read_only=True, help_text=_("所在网格")
     )
     grid_name = serializers.CharField(source="premises.building.grid.name", read_only=True)
-    landlord_name = serializers.CharField(source="landlord.name", read_only=True, default=None)
+    landlord_name = serializers.CharField(source="landlord.name", read_only=True, allow_null=True)
     officer_name = serializers.CharField(source="officer.__str__", read_only=True)
-    campaign_name = serializers.CharField(source="campaign.name", read_only=True, default=None)
+    campaign_name = serializers.CharField(source="campaign.name", read_only=True, allow_null=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     # Annotated by the viewset's queryset, under the name the plan list's FilterSet sorts by.
     hazard_count = serializers.IntegerField(read_only=True, help_text=_("隐患数"))
@@ -343,7 +344,8 @@ class PlanCreateSerializer(serializers.Serializer):
     )
     officer = OfficerField(required=False, allow_null=True, help_text=_("责任人；不填则为本人"))
     campaign = ScopedPrimaryKeyRelatedField(
-        queryset=Campaign.objects.all(),
+        # The model behind `Plan.campaign`: campaigns sit above rectification and are not imported.
+        queryset=Plan._meta.get_field("campaign").related_model._default_manager.all(),
         required=False,
         allow_null=True,
         help_text=_("专项整治行动；不填则为当前进行中的行动（没有则方案独立存在）"),
@@ -536,7 +538,7 @@ class EscalationStepSerializer(ScopedModelSerializer):
             "suggested_action",
             "suggested_action_display",
         ]
-        # The ladder's uniqueness is the model's own rule (full_clean in the service), with its message.
+        # The ladder's uniqueness is the model's own rule (checked by the service), with its message.
         validators = []
 
     def get_department_names(self, step: EscalationStep) -> list[str]:
@@ -547,34 +549,10 @@ class EscalationStepSerializer(ScopedModelSerializer):
             raise serializers.ValidationError(_("处置阶梯按区设置，请选择区。"))
         return district
 
-    # Departments are a many-to-many: set after the row is saved, in the same transaction, and audited
-    # (the row's snapshot does not hold them).
-    def _set_departments(self, step: EscalationStep, departments) -> None:
-        before = sorted(step.departments.values_list("pk", flat=True))
-        after = sorted(d.pk for d in departments)
-        if before == after:
-            return
-        step.departments.set(departments)
-        core_services.record_change(
-            actor=self.actor,
-            action=AuditAction.UPDATE,
-            obj=step,
-            before={"departments": before},
-            after={"departments": after},
-        )
-
-    @transaction.atomic
+    # Every write is a rung of the district's ladder, saved through the ladder's service: the rules
+    # (enforcement after escalation, at least one day) and audit entries of the ladder page.
     def create(self, validated_data):
-        departments = validated_data.pop("departments", [])
-        step = super().create(validated_data)
-        if departments:
-            step.departments.set(departments)
-        return step
+        return services.save_escalation_step(None, validated_data, actor=self.actor)
 
-    @transaction.atomic
     def update(self, instance, validated_data):
-        departments = validated_data.pop("departments", None)
-        step = super().update(instance, validated_data)
-        if departments is not None:
-            self._set_departments(step, departments)
-        return step
+        return services.save_escalation_step(instance, validated_data, actor=self.actor)

@@ -21,7 +21,7 @@ def can_view_ladder(user) -> bool:
 
 @register.inclusion_tag("rectification/_premises_plan.html", takes_context=True)
 def premises_rectification(context, premises):
-    from ..views import premises_rectification as rectification_context
+    from ..views.plans import premises_rectification as rectification_context
 
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -1,96 +1,46 @@
-"""The rectification API: plans and enforcement actions walked through the personas, every move of the
-state machine through `POST plans/{id}/moves/` (illegal moves, stale versions, roles), the landlord's
-pledge and proof photos, documents (PDF, reissue) and the escalation ladder."""
+"""The rectification API: plans walked through the personas, making and editing a plan, every move of
+the state machine through `POST plans/{id}/moves/` (illegal moves, stale versions, roles), the landlord's
+pledge and proof photos, and the schema. Documents and enforcement: `test_api_enforcement`; the ladder:
+`test_ladder`."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from firegrid import testing as t
-from firegrid.areas.choices import AreaLevel, Role
+from firegrid.api_testing import ApiScopeMatrix, api_client, audit_actions, list_ids
+from firegrid.areas.choices import Role
 from firegrid.areas.models import User
 from firegrid.conftest import assert_status
-from firegrid.core.api.testing import API, ApiScopeMatrix, api_client, audit_actions, list_ids
 from firegrid.core.models import AuditAction, AuditEntry
 from firegrid.inspections.choices import HazardStatus, InspectionKind
 from firegrid.inspections.models import Hazard
 from firegrid.rectification import services as s
-from firegrid.rectification.choices import DocumentKind, DocumentStatus, MoveName, PlanState
+from firegrid.rectification.choices import DocumentKind, MoveName, PlanState
 from firegrid.rectification.models import (
     Document,
     EnforcementAction,
-    EscalationStep,
     Plan,
-    PlanItem,
     PlanMove,
     ProofPhoto,
 )
 from firegrid.rectification.testing import FAILING, inspect
+from firegrid.rectification.tests.scenes import (
+    in_days,
+    jpeg,
+    move,
+    plan_of,
+    scene_actor,
+    scene_plan,
+    state_of,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-# --- scenes (rows written directly, or through services by an administrator who is none of the personas) --
-
-
-def scene_actor() -> User:
-    return User.objects.filter(username="scene").first() or t.make_user("scene", Role.SYSTEM_ADMIN)
-
-
-def scene_plan(premises, fail=FAILING) -> Plan:
-    """A draft plan over the premises' open hazards, written directly: no audit entry, as a builder."""
-    inspect(premises, actor=scene_actor(), fail=fail)
-    deadline = timezone.localdate() + dt.timedelta(days=15)
-    plan = Plan.objects.create(
-        premises=premises, landlord=premises.landlord, officer=scene_actor(), deadline=deadline
-    )
-    hazards = Hazard.objects.filter(premises=premises, status=HazardStatus.OPEN).select_related("item")
-    PlanItem.objects.bulk_create(
-        PlanItem(
-            plan=plan, hazard=h, measure=h.item.requirement, acceptance=h.item.requirement, deadline=deadline
-        )
-        for h in hazards
-    )
-    PlanMove.objects.create(plan=plan, name=MoveName.CREATE, to_state=PlanState.DRAFT, actor_name="scene")
-    return plan
-
-
-def plan_of(district) -> Plan:
-    if not hasattr(district, "plan_a"):
-        district.plan_a = scene_plan(district.premises_a)
-    return district.plan_a
-
-
-def jpeg(name="after.jpg") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (40, 160, 40)).save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
-
-
-def url(prefix, obj=None, suffix="") -> str:
-    return f"{API}/{prefix}/" + (f"{obj.pk}/{suffix}" if obj is not None else suffix)
-
-
-def move(client, plan, name, **body):
-    """POST a move with the version the plan has now (re-read), unless the test gives one."""
-    if "version" not in body:
-        body["version"] = Plan.objects.get(pk=plan.pk).version
-    return client.post(url("plans", plan, "moves/"), {"move": name, **body}, format="json")
-
-
-def state_of(plan) -> str:
-    return Plan.objects.get(pk=plan.pk).state
-
-
-def in_days(days: int) -> str:
-    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
-
 
 # --- the walk: anonymous → outsider → in scope without the right → allowed ---------------------------------
 
@@ -569,259 +519,6 @@ def test_proof_photo_to_an_accepted_plan_is_refused(district, personas, checklis
     assert not ProofPhoto.objects.exists()
 
 
-# --- documents ---------------------------------------------------------------------------------------------
-
-
-def test_documents_are_scoped_and_reissued(district, personas, checklist):
-    gw = personas.grid_worker
-    plan = s.notify_plan(plan_of(district), actor=gw)
-    notice = plan.documents.get()
-    other = s.notify_plan(scene_plan(district.premises_b), actor=scene_actor()).documents.get()
-    assert list_ids(api_client(gw).get(url("plan-documents"))) == {notice.pk}
-    assert list_ids(api_client(personas.landlord).get(url("plan-documents"))) == {notice.pk}
-    assert_status(api_client(personas.landlord).get(url("plan-documents", other)), 404)
-    assert_status(api_client(personas.outsider).get(url("plan-documents", notice)), 404)
-    detail = api_client(personas.landlord).get(url("plan-documents", notice))
-    assert_status(detail, 200)
-    assert detail.data["content"]["serial"] == notice.serial and detail.data["content"]["hazards"]
-    assert_status(api_client().get(url("plan-documents", notice, "pdf/")), 401)
-
-    path = url("plan-documents", notice, "reissue/")
-    assert_status(api_client(personas.landlord).post(path, {"reason": "地址更正"}, format="json"), 403)
-    assert_status(api_client(personas.outsider).post(path, {"reason": "地址更正"}, format="json"), 404)
-    response = api_client(gw).post(path, {}, format="json")
-    assert_status(response, 400)
-    assert set(response.data) == {"reason"}
-    response = api_client(gw).post(path, {"reason": "地址更正"}, format="json")
-    assert_status(response, 201)
-    assert response.data["supersedes"] == notice.pk and response.data["serial"] != notice.serial
-    notice.refresh_from_db()
-    assert notice.status == DocumentStatus.SUPERSEDED
-    response = api_client(gw).post(path, {"reason": "再次更正"}, format="json")
-    assert_status(response, 400)  # only the newest may be reissued
-    assert "最新的文书" in response.data["non_field_errors"][0]
-    assert list_ids(api_client(gw).get(url("plan-documents"), {"status": DocumentStatus.ISSUED})) == {
-        response_id
-        for response_id in Document.objects.filter(plan=plan, status=DocumentStatus.ISSUED).values_list(
-            "pk", flat=True
-        )
-    }
-
-
-def test_document_pdf(district, personas, checklist):
-    pytest.importorskip("firegrid.core.pdf")
-    pytest.importorskip("weasyprint")
-    plan = s.notify_plan(plan_of(district), actor=personas.grid_worker)
-    notice = plan.documents.get()
-    response = api_client(personas.landlord).get(
-        url("plan-documents", notice, "pdf/"), HTTP_ACCEPT="application/pdf"
-    )
-    assert_status(response, 200)
-    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
-    text = t.pdf_text(response.content)
-    assert notice.serial in text
-    again = api_client(personas.grid_worker).get(url("plan-documents", notice, "pdf/"))
-    assert again.content == response.content  # a reprint is the kept file
-
-
-# --- enforcement actions -----------------------------------------------------------------------------------
-
-
-def enforcement_of(district) -> EnforcementAction:
-    if not hasattr(district, "action_a"):
-        district.action_a = EnforcementAction.objects.create(
-            premises=district.premises_a,
-            kind="no_entry",
-            department=district.fire,
-            date=timezone.localdate(),
-            recorded_by=scene_actor(),
-        )
-    return district.action_a
-
-
-class TestEnforcementActionApi(ApiScopeMatrix):
-    prefix = "enforcement-actions"
-    outsider = "outsider"
-    reader = None  # recorded, never edited: the writes are walked below
-    writer = None
-    non_deleter = None
-    deleter = None
-    lister = "grid_worker"
-
-    def target(self, district):
-        return enforcement_of(district)
-
-    def add_rows(self, district, n):
-        for _ in range(n):
-            EnforcementAction.objects.create(
-                premises=district.premises_a,
-                kind="warning",
-                legal_basis="消防法第六十条",
-                department=district.fire,
-                date=timezone.localdate(),
-                recorded_by=scene_actor(),
-            )
-
-    def test_list_query_count_does_not_grow_with_rows(self, district, personas):
-        self.target(district)
-        super().test_list_query_count_does_not_grow_with_rows(district, personas)
-
-
-def test_recording_enforcement_walk(district, personas, checklist):
-    today = timezone.localdate().isoformat()
-    payload = {
-        "premises": district.premises_a.pk,
-        "kind": "warning",
-        "legal_basis": "消防法第六十条",
-        "date": today,
-    }
-    assert_status(api_client().post(url("enforcement-actions"), payload, format="json"), 401)
-    # A community officer of another subdistrict: the premises id is unknown to them.
-    outsider = t.make_user("fushi", Role.COMMUNITY_OFFICER, [district.c2], department=district.fire)
-    response = api_client(outsider).post(url("enforcement-actions"), payload, format="json")
-    assert_status(response, 400)
-    assert set(response.data) == {"premises"}
-    # Grid workers and the command see enforcement but do not record it.
-    for persona in ("grid_worker", "commander"):
-        assert_status(
-            api_client(getattr(personas, persona)).post(url("enforcement-actions"), payload, format="json"),
-            403,
-        )
-    assert_status(
-        api_client(personas.grid_worker).patch(
-            url("enforcement-actions", enforcement_of(district)), {"note": "x"}, format="json"
-        ),
-        405,
-    )
-    assert EnforcementAction.objects.count() == 1
-    # An officer without a department names one.
-    officer = api_client(personas.community_officer)
-    response = officer.post(url("enforcement-actions"), payload, format="json")
-    assert_status(response, 400)
-    assert set(response.data) == {"department"}
-    response = officer.post(
-        url("enforcement-actions"),
-        {**payload, "department": district.fire.pk, "attachments": [jpeg("警告书.jpg"), jpeg("现场.jpg")]},
-        format="multipart",
-    )
-    assert_status(response, 201)
-    recorded = EnforcementAction.objects.get(pk=response.data["id"])
-    assert audit_actions(recorded) == [AuditAction.CREATE]
-    assert [a["name"] for a in response.data["attachments"]] == ["警告书.jpg", "现场.jpg"]
-    attachment = api_client(personas.grid_worker).get(response.data["attachments"][0]["url"])
-    assert_status(attachment, 200)
-    assert b"".join(attachment.streaming_content)[:2] == b"\xff\xd8"
-    assert_status(api_client(personas.outsider).get(response.data["attachments"][0]["url"]), 404)
-    assert list_ids(
-        api_client(personas.grid_worker).get(url("enforcement-actions"), {"kind": "warning"})
-    ) == {recorded.pk}
-
-
-def test_enforcement_rules_come_back_per_field(district, personas, checklist):
-    fire = api_client(personas.fire_officer)
-    today = timezone.localdate().isoformat()
-    base = {"premises": district.premises_a.pk, "date": today, "legal_basis": "消防法第七十条"}
-    response = fire.post(url("enforcement-actions"), {**base, "kind": "fine"}, format="json")
-    assert_status(response, 400)
-    assert set(response.data) == {"fine_amount"}
-    response = fire.post(
-        url("enforcement-actions"), {**base, "kind": "sealing", "period_days": 45}, format="json"
-    )
-    assert_status(response, 400)
-    assert set(response.data) == {"period_days"}
-    response = fire.post(
-        url("enforcement-actions"), {**base, "kind": "warning", "legal_basis": ""}, format="json"
-    )
-    assert_status(response, 400)
-    assert set(response.data) == {"legal_basis"}
-    response = fire.post(
-        url("enforcement-actions"),
-        {**base, "kind": "warning", "plan": scene_plan(district.premises_b).pk},
-        format="json",
-    )
-    assert_status(response, 400)
-    assert set(response.data) == {"plan"}
-    assert not EnforcementAction.objects.exists()
-
-
-# --- the escalation ladder --------------------------------------------------------------------------------
-
-
-class TestEscalationStepApi(ApiScopeMatrix):
-    prefix = "escalation-steps"
-    outsider = None  # only district-wide roles see the ladder
-    reader = "commander"
-    writer = "admin"
-    non_deleter = None
-    deleter = "admin"
-    lister = "admin"
-
-    def target(self, district):
-        if not hasattr(district, "step"):
-            district.step = EscalationStep.objects.create(
-                district=district.d, days_overdue=3, move=MoveName.ESCALATE
-            )
-        return district.step
-
-    def create_payload(self, district):
-        return {
-            "district": district.d.pk,
-            "days_overdue": 10,
-            "move": "enforce",
-            "departments": [district.fire.pk],
-        }
-
-    def change_payload(self, district):
-        return {"days_overdue": 5}
-
-    def add_rows(self, district, n):
-        for i in range(n):
-            area = t.make_area(AreaLevel.DISTRICT, f"区{i}")
-            EscalationStep.objects.create(district=area, days_overdue=3, move=MoveName.ESCALATE)
-
-    def test_list_query_count_does_not_grow_with_rows(self, district, personas):
-        self.target(district)
-        super().test_list_query_count_does_not_grow_with_rows(district, personas)
-
-
-def test_escalation_ladder_rules(district, personas):
-    admin = api_client(personas.admin)
-    response = admin.post(
-        url("escalation-steps"),
-        {"district": district.s1.pk, "days_overdue": 3, "move": "escalate"},
-        format="json",
-    )
-    assert_status(response, 400)
-    assert set(response.data) == {"district"}
-    response = admin.post(
-        url("escalation-steps"),
-        {"district": district.d.pk, "days_overdue": 3, "move": "cancel"},
-        format="json",
-    )
-    assert_status(response, 400)
-    assert set(response.data) == {"move"}
-    created = admin.post(
-        url("escalation-steps"),
-        {"district": district.d.pk, "days_overdue": 3, "move": "escalate"},
-        format="json",
-    )
-    assert_status(created, 201)
-    twice = admin.post(
-        url("escalation-steps"),
-        {"district": district.d.pk, "days_overdue": 7, "move": "escalate"},
-        format="json",
-    )
-    assert_status(twice, 400)
-    assert "只能出现一次" in str(twice.data)
-    step = EscalationStep.objects.get(pk=created.data["id"])
-    response = admin.patch(url("escalation-steps", step), {"departments": [district.fire.pk]}, format="json")
-    assert_status(response, 200)
-    assert response.data["department_names"] == [district.fire.name]
-    assert audit_actions(step) == [AuditAction.UPDATE, AuditAction.CREATE]  # newest first
-    for persona in ("grid_worker", "fire_officer", "landlord"):
-        assert_status(api_client(getattr(personas, persona)).get(url("escalation-steps")), 403)
-
-
 # --- the schema --------------------------------------------------------------------------------------------
 
 
@@ -848,3 +545,95 @@ def test_schema_documents_every_rectification_endpoint(db):
         "schema"
     ]
     assert move_request == {"$ref": "#/components/schemas/MoveRequestRequest"}
+
+
+# --- the walks of documents and plan items --------------------------------------------------------------
+
+
+def notice_of(district) -> Document:
+    """The notice served on plan_a (issued by the scene's administrator)."""
+    if not hasattr(district, "notice_a"):
+        plan = s.notify_plan(plan_of(district), actor=scene_actor())
+        district.notice_a = plan.documents.get(kind=DocumentKind.NOTICE)
+    return district.notice_a
+
+
+class TestDocumentApi(ApiScopeMatrix):
+    """Documents are issued by plan moves and never edited: list, page, history, PDF and reissue."""
+
+    prefix = "plan-documents"
+    writes = frozenset()
+    outsider = "outsider"
+    forbidden = "liaison"  # documents are not a liaison's
+    reader = "landlord"  # reads the notice served on them; reissuing is the officers'
+    writer = None
+    non_deleter = None
+    deleter = None
+    lister = "grid_worker"
+
+    def target(self, district):
+        return notice_of(district)
+
+    def add_rows(self, district, n):
+        plan = notice_of(district).plan
+        for i in range(n):
+            Document.objects.create(
+                plan=plan,
+                kind=DocumentKind.ORDER,
+                serial=f"衢江消责〔2019〕第{i + 900:04d}号",
+                content={},
+                issued_at=timezone.now(),
+            )
+
+    def test_reader_sees_it_but_gets_403_on_every_write(self, district, personas):
+        super().test_reader_sees_it_but_gets_403_on_every_write(district, personas)
+        notice = self.target(district)
+        response = api_client(personas.landlord).post(
+            self.detail_url(notice, "reissue/"), {"reason": "地址更正"}, format="json"
+        )
+        assert_status(response, 403)
+        assert list(notice.plan.documents.values_list("pk", flat=True)) == [notice.pk]
+
+
+class TestPlanItemApi(ApiScopeMatrix):
+    """A plan item has no list or page of its own (it is read with its plan): its proof photos are."""
+
+    prefix = "plan-items"
+    has_list = False
+    has_history = False
+    writes = frozenset()  # a proof photo is uploaded to the item's proof-photos/, walked below
+    outsider = "outsider"
+    forbidden = "liaison"  # proof photos are not a liaison's
+    reader = "commander"  # sees every plan's proof, adds none
+    writer = None
+    non_deleter = None
+    deleter = None
+
+    def target(self, district):
+        return notice_of(district).plan.items.order_by("pk").first()
+
+    def detail_url(self, obj, suffix=""):
+        return super().detail_url(obj, suffix or "proof-photos/")
+
+    def test_outsider_gets_404_and_does_not_see_it_in_the_list(self, district, personas):
+        super().test_outsider_gets_404_and_does_not_see_it_in_the_list(district, personas)
+        item = self.target(district)
+        response = api_client(personas.outsider).post(self.detail_url(item), {"image": jpeg()})
+        assert_status(response, 404)
+        assert not ProofPhoto.objects.exists()
+
+    def test_reader_sees_it_but_gets_403_on_every_write(self, district, personas):
+        super().test_reader_sees_it_but_gets_403_on_every_write(district, personas)
+        item = self.target(district)
+        assert_status(api_client(personas.commander).post(self.detail_url(item), {"image": jpeg()}), 403)
+        assert not ProofPhoto.objects.exists()
+
+    def test_landlord_adds_proof_and_the_addition_is_audited(self, district, personas):
+        item = self.target(district)
+        response = api_client(personas.landlord).post(self.detail_url(item), {"image": jpeg()})
+        assert_status(response, 201)
+        photo = ProofPhoto.objects.get(pk=response.data["id"])
+        entry = AuditEntry.objects.for_object(photo).get()
+        assert (entry.action, entry.actor) == (AuditAction.CREATE, personas.landlord)
+        listed = api_client(personas.grid_worker).get(self.detail_url(item))
+        assert [row["id"] for row in listed.data["results"]] == [photo.pk]

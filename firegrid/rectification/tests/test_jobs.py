@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 
+from firegrid.core import sms
 from firegrid.core.models import Notification, NotificationKind
 from firegrid.jobs.models import JobRun
 from firegrid.jobs.services import enqueue
-from firegrid.portal import sms
 from firegrid.rectification import services as s
 from firegrid.rectification.choices import MoveName, PlanState
 from firegrid.rectification.models import EscalationStep, Plan
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def outbox(settings):
-    settings.FIREGRID_SMS_BACKEND = "firegrid.portal.sms.LocmemBackend"
+    settings.FIREGRID_SMS_BACKEND = "firegrid.core.sms.LocmemBackend"
     sms.outbox.clear()
     return sms.outbox
 

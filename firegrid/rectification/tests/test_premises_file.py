@@ -109,6 +109,8 @@ def test_the_file_tells_every_kind_of_event_once_newest_first(checklist, distric
 
     hazards = [e for e in page if e.kind == "hazard"]
     assert any(e.title.startswith("发现隐患") and FAIL in e.title for e in hazards)
+    # Serving the notice put the hazard into rectification: a status change of its own, audited.
+    assert any("待整改 → 整改中" in e.title and "送达通知" in e.text for e in hazards)
 
     # Plan moves come from PlanMove only: the plan's audit entries for them are not repeated.
     plan_titles = [e.title for e in page if e.kind == "plan"]
@@ -129,7 +131,7 @@ def test_the_file_tells_every_kind_of_event_once_newest_first(checklist, distric
     # Every audit entry a dedicated source already tells (inspection started/submitted, plan created and
     # moved, proof, enforcement, note) is left out: nothing falls through as a generic change.
     assert "change" not in kinds(page)
-    assert page.total == len(page.entries) == 12
+    assert page.total == len(page.entries) == 13
 
 
 def test_plan_edits_stay_in_the_file_while_moves_are_told_once(checklist, district, personas):
@@ -188,7 +190,7 @@ def test_load_more_returns_the_next_page_as_a_fragment(login, checklist, distric
     first = client.get(url)
     assert_status(first, 200)
     body = first.content.decode()
-    assert first.context["page"].total == 25 > pf.PER_PAGE
+    assert first.context["page"].total == 26 > pf.PER_PAGE  # the story's 13 entries and 13 notes
     assert body.count('class="pfile-entry') == pf.PER_PAGE
     assert body.count('class="pfile-day"') == 1  # everything happened today
     today = timezone.localdate().isoformat()
@@ -198,7 +200,7 @@ def test_load_more_returns_the_next_page_as_a_fragment(login, checklist, distric
     assert_status(fragment, 200)
     text = fragment.content.decode()
     assert "<html" not in text and "pfile-more" not in text
-    assert text.count('class="pfile-entry') == 25 - pf.PER_PAGE
+    assert text.count('class="pfile-entry') == 26 - pf.PER_PAGE
     assert 'class="pfile-day"' not in text  # the day goes on from the page above
     assert "制定方案" in text  # the oldest entries are on the last page
     # Without JavaScript the same page is a whole page with a way back.

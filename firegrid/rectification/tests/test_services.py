@@ -7,7 +7,9 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from firegrid.core.models import AuditAction, AuditEntry
 from firegrid.inspections.choices import HazardStatus, InspectionKind
+from firegrid.inspections.models import Hazard
 from firegrid.rectification import services as s
 from firegrid.rectification.choices import DocumentKind, MoveName, PlanState
 from firegrid.rectification.machine import IllegalMove
@@ -220,3 +222,35 @@ def test_serials_count_per_kind_and_year(checklist, district, personas):
         __import__("firegrid").rectification.models.Document.objects.values_list("serial", flat=True)
     )
     assert serials == {"衢江消整〔2019〕第0001号", "衢江消责〔2019〕第0001号"}
+
+
+# --- hazards move with their plan, versioned and audited ---------------------------------------------------
+
+
+def test_serving_the_notice_moves_its_hazards_with_a_new_version_and_an_audit_entry(
+    checklist, district, personas
+):
+    gw = personas.grid_worker
+    plan = plan_with_hazards(district.premises_a, actor=gw)
+    hazards = list(Hazard.objects.filter(plan_items__plan=plan).order_by("pk"))
+    read = {h.pk: h.version for h in hazards}
+    s.notify_plan(plan, actor=gw)
+    for hazard in hazards:
+        hazard.refresh_from_db()
+        assert (hazard.status, hazard.version) == (HazardStatus.IN_RECTIFICATION, read[hazard.pk] + 1)
+        entry = AuditEntry.objects.for_object(hazard).get(action=AuditAction.UPDATE)
+        assert (entry.before["status"], entry.after["status"]) == ("open", "in_rectification")
+        assert (entry.before["version"], entry.after["version"]) == (read[hazard.pk], read[hazard.pk] + 1)
+        assert (entry.actor, entry.premises_id, entry.reason) == (gw, plan.premises_id, "送达通知")
+
+
+def test_a_hazard_found_later_joins_the_running_plan_versioned_and_audited(checklist, district, personas):
+    gw = personas.grid_worker
+    plan = s.notify_plan(plan_with_hazards(district.premises_a, actor=gw, fail=("SEP-01",)), actor=gw)
+    inspect(district.premises_a, actor=gw, kind=InspectionKind.PATROL, fail=("SEP-01", "EXIT-03"))
+    (found,) = Hazard.objects.filter(premises=district.premises_a, item__code="EXIT-03")
+    assert plan.items.filter(hazard=found).exists()
+    assert found.status == HazardStatus.IN_RECTIFICATION and found.version == 2
+    moved = AuditEntry.objects.for_object(found).get(action=AuditAction.UPDATE)
+    assert (moved.before["status"], moved.after["status"]) == ("open", "in_rectification")
+    assert moved.actor is None and moved.actor_name == "system"  # the inspection's result, not a person's

@@ -17,7 +17,7 @@ from firegrid.conftest import assert_status
 from firegrid.inspections.choices import InspectionKind
 from firegrid.rectification import services as s
 from firegrid.rectification.choices import DocumentStatus, MoveName, PlanState
-from firegrid.rectification.models import Document, EnforcementAction, EscalationStep, Plan
+from firegrid.rectification.models import Document, EnforcementAction, Plan
 from firegrid.rectification.testing import FAILING, inspect, plan_with_hazards
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +139,8 @@ def test_list_queries_do_not_grow_with_rows(login, district, personas, checklist
     admin = personas.admin
     client = login(admin)
     plan_with_hazards(district.premises_a, actor=personas.grid_worker)
+    # The first page after signing in also moves the session's expiry on (a one-off write).
+    assert_status(client.get(reverse("rectification:plan_list")), 200)
     with CaptureQueriesContext(connection) as one:
         assert_status(client.get(reverse("rectification:plan_list")), 200)
     plan_with_hazards(district.shop_a, actor=personas.grid_worker)
@@ -555,54 +557,6 @@ def test_enforcement_on_a_premises_without_a_plan(login, district, personas):
     assert_status(login(personas.grid_worker).get(url), 404)
 
 
-# --- the escalation ladder --------------------------------------------------------------------------------
-
-
-def test_ladder_is_set_by_the_admin_and_read_by_the_command(login, district, personas):
-    url = reverse("rectification:ladder")
-    admin = login(personas.admin)
-    assert url in text(admin.get(reverse("core:home")))
-    response = admin.post(
-        url,
-        {
-            "district": district.d.pk,
-            "escalate-days_overdue": "5",
-            "escalate-departments": [district.fire.pk],
-            "enforce-days_overdue": "3",
-        },
-    )
-    assert_status(response, 400)
-    assert "须大于" in response.context["form"].errors["enforce-days_overdue"][0]
-    assert not EscalationStep.objects.exists()
-    response = admin.post(
-        url,
-        {
-            "district": district.d.pk,
-            "escalate-days_overdue": "5",
-            "escalate-departments": [district.fire.pk],
-            "enforce-days_overdue": "15",
-            "enforce-suggested_action": "sealing",
-        },
-    )
-    assert response.status_code == 302
-    steps = {step.move: step for step in EscalationStep.objects.all()}
-    assert steps["escalate"].days_overdue == 5 and list(steps["escalate"].departments.all()) == [
-        district.fire
-    ]
-    assert steps["enforce"].days_overdue == 15 and steps["enforce"].suggested_action == "sealing"
-    # Blank takes a rung off.
-    admin.post(url, {"district": district.d.pk, "escalate-days_overdue": "5", "enforce-days_overdue": ""})
-    assert set(EscalationStep.objects.values_list("move", flat=True)) == {"escalate"}
-
-    commander = login(personas.commander)
-    response = commander.get(url)
-    assert_status(response, 200)
-    assert response.context["form"] is None and "逾期处置阶梯" in text(response)
-    assert_status(commander.post(url, {"escalate-days_overdue": "1"}), 403)
-    assert_status(login(personas.grid_worker).get(url), 403)
-    assert url not in text(login(personas.grid_worker).get(reverse("core:home")))
-
-
 def test_menu_links_the_plan_list(login, personas):
-    body = text(login(personas.grid_worker).get(reverse("core:home")))
+    body = text(login(personas.grid_worker).get(reverse("pages:home")))
     assert reverse("rectification:plan_list") in body

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from firegrid.core.api.serializers import ScopedModelSerializer
 
-from ..models import Building, Landlord, Premises, Room, TenantHousehold
+from ..models import OUTSIDE_SCOPE_ID_NUMBER, Building, Landlord, Premises, Room, TenantHousehold
 
 RECORD_FIELDS = ["version", "created_at", "updated_at"]
 
@@ -95,9 +98,21 @@ class RoomSerializer(ScopedModelSerializer):
         ]
 
 
+class LandlordIdNumberValidator(UniqueValidator):
+    """A landlord's ID number is unique; one held by a landlord outside the caller's scope is refused
+    with OUTSIDE_SCOPE_ID_NUMBER instead of "已存在", which would confirm the person is a landlord."""
+
+    def __call__(self, value: Any, serializer_field: serializers.Field[Any, Any, Any, Any]) -> None:
+        instance = getattr(serializer_field.parent, "instance", None)
+        user = serializer_field.context["request"].user
+        if Landlord.objects.held_outside_scope(user, value, exclude_pk=getattr(instance, "pk", None)):
+            raise serializers.ValidationError(OUTSIDE_SCOPE_ID_NUMBER, code="unique")
+        super().__call__(value, serializer_field)
+
+
 class LandlordSerializer(ScopedModelSerializer):
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
-    employer_unit_name = serializers.CharField(source="employer_unit.name", read_only=True, default=None)
+    area_name = serializers.CharField(source="area.name", read_only=True, allow_null=True)
+    employer_unit_name = serializers.CharField(source="employer_unit.name", read_only=True, allow_null=True)
     four_category = serializers.ListField(
         source="four_category_labels",
         child=serializers.CharField(),
@@ -126,10 +141,19 @@ class LandlordSerializer(ScopedModelSerializer):
         ]
         extra_kwargs = {"id_number": {"help_text": MASKED}, "mobile": {"help_text": MASKED}}
 
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        id_number = fields["id_number"]
+        id_number.validators = [
+            LandlordIdNumberValidator(v.queryset, v.message) if isinstance(v, UniqueValidator) else v
+            for v in id_number.validators
+        ]
+        return fields
+
 
 class TenantHouseholdSerializer(ScopedModelSerializer):
     premises_label = serializers.CharField(source="premises.__str__", read_only=True)
-    room_number = serializers.CharField(source="room.number", read_only=True, default=None)
+    room_number = serializers.CharField(source="room.number", read_only=True, allow_null=True)
 
     class Meta:
         model = TenantHousehold

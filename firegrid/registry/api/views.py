@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rest_framework.routers import BaseRouter
+
 from firegrid.core.api.base import PersonalDataViewSetMixin, ScopedModelViewSet
 
 from ..filters import (
@@ -61,7 +63,7 @@ class TenantHouseholdViewSet(PersonalDataViewSetMixin, ScopedModelViewSet):
     filterset_class = TenantHouseholdFilterSet
 
 
-def register(router) -> None:
+def register(router: BaseRouter) -> None:
     router.register("buildings", BuildingViewSet, basename="buildings")
     router.register("premises", PremisesViewSet, basename="premises")
     router.register("rooms", RoomViewSet, basename="rooms")

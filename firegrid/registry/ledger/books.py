@@ -4,6 +4,7 @@ and the stored premises and rooms that room and tenant rows name."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,10 +13,12 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from firegrid.core.models import Record
 from firegrid.core.permissions import Action
-from firegrid.registry.models import Building, Landlord, Premises, Room
+from firegrid.registry.models import OUTSIDE_SCOPE_ID_NUMBER, Building, Landlord, Premises, Room
 
-from .importer import ImportContext, Row
+from .importer import ImportContext, Row, field_label
+from .messages import Message
 from .messages import deferred as _  # stored by the job, translated when shown
 
 BATCH = 500
@@ -24,7 +27,7 @@ BUILDING_ATTRS = ("name", "floors", "height_m", "structure", "year_built", "use"
 FOUR_CATEGORY = ("is_party_member", "is_official", "is_deputy", "is_public_payroll")
 
 
-def _show(value: Any) -> str:
+def _show(value: Any) -> Message | str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return "" if value is None else str(value)
@@ -39,11 +42,11 @@ def same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def touch(obj: models.Model, now) -> None:
-    """bulk_update writes neither auto_now nor the version: an updated record gets both here, once."""
-    if not getattr(obj, "_ledger_bumped", False):
+def touch(obj: Record, now: dt.datetime, *, bump: bool = True) -> None:
+    """bulk_update writes neither auto_now nor the version: an updated record gets both here. The version
+    goes up once per import: `bump` is false for a record this import has bumped already."""
+    if bump:
         obj.version += 1
-        obj._ledger_bumped = True
     obj.updated_at = now
 
 
@@ -62,8 +65,10 @@ class Entry:
     checked: bool = False  # validated since its last change
     failed: bool = False
     written: bool = False
+    bumped: bool = False  # its version has gone up in this import (however many chunks change it)
     writable: bool = True
     warned: bool = False
+    hidden: bool = False  # a registered record the importer may not see: never linked, never shown
 
 
 class Book:
@@ -74,7 +79,7 @@ class Book:
     attrs: tuple[str, ...]
     exclude: list[str]
 
-    def __init__(self, ctx: ImportContext):
+    def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
         self.entries: dict[Any, Entry] = {}
         # Entries to check and to write, so a chunk never scans every entry of the run.
@@ -100,7 +105,7 @@ class Book:
         current = getattr(entry.obj, attr)
         if first is not None and first != row.number:
             if not same(current, value):
-                label = self.model._meta.get_field(attr).verbose_name
+                label = field_label(self.model, attr)
                 self.ctx.error(
                     row,
                     f"{self.target}.{attr}",
@@ -141,7 +146,9 @@ class Book:
         if not self.ctx.writing:
             return
         now = timezone.now()
-        new, changed, rewritten = [], [], []
+        new: list[models.Model] = []
+        changed: list[models.Model] = []
+        rewritten: list[models.Model] = []
         pending, self.unwritten = list(self.unwritten.values()), {}
         for entry in pending:
             if not entry.dirty:
@@ -154,14 +161,17 @@ class Book:
             elif entry.new:
                 rewritten.append(entry.obj)  # created earlier in this import, grown since (floors)
             else:
-                touch(entry.obj, now)
+                touch(entry.obj, now, bump=not entry.bumped)
+                entry.bumped = True
                 changed.append(entry.obj)
+        # The model's one manager (`objects`), named as Django's model API knows it for any model class.
+        manager = self.model._default_manager
         if new:
-            self.model.objects.bulk_create(new, batch_size=BATCH)
+            manager.bulk_create(new, batch_size=BATCH)
         if changed:
-            self.model.objects.bulk_update(changed, [*self.attrs, "version", "updated_at"], batch_size=BATCH)
+            manager.bulk_update(changed, [*self.attrs, "version", "updated_at"], batch_size=BATCH)
         if rewritten:
-            self.model.objects.bulk_update(rewritten, list(self.attrs), batch_size=BATCH)
+            manager.bulk_update(rewritten, list(self.attrs), batch_size=BATCH)
 
     def tally(self) -> None:
         for entry in self.entries.values():
@@ -175,14 +185,14 @@ class BuildingBook(Book):
     attrs = BUILDING_ATTRS
     exclude = ["grid"]
 
-    def __init__(self, ctx: ImportContext, *, auto_floors: bool = False):
+    def __init__(self, ctx: ImportContext, *, auto_floors: bool = False) -> None:
         super().__init__(ctx)
         self.auto_floors = auto_floors  # new buildings take their floors from their premises' floors
         self.provisional = itertools.count(-1, -1)
 
     @staticmethod
     def key(row: Row) -> tuple[int, str]:
-        return (row.grid.pk, row.get("building.address"))
+        return (row.placed_grid.pk, row.get("building.address"))
 
     def prefetch(self, rows: list[Row]) -> None:
         keys = {self.key(r) for r in rows} - self.entries.keys()
@@ -201,7 +211,8 @@ class BuildingBook(Book):
         key = self.key(row)
         entry = self.entries.get(key)
         if entry is None:
-            building = Building(grid=row.grid, address=key[1], floors=None)
+            # No floors yet (None until a row gives them, or its premises do: need_floors).
+            building = Building(grid=row.placed_grid, address=key[1])
             # A provisional id lets Premises.clean compare floors with a building not yet written.
             building.pk = next(self.provisional)
             entry = self.add(key, Entry(building, new=True, first_row=row.number))
@@ -239,15 +250,20 @@ class LandlordBook(Book):
         if self.ctx.write:
             qs = qs.select_for_update()
         found = {landlord.pk: landlord for landlord in qs}
+        actor = self.ctx.actor
+        visible = set(Landlord.objects.visible_to(actor).filter(pk__in=found).values_list("pk", flat=True))
         writable = set(
-            Landlord.objects.visible_to(self.ctx.actor, Action.CHANGE)
-            .filter(pk__in=found)
+            Landlord.objects.visible_to(actor, Action.CHANGE)
+            .filter(pk__in=visible)
             .values_list("pk", flat=True)
         )
         for landlord in found.values():
-            self.entries[landlord.id_number] = Entry(
-                landlord, new=False, first_row=0, writable=landlord.pk in writable
-            )
+            if landlord.pk in visible:
+                entry = Entry(landlord, new=False, first_row=0, writable=landlord.pk in writable)
+            else:
+                # Only its ID number is kept: nothing of the person may reach the report.
+                entry = Entry(None, new=False, first_row=0, writable=False, hidden=True)
+            self.entries[landlord.id_number] = entry
 
     def entry_for(self, row: Row) -> Entry:
         id_number = row.get("landlord.id_number")
@@ -257,9 +273,24 @@ class LandlordBook(Book):
             entry = self.add(id_number, Entry(landlord, new=True, first_row=row.number))
         return entry
 
+    def refuse_hidden(self, row: Row, entry: Entry) -> bool:
+        """True (and an error on the row) when the row names a landlord the importer may not see.
+        Linking one would open the record to the importer; saying "registered" or "exists" would
+        tell an outsider that the person is a landlord. The message says neither who nor where."""
+        if entry.hidden:
+            self.ctx.error(row, "landlord.id_number", OUTSIDE_SCOPE_ID_NUMBER)
+        return entry.hidden
+
+    def tally(self) -> None:
+        for entry in self.entries.values():
+            if not entry.hidden:
+                outcome = "created" if entry.new else "updated" if entry.changed else "unchanged"
+                self.ctx.tally.add(self.target, outcome)
+
     def apply_inline(self, row: Row, entry: Entry) -> None:
         """Landlord columns on a premises row: name and mobile. The registered name wins over a different
-        one in the ledger (a warning); a landlord outside the user's scope is linked, never changed."""
+        one in the ledger (a warning); a landlord the user may see but not change is linked, never
+        changed (one the user may not see is never linked: `refuse_hidden`)."""
         given = {a: row.values[f"landlord.{a}"] for a in ("name", "mobile") if f"landlord.{a}" in row.values}
         obj = entry.obj
         if not entry.new and not entry.writable:
@@ -274,7 +305,7 @@ class LandlordBook(Book):
         for attr, value in given.items():
             first = entry.set_by.get(attr)
             if first is not None and first != row.number and not same(getattr(obj, attr), value):
-                label = Landlord._meta.get_field(attr).verbose_name
+                label = field_label(Landlord, attr)
                 self.ctx.warn(
                     row,
                     f"landlord.{attr}",
@@ -304,13 +335,17 @@ class LandlordBook(Book):
 class PremisesLocator:
     """Stored premises by (grid, address, unit label), for rows that name a premises (rooms, tenants)."""
 
-    def __init__(self, ctx: ImportContext):
+    def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
         self.found: dict[tuple[int, str, str], tuple[int, Decimal] | None] = {}
 
     @staticmethod
     def key(row: Row) -> tuple[int, str, str]:
-        return (row.grid.pk, row.get("building.address"), row.get("premises.unit_label") or WHOLE_BUILDING)
+        return (
+            row.placed_grid.pk,
+            row.get("building.address"),
+            row.get("premises.unit_label") or WHOLE_BUILDING,
+        )
 
     def prefetch(self, rows: list[Row]) -> None:
         keys = {self.key(r) for r in rows} - self.found.keys()
@@ -335,7 +370,7 @@ class PremisesLocator:
                 _(
                     "没有找到出租户：%(address)s %(label)s（%(grid)s）。请先导入出租户台账，或检查地址和门牌/户号。"
                 )
-                % {"address": address, "label": label, "grid": row.grid.name},
+                % {"address": address, "label": label, "grid": row.placed_grid.name},
             )
         return hit
 
@@ -343,7 +378,7 @@ class PremisesLocator:
 class RoomsOfPremises:
     """All stored rooms of the premises a run touches, by number (loaded once per premises)."""
 
-    def __init__(self, ctx: ImportContext):
+    def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
         self.rooms: dict[int, dict[str, Room]] = {}
         self.by_pk: dict[int, Room] = {}

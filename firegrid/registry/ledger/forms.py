@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 
+from firegrid.areas.models import User
 from firegrid.core.tables import enumerate_items
 
 from .choices import ImportKind
 from .fields import KIND_FIELDS, missing_required
-from .jobs import MAX_UPLOAD_MB, importable_kinds, scope_grids
+from .services import importable_kinds, scope_grids
+
+if TYPE_CHECKING:
+    from firegrid.registry.models import ImportJob
 
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("台账类型"), choices=ImportKind.choices)
     file = forms.FileField(
-        label=_("台账文件"),
-        help_text=_("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），不超过 %(mb)s MB。") % {"mb": MAX_UPLOAD_MB},
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        label=_("台账文件"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），不超过 %(mb)s MB。") % {
+            "mb": settings.FIREGRID_LEDGER_MAX_MB
+        }
         allowed = set(importable_kinds(user))
-        self.fields["kind"].choices = [(k, label) for k, label in ImportKind.choices if k in allowed]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)  # declared above
+        kind.choices = [(k, label) for k, label in ImportKind.choices if k in allowed]
 
 
 class MappingForm(forms.Form):
@@ -34,12 +45,12 @@ class MappingForm(forms.Form):
         label=_("保存此对应关系，下次上传相同表头的台账时自动使用"), required=False, initial=True
     )
 
-    def __init__(self, *args, job, user, **kwargs):
+    def __init__(self, *args: Any, job: ImportJob, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.job = job
-        choices = [("", _("— 不导入 —"))] + [(f.key, f.label) for f in KIND_FIELDS[job.kind]]
+        choices = [("", _("— 不导入 —")), *((f.key, f.label) for f in KIND_FIELDS[job.kind])]
         columns = (job.mapping or {}).get("columns", {})
-        self.column_fields = []
+        self.column_fields: list[str] = []
         for index, header in enumerate(job.headers):
             name = f"col_{index}"
             self.fields[name] = forms.ChoiceField(
@@ -59,7 +70,7 @@ class MappingForm(forms.Form):
             initial=(job.mapping or {}).get("default_grid"),
         )
 
-    def rows(self):
+    def rows(self) -> Iterator[dict[str, Any]]:
         """(column letter, header, samples, bound field, proposal reason) per sheet column."""
         reasons = (self.job.mapping or {}).get("reasons", {})
         samples = self.job.samples or []
@@ -72,8 +83,9 @@ class MappingForm(forms.Form):
                 "reason": reasons.get(str(index), ""),
             }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         chosen: dict[str, list[str]] = {}
         for index, name in enumerate(self.column_fields):
             key = cleaned.get(name)

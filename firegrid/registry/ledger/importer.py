@@ -15,24 +15,28 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.functional import Promise
 from openpyxl.utils import get_column_letter
 
 from firegrid.areas.choices import AreaLevel
-from firegrid.areas.models import Area
+from firegrid.areas.models import Area, User
 from firegrid.core.permissions import Action, can
 
 from .choices import ProblemLevel
 from .fields import fields_for
-from .messages import Message, Spec, encode_message, from_validation_error
+from .messages import Message, Spec, Text, encode_message, from_validation_error
 from .messages import deferred as _  # stored by the job, translated when shown
-from .reading import NON_DATA, classify, ledger_for_job
+from .reading import NON_DATA, LedgerFile, classify, ledger_for_job
 from .values import CellError, check_cell, clean_text, is_blank
+
+if TYPE_CHECKING:
+    from firegrid.registry.models import ImportJob
 
 CHUNK_ROWS = 2000
 REPORT_LIMIT = 500  # problems kept in the job row; the full list goes to a file
@@ -50,13 +54,15 @@ class Problem:
 class Problems:
     """Every problem found, in the order found, with counts by level."""
 
-    def __init__(self, headers: list[str]):
+    def __init__(self, headers: list[str]) -> None:
         self.headers = headers
         self.items: list[Problem] = []
         self.errors = 0
         self.warnings = 0
 
-    def add(self, row: int, column: int | None, message, level: str = ProblemLevel.ERROR) -> None:
+    def add(
+        self, row: int, column: int | None, message: Text | Spec, level: str = ProblemLevel.ERROR
+    ) -> None:
         if level == ProblemLevel.ERROR:
             self.errors += 1
         else:
@@ -68,13 +74,13 @@ class Problems:
     def sorted(self) -> list[Problem]:
         return sorted(self.items, key=lambda p: (p.row, -1 if p.column is None else p.column))
 
-    def as_dicts(self, limit: int | None = None) -> list[dict]:
+    def as_dicts(self, limit: int | None = None) -> list[dict[str, Any]]:
         items = self.sorted()
         if limit is not None:
             items = items[:limit]
         return [self.describe(p) for p in items]
 
-    def describe(self, p: Problem) -> dict:
+    def describe(self, p: Problem) -> dict[str, Any]:
         column = "" if p.column is None else get_column_letter(p.column + 1)
         header = self.headers[p.column] if p.column is not None and p.column < len(self.headers) else ""
         return {"row": p.row, "col": column, "header": header, "message": p.message, "level": p.level}
@@ -83,7 +89,7 @@ class Problems:
 class Tally:
     """created / updated / unchanged per target (premises, building, landlord …)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.counts: dict[str, dict[str, int]] = defaultdict(
             lambda: {"created": 0, "updated": 0, "unchanged": 0}
         )
@@ -104,10 +110,17 @@ class Row:
     ok: bool = True
     grid: Area | None = None
     bad: set[str] = field(default_factory=set)  # keys whose cell could not be read (already reported)
-    refs: tuple = ()  # the building and landlord entries a premises row refers to
+    refs: tuple[Any, ...] = ()  # the building and landlord entries (books.Entry) a premises row refers to
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
+
+    @property
+    def placed_grid(self) -> Area:
+        """The grid of a row already placed (`KindImporter.located`): only such rows name records."""
+        if self.grid is None:
+            raise ValueError(f"row {self.number} has no grid")
+        return self.grid
 
 
 class ImportAborted(Exception):
@@ -126,7 +139,7 @@ def _community_key(name: str) -> str:
 class GridResolver:
     """Grid by code, by name, by (community, name), or the job's default; only grids in the user's scope."""
 
-    def __init__(self, user, default_grid_id: int | None):
+    def __init__(self, user: User, default_grid_id: int | None) -> None:
         self.scope = None if user.scope_grid_ids is None else set(user.scope_grid_ids)
         self.grids: dict[int, Area] = {}
         self.by_code: dict[str, int] = {}
@@ -147,19 +160,19 @@ class GridResolver:
         in_scope = self._in_scope(self.grids)
         self.only = next(iter(in_scope)) if len(in_scope) == 1 else None
         self.optional = self.scope is None  # district-wide users may leave a landlord without a grid
-        self._cache: dict[tuple[str, str], tuple[int | None, str, str]] = {}
+        self._cache: dict[tuple[str, str], tuple[int | None, str, Text]] = {}
 
-    def _in_scope(self, pks) -> set[int]:
+    def _in_scope(self, pks: Iterable[int]) -> set[int]:
         return set(pks) if self.scope is None else set(pks) & self.scope
 
-    def resolve(self, grid: str, community: str, *, required: bool = True) -> tuple[int | None, str, str]:
+    def resolve(self, grid: str, community: str, *, required: bool = True) -> tuple[int | None, str, Text]:
         """(grid id, "", "") or (None, field key at fault, message)."""
         key = (grid, community)
         if key not in self._cache:
             self._cache[key] = self._resolve(grid, community, required)
         return self._cache[key]
 
-    def _resolve(self, grid: str, community: str, required: bool) -> tuple[int | None, str, str]:
+    def _resolve(self, grid: str, community: str, required: bool) -> tuple[int | None, str, Text]:
         community_key = _community_key(community) if community else ""
         if grid:
             if grid in self.by_code:
@@ -235,14 +248,14 @@ class RunResult:
     counts: dict[str, dict[str, int]]
     problems: Problems
     rows: int  # data rows read
-    notes: list  # Message objects (messages.py)
+    notes: list[Text]  # Message objects (messages.py)
     written: bool
 
 
 class ImportContext:
     """What every kind's importer shares: the actor, the mapping, problems, counts, the grid resolver."""
 
-    def __init__(self, job, actor, *, write: bool):
+    def __init__(self, job: ImportJob, actor: User, *, write: bool) -> None:
         self.job = job
         self.actor = actor
         self.write = write
@@ -255,7 +268,7 @@ class ImportContext:
         self.headers = list(job.headers or [])
         self.problems = Problems(self.headers)
         self.tally = Tally()
-        self.notes: list = []
+        self.notes: list[Text] = []
         self.grids = GridResolver(actor, (job.mapping or {}).get("default_grid"))
 
     @property
@@ -274,17 +287,17 @@ class ImportContext:
     def column(self, key: str) -> int | None:
         return self.columns.get(key)
 
-    def error(self, row: Row | int, key: str | None, message: str) -> None:
+    def error(self, row: Row | int, key: str | None, message: Text) -> None:
         number = row.number if isinstance(row, Row) else row
         self.problems.add(number, self.column(key) if key else None, message)
         if isinstance(row, Row):
             row.ok = False
 
-    def warn(self, row: Row | int, key: str | None, message: str) -> None:
+    def warn(self, row: Row | int, key: str | None, message: Text) -> None:
         number = row.number if isinstance(row, Row) else row
         self.problems.add(number, self.column(key) if key else None, message, ProblemLevel.WARNING)
 
-    def parse(self, number: int, values: list) -> Row:
+    def parse(self, number: int, values: list[Any]) -> Row:
         """Convert every mapped cell; a cell that cannot be read is an error on that cell."""
         converted: dict[str, Any] = {}
         row = Row(number, converted)
@@ -351,11 +364,16 @@ class ImportContext:
                 where = (rows_by_attr or {}).get(name, number)
                 column = self.column(key) if key else None
                 for error in field_errors:
-                    message = from_validation_error(error)
+                    spec = from_validation_error(error)
                     if column is None and name != "__all__":
-                        label = obj._meta.get_field(name).verbose_name
-                        message = _("%(field)s：%(message)s") % {"field": label, "message": Message(message)}
-                    self.problems.add(where, column, message)
+                        label = field_label(obj, name)
+                        self.problems.add(
+                            where,
+                            column,
+                            _("%(field)s：%(message)s") % {"field": label, "message": Message(spec)},
+                        )
+                    else:
+                        self.problems.add(where, column, spec)
             if isinstance(row, Row):
                 row.ok = False
             return False
@@ -378,7 +396,15 @@ class ImportContext:
         return None
 
 
-def data_rows(ledger, job, ctx: ImportContext) -> Iterator[tuple[int, list]]:
+def field_label(model: type[models.Model] | models.Model, name: str) -> str | Promise:
+    """The verbose name of a model field a row gives or an error names (never a reverse relation)."""
+    model_field = model._meta.get_field(name)
+    if not isinstance(model_field, models.Field):
+        raise ValueError(f"{name} is not a field of {model._meta.label}")
+    return model_field.verbose_name
+
+
+def data_rows(ledger: LedgerFile, job: ImportJob, ctx: ImportContext) -> Iterator[tuple[int, list[Any]]]:
     """The rows under the header that hold data: blank, totals, sign-off and repeated header rows skipped,
     as are one-cell captions outside the mapped columns (二、沿街商铺)."""
     headers = [clean_text(h) for h in job.headers]
@@ -400,9 +426,9 @@ def data_rows(ledger, job, ctx: ImportContext) -> Iterator[tuple[int, list]]:
 
 
 def run_import(
-    job,
+    job: ImportJob,
     *,
-    actor,
+    actor: User,
     write: bool,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:

@@ -216,9 +216,11 @@ def propose_mapping(kind: str, preview: SheetPreview, saved: dict[str, str] | No
     """The saved mapping of this layout if there is one, else names first, then sample values."""
     known = fields_for(kind)
     if saved:
-        columns = {int(i): key for i, key in saved.items() if key in known and int(i) < len(preview.headers)}
-        if columns:
-            return Proposal(columns, dict.fromkeys(columns, "saved"), saved=True)
+        remembered = {
+            int(i): key for i, key in saved.items() if key in known and int(i) < len(preview.headers)
+        }
+        if remembered:
+            return Proposal(remembered, dict.fromkeys(remembered, "saved"), saved=True)
     candidates = []
     for index, header in enumerate(preview.headers):
         key = header_key(header)

@@ -47,11 +47,15 @@ class Message:
     def __repr__(self) -> str:
         return f"Message({self.spec!r})"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Message) and other.spec == self.spec
 
     def __hash__(self) -> int:
         return hash(json.dumps(self.spec, sort_keys=True, ensure_ascii=False))
+
+
+# What a problem or a note may say: plain text, a lazy translation, or a Message.
+Text = str | Promise | Message
 
 
 def deferred(msgid: str) -> Message:
@@ -92,17 +96,17 @@ def encode(value: Any) -> Any:
     return str(value)
 
 
-def encode_message(message: Any) -> Spec:
+def encode_message(message: Any) -> dict[str, Any]:
     """A message to store: a spec, or plain text (kept as a msgid: it translates if it is one)."""
     encoded = encode(message)
     if isinstance(encoded, str):
         return {"msgid": encoded}
     if isinstance(encoded, dict) and "msgid" in encoded:
-        return encoded
+        return encoded  # a Message or a lazy string
     return {"msgid": str(message)}
 
 
-def from_validation_error(error: ValidationError) -> Spec:
+def from_validation_error(error: ValidationError) -> dict[str, Any]:
     """One error of a model's full_clean: its message (lazy, so its msgid) and its parameters."""
     message = encode_message(error.message)
     if error.params and isinstance(message, dict):

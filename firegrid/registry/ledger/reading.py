@@ -8,12 +8,20 @@ import codecs
 import csv
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from django.conf import settings
 
 from .messages import deferred as _  # stored by the job, translated when shown
 from .values import FORMULA_WITHOUT_VALUE, clean_text, is_blank
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from firegrid.registry.models import ImportJob
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -27,6 +35,9 @@ _NOT_A_RECORD = re.compile(
 )
 NON_DATA = -1  # classify(): blank, totals, sign-off or example row
 MANY = -2  # classify(): a row with two or more filled cells
+ZIP_MAGIC = b"PK\x03\x04"
+# Members unpacking to more than this have their compression ratio checked (FIREGRID_LEDGER_MAX_RATIO).
+RATIO_CHECKED_FROM = 1024 * 1024
 
 
 class LedgerFileError(Exception):
@@ -46,14 +57,14 @@ class LedgerFile:
     # when the file does not say).
     row_count: int | None = None
 
-    def rows(self, sheet: str = "") -> Iterator[tuple[int, list]]:
+    def rows(self, sheet: str = "") -> Generator[tuple[int, list[Any]], None, None]:
         """(row number as Excel shows it, cell values) for every row present in the sheet."""
         if self.format == XLSX:
             yield from self._xlsx_rows(sheet or self.sheet_names[0])
         else:
             yield from _csv_rows(self.path, self.encoding, self.delimiter)
 
-    def _xlsx_rows(self, sheet: str) -> Iterator[tuple[int, list]]:
+    def _xlsx_rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
         from openpyxl import load_workbook
 
         workbook = load_workbook(self.path, read_only=True, data_only=True)
@@ -74,13 +85,48 @@ class LedgerFile:
             workbook.close()
 
 
+def check_xlsx_archive(source: str | Path | IO[bytes], name: str) -> None:
+    """Refuse an .xlsx that would unpack to far more than a ledger holds (a zip bomb) before anything
+    parses it, from the sizes in the zip's central directory: the total unpacked size, and each large
+    member's compression ratio. The sizes stated there bound what is read (zipfile stops at a member's
+    stated size), so a lie does not get past. Anything that is not a zip is left to `open_ledger`."""
+    if not isinstance(source, str | Path):
+        source.seek(0)
+        if source.read(4) != ZIP_MAGIC:
+            return
+        source.seek(0)
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a readable zip: open_ledger says what is wrong with it
+    max_mb = settings.FIREGRID_LEDGER_MAX_UNPACKED_MB
+    if sum(m.file_size for m in members) > max_mb * 1024 * 1024:
+        raise LedgerFileError(
+            _("「%(name)s」解压后超过 %(mb)s MB，不像是台账，未读取。请检查文件，或拆分后分批导入。")
+            % {"name": name, "mb": max_mb}
+        )
+    max_ratio = settings.FIREGRID_LEDGER_MAX_RATIO
+    for member in members:
+        # A small member may pack very well (a blank styles part); only a large one can hurt.
+        if member.file_size > RATIO_CHECKED_FROM and member.file_size > max_ratio * max(
+            member.compress_size, 1
+        ):
+            raise LedgerFileError(
+                _(
+                    "「%(name)s」中的 %(member)s 压缩比异常（超过 %(ratio)s:1），可能是恶意构造的文件，未读取。"
+                )
+                % {"name": name, "member": member.filename, "ratio": max_ratio}
+            )
+
+
 def open_ledger(path: str | Path) -> LedgerFile:
     """Recognise a ledger by its content, not its name: .xlsx is a zip with a workbook, anything else must
     decode as UTF-8 or GB18030 text."""
     path = Path(path)
     with open(path, "rb") as handle:
         head = handle.read(8)
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as archive:
                 if "xl/workbook.xml" not in archive.namelist():
@@ -116,7 +162,7 @@ def open_ledger(path: str | Path) -> LedgerFile:
     return LedgerFile(path, CSV, encoding=encoding, delimiter=delimiter, sheet_names=[""], row_count=lines)
 
 
-def ledger_for_job(job) -> LedgerFile:
+def ledger_for_job(job: ImportJob) -> LedgerFile:
     """The ledger of a job whose format was recognised at upload, without opening the workbook again
     (each openpyxl load scans the sheet for its size)."""
     path = Path(job.file.path)
@@ -150,19 +196,19 @@ def detect_encoding(path: Path) -> tuple[str, int]:
     raise LedgerFileError(_("无法识别文件编码：CSV 文件应为 UTF-8 或 GBK 编码。"))
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list]]:
+def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[Any]]]:
     with open(path, encoding=encoding, newline="") as handle:
         yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
 
 
-def _parse_sheet(worksheet) -> Iterator[tuple[int, list]]:
+def _parse_sheet(worksheet: ReadOnlyWorksheet) -> Iterator[tuple[int, list[Any]]]:
     """openpyxl's own read-only parser, with one change: a formula cell without a cached value yields
     FORMULA_WITHOUT_VALUE instead of an empty cell, so the row can say so instead of importing a blank.
     Row numbers are the sheet's own (rows absent from the file are skipped, not renumbered)."""
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
-        def parse_cell(self, element):
+        def parse_cell(self, element: Any) -> dict[str, Any]:
             cell = super().parse_cell(element)
             if cell["value"] is None and element.find(FORMULA_TAG) is not None:
                 cell["value"] = FORMULA_WITHOUT_VALUE
@@ -179,7 +225,7 @@ def _parse_sheet(worksheet) -> Iterator[tuple[int, list]]:
         timedelta_formats=book._timedelta_formats,
     )
 
-    def rows():
+    def rows() -> Iterator[tuple[int, list[Any]]]:
         with source:
             for number, cells in parser.parse():
                 if not cells:
@@ -196,16 +242,16 @@ def _parse_sheet(worksheet) -> Iterator[tuple[int, list]]:
 # --- which rows hold data -----------------------------------------------------------------------------
 
 
-def non_empty(values: list) -> list[str]:
+def non_empty(values: list[Any]) -> list[str]:
     return [text for text in (clean_text(x) for x in values if not is_blank(x)) if text]
 
 
-def is_title_row(values: list) -> bool:
+def is_title_row(values: list[Any]) -> bool:
     """A merged title row (or a caption above the table): one filled cell."""
     return len(non_empty(values)) == 1
 
 
-def classify(values: list) -> int:
+def classify(values: list[Any]) -> int:
     """NON_DATA for blank lines, totals rows (合计/总计/小计 in the first filled cells — a leading 序号
     column holds a number, so the first two count) and sign-off lines; the index of the only filled cell
     of a one-cell row; MANY otherwise. One pass, stopping at the second filled cell: it runs per row."""
@@ -228,5 +274,5 @@ def classify(values: list) -> int:
     return first
 
 
-def is_non_data_row(values: list) -> bool:
+def is_non_data_row(values: list[Any]) -> bool:
     return classify(values) == NON_DATA

@@ -8,6 +8,7 @@ import gzip
 import json
 import tempfile
 from collections import defaultdict
+from typing import IO, TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -22,8 +23,11 @@ from .messages import render
 from .reading import ledger_for_job
 from .values import FORMULA_WITHOUT_VALUE
 
+if TYPE_CHECKING:
+    from firegrid.registry.models import ImportJob
+
 # Columns the premises template leaves out to stay short (still mapped when a ledger has them).
-TEMPLATE_SKIP = {
+TEMPLATE_SKIP: dict[str, set[str]] = {
     ImportKind.PREMISES: {
         "premises.floor_from",
         "premises.floor_to",
@@ -38,7 +42,7 @@ RED = Font(color="C00000", bold=True)
 BOLD = Font(bold=True)
 
 
-def _safe(value):
+def _safe(value: Any) -> Any:
     """A cell value that Excel will show, never evaluate (formula injection) and openpyxl accepts."""
     if value is FORMULA_WITHOUT_VALUE:
         return None
@@ -96,7 +100,7 @@ def template_workbook(kind: str) -> bytes:
     return handle.read()
 
 
-def load_problems(job) -> list[dict]:
+def load_problems(job: ImportJob) -> list[dict[str, Any]]:
     """Every problem of the job's last check (the job row keeps only the first ones)."""
     if job.problems_file:
         with job.problems_file.open("rb") as handle:
@@ -104,7 +108,7 @@ def load_problems(job) -> list[dict]:
     return list(job.report or [])
 
 
-def problem_report(job):
+def problem_report(job: ImportJob) -> IO[bytes]:
     """The ledger as uploaded, row for row, with an 错误 column; a second sheet lists every problem.
     Written in openpyxl's write-only mode to a temporary file: constant memory for any size."""
     # Messages are stored as msgids with parameters: the report speaks the language of who downloads it.

@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -44,13 +45,13 @@ def landlord_id(n: int) -> str:
     return id_number(n, born=f"{year}{month:02d}{1 + (n // 1000) // 50 % 28:02d}")
 
 
-def community_row(n: int, grid_name: str, *, per_building: int = 3, messy: bool = False) -> list:
+def community_row(n: int, grid_name: str, *, per_building: int = 3, messy: bool = False) -> list[Any]:
     """Row n of a community premises ledger; `per_building` premises share a building address."""
     building = n // per_building
     unit = n % per_building
     landlord = building  # one landlord per building, as in most villages
     mobile = f"138{landlord:08d}"[-11:]
-    row = [
+    row: list[Any] = [
         n + 1,
         grid_name,
         f"樟潭街道测试村{building + 1}号",
@@ -73,7 +74,7 @@ def community_row(n: int, grid_name: str, *, per_building: int = 3, messy: bool 
 
 
 def write_xlsx(
-    rows: Iterable[list],
+    rows: Iterable[list[Any]],
     *,
     headers: list[str] = COMMUNITY_HEADERS,
     title: str | None = "樟树潭社区出租房屋消防安全排查台账",
@@ -136,7 +137,7 @@ def _with_formulas(data: bytes, formulas: dict[str, str | None]) -> bytes:
 
 
 def write_csv(
-    rows: Iterable[list], *, headers: list[str] = COMMUNITY_HEADERS, encoding: str = "utf-8"
+    rows: Iterable[list[Any]], *, headers: list[str] = COMMUNITY_HEADERS, encoding: str = "utf-8"
 ) -> bytes:
     import csv
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+
+from django.db import models
 
 from firegrid.core.validators import normalise_id_number
 
@@ -32,7 +35,7 @@ EXCEL_ERRORS = frozenset(
 
 # Full-width ASCII letters and digits (Ａ-Ｚ, ａ-ｚ, ０-９) and the ideographic space → half-width.
 # Punctuation is left alone: （） in an address stays as the registry already holds it.
-_HALF = {0x3000: " ", 0xA0: " ", 0x200B: None, 0xFEFF: None}
+_HALF: dict[int, int | str | None] = {0x3000: " ", 0xA0: " ", 0x200B: None, 0xFEFF: None}
 _HALF.update({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})
 _HALF.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
 _HALF.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
@@ -211,7 +214,9 @@ def to_floor_range(value: object) -> tuple[int, int | None]:
     raise CellError(_("楼层「%(value)s」无法识别，请写成 3 或 2-4。") % {"value": text[:30]})
 
 
-def choice_converter(choices, synonyms: dict[str, str] | None = None):
+def choice_converter(
+    choices: type[models.TextChoices], synonyms: dict[str, str] | None = None
+) -> Callable[[object], str]:
     """A converter for a TextChoices column: the Chinese label, the stored value or a known synonym."""
     from django.utils import translation
 

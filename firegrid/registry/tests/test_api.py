@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from firegrid import testing as t
+from firegrid.api_testing import API, ApiScopeMatrix, api_client, audit_actions, list_ids
 from firegrid.conftest import assert_status
-from firegrid.core.api.testing import API, ApiScopeMatrix, api_client, audit_actions, list_ids
 from firegrid.core.models import AuditAction, AuditEntry
 from firegrid.registry.choices import PremisesKind
 from firegrid.registry.models import Building, Landlord, Premises, Room, TenantHousehold

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from firegrid import testing as t
 from firegrid.core.models import AuditEntry
-from firegrid.registry.ledger import jobs, samples
+from firegrid.registry.ledger import samples, services
 from firegrid.registry.ledger.choices import ImportStatus
 from firegrid.registry.ledger.messages import render
 from firegrid.registry.ledger.report import problem_report, template_workbook
@@ -31,7 +31,7 @@ def ledger_settings(settings, tmp_path):
 
 
 def upload(actor, data: bytes, name: str = "台账.xlsx", kind: str = "premises") -> ImportJob:
-    return jobs.create_import_job(actor=actor, kind=kind, upload=SimpleUploadedFile(name, data))
+    return services.create_import_job(actor=actor, kind=kind, upload=SimpleUploadedFile(name, data))
 
 
 def check(
@@ -40,16 +40,16 @@ def check(
     """Confirm the proposed (or given) mapping and run the dry run."""
     if columns is None:
         columns = {int(i): key for i, key in job.mapping["columns"].items()}
-    jobs.confirm_mapping(
+    services.confirm_mapping(
         job, actor=actor, columns=columns, default_grid=default_grid or job.mapping.get("default_grid")
     )
-    jobs.start_validation(job, actor=actor)
+    services.start_validation(job, actor=actor)
     job.refresh_from_db()
     return job
 
 
 def commit(job: ImportJob, actor) -> ImportJob:
-    jobs.start_commit(job, actor=actor)
+    services.start_commit(job, actor=actor)
     job.refresh_from_db()
     return job
 
@@ -219,14 +219,14 @@ def test_mapping_must_cover_required_fields_once(district, personas):
     job = upload(personas.grid_worker, samples.write_xlsx(rows(2)))
     columns = {int(i): k for i, k in job.mapping["columns"].items()}
     with pytest.raises(ValidationError, match="身份证号码"):
-        jobs.confirm_mapping(
+        services.confirm_mapping(
             job,
             actor=personas.grid_worker,
             columns={i: k for i, k in columns.items() if k != "landlord.id_number"},
             default_grid=None,
         )
     with pytest.raises(ValidationError, match="只能对应一列"):
-        jobs.confirm_mapping(
+        services.confirm_mapping(
             job, actor=personas.grid_worker, columns={**columns, 12: "building.address"}, default_grid=None
         )
 
@@ -251,7 +251,7 @@ def test_messy_cells_are_cleaned(district, personas):
         ("202室", 2, Decimal("60.50")),
         ("303室", 3, Decimal("60.50")),
     ]
-    assert any("层数" in note for note in jobs.job_notes(job))
+    assert any("层数" in note for note in services.job_notes(job))
 
 
 def test_formula_with_cached_value_imports_and_without_one_is_an_error(district, personas):
@@ -355,7 +355,7 @@ def test_one_bad_row_among_2000_commits_nothing_and_names_it(district, personas)
     assert problems(job) == [(1538, "K", "确保该值大于或等于1。")]
     assert job.counts["premises"]["created"] == 1999  # what the good rows would do
     with pytest.raises(ValidationError):
-        jobs.start_commit(job, actor=user)
+        services.start_commit(job, actor=user)
     assert Premises.objects.count() == before
     assert not Building.objects.filter(address__startswith="樟潭街道测试村").exists()
 
@@ -372,7 +372,7 @@ def test_commit_checks_again_and_writes_nothing_when_a_row_has_become_wrong(dist
     assert job.status == ImportStatus.VALIDATED and not job.committed
     assert [(p["row"], p["col"]) for p in job.report] == [(1539, "I"), (1540, "I")]
     assert "超过建筑的层数" in message(job.report[0])
-    assert "未导入任何数据" in jobs.job_notes(job)[0]
+    assert "未导入任何数据" in services.job_notes(job)[0]
     assert before == (Premises.objects.count(), Landlord.objects.count(), AuditEntry.objects.count())
     assert Building.objects.filter(address__startswith="樟潭街道测试村").count() == 1
 
@@ -457,7 +457,7 @@ def test_grid_worker_cannot_import_into_another_grid(district, personas):
     assert job.error_count == 3
     assert {message(p) for p in job.report} == {"网格「浮石一网格」不在您的管辖范围内，不能导入。"}
     with pytest.raises(ValidationError):
-        jobs.start_commit(job, actor=user)
+        services.start_commit(job, actor=user)
     # The subdistrict officer of 樟潭街道 may not either; a system admin may.
     job = check(
         upload(personas.subdistrict_officer, samples.write_xlsx(rows(3, grid="浮石一网格"))),
@@ -491,16 +491,16 @@ def test_an_interrupted_job_may_be_checked_again(district, personas):
 
     user = personas.grid_worker
     job = upload(user, samples.write_xlsx(rows(2)))
-    jobs.confirm_mapping(
+    services.confirm_mapping(
         job, actor=user, columns={int(i): k for i, k in job.mapping["columns"].items()}, default_grid=None
     )
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.COMMITTING)
     with pytest.raises(ValidationError):  # still running
-        jobs.start_validation(job, actor=user)
+        services.start_validation(job, actor=user)
     ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(hours=2))
     job.refresh_from_db()
-    assert jobs.is_stale(job)
-    jobs.start_validation(job, actor=user)
+    assert services.is_stale(job)
+    services.start_validation(job, actor=user)
     job.refresh_from_db()
     assert job.status == ImportStatus.VALIDATED and job.error_count == 0
 
@@ -518,10 +518,10 @@ def test_a_collision_with_a_concurrent_change_fails_the_job_cleanly(district, pe
 
     monkeypatch.setattr(kinds.PremisesImporter, "process", collide)
     job = commit(job, user)
-    assert job.status == ImportStatus.FAILED and "同时登记" in jobs.job_notes(job)[0]
+    assert job.status == ImportStatus.FAILED and "同时登记" in services.job_notes(job)[0]
     assert not Premises.objects.filter(building__address__startswith="樟潭街道测试村").exists()
     monkeypatch.undo()
-    jobs.start_validation(job, actor=user)  # a failed job may be checked again
+    services.start_validation(job, actor=user)  # a failed job may be checked again
     job.refresh_from_db()
     assert job.status == ImportStatus.VALIDATED
 
@@ -531,9 +531,9 @@ def test_department_officer_may_not_import(district, personas):
 
     with pytest.raises(PermissionDenied):
         upload(personas.fire_officer, samples.write_xlsx(rows(1)))
-    assert jobs.importable_kinds(personas.fire_officer) == []
-    assert jobs.importable_kinds(personas.landlord) == []
-    assert "premises" in jobs.importable_kinds(personas.grid_worker)
+    assert services.importable_kinds(personas.fire_officer) == []
+    assert services.importable_kinds(personas.landlord) == []
+    assert "premises" in services.importable_kinds(personas.grid_worker)
 
 
 # --- reports and templates -------------------------------------------------------------------------------
@@ -654,9 +654,10 @@ def test_landlords_ledger_and_a_landlord_outside_scope(district, personas):
     )
     job = check(upload(user, data, kind="landlord"), user)
     assert problems(job) == [
-        (3, "B", "该身份证号码的房东登记在您的管辖范围以外，不能修改。"),
+        (3, "B", "该证件号码属于您辖区外的房东，请联系上级"),
         (4, "E", "没有找到单位「不存在的单位」，请先登记该单位或检查名称。"),
     ]
+    assert job.counts["landlord"] == {"created": 1, "updated": 0, "unchanged": 0}
     job = commit(
         check(
             upload(

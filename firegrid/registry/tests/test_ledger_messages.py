@@ -16,9 +16,10 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from firegrid.conftest import assert_status
-from firegrid.registry.ledger import jobs, samples
+from firegrid.registry.ledger import runner, samples, services
 from firegrid.registry.ledger.choices import ImportStatus
 from firegrid.registry.ledger.messages import deferred, encode_lines, render, render_lines
+from firegrid.registry.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +33,12 @@ def ledger_settings(settings, tmp_path):
 
 
 def checked_job(user, data_rows):
-    job = jobs.create_import_job(
+    job = services.create_import_job(
         actor=user, kind="premises", upload=SimpleUploadedFile("台账.xlsx", samples.write_xlsx(data_rows))
     )
     columns = {int(i): key for i, key in job.mapping["columns"].items()}
-    jobs.confirm_mapping(job, actor=user, columns=columns, default_grid=job.mapping.get("default_grid"))
-    jobs.start_validation(job, actor=user)
+    services.confirm_mapping(job, actor=user, columns=columns, default_grid=job.mapping.get("default_grid"))
+    services.start_validation(job, actor=user)
     job.refresh_from_db()
     return job
 
@@ -122,12 +123,15 @@ def test_notes_and_failures_are_shown_in_the_readers_language(login, district, p
     assert job.status == ImportStatus.VALIDATED and job.error_count == 0
     note = "台账没有“层数”列：新登记的建筑按其各户所在的最高楼层登记层数（至少1层）。"
     with translation.override("en"):
-        assert jobs.job_notes(job) == [gettext(note)]
-        assert CJK.search(jobs.job_notes(job)[0]) is None
-    assert jobs.job_notes(job) == [note]
+        assert services.job_notes(job) == [gettext(note)]
+        assert CJK.search(services.job_notes(job)[0]) is None
+    assert services.job_notes(job) == [note]
 
     # A job that failed (the runner's own message) reads in English to an English user.
-    jobs._fail(job.pk, deferred("导入时有人同时登记了其中的记录，未导入任何数据。请重新检查后再导入。"))
+    runner._fail(
+        ImportJob.objects.filter(pk=job.pk),
+        deferred("导入时有人同时登记了其中的记录，未导入任何数据。请重新检查后再导入。"),
+    )
     job.refresh_from_db()
     page = english(login(user)).get(reverse("registry:ledger_job", args=[job.pk])).content.decode()
     with translation.override("en"):

@@ -11,7 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from firegrid.conftest import assert_status
-from firegrid.registry.ledger import jobs, samples
+from firegrid.core.masking import mask_mobile
+from firegrid.registry.ledger import samples, services
 from firegrid.registry.ledger.choices import ImportStatus
 from firegrid.registry.models import ImportJob, Premises
 
@@ -32,7 +33,7 @@ def ledger(n: int = 5, **kw) -> SimpleUploadedFile:
 
 
 def uploaded_job(user) -> ImportJob:
-    return jobs.create_import_job(actor=user, kind="premises", upload=ledger())
+    return services.create_import_job(actor=user, kind="premises", upload=ledger())
 
 
 def mapping_post(job: ImportJob, **extra) -> dict:
@@ -54,7 +55,7 @@ def test_roles_that_may_not_import_get_403(login, district, personas, persona):
     assert_status(client.get(reverse("registry:ledger_home")), 403)
     assert_status(client.get(reverse("registry:ledger_template", args=["premises"])), 403)
     assert_status(client.post(reverse("registry:ledger_home"), {"kind": "premises", "file": ledger()}), 403)
-    assert "台账导入" not in client.get(reverse("core:home")).content.decode()
+    assert "台账导入" not in client.get(reverse("pages:home")).content.decode()
 
 
 def test_someone_elses_job_is_404(login, district, personas):
@@ -74,7 +75,7 @@ def test_landing_page_lists_kinds_templates_and_recent_jobs(login, district, per
     assert "台账导入" in page and "下载模板" in page
     assert reverse("registry:ledger_template", args=["tenant_household"]) in page
     assert "樟树潭社区台账.xlsx" in page
-    home = client.get(reverse("core:home")).content.decode()
+    home = client.get(reverse("pages:home")).content.decode()
     assert reverse("registry:ledger_home") in home  # the menu link
 
 
@@ -195,21 +196,30 @@ def test_progress_fragment_polls_while_running_and_reloads_when_done(login, dist
     assert fragment["HX-Refresh"] == "true"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_large_file_runs_in_a_background_thread(settings, district, personas):
-    """Outside tests a job runs in a thread started after the request's transaction commits."""
-    import threading
-
-    settings.FIREGRID_LEDGER_INLINE = False
-    settings.FIREGRID_LEDGER_INLINE_ROWS = 0
-    user = personas.grid_worker
-    job = uploaded_job(user)
-    jobs.confirm_mapping(
-        job, actor=user, columns={int(i): k for i, k in job.mapping["columns"].items()}, default_grid=None
+def test_grid_worker_cannot_open_a_landlord_of_another_grid_through_the_import(login, district, personas):
+    """The attack: wanggy (grid A) uploads a one-row ledger with the ID number of landlord_b (grid B).
+    The row is an error that says neither who nor where; nothing is linked, so the landlord's record and
+    a reveal of the mobile stay closed."""
+    user, victim = personas.grid_worker, district.landlord_b
+    client = login(user)
+    row = samples.community_row(0, GRID_A)
+    row[5] = victim.id_number
+    upload = SimpleUploadedFile("台账.xlsx", samples.write_xlsx([row]))
+    client.post(reverse("registry:ledger_home"), {"kind": "premises", "file": upload})
+    job = ImportJob.objects.get()
+    client.post(reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job))
+    page = client.get(reverse("registry:ledger_job", args=[job.pk])).content.decode()
+    assert "该证件号码属于您辖区外的房东，请联系上级" in page
+    report = client.get(reverse("registry:ledger_report", args=[job.pk]))
+    report_text = str(
+        list(load_workbook(io.BytesIO(b"".join(report.streaming_content))).worksheets[1].values)
     )
-    jobs.start_validation(job, actor=user)
-    for thread in threading.enumerate():
-        if thread.name == f"ledger-{job.pk}":
-            thread.join(timeout=30)
+    for text in (page, report_text):
+        assert victim.name not in text and mask_mobile(victim.mobile) not in text and "已存在" not in text
+    assert reverse("registry:ledger_commit", args=[job.pk]) not in page
+    client.post(reverse("registry:ledger_commit", args=[job.pk]))
     job.refresh_from_db()
-    assert job.status == ImportStatus.VALIDATED and job.counts["premises"]["created"] == 5
+    assert job.status == ImportStatus.VALIDATED and not job.committed
+    assert list(Premises.objects.filter(landlord=victim)) == [district.premises_b]
+    assert_status(client.get(reverse("registry:landlord_detail", args=[victim.pk])), 404)
+    assert_status(client.post(reverse("registry:landlord_reveal", args=[victim.pk, "mobile"])), 404)

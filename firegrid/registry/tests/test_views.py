@@ -308,3 +308,9 @@ def test_whole_district_list_is_newest_first_and_an_area_list_by_address(login, 
     assert addresses == sorted(addresses)
     rows = list(login(personas.grid_worker).get(reverse("registry:premises_list")).context["object_list"])
     assert [p.unit_label for p in rows] == sorted(p.unit_label for p in rows)
+
+
+def test_unit_list_counts_the_four_category_landlords_the_registry_hands_it(login, district, personas):
+    rows = login(personas.admin).get(reverse("areas:unit_list")).context["rows"]
+    counts = {unit.pk: unit.landlord_count for unit, _cells in rows}
+    assert counts[district.unit.pk] == 1

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -35,8 +37,12 @@ class SnapshotRowSerializer(serializers.ModelSerializer):
 
 
 class DailySnapshotSerializer(serializers.ModelSerializer):
-    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    generated_by = serializers.StringRelatedField(read_only=True, allow_null=True)
+    campaign: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    generated_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = DailySnapshot
@@ -52,13 +58,14 @@ class DailySnapshotDetailSerializer(DailySnapshotSerializer):
         read_only_fields = fields
 
     @extend_schema_field(SnapshotRowSerializer(many=True))
-    def get_rows(self, snapshot) -> list[dict]:
+    def get_rows(self, snapshot: DailySnapshot) -> list[dict[str, Any]]:
         from ..services import visible_rows
 
         rows = visible_rows(snapshot, self.context["request"].user).order_by(
             "dimension", "rank", "name", "key"
         )
-        return SnapshotRowSerializer(rows, many=True).data
+        # With many=True the data is a list (DRF's ReturnList); the stubs type it as the one-row dict.
+        return cast(list[dict[str, Any]], SnapshotRowSerializer(rows, many=True).data)
 
 
 class GenerateSerializer(serializers.Serializer):

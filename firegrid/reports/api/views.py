@@ -6,13 +6,20 @@ Everyone who may read the report lists the snapshots; the rows inside are scoped
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from django.db.models.query import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
 
 from firegrid.campaigns.models import Campaign
 from firegrid.core.api.schema import FiregridAutoSchema
@@ -21,12 +28,18 @@ from .. import services
 from ..models import DailySnapshot
 from .serializers import DailySnapshotDetailSerializer, DailySnapshotSerializer, GenerateSerializer
 
+if TYPE_CHECKING:
+    from firegrid.core.http import AuthedRequest
+
 
 class ReportPermission(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        if view.action == "generate":
-            return services.may_generate(request.user)
-        return services.may_view(request.user)
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not user.is_authenticated:  # IsAuthenticated has refused the request already
+            return False
+        if getattr(view, "action", None) == "generate":
+            return services.may_generate(user)
+        return services.may_view(user)
 
 
 @extend_schema_view(
@@ -47,14 +60,14 @@ class DailySnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     permission_classes = [IsAuthenticated, ReportPermission]
     schema = FiregridAutoSchema()
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "retrieve":
             return DailySnapshotDetailSerializer
         if self.action == "generate":
             return GenerateSerializer
         return DailySnapshotSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[DailySnapshot]:
         queryset = super().get_queryset()
         if self.action == "list":
             if code := self.request.query_params.get("campaign"):
@@ -67,7 +80,7 @@ class DailySnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         request=GenerateSerializer, responses={200: DailySnapshotSerializer, 201: DailySnapshotSerializer}
     )
     @action(detail=False, methods=["post"])
-    def generate(self, request):
+    def generate(self, request: AuthedRequest) -> Response:
         """Generate a day's snapshot (201), or return the existing one (200); `correction` with a `reason`
         makes a new version."""
         data = GenerateSerializer(data=request.data)
@@ -88,5 +101,5 @@ class DailySnapshotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return Response(DailySnapshotSerializer(snapshot, context={"request": request}).data, status=code)
 
 
-def register(router) -> None:
+def register(router: BaseRouter) -> None:
     router.register("daily-reports", DailySnapshotViewSet, basename="daily-reports")

@@ -1,10 +1,17 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import template
 
 from firegrid.reports.services import may_view
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
 
 register = template.Library()
 
 
 @register.filter
-def can_view_reports(user) -> bool:
+def can_view_reports(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and may_view(user)

@@ -44,10 +44,18 @@
     if (event.target.closest("[data-toggle=sidebar]")) {
       document.getElementById("sidebar").classList.toggle("open");
     }
+    // No inline handlers anywhere (the Content-Security-Policy allows scripts from our files only).
+    if (event.target.closest("[data-print]")) window.print();
     if (event.target.closest("[data-toggle-large]")) {
       document.documentElement.classList.toggle("large");
       localStorage.setItem("firegrid.large", document.documentElement.classList.contains("large") ? "1" : "");
     }
+  });
+
+  // A select that applies itself (the job list's status filter): no inline onchange.
+  document.addEventListener("change", function (event) {
+    const select = event.target.closest("select[data-autosubmit]");
+    if (select && select.form) select.form.submit();
   });
 
   if (localStorage.getItem("firegrid.large")) document.documentElement.classList.add("large");

@@ -8,24 +8,29 @@ with tasks at all, so the steps need sight of the task here and the service answ
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import Prefetch
+from django.db.models.query import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
 
 from firegrid.areas.models import Area, Department, User
 from firegrid.core.api.base import ScopedModelViewSet, ScopedViewSetMixin
-from firegrid.core.api.fields import ScopedPrimaryKeyRelatedField
+from firegrid.core.api.fields import LabelField, ScopedPrimaryKeyRelatedField
 from firegrid.core.api.serializers import ScopedModelSerializer
 from firegrid.core.permissions import Action
 
 from .. import services
 from ..filters import TaskFilterSet
 from ..models import Task, TaskReply
+
+if TYPE_CHECKING:
+    from firegrid.core.http import AuthedRequest
 
 ERRORS = {
     400: OpenApiResponse(description="字段错误（按字段名返回），或 non_field_errors"),
@@ -52,10 +57,12 @@ class TaskSerializer(ScopedModelSerializer):
     departments = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), many=True, required=False, help_text=_("联合处置的参与部门")
     )
-    area_name = serializers.CharField(source="area.name", read_only=True, default="")
-    department_name = serializers.CharField(source="department.name", read_only=True, default="")
-    assignee_name = serializers.CharField(source="assignee.__str__", read_only=True, default="")
-    created_by_name = serializers.CharField(source="created_by.__str__", read_only=True, default="")
+    # Labels, not `source="area.name", default=""`: DRF skips a default on a partial update, so a PATCH
+    # answered without `area_name` when the task had no area.
+    area_name = LabelField(source="area", missing="")
+    department_name = LabelField(source="department", missing="")
+    assignee_name = LabelField(source="assignee", missing="")
+    created_by_name = LabelField(source="created_by", missing="")
 
     class Meta:
         model = Task
@@ -100,11 +107,11 @@ class TaskSerializer(ScopedModelSerializer):
             "closed_at",
         ]
 
-    def create(self, validated_data):
+    def create(self, validated_data: dict[str, Any]) -> Task:
         departments = validated_data.pop("departments", ())
         return services.create_task(validated_data, actor=self.actor, departments=departments)
 
-    def update(self, instance, validated_data):
+    def update(self, instance: Task, validated_data: dict[str, Any]) -> Task:
         expected_version = validated_data.pop("version", None)
         return services.update_task(
             instance, validated_data, actor=self.actor, expected_version=expected_version
@@ -157,7 +164,7 @@ class ReplyCreateSerializer(serializers.Serializer):
     attachment = serializers.FileField(required=False, help_text=_("附件（选填）"))
 
 
-def task_queryset():
+def task_queryset() -> QuerySet[Task]:
     return Task.objects.select_related("area", "department", "assignee", "created_by").prefetch_related(
         Prefetch("departments", queryset=Department.objects.order_by("pk"))
     )
@@ -211,7 +218,7 @@ class TaskViewSet(ScopedModelViewSet):
         responses={201: TaskSerializer(many=True), **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def route(self, request, pk=None):
+    def route(self, request: AuthedRequest, pk: str | None = None) -> Response:
         task = self.get_object()
         serializer = RouteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -230,7 +237,7 @@ class TaskViewSet(ScopedModelViewSet):
         responses={200: TaskSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def escalate(self, request, pk=None):
+    def escalate(self, request: AuthedRequest, pk: str | None = None) -> Response:
         task = self.get_object()
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -239,7 +246,7 @@ class TaskViewSet(ScopedModelViewSet):
 
     @extend_schema(summary="指派经办人", request=AssignSerializer, responses={200: TaskSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
-    def assign(self, request, pk=None):
+    def assign(self, request: AuthedRequest, pk: str | None = None) -> Response:
         task = self.get_object()
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -248,7 +255,7 @@ class TaskViewSet(ScopedModelViewSet):
 
     @extend_schema(summary="开始办理", request=None, responses={200: TaskSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
-    def start(self, request, pk=None):
+    def start(self, request: AuthedRequest, pk: str | None = None) -> Response:
         return self._read(services.start_task(self.get_object(), actor=request.user))
 
     @extend_schema(
@@ -258,7 +265,7 @@ class TaskViewSet(ScopedModelViewSet):
         responses={200: TaskSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def done(self, request, pk=None):
+    def done(self, request: AuthedRequest, pk: str | None = None) -> Response:
         task = self.get_object()
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -272,7 +279,7 @@ class TaskViewSet(ScopedModelViewSet):
         responses={200: TaskSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def cancel(self, request, pk=None):
+    def cancel(self, request: AuthedRequest, pk: str | None = None) -> Response:
         task = self.get_object()
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -286,7 +293,7 @@ class TaskViewSet(ScopedModelViewSet):
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[])
-    def replies(self, request, pk=None):
+    def replies(self, request: AuthedRequest, pk: str | None = None) -> Response:
         task = self.get_object()
         page = self.paginate_queryset(task.replies.order_by("time", "id"))
         context = self.get_serializer_context()
@@ -299,7 +306,7 @@ class TaskViewSet(ScopedModelViewSet):
         responses={201: TaskReplySerializer, **ERRORS},
     )
     @replies.mapping.post
-    def add_reply(self, request, pk=None):
+    def add_reply(self, request: AuthedRequest, pk: str | None = None) -> Response:
         task = self.get_object()
         serializer = ReplyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -311,5 +318,5 @@ class TaskViewSet(ScopedModelViewSet):
         return Response(TaskReplySerializer(reply, context=context).data, status=status.HTTP_201_CREATED)
 
 
-def register(router) -> None:
+def register(router: BaseRouter) -> None:
     router.register("tasks", TaskViewSet, basename="tasks")

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from firegrid.api_testing import API, ApiScopeMatrix, api_client
 from firegrid.conftest import assert_status
-from firegrid.core.api.testing import API, ApiScopeMatrix, api_client
 from firegrid.tasks import services
 from firegrid.tasks.models import Task
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
+from argparse import ArgumentParser
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -18,7 +21,7 @@ from firegrid.jobs.registry import UnknownJob, registry
 class Command(BaseCommand):
     help = "Background and scheduled jobs: run-due, run, list, registered, scheduler."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         sub.add_parser(
             "run-due",
@@ -48,24 +51,24 @@ class Command(BaseCommand):
             help="Check for due jobs every minute, in the foreground (embedded mode without a web server).",
         )
 
-    def handle(self, *args, subcommand: str, **options):
-        handler = {
+    def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
+        handlers: dict[str, Callable[..., None]] = {
             "run-due": self.run_due,
             "run": self.run,
-            "list": self.list,
+            "list": self.list_runs,
             "registered": self.registered,
             "scheduler": self.scheduler,
-        }[subcommand]
-        handler(**options)
+        }
+        handlers[subcommand](**options)
 
-    def run_due(self, **options):
+    def run_due(self, **options: Any) -> None:
         runs = services.run_due(dispatch=False)
         for run in runs:
             self._report(run)
         if not runs:
             self.stdout.write("nothing due")
 
-    def run(self, *, name: str, key: str | None, param: list[str], **options):
+    def run(self, *, name: str, key: str | None, param: list[str], **options: Any) -> None:
         try:
             registry.get(name)
         except UnknownJob as exc:
@@ -89,7 +92,7 @@ class Command(BaseCommand):
         if run.status == JobStatus.FAILED:
             raise CommandError(f"{name} failed:\n{run.error}")
 
-    def list(self, *, limit: int, name: str | None, status: str | None, **options):
+    def list_runs(self, *, limit: int, name: str | None, status: str | None, **options: Any) -> None:
         qs = JobRun.objects.all()
         if name:
             qs = qs.filter(name=name)
@@ -111,16 +114,21 @@ class Command(BaseCommand):
                 f"{run.claimed_by} {run.message} {first_error}".rstrip()
             )
 
-    def registered(self, **options):
+    def registered(self, **options: Any) -> None:
         now = timezone.now()
         for job in registry.all():
-            when = f"{job.schedule} (Asia/Shanghai)" if job.schedule else "on demand"
-            due = job.schedule.due_slot(now) if job.schedule else None
-            latest = JobRun.objects.filter(name=job.name, key=job.schedule.key(due)).first() if due else None
+            schedule = job.schedule
+            when = f"{schedule} (Asia/Shanghai)" if schedule else "on demand"
+            due = schedule.due_slot(now) if schedule else None
+            latest = (
+                JobRun.objects.filter(name=job.name, key=schedule.key(due)).first()
+                if schedule and due
+                else None
+            )
             today = f" today {due:%H:%M}: {latest.status if latest else 'no run yet'}" if due else ""
             self.stdout.write(f"{job.name}  {job.label}  {when}{today}")
 
-    def scheduler(self, **options):
+    def scheduler(self, **options: Any) -> None:
         self.stdout.write(f"checking for due jobs every {scheduler.INTERVAL_SECONDS} s (Ctrl-C stops)")
         try:
             scheduler.loop(threading.Event(), first=0)

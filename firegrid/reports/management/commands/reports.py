@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -15,7 +17,7 @@ from firegrid.reports.services import generate_snapshot
 class Command(BaseCommand):
     help = "Daily reports (日报): generate a campaign's snapshot for a day."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
         snapshot = sub.add_parser("snapshot", help="generate (or show) the snapshot of one day")
         snapshot.add_argument("--campaign", required=True, help="the campaign's code")
@@ -23,7 +25,7 @@ class Command(BaseCommand):
         snapshot.add_argument("--correction", action="store_true", help="make a new version (needs --reason)")
         snapshot.add_argument("--reason", default="", help="why the day is generated again")
 
-    def handle(self, *args, what, **options):
+    def handle(self, *args: Any, what: str, **options: Any) -> None:
         try:
             campaign = Campaign.objects.get(code=options["campaign"])
         except Campaign.DoesNotExist:

@@ -1,0 +1,1 @@
+"""Pages that gather figures from every app: the home page by role."""

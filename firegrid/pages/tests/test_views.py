@@ -1,0 +1,45 @@
+"""The home page (figures that each equal the count of their list) and 我的."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "who", ["admin", "subdistrict_officer", "grid_worker", "liaison", "landlord", "outsider"]
+)
+def test_every_home_figure_equals_the_count_of_its_list(login, district, personas, who):
+    client = login(getattr(personas, who))
+    figures = client.get(reverse("pages:home")).context["figures"]
+    assert figures
+    for figure in figures:
+        listed = client.get(figure.url).context["paginator"].count
+        assert listed == figure.value, f"{figure.label}: figure {figure.value}, list {listed}"
+
+
+def test_home_figures_follow_scope(login, district, personas):
+    by_label = {
+        f.label: f.value for f in login(personas.grid_worker).get(reverse("pages:home")).context["figures"]
+    }
+    assert by_label["出租房"] == 1 and by_label["出租商铺"] == 1 and by_label["四类人员房东"] == 1
+    by_label = {f.label: f.value for f in login(personas.admin).get(reverse("pages:home")).context["figures"]}
+    assert by_label["出租房"] == 2
+
+
+def test_area_breakdown_links_count_the_same(login, district, personas):
+    client = login(personas.admin)
+    rows = client.get(reverse("pages:home")).context["area_rows"]
+    assert [r.area.name for r in rows] == ["樟潭街道", "浮石街道"]
+    for row in rows:
+        assert client.get(row.links["total"]).context["paginator"].count == row.counts.get("total", 0)
+
+
+def test_liaison_home_has_no_tenant_figure(login, district, personas):
+    labels = [f.label for f in login(personas.liaison).get(reverse("pages:home")).context["figures"]]
+    assert "在住租户" not in labels
+
+
+def test_me_page_shows_scope(login, district, personas):
+    page = login(personas.grid_worker).get(reverse("pages:me")).content.decode()
+    assert "樟树潭一网格" in page

@@ -1,0 +1,59 @@
+"""Enforcement (执法) recorded on a premises or its plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from firegrid.core.models import AuditAction
+from firegrid.core.permissions import Action
+from firegrid.core.services import record_change, require, require_visible, snapshot
+from firegrid.registry.models import Premises
+
+from ..choices import VISIT_STEPS, MoveName, PlanState
+from ..models import EnforcementAction, EnforcementAttachment, Plan
+from .base import _locked
+from .moves import _move
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from firegrid.areas.models import User
+
+
+@transaction.atomic
+def record_enforcement(
+    premises: Premises,
+    data: dict[str, Any],
+    *,
+    actor: User,
+    plan: Plan | None = None,
+    attachments: Iterable[UploadedFile[bytes]] = (),
+) -> EnforcementAction:
+    """Record an enforcement step; on an escalated plan a sanction moves the plan into enforcement."""
+    require(actor, Action.ADD, EnforcementAction)
+    require_visible(premises, actor)
+    if plan is not None:
+        # The stored row, locked: whether the sanction moves the plan depends on its state now.
+        plan = _locked(plan, actor)
+    department = data.get("department") or getattr(actor, "department", None)
+    action = EnforcementAction(
+        premises=premises, plan=plan, recorded_by=actor, **{**data, "department": department}
+    )
+    if department is None:
+        raise ValidationError({"department": _("请选择执法部门。")})
+    action.full_clean()
+    action.save()
+    for upload in attachments:
+        name = upload.name or ""  # an uploaded file always carries its name
+        attachment = EnforcementAttachment(action=action, name=name[:200])
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+    record_change(actor=actor, action=AuditAction.CREATE, obj=action, after=snapshot(action))
+    if plan is not None and plan.state == PlanState.ESCALATED and action.kind not in VISIT_STEPS:
+        _move(plan, MoveName.ENFORCE, actor=actor, reason=str(action))
+    return action
