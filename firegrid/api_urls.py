@@ -8,11 +8,13 @@ from firegrid.campaigns.api.views import register as register_campaigns
 from firegrid.core.api.auth import ObtainTokenView
 from firegrid.core.api.routers import FiregridRouter
 from firegrid.inspections.api.views import register as register_inspections
+from firegrid.longterm.api.views import register as register_longterm
 from firegrid.outreach.api.records import register as register_outreach_records
 from firegrid.outreach.api.views import register as register_outreach
 from firegrid.rectification.api.views import register as register_rectification
 from firegrid.registry.api.views import register as register_registry
 from firegrid.reports.api.views import register as register_reports
+from firegrid.risk.api.views import register as register_risk
 from firegrid.tasks.api.views import register as register_tasks
 
 router = FiregridRouter()
@@ -25,6 +27,8 @@ register_outreach(router)
 register_outreach_records(router)
 register_tasks(router)
 register_reports(router)
+register_risk(router)
+register_longterm(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

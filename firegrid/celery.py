@@ -39,6 +39,7 @@ def add_schedule(celery_app: Celery) -> None:
     from firegrid.jobs.registry import registry
 
     for job in registry.scheduled():
+        assert job.schedule is not None  # scheduled() lists only jobs with a schedule
         celery_app.add_periodic_task(
             crontab(**job.schedule.celery_fields()),
             celery_app.signature(RUN_DUE_TASK, kwargs={"names": [job.name]}),

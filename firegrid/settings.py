@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "axes",  # sign-in lockout (firegrid.core.lockout)
+    "django_otp",  # the optional second factor (firegrid.core.otp)
+    "django_otp.plugins.otp_totp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -103,9 +105,11 @@ INSTALLED_APPS = [
     "firegrid.inspections",
     "firegrid.jobs",
     "firegrid.campaigns",
+    "firegrid.risk",
     "firegrid.rectification",
     "firegrid.portal",
     "firegrid.outreach",
+    "firegrid.longterm",
     "firegrid.dashboards",
     "firegrid.tasks",
     "firegrid.reports",
@@ -124,11 +128,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave its second-factor code (firegrid.core.otp).
+    "django_otp.middleware.OTPMiddleware",
     "firegrid.core.middleware.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "firegrid.core.middleware.RequestIdMiddleware",
+    # Before the forced password change: a session without its second-factor code may not change the password.
+    "firegrid.core.middleware.OTPRequiredMiddleware",
     "firegrid.core.middleware.PasswordChangeRequiredMiddleware",
     # Last, as django-axes asks: turns a locked sign-in into the lockout answer (firegrid.core.lockout).
     "axes.middleware.AxesMiddleware",
@@ -223,6 +231,14 @@ AXES_LOCKOUT_CALLABLE = "firegrid.core.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False  # its start-up line would print before every management command's output
 
+# Second factor (两步验证, django-otp TOTP; firegrid.core.otp): offered to the district roles; mandatory for the
+# roles listed here (comma-separated Role values, e.g. district_commander,system_admin). Empty: optional.
+FIREGRID_OTP_REQUIRED_ROLES = env_list("FIREGRID_OTP_REQUIRED_ROLES", [])
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "消防网格"
+# Django admin shows neither a device's secret key nor its QR code once the device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
@@ -286,11 +302,16 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "firegrid.core.debug.FiregridExceptionReport
 
 # Request bodies. A form's or an API call's body, files not counted, may hold FIREGRID_MAX_BODY_KB; more
 # is refused (web: 400; API: 413 with a message). Uploaded files past 2.5 MB are streamed to a temporary
-# file; each app caps its files (photos 15 MB, ledgers FIREGRID_LEDGER_MAX_MB).
+# file; each kind of upload has its limit, checked with its type by firegrid.core.uploads: photos
+# FIREGRID_PHOTO_MAX_MB, attachments FIREGRID_ATTACHMENT_MAX_MB, ledgers FIREGRID_LEDGER_MAX_MB (below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("FIREGRID_MAX_BODY_KB", 2560) * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2560 * 1024
+# A photo as a phone takes it (12-50 MP: 3-15 MB); it is stored resized, as a JPEG of a few hundred KB.
+FIREGRID_PHOTO_MAX_MB = env_int("FIREGRID_PHOTO_MAX_MB", 15)
+# An enforcement step's scans, a task reply's file: PDF, images, Word, Excel.
+FIREGRID_ATTACHMENT_MAX_MB = env_int("FIREGRID_ATTACHMENT_MAX_MB", 20)
 # Uploads hold personal data: readable by the server's user and group only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
@@ -343,6 +364,10 @@ SPECTACULAR_SETTINGS = {
         "HazardStatusEnum": "firegrid.inspections.choices.HazardStatus",
         "InspectionKindEnum": "firegrid.inspections.choices.InspectionKind",
         "PhotoRoleEnum": "firegrid.inspections.choices.PhotoRole",
+        # Risk API: a grade appears as grade, old_grade and new_grade.
+        "RiskGradeEnum": "firegrid.risk.choices.RiskGrade",
+        # Work queue API: an item's kind (its reason) beside the inspection kind it starts.
+        "QueueKindEnum": "firegrid.longterm.choices.QueueKind",
         # Rectification API: kind and status clash with the inspections' and the registry's; a plan's
         # state and moves appear under several field names (state, from_state, to_state, name, move).
         "PlanStateEnum": "firegrid.rectification.choices.PlanState",
@@ -510,6 +535,14 @@ FIREGRID_SMS_BACKEND = os.environ.get("FIREGRID_SMS_BACKEND") or (
 FIREGRID_SMS_FILE_PATH = os.environ.get("FIREGRID_SMS_FILE_PATH", str(DATA_DIR / "sms.log"))
 # How long a sign-in code stays valid (seconds).
 FIREGRID_PORTAL_CODE_TTL = env_int("FIREGRID_PORTAL_CODE_TTL", 300)
+# Rate limits on sign-in codes (each SMS costs money and can be used to pester someone): a mobile waits
+# this long between codes, and gets at most so many an hour; one address asks for at most so many an hour.
+FIREGRID_PORTAL_RESEND_SECONDS = env_int("FIREGRID_PORTAL_RESEND_SECONDS", 60)
+FIREGRID_PORTAL_CODES_PER_HOUR = env_int("FIREGRID_PORTAL_CODES_PER_HOUR", 5)
+FIREGRID_PORTAL_CODES_PER_IP_HOUR = env_int("FIREGRID_PORTAL_CODES_PER_IP_HOUR", 20)
+# This many wrong codes lock the mobile's sign-in for FIREGRID_PORTAL_LOCK_MINUTES.
+FIREGRID_PORTAL_MAX_FAILURES = env_int("FIREGRID_PORTAL_MAX_FAILURES", 5)
+FIREGRID_PORTAL_LOCK_MINUTES = env_int("FIREGRID_PORTAL_LOCK_MINUTES", 30)
 
 if env_bool("FIREGRID_FAST_HASHER", default=False):
     # Tests only: PBKDF2 at full strength costs ~0.3 s per user created.

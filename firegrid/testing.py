@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from firegrid.areas.choices import DepartmentKind
 from firegrid.areas.models import Area, Department, Unit, User
@@ -44,7 +46,7 @@ def make_department(name: str | None = None, kind: str = DepartmentKind.FIRE) ->
     return Department.objects.create(name=name or f"部门{next(_seq)}", kind=kind)
 
 
-def make_user(username: str, role: str, areas: list[Area] = (), **kw) -> User:
+def make_user(username: str, role: str, areas: Sequence[Area] = (), **kw: Any) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, role=role, full_name=kw.pop("full_name", username), **kw
     )
@@ -97,3 +99,52 @@ def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
     return "\f".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+# --- uploaded files: real files of each type core.uploads accepts, made in memory -------------------------
+
+# The smallest well-formed PDF: one empty A4 page.
+SAMPLE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def sample_image(fmt: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small picture encoded as `fmt` (JPEG, PNG, WEBP, HEIF …) by Pillow."""
+    import io
+
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(out, format=fmt)
+    return out.getvalue()
+
+
+def sample_xlsx() -> bytes:
+    """A one-sheet workbook written by openpyxl."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名", "网格"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def sample_docx() -> bytes:
+    """A minimal Word document: the parts core.uploads looks for in the zip."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
+    return out.getvalue()

@@ -4,11 +4,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from firegrid.core.otp import OTPSetupView, OTPVerifyView
 from firegrid.core.passwords import PasswordChangeView
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    # The second-factor code after the password, for users who turned it on (firegrid.core.otp).
+    path("login/verify/", OTPVerifyView.as_view(), name="otp_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/two-factor/", OTPSetupView.as_view(), name="otp_setup"),
     path("me/password/", PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -34,6 +38,8 @@ urlpatterns = [
     path("reports/", include("firegrid.reports.urls")),
     path("dashboards/", include("firegrid.dashboards.urls")),
     path("tasks/", include("firegrid.tasks.urls")),
+    path("risk/", include("firegrid.risk.urls")),
+    path("longterm/", include("firegrid.longterm.urls")),
     path("", include("firegrid.pages.urls")),
     path("", include("firegrid.core.urls")),
 ]

@@ -65,6 +65,12 @@ OUTREACH_RECORD = "outreach.outreachrecord"
 # Tasks (任务) routed down the area chain and joint-team tasks; who may act on one is the holder's
 # business (firegrid.tasks.services.acts_for), these grants say who works with tasks at all.
 TASK = "tasks.task"
+# Risk grades (风险等级) and their history are computed by the system: nobody adds or changes them by hand.
+# The district's risk rule sets (风险规则) are edited (as drafts) and published by the system admin.
+GRADE = "risk.premisesgrade"
+GRADE_CHANGE = "risk.gradechange"
+RULE_SET = "risk.riskruleset"
+GRADES = (GRADE, GRADE_CHANGE)
 
 REGISTRY = (BUILDING, PREMISES, ROOM, LANDLORD, TENANT)
 # Plans change only through their moves (each with its own role check in rectification.machine);
@@ -101,6 +107,8 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         **_grant((OUTREACH_RECORD, TASK), ALL),
         NOTE: ALL,
         HAZARD: HAZARD_SUPERVISE,
+        **_grant(GRADES, READ),
+        RULE_SET: READ | {Action.ADD, Action.CHANGE},
     },
     # The command sees everything and may confirm identities, but records are kept by the field.
     Role.DISTRICT_COMMANDER: {
@@ -115,6 +123,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         **_grant((SLOT, BOOKING), READ),
         NOTE: READ,
         HAZARD: HAZARD_SUPERVISE,
+        **_grant((*GRADES, RULE_SET), READ),
     },
     # Departments inspect too (joint inspections): the fire service above all.
     Role.DEPARTMENT_OFFICER: {
@@ -129,6 +138,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
+        **_grant((*GRADES, RULE_SET), READ),
     },
     Role.SUBDISTRICT_OFFICER: {
         **_grant(REGISTRY, ALL),
@@ -141,6 +151,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
+        **_grant((*GRADES, RULE_SET), READ),
     },
     Role.COMMUNITY_OFFICER: {
         **_grant(REGISTRY, ALL),
@@ -153,6 +164,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
+        **_grant((*GRADES, RULE_SET), READ),
     },
     # Grid workers register, correct and inspect; removing a record or voiding a hazard is an
     # officer's decision.
@@ -170,6 +182,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_READ,
+        **_grant((*GRADES, RULE_SET), READ),
     },
     # A unit liaison follows the landlords their unit employs; tenants are none of their business.
     Role.UNIT_LIAISON: {
@@ -188,6 +201,8 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         CONTRACTOR: DIRECTORY_READ,
         SLOT: READ,
         BOOKING: BOOKING_LANDLORD,
+        # Their own premises' grades and why, so they know what lowers them.
+        **_grant(GRADES, frozenset({Action.VIEW})),
     },
     # A contractor reads the directory, keeps their own availability and marks their own work done.
     Role.CONTRACTOR: {

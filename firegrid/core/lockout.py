@@ -11,8 +11,9 @@ password is even checked. Two thresholds, one cool-off (settings `FIREGRID_LOGIN
   the address for every username: guessing across many accounts.
 
 A lock lifts `FIREGRID_LOGIN_COOLOFF_MINUTES` after the failure that set it; a successful sign-in clears
-that username's failures on that address. The system admin unlocks earlier in Django admin (访问尝试) or
-with `firegrid axes_reset_username NAME`.
+that username's failures on that address. Wrong second-factor codes (`core/otp.py`) count as failures too;
+for a user with a second factor only the right code clears them, not the password. The system admin unlocks
+earlier in Django admin (访问尝试) or with `firegrid axes_reset_username NAME`.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ from typing import Any
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -39,7 +43,11 @@ class LockoutBackend(AxesStandaloneBackend):
     """
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> None:
         if request is None:
             return None
@@ -69,14 +77,35 @@ class LockoutHandler(AxesDatabaseHandler):
         return account
 
     def reset_user_attempts(self, request: AxesHttpRequest, credentials: dict[str, Any] | None = None) -> int:
-        # A success clears only this username's failures on this address: signing in to one's own account
-        # must not wipe the address's count of guesses at other accounts.
         username = get_client_username(request, credentials)
-        count: int
-        count, _ = AccessAttempt.objects.filter(
-            username=username, ip_address=request.axes_ip_address
-        ).delete()
-        return count
+        # The password alone proves nothing for a user with a second factor: clearing the count here would
+        # let someone holding the password guess codes without end (a few wrong codes, sign in again, …).
+        # The right code clears it (core.otp.check_code).
+        if _has_second_factor(username):
+            return 0
+        return clear_failures(request, username)
+
+
+def clear_failures(request: HttpRequest, username: str) -> int:
+    """Deletes this username's failures on this address (a successful sign-in). Signing in to one's own
+    account must not wipe the address's count of guesses at other accounts."""
+    AxesProxyHandler.update_request(request)
+    count: int
+    count, _ = AccessAttempt.objects.filter(
+        username=username, ip_address=getattr(request, "axes_ip_address", None)
+    ).delete()
+    return count
+
+
+def is_locked(request: HttpRequest, username: str) -> bool:
+    """Whether this username on this address (or the address) is locked now."""
+    locked: bool = AxesProxyHandler.is_locked(request, {"username": username})
+    return locked
+
+
+def _has_second_factor(username: str | None) -> bool:
+    lookup = f"user__{get_user_model().USERNAME_FIELD}"
+    return bool(username) and TOTPDevice.objects.filter(**{lookup: username}, confirmed=True).exists()
 
 
 def _failures(request: AxesHttpRequest, credentials: dict[str, Any] | None) -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""Request id (kept in the audit entries a request writes), the interface language, forced password change."""
+"""Request id (kept in the audit entries a request writes), the interface language, the second-factor code,
+forced password change."""
 
 from __future__ import annotations
 
@@ -73,25 +74,52 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         if user is not None and getattr(user, "must_change_password", False) and user.is_authenticated:
-            response = self._refuse(request)
+            response = _confine(request, reverse("password_change"), gettext("请先修改密码。"))
             if response is not None:
                 return response
         return self.get_response(request)
 
-    def _refuse(self, request: HttpRequest) -> HttpResponse | None:
-        change_url = reverse("password_change")
-        allowed = (change_url, reverse("logout"), reverse("set_language"), settings.STATIC_URL)
-        if request.path.startswith(allowed):
-            return None
-        message = gettext("请先修改密码。")
-        if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=403)
-        if getattr(request, "htmx", False):
-            # An htmx fragment request would swap the change page into a table: send the whole page there.
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = change_url
-            return response
-        return redirect(f"{change_url}?{urlencode({'next': request.get_full_path()})}")
+
+class OTPRequiredMiddleware:
+    """A signed-in user with a second factor (core.otp) reaches only the code page until this session gave its
+    code; one whose role requires a second factor (FIREGRID_OTP_REQUIRED_ROLES) and has none, only the
+    enrolment page. Signing out, switching the language and static files stay reachable; htmx is sent there
+    with HX-Redirect, the API answers 403."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        # Imported here: core.otp imports core.services, which imports this module.
+        from .otp import pending_step
+
+        self.pending_step = pending_step
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            step = self.pending_step(user)
+            if step is not None:
+                target = reverse("otp_verify" if step == "verify" else "otp_setup")
+                message = gettext("请先完成两步验证。") if step == "verify" else gettext("请先开启两步验证。")
+                response = _confine(request, target, message)
+                if response is not None:
+                    return response
+        return self.get_response(request)
+
+
+def _confine(request: HttpRequest, target: str, message: str) -> HttpResponse | None:
+    """Sends a request anywhere but `target` (and sign-out, the language switch, static files) to `target`:
+    a page is redirected with `?next=`, an htmx request with HX-Redirect, the API answers 403 `message`."""
+    allowed = (target, reverse("logout"), reverse("set_language"), settings.STATIC_URL)
+    if request.path.startswith(allowed):
+        return None
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=403)
+    if getattr(request, "htmx", False):
+        # An htmx fragment request would swap the whole page into a table: send the whole page there.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
 class SessionRefreshMiddleware:

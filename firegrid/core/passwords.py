@@ -10,17 +10,22 @@ Landlords and contractors sign in with SMS codes (no password); the rules are fo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Field
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    # Users belong to the areas app, above core: a type-only import, allowed by the layer contract.
+    from firegrid.areas.models import User
 
 
 class PersonalDataValidator:
@@ -33,11 +38,11 @@ class PersonalDataValidator:
 
     def __init__(
         self, user_attributes: tuple[str, ...] = ("mobile", "full_name", "username"), min_length: int = 3
-    ):
+    ) -> None:
         self.user_attributes = tuple(user_attributes)
         self.min_length = min_length
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if user is None:
             return
         typed = password.lower()
@@ -63,10 +68,10 @@ class ForbiddenWordsValidator:
     """Refuses a password containing one of `words`: the system's name, the demo password's stem, and
     words Chinese users put in passwords that Django's English-sourced common list misses."""
 
-    def __init__(self, words: list[str] | tuple[str, ...] = ("firegrid",)):
+    def __init__(self, words: list[str] | tuple[str, ...] = ("firegrid",)) -> None:
         self.words = tuple(word.lower() for word in words if word)
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         typed = password.lower()
         for word in self.words:
             if word in typed:
@@ -80,11 +85,13 @@ class ForbiddenWordsValidator:
         return gettext("密码不能包含本系统的名称等常见词。")
 
 
-def _verbose_name(user: Any, attribute: str) -> str:
+def _verbose_name(user: User, attribute: str) -> str:
     try:
-        return str(user._meta.get_field(attribute).verbose_name)
+        field = user._meta.get_field(attribute)
     except (AttributeError, FieldDoesNotExist):
         return attribute
+    # A reverse relation has no verbose name of its own.
+    return str(field.verbose_name) if isinstance(field, Field) else attribute
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

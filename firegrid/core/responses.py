@@ -7,13 +7,17 @@ from MEDIA_URL: every stored file goes through a view that finds it inside the u
 
 from __future__ import annotations
 
-import mimetypes
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.files.base import File
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.utils.http import content_disposition_header
+
+from firegrid.core.uploads import download_name, stored_content_type
+
+if TYPE_CHECKING:
+    from firegrid.core.photos import AbstractPhoto
 
 # Photos never change once stored (a new one is a new row), so the browser may keep them a day;
 # "private" because each is served only inside the user's scope.
@@ -26,18 +30,6 @@ PHOTO_VARIANTS = ("image", "thumbnail")
 INLINE_CONTENT_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
 
 R = TypeVar("R", bound=HttpResponseBase)
-
-
-class StoredPhoto(Protocol):
-    """A stored photo (Photo, ProofPhoto, WorkPhoto): the image and its thumbnail, both JPEG."""
-
-    pk: Any
-
-    @property
-    def image(self) -> FieldFile: ...
-
-    @property
-    def thumbnail(self) -> FieldFile: ...
 
 
 def no_store(response: R) -> R:
@@ -60,7 +52,7 @@ def pdf_response(
     return response
 
 
-def photo_field(photo: StoredPhoto, variant: str) -> FieldFile:
+def photo_field(photo: AbstractPhoto, variant: str) -> FieldFile:
     """The stored file of a photo (Photo, ProofPhoto, WorkPhoto) for `variant`: "image" or
     "thumbnail"; anything else is not found."""
     if variant not in PHOTO_VARIANTS:
@@ -69,23 +61,33 @@ def photo_field(photo: StoredPhoto, variant: str) -> FieldFile:
 
 
 def uploaded_file_response(
-    field: File[bytes], filename: str, *, content_type: str | None = None, max_age: int = PHOTO_MAX_AGE
+    field: File[bytes],
+    filename: str,
+    *,
+    content_type: str | None = None,
+    max_age: int = PHOTO_MAX_AGE,
+    as_attachment: bool = False,
 ) -> FileResponse:
-    """A stored upload (an attachment, a photo) under `filename`; the caller has already found it inside
-    the user's scope. Shown inline only when it is an image or a PDF, downloaded otherwise; the type is
-    never sniffed by the browser."""
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    inline = content_type in INLINE_CONTENT_TYPES
+    """A stored upload (an attachment, a photo) under the client's `filename`; the caller has already found
+    it inside the user's scope. Sent as the type checked when it was uploaded (`core.uploads`: kept in the
+    stored file's extension), never one guessed from the client's name; shown inline only when it is an
+    image or a PDF (and not `as_attachment`), downloaded otherwise; the type is never sniffed by the
+    browser."""
+    content_type = content_type or stored_content_type(field.name or "")
+    inline = content_type in INLINE_CONTENT_TYPES and not as_attachment
     response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename) or "attachment"
+    disposition = content_disposition_header(not inline, download_name(filename, content_type))
+    response["Content-Disposition"] = disposition or "attachment"
     # SecurityMiddleware sets it on every response too; a file must not depend on the middleware order.
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = f"private, max-age={max_age}"
     return response
 
 
-def image_response(photo: StoredPhoto, variant: str) -> FileResponse:
-    """The photo or its thumbnail as JPEG; the caller has already found `photo` inside the user's scope."""
+def image_response(photo: AbstractPhoto, variant: str) -> FileResponse:
+    """The photo or its thumbnail as JPEG (every photo is stored as one); the caller has already found
+    `photo` inside the user's scope."""
     response = FileResponse(photo_field(photo, variant).open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = f"private, max-age={PHOTO_MAX_AGE}"
     return response

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -36,13 +36,15 @@ class Versioned(Protocol):
 
     version: int
 
+
 SNAPSHOT_SKIP = {"created_at", "updated_at", "password", "path"}
 
 
-class ConcurrentEditError(Exception):
-    """Someone saved the record after the editor loaded it; their change must not be overwritten."""
+class ConcurrentEditError(Exception, Generic[R]):
+    """Someone saved the record after the editor loaded it; their change must not be overwritten.
+    `current` is the row as stored now."""
 
-    def __init__(self, current: models.Model, expected_version: int | None) -> None:
+    def __init__(self, current: R, expected_version: int | None) -> None:
         self.current = current
         self.expected_version = expected_version
         last = AuditEntry.objects.for_object(current).filter(action=AuditAction.UPDATE).first()
@@ -218,7 +220,9 @@ def update_record(
 
 
 @transaction.atomic
-def delete_record(obj: models.Model, *, actor: User, reason: str = "", expected_version: int | None = None) -> None:
+def delete_record(
+    obj: models.Model, *, actor: User, reason: str = "", expected_version: int | None = None
+) -> None:
     """Delete a record. With `expected_version`, refuse if someone changed it since it was read."""
     require(actor, Action.DELETE, obj)
     obj = lock_in_scope(obj, actor, Action.DELETE)

@@ -69,7 +69,9 @@ def revoke_tokens_at_logout(
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
-def revoke_tokens_on_password_change(sender: type[User], instance: User, created: bool, **kwargs: Any) -> None:
+def revoke_tokens_on_password_change(
+    sender: type[User], instance: User, created: bool, **kwargs: Any
+) -> None:
     # A new password ends every API token, wherever it is set (the 修改密码 page, Django admin,
     # `changepassword`). `_password` holds the raw password between set_password() and the save that
     # stores it (AbstractBaseUser); a hash upgrade at sign-in clears it before saving, so it does not count.

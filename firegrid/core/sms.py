@@ -70,8 +70,9 @@ class FileBackend(BaseSmsBackend):
     """Development and end-to-end tests: one JSON object per line, {"time", "mobile", "text"}."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        configured: str | Path = getattr(settings, "FIREGRID_SMS_FILE_PATH", settings.DATA_DIR / "sms.log")
-        self.path = Path(path or configured)
+        if not path:
+            path = getattr(settings, "FIREGRID_SMS_FILE_PATH", settings.DATA_DIR / "sms.log")
+        self.path = Path(path or "")
 
     def send(self, mobile: str, text: str) -> None:
         line = json.dumps(

@@ -6,7 +6,6 @@ object outside the user's scope is 404; inside the scope but not allowed for the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.conf import settings
@@ -47,6 +46,7 @@ else:
 
     class _ContextView:
         """Nothing at runtime: the views the mixins go into bring the real bases."""
+
 
 _M = TypeVar("_M", bound=Model)
 _F = TypeVar("_F", bound="VersionedForm")
@@ -289,7 +289,9 @@ class ObjectEditView(ScopedMixin[_M], FormView, Generic[_M, _F]):  # type: ignor
         return kwargs
 
     def form_valid(self, form: _F) -> HttpResponse:
-        data = {name: form.cleaned_data[name] for name in form._meta.fields or () if name in form.cleaned_data}
+        data = {
+            name: form.cleaned_data[name] for name in form._meta.fields or () if name in form.cleaned_data
+        }
         reason = form.cleaned_data.get("change_reason", "") or ""
         try:
             if self.object is None:
@@ -327,11 +329,6 @@ class ObjectEditView(ScopedMixin[_M], FormView, Generic[_M, _F]):  # type: ignor
 
     def created_message(self) -> str:
         return _("已新增%(name)s：%(obj)s") % {"name": self.model._meta.verbose_name, "obj": self.object}
-
-    # Kept for the pages that call it through the class (campaigns); add_errors is the one definition.
-    @staticmethod
-    def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-        add_errors(form, exc)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -376,11 +373,13 @@ class ObjectDeleteView(ScopedMixin[_M], TemplateView):
             return self.render_to_response(self.get_context_data(error=_("请填写删除原因。")))
         try:
             version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
-            services.delete_record(self.object, actor=self.request.user, reason=reason, expected_version=version)
+            services.delete_record(
+                self.object, actor=self.request.user, reason=reason, expected_version=version
+            )
         except ValidationError as exc:
             return self.render_to_response(self.get_context_data(error=" ".join(exc.messages), reason=reason))
         except services.ConcurrentEditError as exc:
-            self.object = exc.current  # type: ignore[assignment]  # the same row, as stored now
+            self.object = exc.current
             return self.render_to_response(self.get_context_data(error=exc.message, reason=reason))
         messages.success(request, _("已删除：%(obj)s") % {"obj": self.object})
         return redirect(reverse(url_name(self.model, "list")))

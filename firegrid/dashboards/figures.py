@@ -24,8 +24,7 @@ from django.utils.translation import gettext as _
 from firegrid.areas.choices import AreaLevel
 from firegrid.areas.models import Area
 from firegrid.campaigns import status
-from firegrid.campaigns.choices import ClaimStatus
-from firegrid.campaigns.models import Campaign, CampaignTarget, Claim
+from firegrid.campaigns.models import Campaign, CampaignTarget
 from firegrid.campaigns.status import Progress
 from firegrid.inspections.choices import BUCKET_STATUSES, HazardBucket
 from firegrid.inspections.models import ChecklistItem, ChecklistTemplate, Hazard
@@ -449,15 +448,6 @@ def overdue_ageing(campaign: Campaign, user: User, today: dt.date | None = None)
 
 
 # --- (e) four-category progress -----------------------------------------------------------------------
-
-
-def claimed_landlords(campaign: Campaign) -> dict[int, int]:
-    """{landlord id: unit id} of the campaign's active claims (one unit per landlord per campaign)."""
-    return dict(
-        Claim.objects.filter(campaign=campaign, status=ClaimStatus.ACTIVE).values_list(
-            "landlord_id", "unit_id"
-        )
-    )
 
 
 def four_category_progress(snapshot: DailySnapshot | None, user: User) -> list[Figure]:

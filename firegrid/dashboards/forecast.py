@@ -55,10 +55,6 @@ class Forecast:
         return self.remaining == 0
 
     @property
-    def predictable(self) -> bool:
-        return self.done or self.accepted_recently > 0
-
-    @property
     def will_miss(self) -> bool:
         if self.done:
             return False

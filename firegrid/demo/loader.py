@@ -106,6 +106,12 @@ def load_demo(
     from .campaign import load_campaign_replay
 
     load_campaign_replay(seed)
+    # Risk grades of every premises from what the replay left (the demo writes its rows directly, so no
+    # inspection signal graded them on the way).
+    from firegrid.risk.choices import GradeCause
+    from firegrid.risk.services import recompute_grades
+
+    recompute_grades(Premises.objects.all(), cause=GradeCause.COMMAND)
     return True
 
 

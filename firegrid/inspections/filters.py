@@ -22,7 +22,7 @@ from .choices import (
     VisitOutcome,
 )
 from .coverage import covered_premises_ids
-from .models import ChecklistItem, Hazard, HazardQuerySet, Inspection
+from .models import Hazard, HazardQuerySet, Inspection
 
 
 class InspectionFilterSet(FiregridFilterSet):
@@ -109,12 +109,3 @@ class HazardFilterSet(FiregridFilterSet):
             return queryset
         overdue = {"status__in": OPEN_STATUSES, "deadline__lt": timezone.localdate()}
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
-
-
-class ChecklistItemFilterSet(FiregridFilterSet):
-    search_fields = ("code", "title", "requirement")
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("隐患等级"))
-
-    class Meta:
-        model = ChecklistItem
-        fields = ["q", "template", "category", "severity"]

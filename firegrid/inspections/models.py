@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from firegrid.areas.choices import AREA_ROLES
 from firegrid.areas.models import User
 from firegrid.core.models import Record
+from firegrid.core.photos import AbstractPhoto, photo_path
 from firegrid.core.querysets import ScopedQuerySet
 from firegrid.core.validators import validate_latitude, validate_longitude
 from firegrid.registry.models import Building, Premises
@@ -352,57 +353,36 @@ class Hazard(Record):
         return ""
 
 
-def photo_path(photo: Photo, filename: str) -> str:
-    return f"photos/{photo.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.jpg"
-
-
-def thumbnail_path(photo: Photo, filename: str) -> str:
-    return f"photos/{photo.uploaded_at:%Y/%m}/thumbs/{uuid.uuid4().hex}.jpg"
-
-
 class PhotoQuerySet(ScopedQuerySet["Photo"]):
     def scope_q(self, user: User) -> Q:
         return building_scope_q(user, "inspection__")
 
 
-class Photo(models.Model):
+class Photo(AbstractPhoto):
     """A photo taken during an inspection: evidence of a hazard, or of its fix."""
+
+    upload_folder = "photos"
+    file_url_name = "inspections:photo_file"
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="photos")
     role = models.CharField(
         _("照片类型"), max_length=16, choices=PhotoRole.choices, default=PhotoRole.EVIDENCE
     )
+    # An inspection photo also keeps its size, for the API's clients.
     image = models.ImageField(_("照片"), upload_to=photo_path, width_field="width", height_field="height")
-    thumbnail = models.ImageField(_("缩略图"), upload_to=thumbnail_path)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    original_format = models.CharField(_("原始格式"), max_length=8)
-    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     # From EXIF, kept here as evidence; the served file has its EXIF stripped.
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"))
+    sha256 = models.CharField(max_length=64, db_index=True)  # the table has this index; the others do not
 
     objects = PhotoQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(AbstractPhoto.Meta):
         verbose_name = _("照片")
         verbose_name_plural = pgettext_lazy("plural", "照片")
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.uploaded_at:%Y-%m-%d %H:%M}"
-
-    # Photos are served through a scoped view, never straight from /media/: they show people's homes.
-    def get_image_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("inspections:photo_file", args=[self.pk, "image"])
-
-    def get_thumbnail_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("inspections:photo_file", args=[self.pk, "thumbnail"])

@@ -6,8 +6,10 @@ inspection's `Photo`, a plan's `ProofPhoto`, a booking's `WorkPhoto`); the servi
 served file carries no EXIF, XMP or comment, so a shared picture does not give away where or when it was
 taken; the position is kept only in the `Photo` row, as evidence.
 
-A refused photo raises `ValidationError` with one of the codes below and a message in the user's
-language; the caller refuses that photo alone and keeps the rest of the inspection.
+What a photo may be (its types, its size limit `FIREGRID_PHOTO_MAX_MB`) is `firegrid.core.uploads`'s rule
+for every upload; the bytes are then decoded by Pillow as the type they were recognised as. A refused
+photo raises `ValidationError` with one of the codes below and a message in the user's language; the
+caller refuses that photo alone and keeps the rest of the inspection.
 """
 
 from __future__ import annotations
@@ -20,22 +22,28 @@ import struct
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import IO, Any, Protocol, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import pillow_heif
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageCms, ImageFile
 
+from firegrid.core import uploads
+from firegrid.core.uploads import UploadKind
+
+if TYPE_CHECKING:
+    from firegrid.core.photos import AbstractPhoto
+
 pillow_heif.register_heif_opener()
 
-MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 LONG_EDGE = 1600
 THUMB_EDGE = 320
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
+# Pillow's name for each type core.uploads accepts as a photo: the one format such a file is opened as.
+PILLOW_FORMATS = {uploads.JPEG: "JPEG", uploads.PNG: "PNG", uploads.WEBP: "WEBP", uploads.HEIC: "HEIF"}
+ACCEPTED_FORMATS = set(PILLOW_FORMATS.values())
 # Pillow's own limit (about 89 megapixels): a 64 MP phone photo passes; anything larger is refused
 # before it is decoded, as a PNG or WebP that size would take gigabytes to decode.
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
@@ -63,24 +71,9 @@ _ORIENTATION_TRANSPOSE = {
 }
 _SRGB = ImageCms.createProfile("sRGB")
 _ICC_MODES = {"RGB ": "RGB", "GRAY": "L", "CMYK": "CMYK"}
-_MIB = 1024 * 1024
 
 
-class PhotoRow(Protocol):
-    """What every photo model keeps (an inspection's Photo, a plan's ProofPhoto, a booking's WorkPhoto)."""
-
-    original_format: str
-    taken_at: dt.datetime | None
-    sha256: str
-
-    @property
-    def image(self) -> FieldFile: ...
-
-    @property
-    def thumbnail(self) -> FieldFile: ...
-
-
-P = TypeVar("P", bound=PhotoRow)
+P = TypeVar("P", bound="AbstractPhoto")  # Photo, ProofPhoto, WorkPhoto
 
 
 @dataclass(frozen=True)
@@ -105,9 +98,15 @@ def process_photo(upload: IO[bytes]) -> ProcessedPhoto:
     `seek()` are used when present; the name's extension is ignored). Raises `ValidationError` with
     code `photo_too_large`, `photo_unreadable`, `photo_format` or `photo_too_many_pixels`.
     """
-    data = _read_limited(upload)
+    data = uploads.read_upload(upload, UploadKind.PHOTO)
+    content_type = uploads.sniff(data[:64])
+    if content_type not in uploads.RULES[UploadKind.PHOTO].types:
+        raise _not_accepted(data)
+    pillow_format = PILLOW_FORMATS[content_type]
+    # Decoded only as the type its bytes said: never by another format's plugin.
+    formats = [pillow_format, *(alias for alias, fmt in _FORMAT_ALIASES.items() if fmt == pillow_format)]
     try:
-        im = Image.open(io.BytesIO(data), formats=[*ACCEPTED_FORMATS, *_FORMAT_ALIASES])
+        im = Image.open(io.BytesIO(data), formats=formats)
     except Image.DecompressionBombError as exc:  # over twice MAX_PIXELS: refused by Pillow on opening
         raise _too_many_pixels() from exc
     except _DECODE_ERRORS as exc:
@@ -177,15 +176,6 @@ def attach(photo: P, processed: ProcessedPhoto) -> P:
 # --- reading and checking ----------------------------------------------------------------------------
 
 
-def _too_large(size: int) -> ValidationError:
-    return ValidationError(
-        _("照片不能超过15 MB（此文件 %(size)s MB）。"),
-        code="photo_too_large",
-        # Rounded up, so a file just over the limit never reads "15.0 MB".
-        params={"size": f"{math.ceil(size * 10 / _MIB) / 10:.1f}"},
-    )
-
-
 def _unreadable() -> ValidationError:
     return ValidationError(
         _("无法识别该文件为照片，请上传 JPEG、PNG、WebP 或 HEIC 格式的图片。"), code="photo_unreadable"
@@ -198,21 +188,6 @@ def _too_many_pixels() -> ValidationError:
         code="photo_too_many_pixels",
         params={"limit": MAX_PIXELS // 10_000},
     )
-
-
-def _read_limited(upload: IO[bytes]) -> bytes:
-    """The upload's bytes, refusing a file over MAX_UPLOAD_BYTES before reading it when its size is known."""
-    size = getattr(upload, "size", None)
-    if isinstance(size, int) and size > MAX_UPLOAD_BYTES:
-        raise _too_large(size)
-    try:
-        upload.seek(0)  # a form's ImageField may have read it already
-    except (AttributeError, OSError, ValueError):
-        pass
-    data = upload.read(MAX_UPLOAD_BYTES + 1)  # the size an upload claims is not trusted
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise _too_large(size if isinstance(size, int) and size > MAX_UPLOAD_BYTES else len(data))
-    return data
 
 
 def _not_accepted(data: bytes) -> ValidationError:

@@ -5,13 +5,13 @@ contractor takes when the work is done."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from firegrid.areas.choices import AREA_ROLES, Role
 from firegrid.core.models import Record
 from firegrid.core.permissions import Action, can
+from firegrid.core.photos import AbstractPhoto
 from firegrid.core.querysets import NOTHING, ScopedQuerySet
 from firegrid.core.validators import validate_mobile
 from firegrid.registry.models import premises_scope_q
@@ -67,6 +68,20 @@ class ContractorQuerySet(PublicDirectoryQuerySet):
 
     def active(self) -> ContractorQuerySet:
         return self.filter(is_active=True)
+
+    def with_free_slots(self) -> ContractorQuerySet:
+        """Each contractor with `free_slots`: their future slots no booking holds (the directory's column,
+        the API's field), counted in one subquery."""
+        free = (
+            Slot.objects.upcoming()
+            .free()
+            .filter(contractor=OuterRef("pk"))
+            .order_by()
+            .values("contractor")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(free_slots=Coalesce(Subquery(free, output_field=models.IntegerField()), 0))
 
     def serving(self, area: Area) -> ContractorQuerySet:
         """Contractors whose service covers all of `area`: they serve it or one of its ancestors."""
@@ -283,14 +298,6 @@ class Booking(Record):
         return self.slot.contractor
 
 
-def work_photo_path(photo: WorkPhoto, filename: str) -> str:
-    return f"work/{photo.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.jpg"
-
-
-def work_thumbnail_path(photo: WorkPhoto, filename: str) -> str:
-    return f"work/{photo.uploaded_at:%Y/%m}/thumbs/{uuid.uuid4().hex}.jpg"
-
-
 class WorkPhotoQuerySet(ScopedQuerySet):
     """A photo is seen by whoever sees its booking."""
 
@@ -298,24 +305,19 @@ class WorkPhotoQuerySet(ScopedQuerySet):
         return self.filter(booking__in=Booking.objects.visible_to(user, action).values("pk"))
 
 
-class WorkPhoto(models.Model):
+class WorkPhoto(AbstractPhoto):
     """A photo the contractor takes of the finished work, kept with the booking as evidence."""
+
+    upload_folder = "work"
+    file_url_name = "outreach:photo_file"
 
     booking = models.ForeignKey(
         Booking, on_delete=models.CASCADE, related_name="photos", verbose_name=_("施工预约")
     )
-    image = models.ImageField(_("照片"), upload_to=work_photo_path)
-    thumbnail = models.ImageField(_("缩略图"), upload_to=work_thumbnail_path)
-    original_format = models.CharField(_("原始格式"), max_length=8)
-    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"))
 
     objects = WorkPhotoQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(AbstractPhoto.Meta):
         verbose_name = _("完工照片")
         verbose_name_plural = pgettext_lazy("plural", "完工照片")
 
@@ -324,13 +326,6 @@ class WorkPhoto(models.Model):
 
     def premises_for_audit(self) -> Premises:
         return self.booking.plan.premises
-
-    # Served through a scoped view, never straight from /media/: they show people's homes.
-    def get_image_url(self) -> str:
-        return reverse("outreach:photo_file", args=[self.pk, "image"])
-
-    def get_thumbnail_url(self) -> str:
-        return reverse("outreach:photo_file", args=[self.pk, "thumbnail"])
 
 
 # --- outreach records (宣传) ---------------------------------------------------------------------------------

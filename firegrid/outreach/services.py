@@ -272,7 +272,9 @@ def _check_plan_for_booking(plan: Plan, actor: User) -> Plan:
 
 
 @transaction.atomic
-def book_slot(slot: Slot, plan: Plan, *, actor: User, item: PlanItem | None = None, note: str = "") -> Booking:
+def book_slot(
+    slot: Slot, plan: Plan, *, actor: User, item: PlanItem | None = None, note: str = ""
+) -> Booking:
     """Book a contractor's slot for a plan. A slot holds one active booking: a taken slot is refused
     with a clear message, and two bookings racing for it are stopped by the database."""
     require(actor, Action.ADD, Booking)
@@ -404,7 +406,12 @@ def create_outreach_record(data: dict[str, Any], *, actor: User, reason: str = "
 
 
 def update_outreach_record(
-    record: OutreachRecord, data: dict[str, Any], *, actor: User, expected_version: int | None, reason: str = ""
+    record: OutreachRecord,
+    data: dict[str, Any],
+    *,
+    actor: User,
+    expected_version: int | None,
+    reason: str = "",
 ) -> OutreachRecord:
     from firegrid.core.services import update_record
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from firegrid.areas.models import Area
 from firegrid.core.http import AuthedHttpRequest
+from firegrid.core.otp import confirmed_device, otp_offered
+from firegrid.longterm.queue import home_queue
 
 from .home import area_breakdown, scope_figures
 
@@ -23,16 +26,23 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["figures"] = scope_figures(user)
         context["area_rows"] = area_breakdown(user)
         context["scope_areas"] = Area.objects.filter(path__in=user.scope_paths)
+        # A grid worker's phone home starts with today's work queue (今日任务), above the figures.
+        context["home_queue"] = home_queue(user, today=timezone.localdate())
         return context
 
 
 class MeView(LoginRequiredMixin, TemplateView):
-    """我的: who I am, my scope, language, large type, sign out (the phone's fourth tab)."""
+    """我的: who I am, my scope, language, large type, password, second factor, sign out (the phone's fourth
+    tab)."""
 
     request: AuthedHttpRequest
     template_name = "core/me.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["scope_areas"] = Area.objects.filter(path__in=self.request.user.scope_paths)
+        user = self.request.user
+        context["scope_areas"] = Area.objects.filter(path__in=user.scope_paths)
+        # 两步验证: offered to the district roles (and any role that must use it); others do not see it.
+        context["otp_offered"] = otp_offered(user)
+        context["otp_on"] = context["otp_offered"] and confirmed_device(user) is not None
         return context

@@ -51,28 +51,29 @@ _HASH_SALT = "firegrid.portal.OneTimeCode"
 _AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+# Read on each call, so that a test (or a changed setting) takes effect at once; defaults in settings.py.
 def code_ttl() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "FIREGRID_PORTAL_CODE_TTL", 300))
+    return dt.timedelta(seconds=settings.FIREGRID_PORTAL_CODE_TTL)
 
 
 def resend_interval() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "FIREGRID_PORTAL_RESEND_SECONDS", 60))
+    return dt.timedelta(seconds=settings.FIREGRID_PORTAL_RESEND_SECONDS)
 
 
 def codes_per_hour() -> int:
-    return getattr(settings, "FIREGRID_PORTAL_CODES_PER_HOUR", 5)
+    return settings.FIREGRID_PORTAL_CODES_PER_HOUR
 
 
 def codes_per_ip_hour() -> int:
-    return getattr(settings, "FIREGRID_PORTAL_CODES_PER_IP_HOUR", 20)
+    return settings.FIREGRID_PORTAL_CODES_PER_IP_HOUR
 
 
 def max_failures() -> int:
-    return getattr(settings, "FIREGRID_PORTAL_MAX_FAILURES", 5)
+    return settings.FIREGRID_PORTAL_MAX_FAILURES
 
 
 def lock_duration() -> dt.timedelta:
-    return dt.timedelta(minutes=getattr(settings, "FIREGRID_PORTAL_LOCK_MINUTES", 30))
+    return dt.timedelta(minutes=settings.FIREGRID_PORTAL_LOCK_MINUTES)
 
 
 # --- input ------------------------------------------------------------------------------------------------

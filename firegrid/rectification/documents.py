@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,6 +23,19 @@ from firegrid.inspections.choices import CLOSED_STATUSES
 
 from .choices import DocumentKind, DocumentStatus
 from .models import Document, Plan, SerialCounter
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.core.pdf import DocumentContent, DocumentKindName, Inspector
+    from firegrid.inspections.models import Inspection
+
+
+class PledgeSignature(TypedDict):
+    """The landlord's signature on a pledge: the typed name, when, and from which address."""
+
+    name: str
+    at: dt.datetime
+    ip: str | None
 
 
 def allocate_serial(kind: str, year: int) -> str:
@@ -42,7 +57,7 @@ def landlord_url(plan: Plan) -> str:
     return f"{settings.FIREGRID_SITE_URL.rstrip('/')}/portal/plans/{plan.public_key}/"
 
 
-def _inspectors(users) -> list[dict]:
+def _inspectors(users: Iterable[User]) -> list[Inspector]:
     return [{"name": str(u), "badge": ""} for u in users]
 
 
@@ -52,9 +67,9 @@ def build_content(
     *,
     serial: str,
     issued_on: dt.date,
-    signature: dict | None = None,
-    inspection=None,
-) -> dict:
+    signature: PledgeSignature | None = None,
+    inspection: Inspection | None = None,
+) -> DocumentContent:
     """The document's content as plain JSON data (schema: firegrid.core.pdf), in Chinese whatever the
     user's language: a notice is an official document served on a landlord."""
     from firegrid.core.pdf import DOCUMENT_TITLES
@@ -63,8 +78,9 @@ def build_content(
     landlord = plan.landlord
     items = list(plan.items.select_related("hazard__item", "hazard__answer").order_by("deadline", "pk"))
     with override("zh-hans"):
-        content = {
-            "kind": kind,
+        content: DocumentContent = {
+            # One of DocumentKind's values, which are the schema's kinds.
+            "kind": cast("DocumentKindName", kind),
             "title": DOCUMENT_TITLES[kind],
             "serial": serial,
             "issuer": {
@@ -83,7 +99,7 @@ def build_content(
                 {
                     "code": i.hazard.item.code,
                     "title": i.hazard.item.title,
-                    "description": (i.hazard.answer.note if i.hazard.answer_id else "") or "",
+                    "description": (i.hazard.answer.note if i.hazard.answer is not None else "") or "",
                     "measure": i.measure,
                     "acceptance": i.acceptance,
                     "deadline": i.deadline.isoformat(),
@@ -141,9 +157,9 @@ def issue(
     plan: Plan,
     kind: str,
     *,
-    actor,
-    signature: dict | None = None,
-    inspection=None,
+    actor: User | None,
+    signature: PledgeSignature | None = None,
+    inspection: Inspection | None = None,
     supersedes: Document | None = None,
 ) -> Document:
     now = timezone.now()

@@ -1,7 +1,12 @@
 """The plan list's FilterSet: web list, export and drill-downs (and the API) filter plans the same way."""
 
+from __future__ import annotations
+
+from typing import Any
+
 import django_filters
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,16 +18,20 @@ from .choices import OPEN_STATES, PlanState
 from .models import Plan
 
 
-def plan_campaigns(request):
+def plan_campaigns(request: HttpRequest | None) -> QuerySet[Any]:
     """The campaigns plans may belong to: the model behind `Plan.campaign` (campaigns sit above
     rectification in the layers, so it is reached through the foreign key, never imported)."""
-    return Plan._meta.get_field("campaign").related_model._default_manager.all()
+    campaign = Plan._meta.get_field("campaign").related_model
+    assert campaign is not None and not isinstance(campaign, str)  # a resolved foreign key
+    return campaign._default_manager.all()
 
 
-def plan_officers(request):
+def plan_officers(request: HttpRequest | None) -> QuerySet[User]:
     """Officers of the plans the user can see: a select of every user would leak names out of scope
     (and most roles may not list users at all)."""
     if request is None:
+        return User.objects.none()
+    if not request.user.is_authenticated:  # the list pages are for signed-in users only
         return User.objects.none()
     visible = Plan.objects.visible_to(request.user).values("officer_id")
     return User.objects.filter(pk__in=visible).order_by("full_name", "username")
@@ -64,13 +73,13 @@ class PlanFilterSet(FiregridFilterSet):
         model = Plan
         fields = ["q", "area", "state", "overdue", "campaign", "officer", "premises", "landlord"]
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         # The hazard count is a column and a sort key: one annotated query, not one count per row.
         if "hazard_count" not in queryset.query.annotations:
             queryset = queryset.annotate(hazard_count=Count("items", distinct=True))
         return super().filter_queryset(queryset)
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(self, queryset: QuerySet[Plan], name: str, value: bool | None) -> QuerySet[Plan]:
         """Open plans whose deadline has passed, whether or not the nightly run has marked them yet."""
         if value is None:
             return queryset

@@ -4,20 +4,36 @@ form of each move, enforcement with attachments, document reissue, the escalatio
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.choices import AREA_ROLES, Role
 from firegrid.areas.models import Department, User
-from firegrid.core.tables import enumerate_items
+from firegrid.core.uploads import UploadKind, accepted_labels, check_uploads, max_mb
 
 from .choices import EnforcementKind, MoveName
 from .machine import Move
 from .models import EnforcementAction, EscalationStep, Plan, PlanItem
 from .services import DEFAULT_DEADLINE_DAYS, LADDER_MOVES
+from .services.enforcement import MAX_ATTACHMENTS
+from .services.ladder import Rung
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from firegrid.registry.models import Premises
+
+    # The mixin below goes into forms: the type checker reads it as one.
+    _FormBase = forms.Form
+else:
+    _FormBase = object
 
 
 def date_input() -> forms.DateInput:
@@ -29,7 +45,7 @@ def textarea(rows: int = 2) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "style": "width:100%"})
 
 
-def officer_choices(premises, current=None):
+def officer_choices(premises: Premises, current: User | None = None) -> QuerySet[User]:
     """Who can be responsible for a plan of this premises: the area officers whose areas hold its grid,
     and the department officers (district-wide); the current officer stays selectable."""
     grid = premises.building.grid
@@ -39,14 +55,14 @@ def officer_choices(premises, current=None):
     return User.objects.filter(is_active=True).filter(q).distinct().order_by("role", "full_name", "username")
 
 
-class ItemFieldsMixin:
+class ItemFieldsMixin(_FormBase):
     """Per-hazard fields named `<prefix>-<key>-measure`, `-acceptance`, `-deadline`; `item_rows` groups them
     for the template. The names are those the services key their errors by (`item-<pk>-deadline`)."""
 
     item_prefix = "item"
 
     def add_item_fields(self, rows: list[tuple[int, PlanItem]]) -> None:
-        self.item_keys = []
+        self.item_keys: list[tuple[int, PlanItem]] = []
         for key, item in rows:
             self.item_keys.append((key, item))
             code = item.hazard.item.code
@@ -65,7 +81,7 @@ class ItemFieldsMixin:
                 label=_("%(code)s 整改期限") % {"code": code}, initial=item.deadline, widget=date_input()
             )
 
-    def item_rows(self) -> list[dict]:
+    def item_rows(self) -> list[dict[str, Any]]:
         return [
             {
                 "key": key,
@@ -78,7 +94,7 @@ class ItemFieldsMixin:
             for key, item in self.item_keys
         ]
 
-    def item_changes(self, keys=None) -> dict[int, dict]:
+    def item_changes(self, keys: Collection[int] | None = None) -> dict[int, dict[str, Any]]:
         data = self.cleaned_data
         return {
             key: {
@@ -108,32 +124,36 @@ class PlanCreateForm(ItemFieldsMixin, forms.Form):
     officer = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none())
     note = forms.CharField(label=_("备注"), required=False, widget=textarea(2))
 
-    def __init__(self, *args, premises, proposed: list[PlanItem], user, **kwargs):
+    def __init__(
+        self, *args: Any, premises: Premises, proposed: list[PlanItem], user: User, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["hazards"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["hazards"]).choices = [
             (str(i.hazard.pk), f"{i.hazard.item.code} {i.hazard.item.title}") for i in proposed
         ]
         self.fields["hazards"].initial = [str(i.hazard.pk) for i in proposed]
         self.fields["hazards"].error_messages["required"] = _("请至少选择一项隐患。")
         if proposed:
             self.fields["deadline"].initial = max(i.deadline for i in proposed)
-        self.fields["officer"].queryset = officer_choices(premises, current=user)
+        cast("forms.ModelChoiceField[User]", self.fields["officer"]).queryset = officer_choices(
+            premises, current=user
+        )
         self.fields["officer"].initial = user.pk
         self.add_item_fields([(i.hazard.pk, i) for i in proposed])
 
     def chosen_hazard_ids(self) -> set[int]:
         return {int(pk) for pk in self.cleaned_data.get("hazards", [])}
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         super().full_clean()
         if not self.is_bound or not hasattr(self, "cleaned_data"):
             return
-        # An unticked hazard's fields do not matter: drop their errors.
-        chosen = {str(pk) for pk in self.data.getlist("hazards")}
+        # An unticked hazard's fields do not matter: drop their errors. (Bound to the POST's QueryDict.)
+        chosen = {str(pk) for pk in cast(QueryDict, self.data).getlist("hazards")}
         for key, _item in self.item_keys:
             if str(key) not in chosen:
                 for part in ("measure", "acceptance", "deadline"):
-                    self._errors.pop(f"{self.item_prefix}-{key}-{part}", None)
+                    self.errors.pop(f"{self.item_prefix}-{key}-{part}", None)
 
 
 class PlanEditForm(ItemFieldsMixin, forms.Form):
@@ -147,12 +167,14 @@ class PlanEditForm(ItemFieldsMixin, forms.Form):
 
     PLAN_FIELDS = ("deadline", "officer", "note")
 
-    def __init__(self, *args, plan: Plan, items: list[PlanItem], **kwargs):
+    def __init__(self, *args: Any, plan: Plan, items: list[PlanItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.fields["version"].initial = plan.version
         self.fields["deadline"].initial = plan.deadline
-        self.fields["officer"].queryset = officer_choices(plan.premises, current=plan.officer)
+        cast("forms.ModelChoiceField[User]", self.fields["officer"]).queryset = officer_choices(
+            plan.premises, current=plan.officer
+        )
         self.fields["officer"].initial = plan.officer_id
         self.fields["note"].initial = plan.note
         self.add_item_fields([(i.pk, i) for i in items])
@@ -177,7 +199,7 @@ class MoveForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, move: Move, user, **kwargs):
+    def __init__(self, *args: Any, move: Move, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", move.name.value)
         super().__init__(*args, **kwargs)
         self.move = move
@@ -193,7 +215,8 @@ class MoveForm(forms.Form):
         else:
             del self.fields["deadline"]
         if move.name == MoveName.ESCALATE:
-            self.fields["departments"].queryset = Department.objects.visible_to(user)
+            departments = cast("forms.ModelMultipleChoiceField[Department]", self.fields["departments"])
+            departments.queryset = Department.objects.visible_to(user)
         else:
             del self.fields["departments"]
 
@@ -202,7 +225,7 @@ class MoveForm(forms.Form):
         return self.move.name.value
 
     @property
-    def label(self):
+    def label(self) -> str | Promise:
         return self.move.name.label
 
     @property
@@ -217,28 +240,19 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one input (Django's documented pattern)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data]
         return [single(data, initial)] if data else []
 
 
-ATTACHMENT_SUFFIXES = ("pdf", "jpg", "jpeg", "png", "heic", "doc", "docx")
-MAX_ATTACHMENT_MB = 20
-MAX_ATTACHMENTS = 10
-
-
 class EnforcementForm(forms.ModelForm):
-    attachments = MultipleFileField(
-        label=_("附件"),
-        required=False,
-        help_text=_("决定书、询问笔录、现场照片等：PDF、图片或 Word，每个不超过 20 MB，最多 10 个。"),
-    )
+    attachments = MultipleFileField(label=_("附件"), required=False)
 
     class Meta:
         model = EnforcementAction
@@ -254,39 +268,33 @@ class EnforcementForm(forms.ModelForm):
         ]
         widgets = {"date": date_input(), "note": textarea(3)}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.visible_to(user)
+        department = cast("forms.ModelChoiceField[Department]", self.fields["department"])
+        department.queryset = Department.objects.visible_to(user)
         self.fields["department"].required = False
         if getattr(user, "department_id", None):
             self.fields["department"].initial = user.department_id
         self.fields["date"].initial = timezone.localdate()
         self.fields["legal_basis"].help_text = _("拒不开门、拒不整改的记录可不填。")
+        self.fields["attachments"].help_text = _(
+            "决定书、询问笔录、现场照片等：%(kinds)s，每个不超过 %(mb)s MB，最多 %(n)s 个。"
+        ) % {
+            "kinds": accepted_labels(UploadKind.ATTACHMENT),
+            "mb": max_mb(UploadKind.ATTACHMENT),
+            "n": MAX_ATTACHMENTS,
+        }
 
-    def clean_attachments(self):
-        files = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(_("最多上传 %(n)s 个附件。") % {"n": MAX_ATTACHMENTS})
-        problems = []
-        for upload in files:
-            suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-            if suffix not in ATTACHMENT_SUFFIXES:
-                problems.append(
-                    _("%(name)s 的格式不支持（可上传 %(kinds)s）。")
-                    % {"name": upload.name, "kinds": enumerate_items(ATTACHMENT_SUFFIXES)}
-                )
-            elif upload.size > MAX_ATTACHMENT_MB * 1024 * 1024:
-                problems.append(
-                    _("%(name)s 超过 %(mb)s MB。") % {"name": upload.name, "mb": MAX_ATTACHMENT_MB}
-                )
-        if problems:
-            raise forms.ValidationError(problems)
+    def clean_attachments(self) -> list[UploadedFile[bytes]]:
+        # The service checks them again (the API's path); here every refusal shows beside the field.
+        files: list[UploadedFile[bytes]] = self.cleaned_data.get("attachments") or []
+        check_uploads(files, UploadKind.ATTACHMENT, most=MAX_ATTACHMENTS)
         return files
 
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self._meta.fields}
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self._meta.fields or ()}
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # The model is checked by the service (record_enforcement), which knows the premises and plan.
         pass
 
@@ -299,9 +307,9 @@ class LadderForm(forms.Form):
     """The district's two rungs: after how many days overdue the daily run escalates a plan, and after
     how many it moves an escalated plan into enforcement (blank: no automatic move)."""
 
-    def __init__(self, *args, steps: dict[str, EscalationStep], **kwargs):
+    def __init__(self, *args: Any, steps: dict[str, EscalationStep], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.rung_names = []
+        self.rung_names: list[str] = []
         for move in LADDER_MOVES:
             step = steps.get(move)
             self.rung_names.append(move.value)
@@ -327,7 +335,7 @@ class LadderForm(forms.Form):
                 initial=step.suggested_action if step else "",
             )
 
-    def rungs(self) -> list[dict]:
+    def rungs(self) -> list[dict[str, Any]]:
         return [
             {
                 "move": MoveName(name),
@@ -338,7 +346,7 @@ class LadderForm(forms.Form):
             for name in self.rung_names
         ]
 
-    def service_rungs(self) -> dict[str, dict]:
+    def service_rungs(self) -> dict[str, Rung | None]:
         data = self.cleaned_data
         return {
             name: {

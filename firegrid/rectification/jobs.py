@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -26,6 +27,9 @@ from . import documents, services
 from .choices import DEADLINE_STATES, PlanState
 from .models import Document, Plan
 
+if TYPE_CHECKING:
+    from firegrid.jobs.models import JobRun
+
 # Days before a deadline on which the landlord is reminded.
 REMINDER_DAYS = (3, 1)
 # Plans that are overdue in the officers' digest: past the deadline and not yet back on track.
@@ -35,7 +39,7 @@ DIGEST_LISTED = 20
 PRINT_CHUNK = 20
 
 
-def run_day(run) -> dt.date:
+def run_day(run: JobRun) -> dt.date:
     """The day a scheduled run is for (its key), or today for a run started by hand."""
     try:
         return dt.date.fromisoformat(run.key)
@@ -44,7 +48,7 @@ def run_day(run) -> dt.date:
 
 
 @job("rectification.mark_overdue", schedule="5 0 * * *", label=gettext_lazy("标记逾期方案并按阶梯提级"))
-def mark_overdue(run, **params):
+def mark_overdue(run: JobRun, **params: Any) -> dict[str, Any]:
     day = run_day(run)
     return {
         "marked_overdue": services.mark_overdue(day),
@@ -53,7 +57,7 @@ def mark_overdue(run, **params):
 
 
 @job("rectification.remind_landlords", schedule="0 9 * * *", label=gettext_lazy("提醒房东整改期限"))
-def remind_landlords(run, **params):
+def remind_landlords(run: JobRun, **params: Any) -> dict[str, Any]:
     day = run_day(run)
     sent = 0
     for days in REMINDER_DAYS:
@@ -89,7 +93,7 @@ def remind_landlords(run, **params):
 
 
 @job("rectification.overdue_digest", schedule="30 8 * * *", label=gettext_lazy("逾期方案日报"))
-def overdue_digest(run, **params):
+def overdue_digest(run: JobRun, **params: Any) -> dict[str, Any]:
     """One message per responsible officer listing their overdue plans — never one per plan."""
     day = run_day(run)
     overdue = Plan.objects.filter(state__in=DIGEST_STATES)
@@ -121,7 +125,7 @@ def overdue_digest(run, **params):
 
 
 @job("rectification.print_documents", label=gettext_lazy("批量打印文书"), stale_minutes=30)
-def print_documents(run, *, document_ids: list[int]):
+def print_documents(run: JobRun, *, document_ids: list[int]) -> dict[str, Any]:
     """The documents as one PDF to print, in the order given. Rendered in chunks (memory stays flat),
     each chunk written with its fonts embedded once, the chunks then joined."""
     from firegrid.core.pdf import render_documents
@@ -129,7 +133,7 @@ def print_documents(run, *, document_ids: list[int]):
     total = len(document_ids)
     by_id = Document.objects.in_bulk(document_ids)
     contents = [by_id[pk].content for pk in document_ids if pk in by_id]
-    chunks = []
+    chunks: list[bytes] = []
     for start in range(0, len(contents), PRINT_CHUNK):
         chunks.append(render_documents(contents[start : start + PRINT_CHUNK]))
         run.progress(min(start + PRINT_CHUNK, total), total)

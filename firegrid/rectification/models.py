@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from firegrid.core.models import Record
+from firegrid.core.photos import AbstractPhoto
 from firegrid.core.querysets import ScopedQuerySet
 from firegrid.registry.models import premises_scope_q
 
@@ -443,38 +444,25 @@ class EscalationStep(models.Model):
         return f"{self.days_overdue} · {self.get_move_display()}"
 
 
-def proof_path(photo: ProofPhoto, filename: str) -> str:
-    return f"proof/{photo.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.jpg"
-
-
-def proof_thumbnail_path(photo: ProofPhoto, filename: str) -> str:
-    return f"proof/{photo.uploaded_at:%Y/%m}/thumbs/{uuid.uuid4().hex}.jpg"
-
-
 class ProofPhotoQuerySet(ScopedQuerySet["ProofPhoto"]):
     def scope_q(self, user: User) -> Q:
         return premises_scope_q(user, "item__plan__premises__")
 
 
-class ProofPhoto(models.Model):
+class ProofPhoto(AbstractPhoto):
     """An after-photo the landlord (or a contractor) uploads for one hazard of a plan, as proof of the fix
     before the recheck; the recheck itself is still an inspection."""
+
+    upload_folder = "proof"
+    file_url_name = "rectification:proof_file"
 
     item = models.ForeignKey(
         PlanItem, on_delete=models.CASCADE, related_name="proof_photos", verbose_name=_("整改事项")
     )
-    image = models.ImageField(_("照片"), upload_to=proof_path)
-    thumbnail = models.ImageField(_("缩略图"), upload_to=proof_thumbnail_path)
-    original_format = models.CharField(_("原始格式"), max_length=8)
-    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"))
 
     objects = ProofPhotoQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(AbstractPhoto.Meta):
         verbose_name = _("整改照片")
         verbose_name_plural = pgettext_lazy("plural", "整改照片")
 

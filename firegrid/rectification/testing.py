@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
 from firegrid.inspections import services as inspections
 from firegrid.inspections.choices import AnswerResult, InspectionKind, VisitOutcome
 
 from . import services
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.inspections.models import Inspection
+    from firegrid.registry.models import Premises
 
-def inspect(premises, *, actor, kind=InspectionKind.SURVEY, fail=()):
+    from .models import Plan
+
+
+def inspect(
+    premises: Premises, *, actor: User, kind: str = InspectionKind.SURVEY, fail: Collection[str] = ()
+) -> Inspection:
     """Submit an inspection of `premises` that passes every applicable item except the codes in `fail`."""
     inspection = inspections.start_inspection(actor=actor, premises=premises, kind=kind)
     answers = [
@@ -23,6 +35,6 @@ def inspect(premises, *, actor, kind=InspectionKind.SURVEY, fail=()):
 FAILING = ("SEP-01", "EXIT-03")
 
 
-def plan_with_hazards(premises, *, actor, fail=FAILING):
+def plan_with_hazards(premises: Premises, *, actor: User, fail: Collection[str] = FAILING) -> Plan:
     inspect(premises, actor=actor, fail=fail)
     return services.create_plan(premises, actor=actor)

@@ -33,6 +33,7 @@ from firegrid.core.services import (
     update_record,
 )
 from firegrid.core.tables import enumerate_items
+from firegrid.core.uploads import UploadKind, check_upload, stored_name, upload_name
 
 from .choices import OPEN_STATUSES, ReplyKind, TaskKind, TaskStatus
 from .models import ALL_TASKS_ROLES, Task, TaskReply
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 # A joint team's time when the district's ladder has no enforcement rung to set it (a week, the usual
 # term of a 联合处置 in the 2019 campaign).
 JOINT_TEAM_DAYS = 7
-MAX_ATTACHMENT_MB = 20
 
 # --- who acts for a task ---------------------------------------------------------------------------------
 
@@ -447,12 +447,15 @@ def add_reply(
     text = (text or "").strip()
     if not text and not attachment:
         raise ValidationError({"text": _("请填写回复内容。")})
-    if attachment is not None and (attachment.size or 0) > MAX_ATTACHMENT_MB * 1024 * 1024:
-        raise ValidationError({"attachment": _("附件不能超过 %(mb)s MB。") % {"mb": MAX_ATTACHMENT_MB}})
     reply = TaskReply(task=task, kind=ReplyKind.REPLY, author=actor, author_name=str(actor), text=text)
     if attachment is not None:
-        reply.attachment_name = (getattr(attachment, "name", "") or "")[:200]
-        reply.attachment = attachment
+        # Checked by its content (core.uploads: PDF, images, Word, Excel) and stored under that type.
+        try:
+            checked = check_upload(attachment, UploadKind.ATTACHMENT)
+        except ValidationError as exc:
+            raise ValidationError({"attachment": exc.error_list}) from exc
+        reply.attachment_name = upload_name(attachment)[:200]
+        reply.attachment.save(stored_name(checked), attachment, save=False)
     reply.save()
     record_change(
         actor=actor,

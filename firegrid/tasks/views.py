@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from firegrid.core.permissions import Action, can
+from firegrid.core.responses import uploaded_file_response
 from firegrid.core.tables import Column, enumerate_items
 from firegrid.core.views import ObjectDetailView, ObjectListView
 from firegrid.rectification.models import Plan
@@ -224,6 +225,7 @@ class ReplyAttachmentView(LoginRequiredMixin, View):
 
     def get(self, request: AuthedHttpRequest, pk: int) -> FileResponse:
         reply = get_object_or_404(TaskReply.objects.visible_to(request.user).exclude(attachment=""), pk=pk)
-        return FileResponse(
-            reply.attachment.open("rb"), as_attachment=True, filename=reply.attachment_name or "attachment"
+        # Always downloaded (a task's files are documents to keep), with its checked type and nosniff.
+        return uploaded_file_response(
+            reply.attachment, reply.attachment_name or "attachment", as_attachment=True, max_age=3600
         )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models.query import QuerySet
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -21,8 +21,8 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.serializers import BaseSerializer
 
-from firegrid.core.api.base import ScopedModelViewSet, ScopedViewSetMixin
-from firegrid.core.api.schema import UPDATE_ACTIONS
+from firegrid.core.api.base import ReadAfterWriteMixin, ScopedModelViewSet, ScopedViewSetMixin
+from firegrid.core.api.schema import CONFLICT, ERRORS, UPDATE_ACTIONS
 from firegrid.core.permissions import Action, can
 from firegrid.registry.api.serializers import LandlordSerializer
 from firegrid.registry.filters import LandlordFilterSet
@@ -48,29 +48,8 @@ if TYPE_CHECKING:
     from firegrid.core.http import AuthedRequest
 
 ACTIONS = ScopedViewSetMixin.action_permissions
-ERRORS = {
-    400: OpenApiResponse(description="字段错误（按字段名返回），或 non_field_errors"),
-    403: OpenApiResponse(description="角色无权执行此操作"),
-    404: OpenApiResponse(description="不在管辖范围内"),
-}
-CONFLICT = {409: OpenApiResponse(description="version 已过期：他人已修改，请重新读取")}
 # Read, create and partial update: no PUT (a client sends what it changes) and no delete.
 WRITABLE_METHODS = ["get", "post", "patch", "head", "options"]
-
-
-class ReadAfterWriteMixin:
-    # The service returns the saved row; answer with it as the list reads it (its many-to-manys anew).
-    if TYPE_CHECKING:
-
-        def get_queryset(self) -> QuerySet[Any]: ...
-
-    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
-        saved = serializer.save()
-        serializer.instance = self.get_queryset().get(pk=saved.pk)
-
-    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
-        saved = serializer.save()
-        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
 
 @extend_schema_view(

@@ -102,7 +102,9 @@ class ScopedViewSetMixin(_ViewSet):
     def get_read_serializer_class(self) -> type[BaseSerializer[Any]]:
         """The serializer responses are written with: for an update, the one without a writable `version`."""
         serializer_class = self.get_serializer_class()
-        read_class: type[BaseSerializer[Any]] = getattr(serializer_class, "read_serializer_class", serializer_class)
+        read_class: type[BaseSerializer[Any]] = getattr(
+            serializer_class, "read_serializer_class", serializer_class
+        )
         return read_class
 
     @extend_schema(
@@ -116,6 +118,20 @@ class ScopedViewSetMixin(_ViewSet):
         obj = self.get_object()
         page = self.paginate_queryset(AuditEntry.objects.for_object(obj).order_by("-time", "-id"))
         return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)
+
+
+class ReadAfterWriteMixin(_ViewSet):
+    """Create and update answer with the saved row read again through the viewset's queryset, as the list
+    reads it: the service returns the row it saved, without the annotations (counts) and prefetched
+    many-to-manys the response shows."""
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        saved = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        saved = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
 
 class ScopedReadOnlyModelViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[_M]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.files.base import File
 from django.http import FileResponse, Http404
@@ -12,7 +13,10 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
-from firegrid.core.responses import StoredPhoto, photo_field, uploaded_file_response
+from firegrid.core.responses import photo_field, uploaded_file_response
+
+if TYPE_CHECKING:
+    from firegrid.core.photos import AbstractPhoto
 
 
 class FileNegotiation(BaseContentNegotiation):
@@ -41,6 +45,6 @@ def file_response(field: File[bytes], filename: str, content_type: str | None = 
     return uploaded_file_response(field, filename, content_type=content_type)
 
 
-def photo_file_response(photo: StoredPhoto, variant: str) -> FileResponse:
+def photo_file_response(photo: AbstractPhoto, variant: str) -> FileResponse:
     """A photo (Photo, ProofPhoto, WorkPhoto) or its thumbnail as a JPEG file named after it."""
     return file_response(photo_field(photo, variant), f"{photo.pk}-{variant}.jpg", "image/jpeg")

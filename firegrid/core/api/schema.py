@@ -7,10 +7,19 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
+from drf_spectacular.utils import OpenApiResponse
 
 from .fields import VersionField
 
 UPDATE_ACTIONS = frozenset({"update", "partial_update"})
+
+# The errors every write documents (`responses={201: …, **ERRORS}`), and a stale `version` (409).
+ERRORS = {
+    400: OpenApiResponse(description="字段错误（按字段名返回），或 non_field_errors"),
+    403: OpenApiResponse(description="角色无权执行此操作"),
+    404: OpenApiResponse(description="不在管辖范围内"),
+}
+CONFLICT = {409: OpenApiResponse(description="version 已过期：他人已修改，请重新读取")}
 
 
 class FiregridAutoSchema(AutoSchema):

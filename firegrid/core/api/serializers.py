@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db import models
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
     from firegrid.areas.models import User
 
 _M = TypeVar("_M", bound=models.Model)
+
+
+def absolute_url(context: Mapping[str, Any], path: str) -> str:
+    """`path` as a full URL when the serializer has the request (`context["request"]`), as is otherwise."""
+    request = context.get("request")
+    return str(request.build_absolute_uri(path)) if request is not None else path
 
 
 class ScopedModelSerializer(serializers.ModelSerializer[_M]):

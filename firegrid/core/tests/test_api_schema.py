@@ -39,9 +39,11 @@ PREFIXES = [
     "work-groups",
     "campaign-targets",
     "claims",
+    "risk-grades",
+    "risk-rule-sets",
 ]
 # Endpoints that are not a model's: a report with a list only.
-REPORT_PREFIXES = ["coverage"]
+REPORT_PREFIXES = ["coverage", "queue"]
 # A model's actions without its own list or detail: a plan's items are read and edited with the plan.
 ACTION_PREFIXES = ["plan-items"]
 # Read-only lists and details without history (frozen snapshots), with their own actions.
@@ -80,7 +82,9 @@ def test_every_model_is_registered_under_its_glossary_name():
 def test_schema_contains_every_path(schema):
     expected = {"/api/v1/me/", "/api/v1/auth/token/"}
     for prefix in PREFIXES:
-        expected |= {f"/api/v1/{prefix}/", f"/api/v1/{prefix}/{{id}}/", f"/api/v1/{prefix}/{{id}}/history/"}
+        # A risk grade's key is its premises' (its primary key), and the path says so.
+        key = "{premises}" if prefix == "risk-grades" else "{id}"
+        expected |= {f"/api/v1/{prefix}/", f"/api/v1/{prefix}/{key}/", f"/api/v1/{prefix}/{key}/history/"}
     expected |= {
         "/api/v1/landlords/{id}/reveal/",
         "/api/v1/tenant-households/{id}/reveal/",
@@ -122,6 +126,10 @@ def test_schema_contains_every_path(schema):
     expected |= {
         f"/api/v1/tasks/{{id}}/{action}/"
         for action in ("route", "escalate", "assign", "start", "done", "cancel", "replies")
+    }
+    expected |= {"/api/v1/risk-grades/{premises}/changes/"}
+    expected |= {
+        f"/api/v1/risk-rule-sets/{{id}}/{action}/" for action in ("new-version", "parameters", "publish")
     }
     assert set(schema["paths"]) == expected
 

@@ -1,14 +1,17 @@
 """Schemathesis over the whole /api/v1/ OpenAPI schema (issue 10): every operation — GET, POST, PUT, PATCH,
-DELETE — is called with generated data as the system administrator, and must answer without a server
-error, with a body that matches the schema (no `null` where a string is promised) and no Python object
-repr where a value belongs (`<method-wrapper '__str__' of NoneType …>`).
+DELETE — is called with generated data (valid and invalid) as the system administrator and as a grid
+worker, and must answer without a server error, with a body that matches the schema (no `null` where a
+string is promised) and no Python object repr where a value belongs (`<method-wrapper '__str__' of
+NoneType …>`).
 
 Bounded to run in the normal suite: a few examples per operation, derandomized (the same calls on every
 run and in CI), no shrinking, no example database. One scene (the conftest's small district, a plan with
 its notice, an inspection, a campaign …) is built once; each call runs inside a savepoint rolled back after
 it, so a DELETE or a move leaves the next call the same scene. Path ids the generator makes are replaced by
-the scene's ids (and integer body fields named after a model by that model's id), so calls reach real rows
-instead of answering 404 or 400 to almost everything.
+the scene's ids (integer body fields named after a model by that model's id, `version` by the row's), so
+calls reach real rows instead of answering 404, 400 or 409 to almost everything.
+
+Below the fuzzing, the fixes it led to are checked for every serializer at once (no data needed).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import json
 import os
 import re
 from collections import Counter
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -42,6 +46,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from firegrid.api_urls import router
 from firegrid.areas.models import User
 from firegrid.campaigns.models import CampaignTarget, Claim, WorkGroup
 from firegrid.conftest import assert_status
@@ -66,8 +71,8 @@ from firegrid.reports import services as report_services
 from firegrid.reports.testing import make_campaign, target
 from firegrid.tasks.models import Task
 
-# Examples per operation, positive and negative data mixed. 172 operations × 6 is about 1,000 calls, within
-# two minutes on two cores. FIREGRID_FUZZ_EXAMPLES=50 digs deeper by hand (the same seed, more calls).
+# Examples per operation, valid and invalid data mixed. About 180 operations × 6 is about 1,100 calls as the
+# administrator (a third as many as the grid worker): within a minute or two on two cores. FIREGRID_FUZZ_EXAMPLES=50 digs deeper by hand (the same seed, more calls).
 MAX_EXAMPLES = int(os.environ.get("FIREGRID_FUZZ_EXAMPLES", "6"))
 SEED = 10  # issue 10
 
@@ -112,11 +117,9 @@ def _strings(data: Any) -> list[str]:
 CHECKS = [not_a_server_error, response_schema_conformance, no_python_reprs]
 
 
-class TestWsgiApp:
+class SameConnectionApp:
     """Django's WSGI handler as the test client runs it: the request signals must not close the test's
     connection (on PostgreSQL that would end the transaction the test's rows live in)."""
-
-    __test__ = False  # not a test class, whatever its name
 
     def __init__(self) -> None:
         self.handler = WSGIHandler()
@@ -152,10 +155,19 @@ def jpeg(name: str = "photo.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
+@dataclass
+class Scene:
+    """What the calls are pointed at: `ids` by path prefix for `{id}` (and "prefix/name" for the other path
+    parameters), `fields` by body field name, `versions` by path prefix (the version an update must send)."""
+
+    ids: dict[str, int]
+    fields: dict[str, Any]
+    versions: dict[str, int]
+
+
 @pytest.fixture
-def scene(district, personas, checklist) -> dict[str, int]:
-    """One row of every kind the API serves, in the district the conftest builds; returns the ids the
-    calls use: path prefix → id for `{id}`, and the other path parameters and body fields by name."""
+def scene(district, personas, checklist) -> Scene:
+    """One row of every kind the API serves, in the district the conftest builds."""
     d, admin = district, personas.admin
     now, today = timezone.now(), timezone.localdate()
 
@@ -232,7 +244,7 @@ def scene(district, personas, checklist) -> dict[str, int]:
         "enforcement-actions/attachment_id": attachment.pk,
     }
     # Body fields naming a model get that model's row (the generator's integers are no one's id).
-    ids["fields"] = {  # type: ignore[assignment]
+    fields = {
         "area": d.grid_a.pk,
         "areas": [d.c1.pk],
         "grid": d.grid_a.pk,
@@ -254,26 +266,38 @@ def scene(district, personas, checklist) -> dict[str, int]:
         "assignee": personas.grid_worker.pk,
         "officer": admin.pk,
     }
-    return ids
+    versions = {
+        prefix: version
+        for prefix, viewset, _basename in router.registry
+        if prefix in ids and hasattr(model := viewset.queryset.model, "version")
+        for version in model.objects.filter(pk=ids[prefix]).values_list("version", flat=True)
+    }
+    return Scene(ids=ids, fields=fields, versions=versions)
 
 
-def path_parameters(operation: schemathesis.APIOperation, ids: dict[str, Any]) -> dict[str, Any]:
+def prefix_of(operation: schemathesis.APIOperation) -> str:
+    return operation.path.removeprefix("/api/v1/").split("/")[0]
+
+
+def path_parameters(operation: schemathesis.APIOperation, scene: Scene) -> dict[str, Any]:
     """The scene's ids for the operation's path parameters (`{id}` by the path's prefix, the others by
     prefix and name), the generator's for the rest (`{variant}`, an enum)."""
-    prefix = operation.path.removeprefix("/api/v1/").split("/")[0]
+    prefix = prefix_of(operation)
     names = re.findall(r"{(\w+)}", operation.path)
     keys = {name: prefix if name == "id" else f"{prefix}/{name}" for name in names}
-    return {name: ids[key] for name, key in keys.items() if key in ids}
+    return {name: scene.ids[key] for name, key in keys.items() if key in scene.ids}
 
 
-def point_body_at_scene(case: schemathesis.Case, fields: dict[str, Any]) -> None:
-    """Integer body fields named after a model get the scene's row: the generator's numbers are nobody's
-    id, and a call that fails its foreign keys never reaches the service behind it."""
-    if isinstance(case.body, dict):
-        for name, value in case.body.items():
-            real = fields.get(name)
-            if real is not None and type(value) is type(real):
-                case.body[name] = real
+def point_body_at_scene(case: schemathesis.Case, scene: Scene) -> None:
+    """Integer body fields named after a model get the scene's row, and `version` the row's version: the
+    generator's numbers are nobody's id and a stale version, and such a call never reaches the service."""
+    if not isinstance(case.body, dict):
+        return
+    real_values = {**scene.fields, "version": scene.versions.get(prefix_of(case.operation))}
+    for name, value in case.body.items():
+        real = real_values.get(name)
+        if real is not None and type(value) is type(real):
+            case.body[name] = real
 
 
 # The system administrator reaches every operation; a grid worker of grid A (fewer calls) walks the same
@@ -282,10 +306,10 @@ def point_body_at_scene(case: schemathesis.Case, fields: dict[str, Any]) -> None
     "persona, examples", [("admin", MAX_EXAMPLES), ("grid_worker", max(MAX_EXAMPLES // 3, 1))]
 )
 def test_every_operation_answers_without_a_server_error_and_as_its_schema_says(
-    scene: dict[str, Any], personas: SimpleNamespace, persona: str, examples: int
+    scene: Scene, personas: SimpleNamespace, persona: str, examples: int
 ) -> None:
     schema = schemathesis.openapi.from_dict(raw_schema(), config=CONFIG)
-    schema.app = TestWsgiApp()
+    schema.app = SameConnectionApp()
     token = Token.objects.create(user=getattr(personas, persona))
     headers = {"Authorization": f"Token {token.key}"}
     failures: dict[str, str] = {}
@@ -302,7 +326,7 @@ def test_every_operation_answers_without_a_server_error_and_as_its_schema_says(
         @settings(SETTINGS, max_examples=examples)
         @given(case=strategy)
         def call(case: schemathesis.Case) -> None:
-            point_body_at_scene(case, scene["fields"])
+            point_body_at_scene(case, scene)
             # A savepoint per call: whatever the call changes (or breaks) is undone before the next one.
             with transaction.atomic():
                 response = case.call(headers=headers)
@@ -326,10 +350,9 @@ def test_every_operation_answers_without_a_server_error_and_as_its_schema_says(
 
 
 def model_serializers() -> list[type[serializers.ModelSerializer]]:
-    """Every model serializer of the API (the router's viewsets import them all)."""
-    import firegrid.api_urls  # noqa: F401
-
-    found, todo = [], [serializers.ModelSerializer]
+    """Every model serializer of the API (importing `router` above imported them all)."""
+    found: list[type[serializers.ModelSerializer]] = []
+    todo: list[type[serializers.ModelSerializer]] = [serializers.ModelSerializer]
     while todo:
         for sub in todo.pop().__subclasses__():
             todo.append(sub)

@@ -374,8 +374,9 @@ def test_nothing_is_served_from_media_url(client, personas, login):
         ("决定书.pdf", "application/pdf", "inline"),
         ("现场.jpg", "image/jpeg", "inline"),
         ("现场.png", "image/png", "inline"),
-        ("page.html", "text/html", "attachment"),
-        ("drawing.svg", "image/svg+xml", "attachment"),  # an SVG can carry script: never inline
+        # Types no upload is accepted as (core.uploads): stored before the checks, sent as plain bytes.
+        ("page.html", "application/octet-stream", "attachment"),
+        ("drawing.svg", "application/octet-stream", "attachment"),  # an SVG can carry script: never inline
         ("名单.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "attachment"),
         ("noextension", "application/octet-stream", "attachment"),
     ],

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from firegrid.core.pdf import document_serial
 from firegrid.rectification.choices import DocumentKind, MoveName
-from firegrid.rectification.documents import build_content
+from firegrid.rectification.documents import PledgeSignature, build_content
 from firegrid.rectification.models import (
     Document,
     Plan,
@@ -47,7 +47,7 @@ def issue_documents(replay: Replay, stories: list[Story]) -> None:
         serial = document_serial(prefix, time.year, numbers[kind])
         if kind == DocumentKind.ACCEPTANCE and s.deadline != s.first_deadline:
             move_deadline(s)
-        signature: dict[str, Any] | None = None
+        signature: PledgeSignature | None = None
         if kind == DocumentKind.PLEDGE:
             signature = {"name": s.premises.landlord.name, "at": time, "ip": None}
         plan = s.written_plan()

@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from firegrid.areas.choices import Role
 from firegrid.areas.models import Area, Department
+from firegrid.core.api import photos
 from firegrid.core.api.fields import LabelField, ScopedPrimaryKeyRelatedField
 from firegrid.core.validators import validate_latitude, validate_longitude
 from firegrid.registry.models import Building, Premises, Room
@@ -331,12 +332,9 @@ class InspectionChecklistSerializer(serializers.Serializer):
     )
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(photos.PhotoSerializer[Photo]):
     item_code = serializers.CharField(source="answer.item.code", read_only=True, allow_null=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
-    uploaded_by_name = serializers.CharField(source="uploaded_by.__str__", read_only=True)
-    image = serializers.SerializerMethodField(help_text=_("照片地址（已去除 EXIF；需登录且在管辖范围内）"))
-    thumbnail = serializers.SerializerMethodField(help_text=_("缩略图地址"))
 
     class Meta:
         model = Photo
@@ -359,16 +357,6 @@ class PhotoSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _absolute(self, path: str) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
-
-    def get_image(self, photo: Photo) -> str:
-        return self._absolute(photo.get_image_url())
-
-    def get_thumbnail(self, photo: Photo) -> str:
-        return self._absolute(photo.get_thumbnail_url())
-
     def to_representation(self, photo: Photo) -> dict[str, Any]:
         data = super().to_representation(photo)
         request = self.context.get("request")
@@ -379,9 +367,9 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 
 class PhotoUploadSerializer(serializers.Serializer):
-    """A photo of a draft inspection: JPEG, PNG, WebP or HEIC up to 15 MB, checked by its content."""
+    """A photo of a draft inspection, checked by its content (`firegrid.core.uploads`)."""
 
-    file = serializers.FileField(help_text=_("照片文件（JPEG、PNG、WebP 或 HEIC，不超过 15 MB）"))
+    file = photos.PhotoUploadField()
     item_code = serializers.CharField(
         max_length=16, required=False, allow_blank=True, help_text=_("所属检查项编号（须已作出结论）")
     )

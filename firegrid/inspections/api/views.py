@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 from firegrid.areas.models import Area, User
 from firegrid.core.api.base import ScopedReadOnlyModelViewSet, ScopedViewSetMixin
 from firegrid.core.api.errors import validation_error_detail
+from firegrid.core.api.photos import photo_refusal
 from firegrid.core.http import AuthedRequest
 from firegrid.core.permissions import Action, can
 
@@ -192,15 +193,6 @@ def answer_errors(entries: Any, errors: Any) -> dict[str, list[Any]] | None:
 
 def answer_inputs(validated: list[dict[str, Any]]) -> list[services.AnswerInput]:
     return [services.AnswerInput(**answer) for answer in validated]
-
-
-def photo_error(exc: DjangoValidationError) -> ValidationError:
-    """A refused photo file is an error on `file`; other refusals keep their keys."""
-    if not hasattr(exc, "error_dict") and all(
-        (error.code or "").startswith("photo_") for error in exc.error_list
-    ):
-        return ValidationError({"file": _flatten(validation_error_detail(exc))})
-    return ValidationError(validation_error_detail(exc))
 
 
 INSPECTION_ERRORS = {
@@ -375,7 +367,7 @@ class InspectionViewSet(
                 role=data["role"],
             )
         except DjangoValidationError as exc:
-            raise photo_error(exc) from exc
+            raise photo_refusal(exc, "file") from exc
         photo = Photo.objects.select_related("answer__item", "uploaded_by").get(pk=photo.pk)
         context = self.get_serializer_context()
         return Response(PhotoSerializer(photo, context=context).data, status=status.HTTP_201_CREATED)

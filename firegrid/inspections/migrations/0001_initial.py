@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import firegrid.core.validators
-import firegrid.inspections.models
+import firegrid.core.photos
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -159,8 +159,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('evidence', '隐患照片'), ('after', '整改后照片')], default='evidence', max_length=16, verbose_name='照片类型')),
-                ('image', models.ImageField(height_field='height', upload_to=firegrid.inspections.models.photo_path, verbose_name='照片', width_field='width')),
-                ('thumbnail', models.ImageField(upload_to=firegrid.inspections.models.thumbnail_path, verbose_name='缩略图')),
+                ('image', models.ImageField(height_field='height', upload_to=firegrid.core.photos.photo_path, verbose_name='照片', width_field='width')),
+                ('thumbnail', models.ImageField(upload_to=firegrid.core.photos.thumbnail_path, verbose_name='缩略图')),
                 ('width', models.PositiveIntegerField(default=0)),
                 ('height', models.PositiveIntegerField(default=0)),
                 ('original_format', models.CharField(max_length=8, verbose_name='原始格式')),

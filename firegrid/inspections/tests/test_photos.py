@@ -19,13 +19,15 @@ from PIL import ExifTags, Image, ImageCms
 from PIL.JpegImagePlugin import JpegImageFile
 from PIL.TiffImagePlugin import IFDRational
 
+from firegrid.core.uploads import UploadKind, max_bytes
 from firegrid.inspections.photos import (
     LONG_EDGE,
-    MAX_UPLOAD_BYTES,
     THUMB_EDGE,
     ProcessedPhoto,
     process_photo,
 )
+
+MAX_UPLOAD_BYTES = max_bytes(UploadKind.PHOTO)  # FIREGRID_PHOTO_MAX_MB, 15 by default
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -407,6 +409,13 @@ def test_too_large_upload():
 
 def test_too_large_without_a_size_is_refused_after_reading_the_limit():
     refusal(file=io.BytesIO(b"\xff\xd8" + b"\0" * MAX_UPLOAD_BYTES), code="photo_too_large")
+
+
+def test_the_limit_is_a_setting(settings):
+    settings.FIREGRID_PHOTO_MAX_MB = 1
+    data = encode(picture(), "JPEG")
+    error = refusal(data + b"\0" * (1024 * 1024 + 1 - len(data)), code="photo_too_large")
+    assert error.messages[0].startswith("照片不能超过1 MB（此文件 1.1 MB）")
 
 
 def test_exactly_the_limit_is_not_too_large():

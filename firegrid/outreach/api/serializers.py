@@ -8,7 +8,6 @@ their services: the request serializers here check the shape of a call, nothing 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.db.models.query import QuerySet
@@ -20,6 +19,7 @@ from rest_framework import serializers
 
 from firegrid.areas.models import Area
 from firegrid.core.api.fields import LabelField, ScopedPrimaryKeyRelatedField
+from firegrid.core.api.photos import PhotoSerializer, PhotoUploadField
 from firegrid.core.api.serializers import ScopedModelSerializer
 from firegrid.core.permissions import Action
 from firegrid.rectification.models import Plan, PlanItem
@@ -34,11 +34,6 @@ MASKED = _(
 )
 # Slots added in one request: the web form's twenty rows.
 MAX_SLOTS_PER_REQUEST = 20
-
-
-def absolute(context: Mapping[str, Any], path: str) -> str:
-    request = context.get("request")
-    return request.build_absolute_uri(path) if request else path
 
 
 # --- the directory -------------------------------------------------------------------------------------------
@@ -131,33 +126,12 @@ class SlotsAddSerializer(serializers.Serializer):
 # --- bookings ------------------------------------------------------------------------------------------------
 
 
-class WorkPhotoSerializer(serializers.ModelSerializer):
-    uploaded_by_name = serializers.CharField(source="uploaded_by.__str__", read_only=True)
-    image = serializers.SerializerMethodField(help_text=_("照片地址（已去除 EXIF；需登录且在管辖范围内）"))
-    thumbnail = serializers.SerializerMethodField(help_text=_("缩略图地址"))
-
-    class Meta:
+class WorkPhotoSerializer(PhotoSerializer[WorkPhoto]):
+    class Meta(PhotoSerializer.Meta):
         model = WorkPhoto
-        fields = [
-            "id",
-            "image",
-            "thumbnail",
-            "original_format",
-            "taken_at",
-            "uploaded_by_name",
-            "uploaded_at",
-        ]
-        read_only_fields = fields
 
-    def _url(self, photo: WorkPhoto, variant: str) -> str:
-        path = reverse("bookings-photo-file", args=[photo.booking_id, photo.pk, variant])
-        return absolute(self.context, path)
-
-    def get_image(self, photo: WorkPhoto) -> str:
-        return self._url(photo, "image")
-
-    def get_thumbnail(self, photo: WorkPhoto) -> str:
-        return self._url(photo, "thumbnail")
+    def file_path(self, photo: WorkPhoto, variant: str) -> str:
+        return reverse("bookings-photo-file", args=[photo.booking_id, photo.pk, variant])
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -246,8 +220,8 @@ class BookingDoneSerializer(serializers.Serializer):
     )
     # Not required here: the service refuses an empty report with its own message on `photos`.
     photos = serializers.ListField(
-        child=serializers.FileField(),
+        child=PhotoUploadField(),
         required=False,
         default=list,
-        help_text=_("完工照片（至少一张；JPEG、PNG、WebP 或 HEIC，每张不超过 15 MB）"),
+        help_text=_("完工照片（至少一张）"),
     )

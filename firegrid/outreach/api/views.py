@@ -14,25 +14,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.db.models.query import QuerySet
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
-from rest_framework.serializers import BaseSerializer
 
-from firegrid.core.api.base import PersonalDataViewSetMixin, ScopedModelViewSet, ScopedViewSetMixin
+from firegrid.core.api.base import (
+    PersonalDataViewSetMixin,
+    ReadAfterWriteMixin,
+    ScopedModelViewSet,
+    ScopedViewSetMixin,
+)
 from firegrid.core.api.errors import validation_error_detail
-from firegrid.core.api.files import FileNegotiation, photo_file_response
+from firegrid.core.api.photos import photo_file_action
+from firegrid.core.api.schema import ERRORS
 from firegrid.core.permissions import Action
 
 from .. import services
@@ -55,29 +57,12 @@ if TYPE_CHECKING:
 
 ACTIONS = ScopedViewSetMixin.action_permissions
 
-ERRORS = {
-    400: OpenApiResponse(description="字段错误（按字段名返回），或 non_field_errors"),
-    403: OpenApiResponse(description="角色无权执行此操作"),
-    404: OpenApiResponse(description="不在管辖范围内"),
-}
-
 
 # --- the directory -------------------------------------------------------------------------------------------
 
 
 def contractors_with_counts() -> QuerySet[Contractor]:
-    free = (
-        Slot.objects.upcoming()
-        .free()
-        .filter(contractor=OuterRef("pk"))
-        .order_by()
-        .values("contractor")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Contractor.objects.prefetch_related("areas").annotate(
-        free_slots=Coalesce(Subquery(free, output_field=IntegerField()), 0)
-    )
+    return Contractor.objects.prefetch_related("areas").with_free_slots()
 
 
 def slots_with_taken() -> SlotQuerySet:
@@ -137,7 +122,7 @@ SLOT_ID = OpenApiParameter("slot_id", OpenApiTypes.INT, OpenApiParameter.PATH, d
         description="连同其未被预约过的时段一并删除；有预约记录的单位不能删除（400），可改为停用（is_active）。",
     ),
 )
-class ContractorViewSet(PersonalDataViewSetMixin, ScopedModelViewSet):
+class ContractorViewSet(PersonalDataViewSetMixin, ReadAfterWriteMixin, ScopedModelViewSet):
     """Contractors (施工单位): electricians, masons, gas fitters, fire-equipment suppliers… with the areas
     they serve. Mobiles are masked; `reveal` shows one in full and is audited. `slots/` lists the
     contractor's availability and adds several periods at once."""
@@ -151,15 +136,6 @@ class ContractorViewSet(PersonalDataViewSetMixin, ScopedModelViewSet):
         "add_slots": Action.VIEW,
         "delete_slot": Action.VIEW,
     }
-
-    # The service returns the saved row; answer with it as the list reads it (areas, free slot count).
-    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
-        saved = serializer.save()
-        serializer.instance = self.get_queryset().get(pk=saved.pk)
-
-    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
-        saved = serializer.save()
-        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
     def _slots(self, contractor: Contractor) -> SlotQuerySet:
         return slots_with_taken().filter(contractor=contractor).order_by("starts_at", "id")
@@ -231,16 +207,6 @@ def bookings_queryset() -> QuerySet[Booking]:
             "photos", queryset=WorkPhoto.objects.select_related("uploaded_by").order_by("uploaded_at", "id")
         )
     )
-
-
-PHOTO_ID = OpenApiParameter("photo_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="完工照片编号")
-VARIANT = OpenApiParameter(
-    "variant",
-    OpenApiTypes.STR,
-    OpenApiParameter.PATH,
-    enum=["image", "thumbnail"],
-    description="照片或缩略图",
-)
 
 
 @extend_schema_view(
@@ -320,25 +286,15 @@ class BookingViewSet(
         booking = services.mark_done(booking, actor=request.user, note=data["note"], photos=data["photos"])
         return self._read(booking)
 
-    @extend_schema(
+    photo_file = photo_file_action(
+        "photo_file",
+        url_path="photos",
+        url_name="photo-file",
+        photos=lambda view, booking: WorkPhoto.objects.filter(booking=booking),
         summary="完工照片文件",
         description="完工照片或其缩略图（JPEG），仅对能查看该预约的用户。",
-        parameters=[PHOTO_ID, VARIANT],
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, 403: ERRORS[403], 404: ERRORS[404]},
-        filters=False,
+        photo_id="完工照片编号",
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"photos/(?P<photo_id>[0-9]+)/(?P<variant>image|thumbnail)",
-        url_name="photo-file",
-        filter_backends=[],
-        content_negotiation_class=FileNegotiation,
-    )
-    def photo_file(self, request: Request, pk: str, photo_id: str, variant: str) -> FileResponse:
-        booking = self.get_object()
-        photo = get_object_or_404(WorkPhoto.objects.filter(booking=booking), pk=photo_id)
-        return photo_file_response(photo, variant)
 
 
 def register(router: BaseRouter) -> None:

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import firegrid.core.validators
-import firegrid.outreach.models
+import firegrid.core.photos
 from django.conf import settings
 from django.db import migrations, models
 
@@ -54,8 +54,8 @@ class Migration(migrations.Migration):
             name='WorkPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=firegrid.outreach.models.work_photo_path, verbose_name='照片')),
-                ('thumbnail', models.ImageField(upload_to=firegrid.outreach.models.work_thumbnail_path, verbose_name='缩略图')),
+                ('image', models.ImageField(upload_to=firegrid.core.photos.photo_path, verbose_name='照片')),
+                ('thumbnail', models.ImageField(upload_to=firegrid.core.photos.thumbnail_path, verbose_name='缩略图')),
                 ('original_format', models.CharField(max_length=8, verbose_name='原始格式')),
                 ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='拍摄时间')),
                 ('sha256', models.CharField(max_length=64)),

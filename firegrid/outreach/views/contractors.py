@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.db.models.query import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +31,7 @@ from firegrid.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from .. import filters, services
 from ..choices import BookingStatus, Trade
 from ..forms import ContractorForm, SlotFormSet, SlotRowForm
-from ..models import Booking, Contractor, Slot, contractor_scope_q
+from ..models import Booking, Contractor, ContractorQuerySet, Slot, contractor_scope_q
 from .common import next_url
 
 if TYPE_CHECKING:
@@ -84,21 +83,9 @@ class ContractorListView(ObjectListView):
     request: AuthedHttpRequest
 
     def get_queryset(self) -> QuerySet[Contractor]:
-        free = (
-            Slot.objects.upcoming()
-            .free()
-            .filter(contractor=OuterRef("pk"))
-            .order_by()
-            .values("contractor")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related("areas")
-            .annotate(free_slots=Coalesce(Subquery(free, output_field=IntegerField()), 0))
-        )
+        # The base list's rows keep the model's queryset class (filtered by its FilterSet).
+        contractors = cast("ContractorQuerySet", super().get_queryset())
+        return contractors.prefetch_related("areas").with_free_slots()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

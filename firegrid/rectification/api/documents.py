@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
 
 from firegrid.core.api.base import ScopedReadOnlyModelViewSet
-from firegrid.core.api.errors import validation_error_detail
-from firegrid.core.api.files import FileNegotiation, photo_file_response
+from firegrid.core.api.files import FileNegotiation
 from firegrid.core.api.permissions import RoleActionPermission
+from firegrid.core.api.photos import photo_file_action, photo_refusal
 from firegrid.core.api.schema import FiregridAutoSchema
 from firegrid.core.permissions import Action, can
 from firegrid.core.responses import pdf_response
@@ -44,12 +46,15 @@ from .serializers import (
     ReissueSerializer,
 )
 
+if TYPE_CHECKING:
+    from firegrid.core.http import AuthedRequest
+
 
 @extend_schema_view(
     list=extend_schema(summary="文书列表"),
     retrieve=extend_schema(summary="文书详情", description="文书及其出具时固定的内容（content）。"),
 )
-class DocumentViewSet(ScopedReadOnlyModelViewSet):
+class DocumentViewSet(ScopedReadOnlyModelViewSet[Document]):
     """Documents (文书) issued on plans in the caller's scope: notices, orders, pledges, acceptance records.
     Their content is frozen when issued; `pdf/` is always the same file."""
 
@@ -62,7 +67,7 @@ class DocumentViewSet(ScopedReadOnlyModelViewSet):
         "reissue": Action.VIEW,
     }
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return DocumentDetailSerializer if self.action == "retrieve" else DocumentSerializer
 
     @extend_schema(
@@ -72,7 +77,7 @@ class DocumentViewSet(ScopedReadOnlyModelViewSet):
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[], content_negotiation_class=FileNegotiation)
-    def pdf(self, request, pk=None):
+    def pdf(self, request: AuthedRequest, pk: str | None = None) -> HttpResponse:
         document = self.get_object()
         return pdf_response(documents.pdf_bytes(document), f"{document.serial}.pdf", max_age=86400)
 
@@ -84,7 +89,7 @@ class DocumentViewSet(ScopedReadOnlyModelViewSet):
         responses={201: DocumentDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def reissue(self, request, pk=None):
+    def reissue(self, request: AuthedRequest, pk: str | None = None) -> Response:
         document = self.get_object()
         serializer = ReissueSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -105,21 +110,11 @@ class ProofPhotoPermission(BasePermission):
 
     message = RoleActionPermission.message
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return can(request.user, Action.VIEW, ProofPhoto)
 
-    def has_object_permission(self, request, view, obj) -> bool:
+    def has_object_permission(self, request: Request, view: APIView, obj: object) -> bool:
         return can(request.user, Action.VIEW, ProofPhoto)
-
-
-PHOTO_ID = OpenApiParameter("photo_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="整改照片编号")
-VARIANT = OpenApiParameter(
-    "variant",
-    OpenApiTypes.STR,
-    OpenApiParameter.PATH,
-    enum=["image", "thumbnail"],
-    description="照片或缩略图",
-)
 
 
 class PlanItemViewSet(viewsets.GenericViewSet):
@@ -130,13 +125,14 @@ class PlanItemViewSet(viewsets.GenericViewSet):
     serializer_class = ProofPhotoSerializer
     permission_classes = [IsAuthenticated, ProofPhotoPermission]
     schema = FiregridAutoSchema()
+    request: AuthedRequest  # IsAuthenticated: a signed-in user
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[PlanItem]:
         # Items have no scope of their own: they are in scope when their plan is.
         plans = Plan.objects.visible_to(self.request.user, Action.VIEW)
         return self.queryset.filter(plan__in=plans)
 
-    def _photos(self, item: PlanItem):
+    def _photos(self, item: PlanItem) -> QuerySet[ProofPhoto]:
         return (
             ProofPhoto.objects.visible_to(self.request.user)
             .filter(item=item)
@@ -157,7 +153,7 @@ class PlanItemViewSet(viewsets.GenericViewSet):
         filter_backends=[],
         parser_classes=[MultiPartParser, FormParser],
     )
-    def proof_photos(self, request, pk=None):
+    def proof_photos(self, request: AuthedRequest, pk: str | None = None) -> Response:
         item = self.get_object()
         page = self.paginate_queryset(self._photos(item))
         context = self.get_serializer_context()
@@ -171,40 +167,24 @@ class PlanItemViewSet(viewsets.GenericViewSet):
         responses={201: ProofPhotoSerializer, **ERRORS},
     )
     @proof_photos.mapping.post
-    def add_proof_photo(self, request, pk=None):
+    def add_proof_photo(self, request: AuthedRequest, pk: str | None = None) -> Response:
         item = self.get_object()
         serializer = ProofPhotoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             photo = services.add_proof_photo(item, serializer.validated_data["image"], actor=request.user)
         except DjangoValidationError as exc:
-            detail = validation_error_detail(exc)
-            # The photo checks speak of the file (photo_* codes) without naming the field: it is `image`.
-            if set(detail) == {"non_field_errors"} and all(
-                (e.code or "").startswith("photo_") for e in detail["non_field_errors"]
-            ):
-                detail = {"image": detail.pop("non_field_errors")}
-            raise ValidationError(detail) from exc
+            raise photo_refusal(exc, "image") from exc
         photo = ProofPhoto.objects.select_related("uploaded_by").get(pk=photo.pk)
         context = self.get_serializer_context()
         return Response(ProofPhotoSerializer(photo, context=context).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
+    proof_photo_file = photo_file_action(
+        "proof_photo_file",
+        url_path="proof-photos",
+        url_name="proof-photo-file",
+        photos=lambda view, item: view._photos(item),
         summary="整改照片文件",
         description="整改照片或其缩略图（JPEG）。",
-        parameters=[PHOTO_ID, VARIANT],
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, 403: ERRORS[403], 404: ERRORS[404]},
-        filters=False,
+        photo_id="整改照片编号",
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"proof-photos/(?P<photo_id>[0-9]+)/(?P<variant>image|thumbnail)",
-        url_name="proof-photo-file",
-        filter_backends=[],
-        content_negotiation_class=FileNegotiation,
-    )
-    def proof_photo_file(self, request, pk=None, photo_id=None, variant=None):
-        item = self.get_object()
-        photo = get_object_or_404(self._photos(item), pk=photo_id)
-        return photo_file_response(photo, variant)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -32,6 +33,9 @@ from .serializers import (
     EnforcementCreateSerializer,
     EscalationStepSerializer,
 )
+
+if TYPE_CHECKING:
+    from firegrid.core.http import AuthedRequest
 
 
 @extend_schema_view(
@@ -64,7 +68,7 @@ class EnforcementActionViewSet(
         },
         responses={201: EnforcementActionSerializer, **ERRORS},
     )
-    def create(self, request):
+    def create(self, request: AuthedRequest) -> Response:
         serializer = EnforcementCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -102,7 +106,9 @@ class EnforcementActionViewSet(
         filter_backends=[],
         content_negotiation_class=FileNegotiation,
     )
-    def attachment(self, request, pk=None, attachment_id=None):
+    def attachment(
+        self, request: AuthedRequest, pk: str | None = None, attachment_id: str | None = None
+    ) -> FileResponse:
         recorded = self.get_object()
         attachment = get_object_or_404(recorded.attachments.all(), pk=attachment_id)
         return file_response(attachment.file, attachment.name)
@@ -119,7 +125,7 @@ class EnforcementActionViewSet(
     partial_update=extend_schema(summary="修改处置阶梯"),
     destroy=extend_schema(summary="删除处置阶梯"),
 )
-class EscalationStepViewSet(ScopedModelViewSet):
+class EscalationStepViewSet(ScopedModelViewSet[EscalationStep]):
     """The district's escalation ladder (逾期处置阶梯): after this many days overdue the daily job escalates
     the plan to a joint team, or moves it into enforcement. System administrators configure it; the
     command reads it."""
@@ -128,5 +134,5 @@ class EscalationStepViewSet(ScopedModelViewSet):
     serializer_class = EscalationStepSerializer
     filterset_fields = ["district", "move"]
 
-    def perform_destroy(self, instance) -> None:
+    def perform_destroy(self, instance: EscalationStep) -> None:
         services.remove_escalation_step(instance, actor=self.request.user)

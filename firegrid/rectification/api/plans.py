@@ -10,7 +10,7 @@ and the pledge need only sight of the plan here; the service answers 403.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch
@@ -24,6 +24,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from firegrid.core.api.base import ScopedViewSetMixin
 from firegrid.core.api.errors import validation_error_detail
@@ -39,6 +40,7 @@ from ..models import (
     Plan,
     PlanItem,
     PlanMove,
+    PlanQuerySet,
 )
 from .common import ACTIONS, CONFLICT, ERRORS
 from .serializers import (
@@ -54,8 +56,13 @@ from .serializers import (
     check_officer_covers,
 )
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
-def plans_with_counts():
+    from firegrid.core.http import AuthedRequest
+
+
+def plans_with_counts() -> PlanQuerySet:
     return (
         Plan.objects.select_related("premises__building__grid", "landlord", "officer", "campaign")
         .prefetch_related("escalated_to")
@@ -63,7 +70,7 @@ def plans_with_counts():
     )
 
 
-def plan_detail_queryset():
+def plan_detail_queryset() -> PlanQuerySet:
     return plans_with_counts().prefetch_related(
         Prefetch(
             "items",
@@ -116,10 +123,10 @@ class PlanViewSet(
         "pledge": Action.VIEW,
     }
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Plan]:
         if self.action == "retrieve":
             return plan_detail_queryset().visible_to(self.request.user, Action.VIEW)
         return super().get_queryset()
@@ -136,7 +143,7 @@ class PlanViewSet(
         request=PlanCreateSerializer,
         responses={201: PlanDetailSerializer, **ERRORS},
     )
-    def create(self, request):
+    def create(self, request: AuthedRequest) -> Response:
         serializer = PlanCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -152,7 +159,7 @@ class PlanViewSet(
         request=PlanUpdateSerializer,
         responses={200: PlanDetailSerializer, **ERRORS, **CONFLICT},
     )
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request: AuthedRequest, pk: str | None = None) -> Response:
         plan = self.get_object()
         serializer = PlanUpdateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -181,7 +188,7 @@ class PlanViewSet(
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[])
-    def moves(self, request, pk=None):
+    def moves(self, request: AuthedRequest, pk: str | None = None) -> Response:
         plan = self.get_object()
         page = self.paginate_queryset(plan.moves.order_by("time", "id"))
         return self.get_paginated_response(PlanMoveSerializer(page, many=True).data)
@@ -207,7 +214,7 @@ class PlanViewSet(
         ],
     )
     @moves.mapping.post
-    def make_move(self, request, pk=None):
+    def make_move(self, request: AuthedRequest, pk: str | None = None) -> Response:
         plan = self.get_object()
         serializer = MoveRequestSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -235,7 +242,7 @@ class PlanViewSet(
         filters=False,
     )
     @action(detail=True, methods=["get"], url_path="allowed-moves", filter_backends=[], pagination_class=None)
-    def allowed_moves(self, request, pk=None):
+    def allowed_moves(self, request: AuthedRequest, pk: str | None = None) -> Response:
         plan = self.get_object()
         data = [
             {
@@ -258,7 +265,7 @@ class PlanViewSet(
         responses={201: DocumentSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
-    def pledge(self, request, pk=None):
+    def pledge(self, request: AuthedRequest, pk: str | None = None) -> Response:
         plan = self.get_object()
         serializer = PledgeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -8,6 +8,10 @@ fields are read-only conveniences for lists.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +22,8 @@ from rest_framework import serializers
 from firegrid.areas.choices import AreaLevel
 from firegrid.areas.models import Area, Department, User
 from firegrid.core.api.fields import LabelField, ScopedPrimaryKeyRelatedField, VersionField
-from firegrid.core.api.serializers import ScopedModelSerializer
+from firegrid.core.api.photos import PhotoSerializer, PhotoUploadField
+from firegrid.core.api.serializers import ScopedModelSerializer, absolute_url
 from firegrid.core.permissions import Action, can
 from firegrid.inspections.models import Hazard, Inspection
 from firegrid.registry.models import Premises
@@ -63,12 +68,7 @@ LADDER_MOVES = [
 ]
 
 
-def absolute(context, path: str) -> str:
-    request = context.get("request")
-    return request.build_absolute_uri(path) if request else path
-
-
-def is_overdue(plan: Plan, today=None) -> bool:
+def is_overdue(plan: Plan, today: dt.date | None = None) -> bool:
     """Open and past its deadline, marked by the daily run or not yet (the `overdue` list filter's rule)."""
     return plan.state in OPEN_STATES and plan.deadline < (today or timezone.localdate())
 
@@ -163,7 +163,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_pdf(self, document: Document) -> str:
-        return absolute(self.context, reverse("plan-documents-pdf", args=[document.pk]))
+        return absolute_url(self.context, reverse("plan-documents-pdf", args=[document.pk]))
 
 
 class DocumentDetailSerializer(DocumentSerializer):
@@ -184,7 +184,7 @@ class EnforcementAttachmentSerializer(serializers.ModelSerializer):
 
     def get_url(self, attachment: EnforcementAttachment) -> str:
         path = reverse("enforcement-actions-attachment", args=[attachment.action_id, attachment.pk])
-        return absolute(self.context, path)
+        return absolute_url(self.context, path)
 
 
 class EnforcementActionSerializer(serializers.ModelSerializer):
@@ -302,8 +302,8 @@ class PlanDetailSerializer(PlanSerializer):
     # role table decides those as it does for their own lists.
     HIDDEN_WITHOUT_GRANT = (("documents", Document), ("enforcement_actions", EnforcementAction))
 
-    def to_representation(self, plan):
-        data = super().to_representation(plan)
+    def to_representation(self, plan: Plan) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(plan)
         request = self.context.get("request")
         user = getattr(request, "user", None)
         for name, model in self.HIDDEN_WITHOUT_GRANT:
@@ -320,11 +320,11 @@ class OfficerField(serializers.PrimaryKeyRelatedField):
         "does_not_exist": _("编号为 {pk_value} 的人员不存在或不能担任整改责任人。"),
     }
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[User]:
         return User.objects.filter(is_active=True, role__in=OFFICERS)
 
 
-def check_officer_covers(officer, premises: Premises) -> None:
+def check_officer_covers(officer: User | None, premises: Premises) -> None:
     if officer is not None and not Premises.objects.visible_to(officer).filter(pk=premises.pk).exists():
         raise serializers.ValidationError({"officer": _("该人员的管辖范围不包括此出租户。")})
 
@@ -352,7 +352,7 @@ class PlanCreateSerializer(serializers.Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         check_officer_covers(attrs.get("officer"), attrs["premises"])
         return attrs
 
@@ -418,7 +418,8 @@ class AllowedMoveSerializer(serializers.Serializer):
     """A move the requesting user may make from the plan's current state."""
 
     name = serializers.ChoiceField(choices=MoveName.choices)
-    label = serializers.CharField()
+    # A declared field, taken off the class by DRF's metaclass; the stubs read it as Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     target = serializers.CharField(help_text=_("操作后的状态"))
     target_display = serializers.CharField()
     needs_reason = serializers.BooleanField()
@@ -438,11 +439,7 @@ class ReissueSerializer(serializers.Serializer):
 # --- proof photos ------------------------------------------------------------------------------------------
 
 
-class ProofPhotoSerializer(serializers.ModelSerializer):
-    uploaded_by_name = serializers.CharField(source="uploaded_by.__str__", read_only=True)
-    image = serializers.SerializerMethodField(help_text=_("照片地址（已去除 EXIF；需登录且在管辖范围内）"))
-    thumbnail = serializers.SerializerMethodField(help_text=_("缩略图地址"))
-
+class ProofPhotoSerializer(PhotoSerializer[ProofPhoto]):
     class Meta:
         model = ProofPhoto
         fields = [
@@ -457,21 +454,14 @@ class ProofPhotoSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _url(self, photo: ProofPhoto, variant: str) -> str:
-        path = reverse("plan-items-proof-photo-file", args=[photo.item_id, photo.pk, variant])
-        return absolute(self.context, path)
-
-    def get_image(self, photo: ProofPhoto) -> str:
-        return self._url(photo, "image")
-
-    def get_thumbnail(self, photo: ProofPhoto) -> str:
-        return self._url(photo, "thumbnail")
+    def file_path(self, photo: ProofPhoto, variant: str) -> str:
+        return reverse("plan-items-proof-photo-file", args=[photo.item_id, photo.pk, variant])
 
 
 class ProofPhotoUploadSerializer(serializers.Serializer):
-    """An after-photo of one hazard: JPEG, PNG, WebP or HEIC up to 15 MB, checked by its content."""
+    """An after-photo of one hazard, checked by its content (`firegrid.core.uploads`)."""
 
-    image = serializers.FileField(help_text=_("照片文件（JPEG、PNG、WebP 或 HEIC，不超过 15 MB）"))
+    image = PhotoUploadField()
 
 
 # --- enforcement -------------------------------------------------------------------------------------------
@@ -505,11 +495,11 @@ class EnforcementCreateSerializer(serializers.Serializer):
         child=serializers.FileField(), required=False, default=list, help_text=_("扫描件或照片（可多个）")
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         plan, premises = attrs.get("plan"), attrs.get("premises")
-        if premises is None and plan is None:
-            raise serializers.ValidationError({"premises": _("请选择出租户。")})
         if premises is None:
+            if plan is None:
+                raise serializers.ValidationError({"premises": _("请选择出租户。")})
             attrs["premises"] = plan.premises
         return attrs
 
@@ -517,7 +507,7 @@ class EnforcementCreateSerializer(serializers.Serializer):
 # --- the escalation ladder ---------------------------------------------------------------------------------
 
 
-class EscalationStepSerializer(ScopedModelSerializer):
+class EscalationStepSerializer(ScopedModelSerializer[EscalationStep]):
     district_name = serializers.CharField(source="district.name", read_only=True)
     move = serializers.ChoiceField(choices=LADDER_MOVES, help_text=_("逾期达到天数后的处置"))
     move_display = serializers.CharField(source="get_move_display", read_only=True)
@@ -539,7 +529,7 @@ class EscalationStepSerializer(ScopedModelSerializer):
             "suggested_action_display",
         ]
         # The ladder's uniqueness is the model's own rule (checked by the service), with its message.
-        validators = []
+        validators: list[object] = []
 
     def get_department_names(self, step: EscalationStep) -> list[str]:
         return [department.name for department in step.departments.all()]
@@ -551,8 +541,8 @@ class EscalationStepSerializer(ScopedModelSerializer):
 
     # Every write is a rung of the district's ladder, saved through the ladder's service: the rules
     # (enforcement after escalation, at least one day) and audit entries of the ladder page.
-    def create(self, validated_data):
+    def create(self, validated_data: dict[str, Any]) -> EscalationStep:
         return services.save_escalation_step(None, validated_data, actor=self.actor)
 
-    def update(self, instance, validated_data):
+    def update(self, instance: EscalationStep, validated_data: dict[str, Any]) -> EscalationStep:
         return services.save_escalation_step(instance, validated_data, actor=self.actor)

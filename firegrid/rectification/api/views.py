@@ -11,12 +11,19 @@ Modules: `plans` (plans and their moves), `documents` (documents, proof photos),
 `register` adds their viewsets to the /api/v1/ router.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .documents import DocumentViewSet, PlanItemViewSet
 from .enforcement import EnforcementActionViewSet, EscalationStepViewSet
 from .plans import PlanViewSet
 
+if TYPE_CHECKING:
+    from rest_framework.routers import BaseRouter
 
-def register(router) -> None:
+
+def register(router: BaseRouter) -> None:
     router.register("plans", PlanViewSet, basename="plans")
     router.register("plan-documents", DocumentViewSet, basename="plan-documents")
     router.register("plan-items", PlanItemViewSet, basename="plan-items")

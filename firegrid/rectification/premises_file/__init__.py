@@ -89,7 +89,6 @@ from .timeline import (
     register_source,
     safe_reverse,
     timeline,
-    unregister_source,
 )
 
 register_builtin_sources()
@@ -113,5 +112,4 @@ __all__ = [
     "register_source",
     "safe_reverse",
     "timeline",
-    "unregister_source",
 ]

@@ -3,10 +3,13 @@ the audit entries the other sources already tell, left out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
@@ -19,19 +22,24 @@ from firegrid.registry.models import Premises
 from ..models import Plan
 from .timeline import AUDIT_KINDS, SOURCES, Entry, _display, _lines, safe_reverse
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
 
-def _viewable_audit_models(user) -> list[type[models.Model]]:
+AuditRows = QuerySet[AuditEntry]
+
+
+def _viewable_audit_models(user: User) -> list[type[models.Model]]:
     # Audit entries are filed under a premises by `premises_for_audit`; each is shown only to roles that
     # may view that kind of record (a unit liaison never sees a tenant household's changes).
     return [m for m in apps.get_models() if hasattr(m, "premises_for_audit") and can(user, Action.VIEW, m)]
 
 
-def _audit_rows(premises: Premises, user):
+def _audit_rows(premises: Premises, user: User) -> AuditRows | None:
     viewable = _viewable_audit_models(user)
     if not viewable:
         return None
     types = ContentType.objects.get_for_models(*viewable, for_concrete_models=False).values()
-    rows = AuditEntry.objects.filter(premises=premises, content_type__in=list(types)).exclude(
+    rows: AuditRows = AuditEntry.objects.filter(premises=premises, content_type__in=list(types)).exclude(
         action__in=[AuditAction.REVEAL, AuditAction.EXPORT]
     )
     for source in SOURCES.values():
@@ -72,13 +80,15 @@ def _bucket(status: str) -> str:
     return next((str(bucket) for bucket, statuses in BUCKET_STATUSES.items() if status in statuses), status)
 
 
-def _audit_entries(pks: list[int], user) -> dict[int, Entry]:
-    result = {}
+def _audit_entries(pks: list[int], user: User) -> dict[int, Entry]:
+    result: dict[int, Entry] = {}
     for entry in AuditEntry.objects.filter(pk__in=pks).select_related("content_type"):
         model = entry.content_type.model_class()
         kind = _audit_kind(model)
         name = str(model._meta.verbose_name) if model is not None else entry.content_type.model
-        title, text, tags, changes = "", "", [], []
+        title, text = "", ""
+        tags: list[tuple[str, str]] = []
+        changes: list[tuple[str, str, str]] = []
         if model is Hazard:
             title, text, tags = _hazard_entry(entry)
         after = entry.after or {}
@@ -123,7 +133,7 @@ def _audit_entries(pks: list[int], user) -> dict[int, Entry]:
     return result
 
 
-def _dedupe_plan_audit(rows):
+def _dedupe_plan_audit(rows: AuditRows) -> AuditRows:
     # The plan's creation and its moves are told by PlanMove; an update that changed `state` is a move.
     plan_type = ContentType.objects.get_for_model(Plan)
     moved = Q(fg_before_state__isnull=False, fg_after_state__isnull=False) & ~Q(
@@ -134,8 +144,10 @@ def _dedupe_plan_audit(rows):
     )
 
 
-def _dedupe(model: type[models.Model], actions=None):
-    def dedupe(rows):
+def _dedupe(
+    model: type[models.Model], actions: Collection[str] | None = None
+) -> Callable[[AuditRows], AuditRows]:
+    def dedupe(rows: AuditRows) -> AuditRows:
         kept = Q(content_type=ContentType.objects.get_for_model(model))
         if actions is not None:
             kept &= Q(action__in=actions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -15,6 +16,10 @@ from firegrid.registry.models import Premises
 from ..models import Plan
 from .timeline import Thumb, _lines, all_entries
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.core.pdf import DocumentContent, Issuer
+
 # --- the dossier PDF -----------------------------------------------------------------------------------------
 
 # A file longer than this prints its most recent entries, and says so in its header table.
@@ -25,17 +30,18 @@ DOSSIER_PHOTOS_PER_ENTRY = 8
 def _thumbnail_uri(thumb: Thumb) -> str:
     from firegrid.core.pdf import image_data_uri
 
-    if not thumb.file:
+    stored = thumb.file
+    if not stored or not stored.name:
         return ""
     try:
-        with thumb.file.storage.open(thumb.file.name, "rb") as f:
+        with stored.storage.open(stored.name, "rb") as f:
             return image_data_uri(f.read(), "image/jpeg")
     except (OSError, ValueError):
         # A lost file must not stop the whole dossier; the entry still prints.
         return ""
 
 
-def _issuer() -> dict:
+def _issuer() -> Issuer:
     issuer = settings.FIREGRID_ISSUER
     if isinstance(issuer, Mapping):
         return {
@@ -46,7 +52,7 @@ def _issuer() -> dict:
     return {"name": str(issuer), "department": "", "phone": ""}
 
 
-def dossier_content(premises: Premises, user, *, limit: int = DOSSIER_LIMIT) -> dict:
+def dossier_content(premises: Premises, user: User, *, limit: int = DOSSIER_LIMIT) -> DocumentContent:
     """The premises file as the content of one printed dossier (schema: firegrid.core.pdf), as this user
     may see it: the header facts, the hazards of the open plan, and the newest `limit` entries, oldest
     first, photos as thumbnails read through Django's storage."""
@@ -94,7 +100,7 @@ def dossier_content(premises: Premises, user, *, limit: int = DOSSIER_LIMIT) -> 
             else _("共 %(total)s 条") % {"total": total}
         )
         facts += [[_("档案记录"), count], [_("打印人"), str(user)]]
-        content = {
+        content: DocumentContent = {
             "kind": "dossier",
             "title": DOCUMENT_TITLES["dossier"],
             "serial": _("档案编号 %(number)s")
@@ -111,7 +117,7 @@ def dossier_content(premises: Premises, user, *, limit: int = DOSSIER_LIMIT) -> 
                 {
                     "code": i.hazard.item.code,
                     "title": i.hazard.item.title,
-                    "description": i.hazard.answer.note if i.hazard.answer_id else "",
+                    "description": i.hazard.answer.note if i.hazard.answer is not None else "",
                     "measure": i.measure,
                     "acceptance": i.acceptance,
                     "deadline": i.deadline.isoformat(),

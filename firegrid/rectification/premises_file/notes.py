@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from firegrid.core.models import AuditAction
@@ -14,18 +17,21 @@ from firegrid.registry.models import Premises
 from ..models import PremisesNote
 from .timeline import Entry
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
 
-def may_read_all_notes(user) -> bool:
+
+def may_read_all_notes(user: User) -> bool:
     """Officers read every note of a file they see; a landlord or a unit liaison only the public ones."""
     return can(user, Action.VIEW, PremisesNote)
 
 
-def _note_rows(premises: Premises, user):
+def _note_rows(premises: Premises, user: User) -> QuerySet[PremisesNote]:
     rows = PremisesNote.objects.filter(premises=premises)
     return rows if may_read_all_notes(user) else rows.filter(public=True)
 
 
-def _note_entries(pks: list[int], user) -> dict[int, Entry]:
+def _note_entries(pks: list[int], user: User) -> dict[int, Entry]:
     return {
         note.pk: Entry(
             time=note.time,
@@ -40,7 +46,7 @@ def _note_entries(pks: list[int], user) -> dict[int, Entry]:
 
 
 @transaction.atomic
-def add_note(premises: Premises, *, actor, text: str, public: bool = False) -> PremisesNote:
+def add_note(premises: Premises, *, actor: User, text: str, public: bool = False) -> PremisesNote:
     """Write a note into the premises' file; officers only (the role table), within their scope."""
     require(actor, Action.ADD, PremisesNote)
     require_visible(premises, actor)

@@ -3,7 +3,9 @@ documents, enforcement, proof photos, notes), registered when the package is imp
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,17 +21,20 @@ from .audit import _audit_entries, _audit_rows, _dedupe, _dedupe_plan_audit
 from .notes import _note_entries, _note_rows
 from .timeline import Entry, Source, Thumb, _lines, _user_name, register_source, safe_reverse
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+
 # --- inspections ---------------------------------------------------------------------------------------------
 
 
-def _inspection_rows(premises: Premises, user):
+def _inspection_rows(premises: Premises, user: User) -> QuerySet[Inspection] | None:
     if not can(user, Action.VIEW, Inspection):
         return None
     return Inspection.objects.visible_to(user).filter(premises=premises, status=InspectionStatus.SUBMITTED)
 
 
-def _inspection_entries(pks: list[int], user) -> dict[int, Entry]:
-    prefetch = [
+def _inspection_entries(pks: list[int], user: User) -> dict[int, Entry]:
+    prefetch: list[str | Prefetch[Any, Any, Any]] = [
         "inspectors",
         "departments",
         Prefetch(
@@ -43,9 +48,11 @@ def _inspection_entries(pks: list[int], user) -> dict[int, Entry]:
         prefetch.append(
             Prefetch("photos", queryset=Photo.objects.order_by("uploaded_at", "id"), to_attr="all_photos")
         )
-    result = {}
+    result: dict[int, Entry] = {}
     for inspection in Inspection.objects.filter(pk__in=pks).prefetch_related(*prefetch):
-        failed = [f"{a.item.code} {a.item.title}" for a in inspection.failed_answers]
+        # Set by the Prefetch(to_attr=…) above, which the stubs cannot follow.
+        failed_answers: list[Answer] = inspection.failed_answers  # type: ignore[attr-defined]
+        failed = [f"{a.item.code} {a.item.title}" for a in failed_answers]
         departments = "、".join(str(d) for d in inspection.departments.all())
         text = _lines(
             _("不合格项：%(items)s") % {"items": "；".join(failed)} if failed else "",
@@ -57,8 +64,9 @@ def _inspection_entries(pks: list[int], user) -> dict[int, Entry]:
         )
         photos = [
             Thumb(p.get_thumbnail_url(), p.get_image_url(), p.thumbnail, p.get_role_display())
-            for p in (inspection.all_photos if show_photos else [])
+            for p in (inspection.all_photos if show_photos else [])  # type: ignore[attr-defined]  # as above
         ]
+        assert inspection.submitted_at is not None  # the file lists submitted inspections only
         result[inspection.pk] = Entry(
             time=inspection.submitted_at,
             kind="inspection",
@@ -80,14 +88,14 @@ def _inspection_entries(pks: list[int], user) -> dict[int, Entry]:
 # --- plan moves, documents, enforcement, proof photos, notes -------------------------------------------------
 
 
-def _move_rows(premises: Premises, user):
+def _move_rows(premises: Premises, user: User) -> QuerySet[PlanMove] | None:
     if not can(user, Action.VIEW, Plan):
         return None
     return PlanMove.objects.filter(plan__in=Plan.objects.visible_to(user).filter(premises=premises))
 
 
-def _move_entries(pks: list[int], user) -> dict[int, Entry]:
-    result = {}
+def _move_entries(pks: list[int], user: User) -> dict[int, Entry]:
+    result: dict[int, Entry] = {}
     for move in PlanMove.objects.filter(pk__in=pks).select_related("inspection"):
         text = _lines(
             _("状态：%(before)s → %(after)s")
@@ -110,14 +118,14 @@ def _move_entries(pks: list[int], user) -> dict[int, Entry]:
     return result
 
 
-def _document_rows(premises: Premises, user):
+def _document_rows(premises: Premises, user: User) -> QuerySet[Document] | None:
     if not can(user, Action.VIEW, Document):
         return None
     return Document.objects.visible_to(user).filter(plan__premises=premises)
 
 
-def _document_entries(pks: list[int], user) -> dict[int, Entry]:
-    result = {}
+def _document_entries(pks: list[int], user: User) -> dict[int, Entry]:
+    result: dict[int, Entry] = {}
     for document in Document.objects.filter(pk__in=pks).select_related("issued_by", "supersedes"):
         text = _lines(
             _("签署：%(name)s %(time)s")
@@ -128,7 +136,7 @@ def _document_entries(pks: list[int], user) -> dict[int, Entry]:
             if document.signed_at
             else "",
             _("替代文书：%(serial)s") % {"serial": document.supersedes.serial}
-            if document.supersedes_id
+            if document.supersedes is not None
             else "",
         )
         result[document.pk] = Entry(
@@ -143,14 +151,14 @@ def _document_entries(pks: list[int], user) -> dict[int, Entry]:
     return result
 
 
-def _enforcement_rows(premises: Premises, user):
+def _enforcement_rows(premises: Premises, user: User) -> QuerySet[EnforcementAction] | None:
     if not can(user, Action.VIEW, EnforcementAction):
         return None
     return EnforcementAction.objects.visible_to(user).filter(premises=premises)
 
 
-def _enforcement_entries(pks: list[int], user) -> dict[int, Entry]:
-    result = {}
+def _enforcement_entries(pks: list[int], user: User) -> dict[int, Entry]:
+    result: dict[int, Entry] = {}
     rows = EnforcementAction.objects.filter(pk__in=pks).select_related("department", "recorded_by")
     for action in rows.prefetch_related("attachments"):
         attachments = list(action.attachments.all())
@@ -178,14 +186,14 @@ def _enforcement_entries(pks: list[int], user) -> dict[int, Entry]:
     return result
 
 
-def _proof_rows(premises: Premises, user):
+def _proof_rows(premises: Premises, user: User) -> QuerySet[ProofPhoto] | None:
     if not can(user, Action.VIEW, ProofPhoto):
         return None
     return ProofPhoto.objects.visible_to(user).filter(item__plan__premises=premises)
 
 
-def _proof_entries(pks: list[int], user) -> dict[int, Entry]:
-    result = {}
+def _proof_entries(pks: list[int], user: User) -> dict[int, Entry]:
+    result: dict[int, Entry] = {}
     for photo in ProofPhoto.objects.filter(pk__in=pks).select_related("item__hazard__item", "uploaded_by"):
         hazard = photo.item.hazard
         result[photo.pk] = Entry(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.db.models import CharField, F, Value
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from firegrid.areas.models import User
+from firegrid.core.models import AuditEntry
 from firegrid.core.permissions import model_label
 from firegrid.inspections.models import Hazard
 from firegrid.registry.models import Premises
@@ -63,10 +65,6 @@ class Entry:
         """One character in the round timeline icon."""
         return str(KIND_ICONS.get(self.kind) or self.kind_label[:1])
 
-    @property
-    def photo_urls(self) -> list[str]:
-        return [p.thumbnail_url for p in self.photos]
-
 
 @dataclass(frozen=True)
 class Source:
@@ -74,12 +72,12 @@ class Source:
 
     key: str
     time_field: str
-    rows: Callable[[Premises, User], models.QuerySet | None]
+    rows: Callable[[Premises, User], models.QuerySet[Any] | None]
     build: Callable[[list[int], User], Mapping[int, Entry]]
     # kind → label (and kind → one-character icon) of the entries this source makes.
     kinds: Mapping[str, object] = field(default_factory=dict)
     icons: Mapping[str, object] = field(default_factory=dict)
-    dedupe_audit: Callable[[models.QuerySet], models.QuerySet] | None = None
+    dedupe_audit: Callable[[models.QuerySet[AuditEntry]], models.QuerySet[AuditEntry]] | None = None
     audit_kinds: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -112,10 +110,6 @@ def register_source(source: Source) -> None:
     AUDIT_KINDS.update(source.audit_kinds)
 
 
-def unregister_source(key: str) -> None:
-    SOURCES.pop(key, None)
-
-
 @dataclass
 class TimelinePage:
     """One page of a premises file, newest first."""
@@ -144,7 +138,7 @@ class TimelinePage:
         return max(1, -(-self.total // self.per_page))
 
 
-def timeline(premises: Premises, user, *, page: int = 1, per_page: int = PER_PAGE) -> TimelinePage:
+def timeline(premises: Premises, user: User, *, page: int = 1, per_page: int = PER_PAGE) -> TimelinePage:
     """A page of the premises' file as this user may see it, newest first.
 
     The caller has checked that the user may view the premises (``Premises.objects.visible_to``);
@@ -155,8 +149,8 @@ def timeline(premises: Premises, user, *, page: int = 1, per_page: int = PER_PAG
     return TimelinePage(entries=entries, number=page, per_page=per_page, total=total)
 
 
-def _window(premises: Premises, user, *, offset: int, limit: int) -> tuple[list[Entry], int]:
-    branches = []
+def _window(premises: Premises, user: User, *, offset: int, limit: int) -> tuple[list[Entry], int]:
+    branches: list[models.QuerySet[Any, tuple[dt.datetime, str, int]]] = []
     for source in SOURCES.values():
         rows = source.rows(premises, user)
         if rows is None:
@@ -179,7 +173,7 @@ def _window(premises: Premises, user, *, offset: int, limit: int) -> tuple[list[
     for _time, key, pk in keys:
         wanted.setdefault(key, []).append(pk)
     built = {key: SOURCES[key].build(pks, user) for key, pks in wanted.items()}
-    entries = []
+    entries: list[Entry] = []
     for _time, key, pk in keys:
         entry = built[key].get(pk)
         if entry is not None:
@@ -188,7 +182,7 @@ def _window(premises: Premises, user, *, offset: int, limit: int) -> tuple[list[
     return entries, total
 
 
-def all_entries(premises: Premises, user, *, limit: int) -> tuple[list[Entry], int]:
+def all_entries(premises: Premises, user: User, *, limit: int) -> tuple[list[Entry], int]:
     """The newest `limit` entries and the file's total, for the dossier."""
     return _window(premises, user, offset=0, limit=limit)
 
@@ -196,7 +190,7 @@ def all_entries(premises: Premises, user, *, limit: int) -> tuple[list[Entry], i
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def safe_reverse(name: str, *args) -> str:
+def safe_reverse(name: str, *args: object) -> str:
     """A URL, or "" while the page it names does not exist (yet): an entry is still worth showing."""
     try:
         return reverse(name, args=args)
@@ -204,15 +198,15 @@ def safe_reverse(name: str, *args) -> str:
         return ""
 
 
-def _lines(*parts) -> str:
+def _lines(*parts: object) -> str:
     return "\n".join(str(p) for p in parts if p)
 
 
-def _user_name(user) -> str:
+def _user_name(user: User | None) -> str:
     return str(user) if user is not None else ""
 
 
-def _display(model: type[models.Model] | None, attname: str, value) -> str:
+def _display(model: type[models.Model] | None, attname: str, value: Any) -> str:
     """A snapshot value as a person reads it: choice labels, 是/否, — for nothing."""
     if value is None or value == "":
         return "—"

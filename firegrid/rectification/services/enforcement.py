@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action
 from firegrid.core.services import record_change, require, require_visible, snapshot
+from firegrid.core.uploads import UploadKind, check_uploads, stored_name, upload_name
 from firegrid.registry.models import Premises
 
 from ..choices import VISIT_STEPS, MoveName, PlanState
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
     from firegrid.areas.models import User
 
+# Scans of one step: a decision, a record of questioning, a few photos.
+MAX_ATTACHMENTS = 10
+
 
 @transaction.atomic
 def record_enforcement(
@@ -34,9 +38,18 @@ def record_enforcement(
     plan: Plan | None = None,
     attachments: Iterable[UploadedFile[bytes]] = (),
 ) -> EnforcementAction:
-    """Record an enforcement step; on an escalated plan a sanction moves the plan into enforcement."""
+    """Record an enforcement step; on an escalated plan a sanction moves the plan into enforcement.
+
+    The attachments (at most MAX_ATTACHMENTS) are checked by their content (`core.uploads`: PDF, images,
+    Word, Excel, each within FIREGRID_ATTACHMENT_MAX_MB) before anything is written, for the page and the
+    API alike; a refusal is an error on `attachments` naming each refused file."""
     require(actor, Action.ADD, EnforcementAction)
     require_visible(premises, actor)
+    attachments = list(attachments)
+    try:
+        checked = check_uploads(attachments, UploadKind.ATTACHMENT, most=MAX_ATTACHMENTS)
+    except ValidationError as exc:
+        raise ValidationError({"attachments": exc.error_list}) from exc
     if plan is not None:
         # The stored row, locked: whether the sanction moves the plan depends on its state now.
         plan = _locked(plan, actor)
@@ -48,10 +61,10 @@ def record_enforcement(
         raise ValidationError({"department": _("请选择执法部门。")})
     action.full_clean()
     action.save()
-    for upload in attachments:
-        name = upload.name or ""  # an uploaded file always carries its name
-        attachment = EnforcementAttachment(action=action, name=name[:200])
-        attachment.file.save(name, upload, save=False)
+    for upload, kind in zip(attachments, checked, strict=True):
+        attachment = EnforcementAttachment(action=action, name=upload_name(upload)[:200])
+        # Stored under the checked type's extension: the file is served as that type.
+        attachment.file.save(stored_name(kind), upload, save=False)
         attachment.save()
     record_change(actor=actor, action=AuditAction.CREATE, obj=action, after=snapshot(action))
     if plan is not None and plan.state == PlanState.ESCALATED and action.kind not in VISIT_STEPS:

@@ -177,9 +177,7 @@ def _rung_errors(exc: ValidationError) -> ValidationError:
 
 
 @transaction.atomic
-def save_escalation_step(
-    step: EscalationStep | None, data: dict[str, Any], *, actor: User
-) -> EscalationStep:
+def save_escalation_step(step: EscalationStep | None, data: dict[str, Any], *, actor: User) -> EscalationStep:
     """Add a rung to a district's ladder (`step` None) or change one (`data` holds the fields given),
     through `save_escalation_ladder`: the ladder page's rules and audit entries.
 

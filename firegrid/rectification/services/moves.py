@@ -90,13 +90,17 @@ def notify_plan(plan: Plan, *, actor: User, order: bool = False, expected_versio
 
 
 @transaction.atomic
-def start_rectification(plan: Plan, *, actor: User, reason: str = "", expected_version: int | None = None) -> Plan:
+def start_rectification(
+    plan: Plan, *, actor: User, reason: str = "", expected_version: int | None = None
+) -> Plan:
     plan, _state = _move(plan, MoveName.START, actor=actor, reason=reason, expected_version=expected_version)
     return plan
 
 
 @transaction.atomic
-def request_recheck(plan: Plan, *, actor: User, reason: str = "", expected_version: int | None = None) -> Plan:
+def request_recheck(
+    plan: Plan, *, actor: User, reason: str = "", expected_version: int | None = None
+) -> Plan:
     plan, _state = _move(
         plan, MoveName.REQUEST_RECHECK, actor=actor, reason=reason, expected_version=expected_version
     )
@@ -108,7 +112,9 @@ def _plan_hazards_closed(plan: Plan) -> bool:
 
 
 @transaction.atomic
-def accept_plan(plan: Plan, inspection: Inspection, *, actor: User, expected_version: int | None = None) -> Plan:
+def accept_plan(
+    plan: Plan, inspection: Inspection, *, actor: User, expected_version: int | None = None
+) -> Plan:
     """Close the plan on an acceptance inspection that found every hazard of the plan removed."""
     if inspection.kind != InspectionKind.ACCEPTANCE or inspection.status != InspectionStatus.SUBMITTED:
         raise ValidationError({"inspection": _("只有已提交的验收检查才能验收方案。")})

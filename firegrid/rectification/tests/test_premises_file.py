@@ -104,7 +104,7 @@ def test_the_file_tells_every_kind_of_event_once_newest_first(checklist, distric
 
     (inspection,) = [e for e in page if e.kind == "inspection"]
     assert FAIL in inspection.text and inspection.title == "摸底排查：已检查"
-    assert inspection.photo_urls == [st.photo.get_thumbnail_url()]
+    assert [p.thumbnail_url for p in inspection.photos] == [st.photo.get_thumbnail_url()]
     assert inspection.link == reverse("inspections:inspection_detail", args=[st.inspection.pk])
 
     hazards = [e for e in page if e.kind == "hazard"]
@@ -126,7 +126,9 @@ def test_the_file_tells_every_kind_of_event_once_newest_first(checklist, distric
     assert len([e for e in page if e.kind == "enforcement"]) == 1
     assert "约谈" in next(e for e in page if e.kind == "enforcement").title
     (proof,) = [e for e in page if e.kind == "proof"]
-    assert proof.photo_urls == [reverse("rectification:proof_file", args=[st.proof.pk, "thumbnail"])]
+    assert [p.thumbnail_url for p in proof.photos] == [
+        reverse("rectification:proof_file", args=[st.proof.pk, "thumbnail"])
+    ]
     assert len([e for e in page if e.kind == "note"]) == 2
     # Every audit entry a dedicated source already tells (inspection started/submitted, plan created and
     # moved, proof, enforcement, note) is left out: nothing falls through as a generic change.
@@ -340,7 +342,7 @@ def test_another_app_adds_its_own_source(checklist, district, personas):
         booking = next(e for e in page if e.kind == "booking")
         assert booking.kind_label == "预约施工" and booking.source == "test_booking"
     finally:
-        pf.unregister_source("test_booking")
+        pf.SOURCES.pop("test_booking")  # sources are registered once, at start-up: none is taken away
     assert "booking" not in kinds(pf.timeline(district.premises_a, personas.grid_worker))
 
 

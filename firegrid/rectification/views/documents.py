@@ -3,10 +3,12 @@ the notices a list shows."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,11 +29,14 @@ from ..models import (
 )
 from .plans import PlanDetailView
 
+if TYPE_CHECKING:
+    from firegrid.core.http import AuthedHttpRequest
+
 
 class DocumentPdfView(LoginRequiredMixin, View):
     """The document's PDF, shown in the browser (print from there); the file is the frozen one."""
 
-    def get(self, request, pk):
+    def get(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
         return pdf_response(documents.pdf_bytes(document), f"{document.serial}.pdf", max_age=3600)
 
@@ -41,7 +46,7 @@ class DocumentReissueView(PlanDetailView):
 
     http_method_names = ["post"]
 
-    def post(self, request, pk):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         document = get_object_or_404(Document.objects.visible_to(request.user).select_related("plan"), pk=pk)
         self.kwargs["pk"] = document.plan_id
         self.object = self.get_object()
@@ -62,7 +67,7 @@ class DocumentReissueView(PlanDetailView):
 class ProofPhotoFileView(LoginRequiredMixin, View):
     """A landlord's after-photo (or its thumbnail), only inside the user's scope."""
 
-    def get(self, request, pk, variant):
+    def get(self, request: AuthedHttpRequest, pk: int, variant: str) -> FileResponse:
         photo = get_object_or_404(ProofPhoto.objects.visible_to(request.user), pk=pk)
         return image_response(photo, variant)
 
@@ -78,7 +83,7 @@ class BatchPrintView(LoginRequiredMixin, View):
     """Print the current notice of every plan the list shows (with its filters) as one PDF, made by a
     background job whose progress the next page follows."""
 
-    def post(self, request):
+    def post(self, request: AuthedHttpRequest) -> HttpResponseRedirect:
         from firegrid.jobs.services import enqueue
 
         if not can(request.user, Action.VIEW, Document):
@@ -116,7 +121,7 @@ class BatchPrintView(LoginRequiredMixin, View):
 class BatchPrintStatusView(LoginRequiredMixin, View):
     """The batch's progress (the page polls its own fragment) and, when done, the download."""
 
-    def get(self, request, pk):
+    def get(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         from firegrid.jobs.models import JobRun
 
         run = get_object_or_404(JobRun.objects.for_user(request.user), pk=pk, name=PRINT_JOB)
@@ -125,7 +130,7 @@ class BatchPrintStatusView(LoginRequiredMixin, View):
 
 
 class BatchPrintFileView(LoginRequiredMixin, View):
-    def get(self, request, pk):
+    def get(self, request: AuthedHttpRequest, pk: int) -> FileResponse:
         from django.core.files.storage import default_storage
 
         from firegrid.jobs.models import JobRun, JobStatus

@@ -3,10 +3,14 @@ conflict)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +25,12 @@ from .. import services
 from ..forms import PlanCreateForm, PlanEditForm
 from ..models import (
     Plan,
+    PlanItem,
 )
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.core.http import AuthedHttpRequest
 
 
 class PlanCreateView(LoginRequiredMixin, FormView):
@@ -30,8 +39,11 @@ class PlanCreateView(LoginRequiredMixin, FormView):
 
     template_name = "rectification/plan_create.html"
     form_class = PlanCreateForm
+    request: AuthedHttpRequest
+    premises: Premises
+    proposed: list[PlanItem]
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.premises = get_object_or_404(
@@ -43,12 +55,12 @@ class PlanCreateView(LoginRequiredMixin, FormView):
         self.proposed = services.proposed_items(self.premises)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs.update(premises=self.premises, proposed=self.proposed, user=self.request.user)
         return kwargs
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
             premises=self.premises,
@@ -61,7 +73,7 @@ class PlanCreateView(LoginRequiredMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
+    def form_valid(self, form: PlanCreateForm) -> HttpResponse:
         chosen = form.chosen_hazard_ids()
         proposed = {i.hazard.pk: i for i in self.proposed}
         typed = form.item_changes(chosen)
@@ -115,8 +127,11 @@ class PlanEditView(LoginRequiredMixin, FormView):
 
     template_name = "rectification/plan_form.html"
     form_class = PlanEditForm
+    request: AuthedHttpRequest
+    object: Plan
+    items: list[PlanItem]
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.object = get_object_or_404(
@@ -133,15 +148,15 @@ class PlanEditView(LoginRequiredMixin, FormView):
         self.items = self._items()
         return super().dispatch(request, *args, **kwargs)
 
-    def _items(self):
+    def _items(self) -> list[PlanItem]:
         return list(self.object.items.select_related("hazard__item").order_by("deadline", "pk"))
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs.update(plan=self.object, items=self.items)
         return kwargs
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
             object=self.object,
@@ -150,7 +165,7 @@ class PlanEditView(LoginRequiredMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
+    def form_valid(self, form: PlanEditForm) -> HttpResponse:
         data = form.cleaned_data
         expected = data.get("version")
         try:
@@ -175,10 +190,12 @@ class PlanEditView(LoginRequiredMixin, FormView):
         messages.success(self.request, _("已保存。"))
         return redirect(self.object.get_absolute_url())
 
-    def _conflict_rows(self, form) -> list[dict]:
+    def _conflict_rows(self, form: PlanEditForm) -> list[dict[str, Any]]:
         plan, typed = self.object, form.data
-        officer = form.fields["officer"].queryset.filter(pk=typed.get("officer") or None).first()
-        rows = [
+        officers = cast("forms.ModelChoiceField[User]", form.fields["officer"]).queryset
+        chosen = typed.get("officer")
+        officer = officers.filter(pk=chosen).first() if chosen and officers is not None else None
+        rows: list[dict[str, Any]] = [
             {
                 "label": form.fields["deadline"].label,
                 "current": plan.deadline,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,6 +30,11 @@ from ..models import (
     Plan,
 )
 
+if TYPE_CHECKING:
+    from firegrid.core.http import AuthedHttpRequest
+
+LadderSteps = dict[str, EscalationStep]
+
 
 class EnforcementCreateView(LoginRequiredMixin, FormView):
     """Record an enforcement step (with attachments) on a plan, or on any premises (department officers
@@ -35,8 +42,11 @@ class EnforcementCreateView(LoginRequiredMixin, FormView):
 
     template_name = "rectification/enforcement_form.html"
     form_class = EnforcementForm
+    request: AuthedHttpRequest
+    plan: Plan | None
+    premises: Premises
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         user = request.user
@@ -54,7 +64,7 @@ class EnforcementCreateView(LoginRequiredMixin, FormView):
             raise PermissionDenied(_("您的角色无权记录执法措施。"))
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
         return kwargs
@@ -64,12 +74,12 @@ class EnforcementCreateView(LoginRequiredMixin, FormView):
             return self.plan.get_absolute_url()
         return reverse("registry:premises_detail", args=[self.premises.pk])
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(premises=self.premises, plan=self.plan, cancel_url=self.back_url())
         return context
 
-    def form_valid(self, form):
+    def form_valid(self, form: EnforcementForm) -> HttpResponse:
         try:
             action = services.record_enforcement(
                 self.premises,
@@ -86,7 +96,7 @@ class EnforcementCreateView(LoginRequiredMixin, FormView):
 
 
 class EnforcementAttachmentView(LoginRequiredMixin, View):
-    def get(self, request, pk):
+    def get(self, request: AuthedHttpRequest, pk: int) -> FileResponse:
         actions = EnforcementAction.objects.visible_to(request.user)
         attachment = get_object_or_404(EnforcementAttachment.objects.filter(action__in=actions), pk=pk)
         return uploaded_file_response(attachment.file, attachment.name, max_age=3600)
@@ -98,7 +108,7 @@ class LadderView(LoginRequiredMixin, View):
 
     template_name = "rectification/ladder.html"
 
-    def setup_district(self, request):
+    def setup_district(self, request: AuthedHttpRequest) -> tuple[list[Area], Area, LadderSteps]:
         if not can(request.user, Action.VIEW, EscalationStep):
             raise PermissionDenied(_("您的角色无权查看逾期处置阶梯。"))
         districts = list(Area.objects.visible_to(request.user).filter(level=AreaLevel.DISTRICT))
@@ -114,7 +124,15 @@ class LadderView(LoginRequiredMixin, View):
         }
         return districts, district, steps
 
-    def render_page(self, request, districts, district, steps, form=None, status=200):
+    def render_page(
+        self,
+        request: AuthedHttpRequest,
+        districts: list[Area],
+        district: Area,
+        steps: LadderSteps,
+        form: LadderForm | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
         can_edit = can(request.user, Action.CHANGE, EscalationStep)
         if can_edit and form is None:
             form = LadderForm(steps=steps)
@@ -130,10 +148,10 @@ class LadderView(LoginRequiredMixin, View):
             status=status,
         )
 
-    def get(self, request):
+    def get(self, request: AuthedHttpRequest) -> HttpResponse:
         return self.render_page(request, *self.setup_district(request))
 
-    def post(self, request):
+    def post(self, request: AuthedHttpRequest) -> HttpResponse:
         districts, district, steps = self.setup_district(request)
         if not can(request.user, Action.CHANGE, EscalationStep):
             raise PermissionDenied(_("您的角色无权设置逾期处置阶梯。"))

@@ -3,12 +3,17 @@ the rectification part of a premises page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +31,7 @@ from .. import services
 from ..choices import DocumentKind, DocumentStatus, MoveName, PlanState
 from ..filters import PlanFilterSet
 from ..forms import MoveForm, ReissueForm
-from ..machine import MOVES, moves_for
+from ..machine import MOVES, Move, moves_for
 from ..models import (
     Document,
     EnforcementAction,
@@ -34,13 +39,17 @@ from ..models import (
     ProofPhoto,
 )
 
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.core.http import AuthedHttpRequest
+
 # Moves that are results, not decisions: an acceptance or recheck inspection makes the first two (the
 # page links to starting one instead), the nightly run the third.
 NOT_OFFERED = frozenset({MoveName.ACCEPT, MoveName.FAIL_RECHECK, MoveName.MARK_OVERDUE})
 
 # A plan's tag takes the colour of the hazard bucket its hazards are in (待整改 red, 待复核 orange,
 # 已消除 green), the colours users already know; draft and accepted have their own colours in app.css.
-STATE_COLOUR_CLASSES = {
+STATE_COLOUR_CLASSES: dict[str, str] = {
     PlanState.NOTIFIED: "in_rectification",
     PlanState.RECTIFYING: "in_rectification",
     PlanState.RECHECK_REQUESTED: "to_recheck",
@@ -56,7 +65,7 @@ def state_tag(state: str) -> str:
     return f"{state} tag-{colour}" if colour else str(state)
 
 
-def countdown(plan: Plan, today=None) -> str:
+def countdown(plan: Plan, today: dt.date | None = None) -> str:
     """剩 5 天 / 今天到期 / 逾期 3 天 for an open plan; nothing once it is closed."""
     if plan.is_closed:
         return ""
@@ -77,7 +86,8 @@ def deadline_text(plan: Plan) -> str:
 class StateColumn(Column):
     tag: bool = True
 
-    def tag_value(self, obj) -> str:
+    def tag_value(self, obj: models.Model) -> str:
+        assert isinstance(obj, Plan)  # the column of plan lists
         return state_tag(obj.state)
 
 
@@ -95,7 +105,7 @@ PLAN_COLUMNS = [
 ]
 
 
-class PlanListView(ObjectListView):
+class PlanListView(ObjectListView[Plan]):
     model = Plan
     filterset_class = PlanFilterSet
     columns = PLAN_COLUMNS
@@ -103,17 +113,30 @@ class PlanListView(ObjectListView):
     template_name = "rectification/plan_list.html"
 
 
-def offered_moves(plan: Plan, user) -> list:
+def offered_moves(plan: Plan, user: User) -> list[Move]:
     return [m for m in moves_for(plan.state, user) if m.name not in NOT_OFFERED]
 
 
-def may_ever_make(move, user) -> bool:
+def may_ever_make(move: Move, user: User) -> bool:
     """Whether the user's role may make this move from some state (the state itself is the service's
     check, with a message naming it)."""
     return any(m.name == move.name for m in moves_for(next(iter(move.sources)), user))
 
 
-class PlanDetailView(ObjectDetailView):
+@dataclass
+class DocumentCard:
+    """A document as the plan page shows it: the document (its fields read through), whether the user may
+    reissue it, and the reissue form (bound, with its errors, after a refused reissue)."""
+
+    document: Document
+    can_reissue: bool
+    reissue_form: ReissueForm
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.document, name)
+
+
+class PlanDetailView(ObjectDetailView[Plan]):
     """The plan page: what is to be fixed, by when, what was issued, what happened, and what to do now."""
 
     model = Plan
@@ -139,12 +162,12 @@ class PlanDetailView(ObjectDetailView):
     # Bound forms that failed, shown again with their errors and typed values (set by the POST views).
     bound_move: MoveForm | None = None
     bound_reissue: tuple[int, ReissueForm] | None = None
-    page_errors: list[str] = ()
+    page_errors: Sequence[object] = ()
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         plan, user = self.object, self.request.user
-        move_forms = []
+        move_forms: list[MoveForm] = []
         for move in offered_moves(plan, user):
             if self.bound_move is not None and self.bound_move.move.name == move.name:
                 move_forms.append(self.bound_move)
@@ -154,16 +177,19 @@ class PlanDetailView(ObjectDetailView):
             Prefetch("proof_photos", queryset=ProofPhoto.objects.visible_to(user), to_attr="proofs")
         )
         can_change = can(user, Action.CHANGE, plan)
-        docs = list(Document.objects.visible_to(user).filter(plan=plan).order_by("issued_at", "pk"))
         reissuable = can_change and not plan.is_closed
-        for doc in docs:
-            doc.can_reissue = (
-                reissuable and doc.status == DocumentStatus.ISSUED and doc.kind != DocumentKind.PLEDGE
+        docs = [
+            DocumentCard(
+                document=doc,
+                can_reissue=reissuable
+                and doc.status == DocumentStatus.ISSUED
+                and doc.kind != DocumentKind.PLEDGE,
+                reissue_form=self.bound_reissue[1]
+                if self.bound_reissue is not None and self.bound_reissue[0] == doc.pk
+                else ReissueForm(prefix=f"doc{doc.pk}"),
             )
-            if self.bound_reissue is not None and self.bound_reissue[0] == doc.pk:
-                doc.reissue_form = self.bound_reissue[1]
-            else:
-                doc.reissue_form = ReissueForm(prefix=f"doc{doc.pk}")
+            for doc in Document.objects.visible_to(user).filter(plan=plan).order_by("issued_at", "pk")
+        ]
         context.update(
             state_tag=state_tag(plan.state),
             countdown=countdown(plan),
@@ -191,7 +217,7 @@ class PlanDetailView(ObjectDetailView):
             context["edit_url"] = ""
         return context
 
-    def render_again(self, status: int, **state):
+    def render_again(self, status: int, **state: Any) -> HttpResponse:
         for name, value in state.items():
             setattr(self, name, value)
         return self.render_to_response(self.get_context_data(object=self.object), status=status)
@@ -203,7 +229,7 @@ class PlanMoveView(PlanDetailView):
 
     http_method_names = ["post"]
 
-    def post(self, request, pk):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         self.object = plan = self.get_object()
         name = request.POST.get("move", "")
         if name not in MoveName.values or MoveName(name) in NOT_OFFERED or MoveName(name) not in MOVES:
@@ -231,7 +257,7 @@ class PlanMoveView(PlanDetailView):
         except ConcurrentEditError as exc:
             self.object = plan = self.get_object()
             data = request.POST.copy()
-            data[form.add_prefix("version")] = plan.version
+            data[form.add_prefix("version")] = str(plan.version)
             again = MoveForm(data, move=move, user=request.user)
             again.is_valid()
             message = exc.message + " " + _("方案当前状态：%(state)s。") % {"state": plan.get_state_display()}
@@ -244,7 +270,7 @@ class PlanMoveView(PlanDetailView):
         return redirect(plan.get_absolute_url())
 
 
-def premises_rectification(premises: Premises, user) -> dict:
+def premises_rectification(premises: Premises, user: User) -> dict[str, Any]:
     """The rectification part of a premises page: its open plan, or the button to make one when it has
     open hazards outside any plan; recording enforcement there."""
     if not can(user, Action.VIEW, Plan):

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from firegrid.core.permissions import Action, can
+from firegrid.core.responses import pdf_response
 from firegrid.registry.models import Premises
 
 from .. import premises_file
 from ..models import Plan, PremisesNote
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.core.http import AuthedHttpRequest
 
 
 class NoteForm(forms.Form):
@@ -34,16 +40,16 @@ class NoteForm(forms.Form):
     )
 
 
-def visible_premises(user, pk: int) -> Premises:
+def visible_premises(user: User, pk: int) -> Premises:
     """The premises if the user may view it; 404 otherwise (out of scope looks like not there)."""
     return get_object_or_404(
         Premises.objects.visible_to(user, Action.VIEW).select_related("building__grid", "landlord"), pk=pk
     )
 
 
-def _page_number(value) -> int:
+def _page_number(value: str | None) -> int:
     try:
-        return max(1, int(value))
+        return max(1, int(value or ""))
     except (TypeError, ValueError):
         return 1
 
@@ -53,15 +59,17 @@ class PremisesFileView(LoginRequiredMixin, TemplateView):
 
     template_name = "rectification/premises_file.html"
     fragment_template = "rectification/_timeline_page.html"
+    request: AuthedHttpRequest
+    premises: Premises
 
-    def get(self, request, *args, **kwargs):
-        self.premises = visible_premises(request.user, kwargs["pk"])
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.premises = visible_premises(self.request.user, kwargs["pk"])
         return super().get(request, *args, **kwargs)
 
-    def get_template_names(self):
+    def get_template_names(self) -> list[str]:
         return [self.fragment_template if self.request.htmx else self.template_name]
 
-    def get_context_data(self, note_form=None, **kwargs):
+    def get_context_data(self, note_form: NoteForm | None = None, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, premises = self.request.user, self.premises
         page = premises_file.timeline(premises, user, page=_page_number(self.request.GET.get("page")))
@@ -102,7 +110,7 @@ class PremisesNoteView(LoginRequiredMixin, View):
 
     http_method_names = ["post"]
 
-    def post(self, request, pk: int):
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         premises = visible_premises(request.user, pk)
         if not can(request.user, Action.ADD, PremisesNote):
             raise PermissionDenied(_("您的角色无权执行此操作。"))
@@ -131,7 +139,7 @@ class PremisesNoteView(LoginRequiredMixin, View):
 class PremisesDossierView(LoginRequiredMixin, View):
     """The whole premises file as one printable PDF (the most recent entries, see DOSSIER_LIMIT)."""
 
-    def get(self, request, pk: int):
+    def get(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         premises = visible_premises(request.user, pk)
         if not can(request.user, Action.EXPORT, Premises):
             raise PermissionDenied(_("您的角色无权导出此档案。"))
@@ -139,9 +147,4 @@ class PremisesDossierView(LoginRequiredMixin, View):
         from firegrid.core.pdf import render_document
 
         content = premises_file.dossier_content(premises, request.user)
-        data = render_document(content)
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=False, filename=f"一户一档-{premises.pk}.pdf"
-        )
-        return response
+        return pdf_response(render_document(content), f"一户一档-{premises.pk}.pdf")

@@ -25,6 +25,7 @@ from firegrid.areas.choices import AREA_ROLES, AreaLevel
 from firegrid.areas.models import Area, User
 from firegrid.core.permissions import Action, can
 from firegrid.core.tables import enumerate_items
+from firegrid.core.uploads import UploadKind, check_upload
 from firegrid.jobs.models import JobRun
 from firegrid.jobs.services import enqueue
 from firegrid.jobs.services import is_stale as run_is_stale
@@ -86,9 +87,8 @@ def create_import_job(*, actor: User, kind: str, upload: UploadedFile[bytes]) ->
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise ValidationError(_("请上传 .xlsx 或 .csv 文件（旧版 .xls 请先另存为 .xlsx）。"))
-    max_mb = settings.FIREGRID_LEDGER_MAX_MB
-    if (upload.size or 0) > max_mb * 1024 * 1024:
-        raise ValidationError(_("文件超过 %(mb)s MB，请拆分后分批导入。") % {"mb": max_mb})
+    # Its size (FIREGRID_LEDGER_MAX_MB) and its content: a workbook or CSV text, never HTML or SVG.
+    check_upload(upload, UploadKind.LEDGER)
     try:
         # Before anything parses it: a small .xlsx may unpack to gigabytes (a zip bomb).
         check_xlsx_archive(upload, name)

@@ -170,9 +170,10 @@ def test_replies_and_done(district, personas, tmp_path):
         task,
         actor=personas.community_officer,
         text="已通知各网格",
-        attachment=SimpleUploadedFile("名单.xlsx", b"data"),
+        attachment=SimpleUploadedFile("名单.xlsx", t.sample_xlsx()),
     )
     assert reply.author == personas.community_officer and reply.attachment_name == "名单.xlsx"
+    assert reply.attachment.name.endswith(".xlsx")  # stored under the type read from its content
     with pytest.raises(PermissionDenied):
         services.add_reply(task, actor=personas.outsider, text="看不到的任务")
     child = services.route_task(task, [district.grid_a], actor=personas.community_officer)[0]

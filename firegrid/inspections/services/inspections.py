@@ -1,6 +1,5 @@
-"""Inspection operations: templates (load, new version, parameters, publish), inspections (start,
-autosave, idempotent submit with outcomes and on-the-spot fixes), hazards (created, moved and closed
-by inspections; voided by a supervisor). Each checks the actor, runs in one transaction and audits."""
+"""Inspections: suggestions from the registry, start, autosave, idempotent submit with outcomes and
+on-the-spot fixes; the hazards a submit creates, moves and closes."""
 
 from __future__ import annotations
 
@@ -9,20 +8,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import IO, Any
 
-import yaml
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from firegrid.areas.models import Department, User
-from firegrid.core.middleware import current_request_id
-from firegrid.core.models import AuditAction, AuditEntry
+from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action
 from firegrid.core.services import (
     lock_in_scope,
@@ -35,7 +29,7 @@ from firegrid.core.services import (
 from firegrid.core.tables import enumerate_items
 from firegrid.registry.models import Building, Premises, Room
 
-from .choices import (
+from ..choices import (
     NOT_A_HAZARD,
     OPEN_STATUSES,
     RETURN_VISIT_DAYS,
@@ -46,149 +40,11 @@ from .choices import (
     InspectionStatus,
     PhotoRole,
     Severity,
-    TemplateStatus,
     VisitOutcome,
 )
-from .models import Answer, ChecklistItem, ChecklistTemplate, Hazard, Inspection, Photo
-from .signals import inspection_submitted
-
-DEFAULT_TEMPLATE_FILE = Path(__file__).resolve().parent / "data" / "rental-fire-checklist.yaml"
-
-
-# --- templates ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def load_template(
-    data: dict[str, Any], *, actor: User | None = None, publish: bool = True
-) -> ChecklistTemplate:
-    """Create a template from its YAML form. Loading a code that exists changes nothing."""
-    existing = ChecklistTemplate.objects.filter(code=data["version"]).first()
-    if existing is not None:
-        return existing
-    template = ChecklistTemplate.objects.create(
-        code=data["version"],
-        name=data.get("name_zh", data["version"]),
-        name_en=data.get("name_en", ""),
-        standard=data.get("standard", ""),
-        parameters=data.get("parameters", {}),
-        severities=data.get("severities", []),
-        categories=data.get("categories", []),
-        notes=data.get("notes", ""),
-        status=TemplateStatus.PUBLISHED if publish else TemplateStatus.DRAFT,
-        published_at=timezone.now() if publish else None,
-    )
-    ChecklistItem.objects.bulk_create(
-        ChecklistItem(
-            template=template,
-            code=item["code"],
-            category=item["category"],
-            position=position,
-            title=item["title_zh"],
-            title_en=item.get("title_en", ""),
-            requirement=item.get("requirement_zh", ""),
-            requirement_en=item.get("requirement_en", ""),
-            applies_to=list(item.get("applies_to", [])),
-            shared_rental_only=bool(item.get("shared_rental_only")),
-            area_level=bool(item.get("area_level")),
-            severity=item["severity"],
-            gb35181_element=item.get("gb35181_element") or "",
-            rule=dict(item.get("check") or {"kind": "yes_no"}),
-            default_deadline_days=item.get("default_deadline_days"),
-            acceptance=item.get("acceptance_zh", ""),
-            basis=list(item.get("basis", [])),
-            confidence=item.get("confidence", ""),
-        )
-        for position, item in enumerate(data.get("items", []), start=1)
-    )
-    record_change(actor=actor, action=AuditAction.CREATE, obj=template, after=snapshot(template))
-    return template
-
-
-def default_template() -> ChecklistTemplate:
-    """The published template new inspections use; the bundled `zj-2019.1` is loaded the first time."""
-    template = ChecklistTemplate.objects.current()
-    if template is None:
-        template = load_template(yaml.safe_load(DEFAULT_TEMPLATE_FILE.read_text(encoding="utf-8")))
-    return template
-
-
-@transaction.atomic
-def create_template_version(template: ChecklistTemplate, *, code: str, actor: User) -> ChecklistTemplate:
-    """A new draft copying `template`: the way a district changes its thresholds."""
-    require(actor, Action.ADD, ChecklistTemplate)
-    if ChecklistTemplate.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("版本号 %(code)s 已存在。") % {"code": code}})
-    draft = ChecklistTemplate.objects.create(
-        code=code,
-        name=template.name,
-        name_en=template.name_en,
-        standard=template.standard,
-        parameters=template.parameters,
-        severities=template.severities,
-        categories=template.categories,
-        notes=template.notes,
-        based_on=template,
-        status=TemplateStatus.DRAFT,
-    )
-    items = list(template.items.all())
-    for item in items:
-        item.pk, item.template = None, draft
-    ChecklistItem.objects.bulk_create(items)
-    record_change(actor=actor, action=AuditAction.CREATE, obj=draft, after=snapshot(draft))
-    return draft
-
-
-def _parameter_value(current: object, raw: object) -> str | int | float:
-    """A numeric parameter stays numeric (4 or 4.5 alike); any other keeps its text."""
-    if isinstance(current, bool) or not isinstance(current, int | float):
-        return str(raw)
-    number = float(str(raw).strip())
-    return int(number) if number.is_integer() and isinstance(current, int) else number
-
-
-@transaction.atomic
-def update_template_parameters(
-    template: ChecklistTemplate, values: dict[str, Any], *, actor: User
-) -> ChecklistTemplate:
-    """Set threshold values on a draft template; a published one never changes."""
-    require(actor, Action.CHANGE, ChecklistTemplate)
-    template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
-    if template.status != TemplateStatus.DRAFT:
-        raise ValidationError(_("已发布的检查表不能修改，请先基于它创建新版本。"))
-    before = snapshot(template)
-    parameters = dict(template.parameters)
-    errors: dict[str, str] = {}
-    for name, raw in values.items():
-        if name not in parameters:
-            errors[name] = _("没有名为 %(name)s 的参数。") % {"name": name}
-            continue
-        current = parameters[name].get("value")
-        try:
-            value = _parameter_value(current, raw)
-        except (TypeError, ValueError):
-            errors[name] = _("%(name)s 应为数字。") % {"name": name}
-            continue
-        if isinstance(value, int | float) and value < 0:
-            errors[name] = _("%(name)s 不能为负数。") % {"name": name}
-            continue
-        parameters[name] = {**parameters[name], "value": value}
-    if errors:
-        raise ValidationError(errors)
-    template.parameters = parameters
-    return save_update(template, before, actor=actor)
-
-
-@transaction.atomic
-def publish_template(template: ChecklistTemplate, *, actor: User) -> ChecklistTemplate:
-    require(actor, Action.CHANGE, ChecklistTemplate)
-    template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
-    if template.status != TemplateStatus.DRAFT:
-        raise ValidationError(_("只有草稿可以发布。"))
-    before = snapshot(template)
-    template.status, template.published_at = TemplateStatus.PUBLISHED, timezone.now()
-    return save_update(template, before, actor=actor)
-
+from ..models import Answer, ChecklistItem, Hazard, Inspection
+from ..signals import inspection_submitted
+from .templates import default_template
 
 # --- suggestions from the registry ------------------------------------------------------------------
 
@@ -369,7 +225,7 @@ def _store_answers(inspection: Inspection, answers: list[AnswerInput]) -> None:
         )
 
 
-def _draft_for_update(inspection: Inspection, actor: User) -> Inspection:
+def draft_for_update(inspection: Inspection, actor: User) -> Inspection:
     require(actor, Action.CHANGE, Inspection)
     return lock_in_scope(inspection, actor, Action.CHANGE)
 
@@ -377,7 +233,7 @@ def _draft_for_update(inspection: Inspection, actor: User) -> Inspection:
 @transaction.atomic
 def save_answers(inspection: Inspection, answers: list[AnswerInput], *, actor: User) -> Inspection:
     """Autosave of a draft: answers so far, nothing decided yet."""
-    inspection = _draft_for_update(inspection, actor)
+    inspection = draft_for_update(inspection, actor)
     if inspection.status != InspectionStatus.DRAFT:
         raise ValidationError(_("检查已提交，不能再修改。"))
     errors = _check_answers(inspection, answers)
@@ -404,7 +260,7 @@ def submit_inspection(
     awaiting acceptance; only an acceptance inspection closes them. Other outcomes record why the
     door was not inspected; locked, not found and renovating schedule a return visit.
     """
-    inspection = _draft_for_update(inspection, actor)
+    inspection = draft_for_update(inspection, actor)
     if inspection.status == InspectionStatus.SUBMITTED:
         return inspection
     if outcome not in VisitOutcome.values:
@@ -516,117 +372,3 @@ def _move_hazards(
         if closed_by is not None:
             hazard.closed_by, hazard.closed_at = closed_by, now
         save_update(hazard, before, actor=actor)
-
-
-@transaction.atomic
-def void_hazard(hazard: Hazard, *, actor: User, reason: str) -> Hazard:
-    """Void a hazard recorded in error. Needs a supervisor's role and a reason."""
-    require(actor, Action.VOID, Hazard)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"void_reason": _("作废隐患必须填写原因。")})
-    hazard = lock_in_scope(hazard, actor, Action.VOID)
-    if hazard.status not in OPEN_STATUSES:
-        raise ValidationError(
-            _("只有未消除的隐患可以作废（当前：%(status)s）。") % {"status": hazard.get_status_display()}
-        )
-    before = snapshot(hazard)
-    hazard.status, hazard.void_reason, hazard.closed_at = HazardStatus.VOID, reason[:200], timezone.now()
-    return save_update(hazard, before, actor=actor, reason=reason)
-
-
-# --- photos ---------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def add_photo(
-    inspection: Inspection,
-    upload: IO[bytes],
-    *,
-    actor: User,
-    item_code: str | None = None,
-    role: str = PhotoRole.EVIDENCE,
-) -> Photo:
-    """Attach a photo to a draft inspection (and to one of its items). The file is checked by content,
-    resized, thumbnailed and stripped of EXIF before it is stored; a refused file changes nothing else."""
-    # Imported here: Pillow and the HEIF decoder load only in processes that take photos.
-    from .photos import attach, process_photo
-
-    require(actor, Action.ADD, Photo)
-    inspection = _draft_for_update(inspection, actor)
-    if inspection.status != InspectionStatus.DRAFT:
-        raise ValidationError(_("检查已提交，不能再添加照片。"))
-    answer = None
-    if item_code:
-        item = inspection.template.items.filter(code=item_code).first()
-        if item is None:
-            raise ValidationError({"item_code": _("检查表中没有检查项 %(code)s。") % {"code": item_code}})
-        answer = inspection.answers.filter(item=item).first()
-        if answer is None:
-            raise ValidationError(
-                {"item_code": _("请先对检查项 %(code)s 作出结论，再添加照片。") % {"code": item_code}}
-            )
-    processed = process_photo(upload)
-    photo = Photo(
-        inspection=inspection,
-        answer=answer,
-        role=role,
-        latitude=processed.latitude,
-        longitude=processed.longitude,
-        uploaded_by=actor,
-        uploaded_at=timezone.now(),
-    )
-    attach(photo, processed).save()
-    record_change(actor=actor, action=AuditAction.CREATE, obj=photo, after=snapshot(photo))
-    return photo
-
-
-# --- hazard status in bulk -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def set_hazards_status(
-    hazards: QuerySet[Hazard], status: str, *, actor: User | None, reason: str = ""
-) -> int:
-    """Move the given hazards not yet in `status` into it, as one UPDATE: each one's version moves on
-    (an editor still holding the old one gets a conflict) and each gets its audit entry, in the same
-    transaction. Returns how many moved.
-
-    The caller's service has checked the actor (a plan's notice puts its hazards into rectification);
-    `actor` None is the scheduler. The premises file shows each entry as the hazard's status change.
-    """
-    rows = list(
-        Hazard.objects.filter(pk__in=hazards.values("pk"))
-        .exclude(status=status)
-        .select_related("item")
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    )
-    if not rows:
-        return 0
-    now = timezone.now()
-    Hazard.objects.filter(pk__in=[h.pk for h in rows]).update(
-        status=status, version=F("version") + 1, updated_at=now
-    )
-    content_type = ContentType.objects.get_for_model(Hazard)
-    request_id = current_request_id()
-    entries = []
-    for hazard in rows:
-        before = snapshot(hazard)
-        entries.append(
-            AuditEntry(
-                actor=actor if getattr(actor, "pk", None) else None,
-                actor_name=str(actor) if actor else "system",
-                action=AuditAction.UPDATE,
-                content_type=content_type,
-                object_id=str(hazard.pk),
-                object_repr=str(hazard)[:200],
-                premises_id=hazard.premises_id,
-                before=before,
-                after={**before, "status": str(status), "version": hazard.version + 1},
-                reason=reason[:200],
-                request_id=request_id,
-            )
-        )
-    AuditEntry.objects.bulk_create(entries)
-    return len(rows)

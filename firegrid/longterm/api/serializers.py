@@ -1,0 +1,86 @@
+"""The work queue as JSON: its query (validated, errors per field) and one item per premises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from firegrid.areas.models import Area
+from firegrid.core.validators import validate_latitude, validate_longitude
+from firegrid.inspections.choices import InspectionKind
+from firegrid.risk.choices import RiskGrade
+
+from ..choices import QueueKind
+from ..forms import grids_in_scope
+
+
+class QueueQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    lat = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        validators=[validate_latitude],
+        help_text=_("当前位置的纬度（可选）：路线从这里开始，否则从网格中心开始"),
+    )
+    lng = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        required=False,
+        validators=[validate_longitude],
+        help_text=_("当前位置的经度（可选）"),
+    )
+    grid = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.none(), required=False, help_text=_("只看这个网格")
+    )
+    kind = serializers.ChoiceField(choices=QueueKind.choices, required=False, help_text=_("只看这类任务"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            grid = self.fields["grid"]
+            assert isinstance(grid, serializers.PrimaryKeyRelatedField)
+            grid.queryset = grids_in_scope(request.user)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("lat" in attrs) != ("lng" in attrs):
+            missing = "lng" if "lat" in attrs else "lat"
+            raise serializers.ValidationError({missing: _("经度和纬度需同时提供。")})
+        return attrs
+
+
+class QueueEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    kind = serializers.ChoiceField(choices=QueueKind.choices)
+    kind_display = serializers.CharField(source="kind_label")
+    reason = serializers.CharField()
+    days_overdue = serializers.IntegerField()
+
+
+class QueueItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField(help_text=_("即出租户的 id"))
+    premises_label = serializers.CharField(source="premises.__str__")
+    unit_label = serializers.CharField(source="premises.unit_label")
+    building = serializers.IntegerField(source="building.pk")
+    building_label = serializers.CharField(source="building.__str__")
+    latitude = serializers.DecimalField(
+        source="building.latitude", max_digits=9, decimal_places=6, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        source="building.longitude", max_digits=9, decimal_places=6, allow_null=True
+    )
+    grid = serializers.IntegerField(source="building.grid_id")
+    grid_name = serializers.CharField(source="building.grid.name")
+    stop = serializers.IntegerField(help_text=_("所在建筑在路线上的序号（从 1 开始，跨页连续）"))
+    kind = serializers.ChoiceField(choices=QueueKind.choices, help_text=_("主要原因，决定要开始的检查"))
+    kind_display = serializers.CharField(source="kind_label")
+    inspection_kind = serializers.ChoiceField(
+        choices=InspectionKind.choices, help_text=_("要开始的检查类型：摸底排查、复查或验收")
+    )
+    inspection_kind_display = serializers.CharField(source="inspection_kind_label")
+    grade = serializers.ChoiceField(choices=RiskGrade.choices, allow_blank=True)
+    grade_display = serializers.CharField(source="grade_label")
+    reason = serializers.CharField(help_text=_("如“红 · 逾期 12 天 · 2 项红线隐患未消除”"))
+    days_overdue = serializers.IntegerField()
+    entries = QueueEntrySerializer(many=True, help_text=_("全部原因，主要原因在前"))

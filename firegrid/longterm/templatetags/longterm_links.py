@@ -1,0 +1,38 @@
+"""The 任务 tab of the phone's bottom bar (with the count of today's items as its badge) and the menu link."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import template
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from firegrid.areas.models import User
+from firegrid.longterm.queue import is_personal_queue, may_view_queue, queue_count
+
+register = template.Library()
+
+
+@register.filter
+def can_view_queue(user: User | AnonymousUser) -> bool:
+    return may_view_queue(user)
+
+
+@register.inclusion_tag("longterm/_tab.html", takes_context=True)
+def queue_tab(context: template.Context, user: User | AnonymousUser) -> dict[str, Any]:
+    """The tab for roles with a queue. The badge is a grid worker's own count (one COUNT over their grids);
+    an officer's area would cost a count over thousands of premises on every page, so theirs has none."""
+    if not may_view_queue(user):
+        return {"show": False}
+    assert isinstance(user, User)
+    request = context.get("request")
+    count = queue_count(user, today=timezone.localdate()) if is_personal_queue(user) else None
+    return {"show": True, "count": count, "path": request.path if request is not None else ""}
+
+
+@register.simple_tag
+def new_client_uuid() -> str:
+    """A fresh id for a start form: tapping twice opens one inspection, not two."""
+    return str(uuid.uuid4())

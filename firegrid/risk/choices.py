@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RiskGrade(models.TextChoices):
+    """风险等级: red = high (高), yellow = middle (中), green = low (低)."""
+
+    RED = "red", _("红")
+    YELLOW = "yellow", _("黄")
+    GREEN = "green", _("绿")
+
+
+# Lists order by grade, red first: the stored rank (PremisesGrade.rank) follows this order.
+GRADE_RANK = {RiskGrade.RED: 0, RiskGrade.YELLOW: 1, RiskGrade.GREEN: 2}
+# The level a grade stands for, as the district says it (高 / 中 / 低 风险).
+GRADE_LEVEL = {RiskGrade.RED: _("高风险"), RiskGrade.YELLOW: _("中风险"), RiskGrade.GREEN: _("低风险")}
+
+
+class RuleSetStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    RETIRED = "retired", _("已停用")
+
+
+class DueState(models.TextChoices):
+    """Where a premises stands against its next re-inspection date (复查到期)."""
+
+    OVERDUE = "overdue", _("已超期")
+    TODAY = "today", _("今日到期")
+    WEEK = "week", _("7日内到期")
+
+
+# Days ahead that count as "due within the week" (DueState.WEEK): after today, up to and including this.
+DUE_SOON_DAYS = 7
+
+
+class GradeCause(models.TextChoices):
+    """What made a grade be computed again."""
+
+    INSPECTION = "inspection", _("检查提交")
+    PLAN_MOVE = "plan_move", _("整改进展")
+    NIGHTLY = "nightly", _("每日重算")
+    COMMAND = "command", _("手动重算")
+    RULE_SET = "rule_set", _("规则发布")

@@ -1,0 +1,85 @@
+"""长效管理 figures per area: the grade distribution, re-inspections due today, overdue and due this week,
+premises never inspected. Every figure links to the due list with the filters that count it, so the
+list's count equals the figure (tested).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from firegrid.areas.choices import AreaLevel
+from firegrid.areas.models import Area, User, grids_within
+from firegrid.core.filters import filtered_list_url
+
+from .choices import DUE_SOON_DAYS, DueState, RiskGrade
+from .models import PremisesGrade
+
+LIST = "risk:premisesgrade_list"
+# Each figure → the due list's filters that count it.
+DRILL_DOWNS: dict[str, dict[str, str]] = {
+    "graded": {},
+    "red": {"grade": RiskGrade.RED},
+    "yellow": {"grade": RiskGrade.YELLOW},
+    "green": {"grade": RiskGrade.GREEN},
+    "overdue": {"due": DueState.OVERDUE},
+    "today": {"due": DueState.TODAY},
+    "week": {"due": DueState.WEEK},
+    "never": {"inspected": "false"},
+}
+
+
+@dataclass
+class FigureRow:
+    area: Area
+    figures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def links(self) -> dict[str, str]:
+        return {
+            key: filtered_list_url(LIST, area=self.area.pk, **params) for key, params in DRILL_DOWNS.items()
+        }
+
+
+def figure_rows(user: User, area: Area | None = None, on: dt.date | None = None) -> list[FigureRow]:
+    """The figures of `area` (or of the user's scope roots) first, then of each child area."""
+    on = on or timezone.localdate()
+    roots = (
+        [area] if area is not None else list(Area.objects.filter(path__in=user.scope_paths).order_by("code"))
+    )
+    if not roots:
+        return []
+    children = (
+        []
+        if all(r.level == AreaLevel.GRID for r in roots)
+        else list(Area.objects.filter(parent__in=roots).order_by("code"))
+    )
+    rows = [FigureRow(area=a) for a in [*roots, *children]]
+    by_area = {row.area.pk: row for row in rows}
+    membership = grids_within(row.area for row in rows)
+    counts = (
+        PremisesGrade.objects.visible_to(user)
+        .order_by()
+        .values_list("premises__building__grid_id")
+        .annotate(
+            graded=Count("pk"),
+            red=Count("pk", filter=Q(grade=RiskGrade.RED)),
+            yellow=Count("pk", filter=Q(grade=RiskGrade.YELLOW)),
+            green=Count("pk", filter=Q(grade=RiskGrade.GREEN)),
+            overdue=Count("pk", filter=Q(next_due__lt=on)),
+            today=Count("pk", filter=Q(next_due=on)),
+            week=Count("pk", filter=Q(next_due__gt=on, next_due__lte=on + dt.timedelta(days=DUE_SOON_DAYS))),
+            never=Count("pk", filter=Q(last_covering_inspection_at__isnull=True)),
+        )
+    )
+    keys = list(DRILL_DOWNS)
+    for grid_id, *values in counts:
+        for inside in membership.get(grid_id, []):
+            row = by_area[inside.pk]
+            for key, value in zip(keys, values, strict=True):
+                row.figures[key] += value
+    return rows

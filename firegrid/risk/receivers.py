@@ -1,0 +1,47 @@
+"""A premises' grade follows its inputs: a submitted inspection and a plan move grade it again.
+
+Both signals are sent inside the sender's transaction, and a receiver that raises would roll the
+inspection or the move back. Grading is not something they must wait for or fail with, so it runs once
+their transaction is committed (`on_commit`); the nightly job catches anything missed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils import timezone
+
+from firegrid.inspections.signals import inspection_submitted
+from firegrid.rectification.signals import plan_moved
+
+from . import services
+from .choices import GradeCause
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.inspections.models import Inspection
+    from firegrid.rectification.choices import MoveName
+    from firegrid.rectification.models import Plan
+
+
+def _grade_after_commit(premises_id: int | None, cause: str) -> None:
+    if premises_id is None:
+        return
+    transaction.on_commit(lambda: services.recompute_grades([premises_id], cause=cause, now=timezone.now()))
+
+
+@receiver(inspection_submitted, dispatch_uid="risk.grade_after_inspection")
+def grade_after_inspection(
+    sender: type[Inspection], inspection: Inspection, actor: User, **kwargs: Any
+) -> None:
+    # A building-level inspection (no premises) finds nothing the rules read per premises.
+    _grade_after_commit(inspection.premises_id, GradeCause.INSPECTION)
+
+
+@receiver(plan_moved, dispatch_uid="risk.grade_after_plan_move")
+def grade_after_plan_move(
+    sender: type[Plan], plan: Plan, move: MoveName, actor: User | None, **kwargs: Any
+) -> None:
+    _grade_after_commit(plan.premises_id, GradeCause.PLAN_MOVE)
