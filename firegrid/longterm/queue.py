@@ -223,10 +223,10 @@ def _recheck_entries(user: User, today: dt.date, premises_ids: Sequence[int]) ->
         .filter(premises_id__in=premises_ids, state=PlanState.RECHECK_REQUESTED)
         .annotate(requested_at=Max("moves__time", filter=Q(moves__name=MoveName.REQUEST_RECHECK)))
     )
-    for plan in plans:
-        requested = timezone.localdate(plan.requested_at) if plan.requested_at else today
+    for premises_id, requested_at in plans.values_list("premises_id", "requested_at"):
+        requested = timezone.localdate(requested_at) if requested_at else today
         yield QueueEntry(
-            premises_id=plan.premises_id,
+            premises_id=premises_id,
             kind=QueueKind.RECHECK_REQUESTED,
             inspection_kind=InspectionKind.ACCEPTANCE,
             reason=_("房东已申请复查（%(date)s）") % {"date": f"{requested:%Y-%m-%d}"},
@@ -380,7 +380,7 @@ def grid_rows(user: User, *, today: dt.date) -> list[GridRow]:
     grids = Area.objects.filter(level=AreaLevel.GRID).order_by("code")
     if user.scope_grid_ids is not None:
         grids = grids.filter(pk__in=user.scope_grid_ids)
-    by_grid: dict[int, dict[str, int]] = defaultdict(dict)
+    by_grid: dict[int, dict[str, Any]] = {}
     rows = (
         queue_premises(user, today)
         .annotate(**{f"is_{k}": q for k, q in qs.items()})
@@ -389,7 +389,7 @@ def grid_rows(user: User, *, today: dt.date) -> list[GridRow]:
         .annotate(total=Count("pk"), **{k: Count("pk", filter=Q(**{f"is_{k}": True})) for k in qs})
     )
     for row in rows:
-        by_grid[row.pop("building__grid_id")] = row
+        by_grid[row["building__grid_id"]] = {k: v for k, v in row.items() if k != "building__grid_id"}
     return [GridRow(grid, {"total": 0, **dict.fromkeys(qs, 0), **by_grid.get(grid.pk, {})}) for grid in grids]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -35,13 +35,10 @@ from .queue import (
 )
 
 
-class QueueMixin(LoginRequiredMixin):
-    request: AuthedHttpRequest
-
-    def dispatch(self, request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not may_view_queue(request.user):
-            raise PermissionDenied(_("您的角色无权查看此页面。"))
-        return super().dispatch(request, *args, **kwargs)
+def require_queue(user: Any) -> None:
+    """403 for roles without a work queue (landlords, unit liaisons, contractors)."""
+    if not may_view_queue(user):
+        raise PermissionDenied(_("您的角色无权查看此页面。"))
 
 
 def queue_context(user: Any, data: Any, *, today: Any) -> dict[str, Any]:
@@ -69,25 +66,28 @@ def queue_context(user: Any, data: Any, *, today: Any) -> dict[str, Any]:
     return context
 
 
-class QueueView(QueueMixin, TemplateView):
+class QueueView(LoginRequiredMixin, TemplateView):
     """今日任务: a grid worker's items along a walking route; an officer's grids with what each owes today
     (a grid opens its items). Counts of outcomes, never of anyone's app usage."""
 
+    request: AuthedHttpRequest
     template_name = "longterm/queue.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        require_queue(self.request.user)
         context = super().get_context_data(**kwargs)
         context.update(queue_context(self.request.user, self.request.GET, today=timezone.localdate()))
         context["position_used"] = bool(self.request.GET.get("lat"))
         return context
 
 
-class QueueStartView(QueueMixin, View):
+class QueueStartView(LoginRequiredMixin, View):
     """开始检查 from a queue item: the inspections' own start (same form fields, same service), with a notice
     when another visit already covered the premises today — a notice, not a refusal: the queue a worker
     holds may be older than that visit."""
 
     def post(self, request: AuthedHttpRequest) -> HttpResponseBase:
+        require_queue(request.user)
         pk = request.POST.get("premises", "")
         premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk if pk.isdigit() else 0)
         covering = covered_today(premises, today=timezone.localdate())
@@ -110,13 +110,15 @@ class QueueStartView(QueueMixin, View):
 SCANNED_URL = re.compile(r"/inspections/scan/(\d+)/?(?:[?#].*)?$")
 
 
-class ScanView(QueueMixin, TemplateView):
+class ScanView(LoginRequiredMixin, TemplateView):
     """扫码: the camera reads a premises' QR code (BarcodeDetector, where the browser has it) or the worker
     types the number printed under it; either opens the premises (404 outside the user's scope)."""
 
+    request: AuthedHttpRequest
     template_name = "longterm/scan.html"
 
-    def get(self, request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        require_queue(self.request.user)
         code = request.GET.get("code", "").strip()
         if code:
             match = SCANNED_URL.search(code)

@@ -40,9 +40,10 @@ class QueueQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            grid = self.fields["grid"]
-            assert isinstance(grid, serializers.PrimaryKeyRelatedField)
-            grid.queryset = grids_in_scope(request.user)
+            # Only the grids in the caller's scope: another grid is a field error, not an empty answer.
+            self.fields["grid"] = serializers.PrimaryKeyRelatedField(
+                queryset=grids_in_scope(request.user), required=False, help_text=_("只看这个网格")
+            )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("lat" in attrs) != ("lng" in attrs):

@@ -440,18 +440,9 @@ class ReissueSerializer(serializers.Serializer):
 
 
 class ProofPhotoSerializer(PhotoSerializer[ProofPhoto]):
-    class Meta:
+    class Meta(PhotoSerializer.Meta):
         model = ProofPhoto
-        fields = [
-            "id",
-            "item",
-            "image",
-            "thumbnail",
-            "original_format",
-            "taken_at",
-            "uploaded_by_name",
-            "uploaded_at",
-        ]
+        fields = ["id", "item", *PhotoSerializer.Meta.fields[1:]]
         read_only_fields = fields
 
     def file_path(self, photo: ProofPhoto, variant: str) -> str:
