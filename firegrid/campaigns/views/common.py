@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.shortcuts import get_object_or_404
 from django.db.models.query import QuerySet
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from firegrid.core.permissions import Action
