@@ -368,6 +368,11 @@ SPECTACULAR_SETTINGS = {
         "RiskGradeEnum": "firegrid.risk.choices.RiskGrade",
         # Work queue API: an item's kind (its reason) beside the inspection kind it starts.
         "QueueKindEnum": "firegrid.longterm.choices.QueueKind",
+        # Self-inspection API: a landlord's yes/no beside the inspection answer's result, which keeps the
+        # name it had before (ResultEnum).
+        "ResultEnum": "firegrid.inspections.choices.AnswerResult",
+        "SelfCheckResultEnum": "firegrid.longterm.choices.SelfCheckResult",
+        "SelfInspectionStatusEnum": "firegrid.longterm.choices.SelfInspectionStatus",
         # Rectification API: kind and status clash with the inspections' and the registry's; a plan's
         # state and moves appear under several field names (state, from_state, to_state, name, move).
         "PlanStateEnum": "firegrid.rectification.choices.PlanState",
@@ -477,6 +482,18 @@ FIREGRID_JOBS_STALE_MINUTES = env_int("FIREGRID_JOBS_STALE_MINUTES", 10)
 FIREGRID_JOBS_HEARTBEAT_SECONDS = env_int("FIREGRID_JOBS_HEARTBEAT_SECONDS", 30)
 # Modules defining jobs besides each app's jobs.py.
 FIREGRID_JOBS_MODULES = env_list("FIREGRID_JOBS_MODULES", [])
+# Landlord self-inspection (房东自查): the share of each period's self-inspections drawn for a verification
+# visit (per risk grade, rounded up), the months between self-inspections, and how long a premises whose
+# self-inspection was contradicted has every self-inspection drawn.
+FIREGRID_SELF_INSPECTION_SAMPLE_RATE = float(os.environ.get("FIREGRID_SELF_INSPECTION_SAMPLE_RATE") or 0.10)
+if not 0 <= FIREGRID_SELF_INSPECTION_SAMPLE_RATE <= 1:
+    raise ImproperlyConfigured("FIREGRID_SELF_INSPECTION_SAMPLE_RATE must be between 0 and 1 (e.g. 0.10)")
+FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS = env_int("FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS", 1)
+if FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS not in (1, 2, 3, 4, 6, 12):
+    raise ImproperlyConfigured(
+        "FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS must divide a year: 1, 2, 3, 4, 6 or 12"
+    )
+FIREGRID_SELF_INSPECTION_WATCH_MONTHS = env_int("FIREGRID_SELF_INSPECTION_WATCH_MONTHS", 6)
 # The daily report (日报) is generated every day at this time (HH:MM, Asia/Shanghai): the cron line of the
 # job reports.daily_snapshot is made from it when the job registry loads.
 FIREGRID_DAILY_REPORT_TIME = os.environ.get("FIREGRID_DAILY_REPORT_TIME", "17:00")
@@ -543,6 +560,9 @@ FIREGRID_PORTAL_CODES_PER_IP_HOUR = env_int("FIREGRID_PORTAL_CODES_PER_IP_HOUR",
 # This many wrong codes lock the mobile's sign-in for FIREGRID_PORTAL_LOCK_MINUTES.
 FIREGRID_PORTAL_MAX_FAILURES = env_int("FIREGRID_PORTAL_MAX_FAILURES", 5)
 FIREGRID_PORTAL_LOCK_MINUTES = env_int("FIREGRID_PORTAL_LOCK_MINUTES", 30)
+# A tenant move-in the landlord reports more than this many days after it happened (or that a grid worker
+# finds at a visit) is reported late (流管通): the rule that will cost landlord points.
+FIREGRID_TENANT_REPORT_DAYS = env_int("FIREGRID_TENANT_REPORT_DAYS", 3)
 
 if env_bool("FIREGRID_FAST_HASHER", default=False):
     # Tests only: PBKDF2 at full strength costs ~0.3 s per user created.

@@ -71,6 +71,12 @@ GRADE = "risk.premisesgrade"
 GRADE_CHANGE = "risk.gradechange"
 RULE_SET = "risk.riskruleset"
 GRADES = (GRADE, GRADE_CHANGE)
+# Landlord self-inspection (房东自查): landlords submit their own, area and district roles read; nobody
+# edits one (a verification visit's result is the system's, recorded from the inspection).
+SELF_INSPECTION = "longterm.selfinspection"
+VERIFICATION_DRAW = "longterm.verificationdraw"
+VERIFICATION = "longterm.verification"
+SELF_INSPECTIONS = (SELF_INSPECTION, VERIFICATION_DRAW, VERIFICATION)
 
 REGISTRY = (BUILDING, PREMISES, ROOM, LANDLORD, TENANT)
 # Plans change only through their moves (each with its own role check in rectification.machine);
@@ -109,6 +115,9 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         HAZARD: HAZARD_SUPERVISE,
         **_grant(GRADES, READ),
         RULE_SET: READ | {Action.ADD, Action.CHANGE},
+        **_grant(SELF_INSPECTIONS, READ),
+        # A draw by hand (the monthly job draws without an actor).
+        VERIFICATION_DRAW: READ | {Action.ADD},
     },
     # The command sees everything and may confirm identities, but records are kept by the field.
     Role.DISTRICT_COMMANDER: {
@@ -124,6 +133,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         NOTE: READ,
         HAZARD: HAZARD_SUPERVISE,
         **_grant((*GRADES, RULE_SET), READ),
+        **_grant(SELF_INSPECTIONS, READ),
     },
     # Departments inspect too (joint inspections): the fire service above all.
     Role.DEPARTMENT_OFFICER: {
@@ -139,6 +149,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
         **_grant((*GRADES, RULE_SET), READ),
+        **_grant(SELF_INSPECTIONS, READ),
     },
     Role.SUBDISTRICT_OFFICER: {
         **_grant(REGISTRY, ALL),
@@ -152,6 +163,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
         **_grant((*GRADES, RULE_SET), READ),
+        **_grant(SELF_INSPECTIONS, READ),
     },
     Role.COMMUNITY_OFFICER: {
         **_grant(REGISTRY, ALL),
@@ -165,6 +177,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
         **_grant((*GRADES, RULE_SET), READ),
+        **_grant(SELF_INSPECTIONS, READ),
     },
     # Grid workers register, correct and inspect; removing a record or voiding a hazard is an
     # officer's decision.
@@ -183,6 +196,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_READ,
         **_grant((*GRADES, RULE_SET), READ),
+        **_grant(SELF_INSPECTIONS, READ),
     },
     # A unit liaison follows the landlords their unit employs; tenants are none of their business.
     Role.UNIT_LIAISON: {
@@ -203,6 +217,8 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: BOOKING_LANDLORD,
         # Their own premises' grades and why, so they know what lowers them.
         **_grant(GRADES, frozenset({Action.VIEW})),
+        SELF_INSPECTION: frozenset({Action.VIEW, Action.ADD}),
+        VERIFICATION: frozenset({Action.VIEW}),
     },
     # A contractor reads the directory, keeps their own availability and marks their own work done.
     Role.CONTRACTOR: {

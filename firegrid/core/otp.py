@@ -52,6 +52,7 @@ from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+from rest_framework.authtoken.models import Token
 
 from .lockout import clear_failures, is_locked, lockout_response
 from .models import AuditAction
@@ -184,6 +185,8 @@ def enrol_device(*, actor: User, key: str, code: str) -> TOTPDevice | None:
         )
         # Never the key in the audit entry: it is the second factor itself.
         record_change(actor=actor, action=AuditAction.CREATE, obj=device, after={"name": device.name})
+        # API tokens issued on the password alone end: from now on a token takes the code too.
+        Token.objects.filter(user=actor).delete()
     return device
 
 

@@ -10,6 +10,26 @@ class QueueKind(models.TextChoices):
     RETURN_VISIT = "return_visit", _("待回访")
     OVERDUE = "overdue", _("逾期复查")
     DUE = "due", _("今日到期复查")
+    VERIFICATION = "verification", _("自查抽检核实")
+    TENANT_MOVE = "tenant_move", _("租户变动待核实")
 
 
 KIND_PRIORITY: dict[str, int] = {kind.value: i for i, kind in enumerate(QueueKind)}
+
+
+class SelfInspectionStatus(models.TextChoices):
+    """Where a landlord's monthly self-inspection (房东自查) stands: submitted, then — if drawn for
+    verification and visited — verified (the visit found nothing the landlord declared fine) or
+    contradicted (an item declared fine failed at the visit)."""
+
+    SUBMITTED = "submitted", _("已提交")
+    VERIFIED = "verified", _("核实无误")
+    CONTRADICTED = "contradicted", _("核实不符")
+
+
+class SelfCheckResult(models.TextChoices):
+    """A landlord's answer to one self-check item: only yes or no (no "not applicable": the list holds
+    the items that apply to the premises)."""
+
+    PASS = "pass", _("符合")
+    FAIL = "fail", _("不符合")

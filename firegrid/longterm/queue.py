@@ -137,7 +137,9 @@ def register_queue_source(source: QueueSource) -> None:
 def kind_qs(today: dt.date) -> dict[str, Q]:
     merged: dict[str, Q] = {}
     for source in QUEUE_SOURCES.values():
-        merged.update(source.kind_qs(today))
+        for kind, q in source.kind_qs(today).items():
+            # Two sources of one kind (tenant reports from the portal and from a door plate) add up.
+            merged[kind] = merged[kind] | q if kind in merged else q
     return dict(sorted(merged.items(), key=lambda kv: KIND_PRIORITY.get(kv[0], len(KIND_PRIORITY))))
 
 

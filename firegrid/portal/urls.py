@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import declarations, views
+from . import declarations, self_inspection, tenants, views
 
 app_name = "portal"
 
@@ -10,6 +10,17 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     # The landlord's four-category declaration (房东申报四类人员身份)
     path("declare/", declarations.DeclareView.as_view(), name="declare"),
+    # The landlord's tenant register (流管通): firegrid/portal/tenants.py
+    path("tenants/", tenants.TenantListView.as_view(), name="tenants"),
+    path("premises/<int:pk>/move-in/", tenants.MoveInView.as_view(), name="tenant_move_in"),
+    path("tenants/<int:pk>/move-out/", tenants.MoveOutView.as_view(), name="tenant_move_out"),
+    # 房东自查: firegrid/portal/self_inspection.py
+    path("self-inspection/", self_inspection.SelfInspectionListView.as_view(), name="self_inspection"),
+    path(
+        "self-inspection/<int:pk>/",
+        self_inspection.SelfInspectionFormView.as_view(),
+        name="self_inspection_form",
+    ),
     # The plan page's path is printed as a QR code on every notice (rectification.documents.landlord_url).
     path("plans/<uuid:key>/", views.PlanView.as_view(), name="plan"),
     path("plans/<uuid:key>/pledge/", views.PledgeView.as_view(), name="plan_pledge"),

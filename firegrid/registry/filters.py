@@ -189,6 +189,7 @@ class TenantHouseholdFilterSet(FiregridFilterSet):
     form_fields = ("q", "current")
 
     current = django_filters.BooleanFilter(method="filter_current", label=_("在住"))
+    awaiting = django_filters.BooleanFilter(method="filter_awaiting", label=_("待核实"))
     sort = django_filters.OrderingFilter(
         fields=(("head_name", "head_name"), ("moved_in", "moved_in"), ("people", "people")),
         field_labels={"head_name": _("户主"), "moved_in": _("入住日期"), "people": _("人数")},
@@ -197,7 +198,15 @@ class TenantHouseholdFilterSet(FiregridFilterSet):
 
     class Meta:
         model = TenantHousehold
-        fields = ["q", "area", "current", "premises", "room"]
+        fields = ["q", "area", "current", "awaiting", "premises", "room"]
+
+    def filter_awaiting(
+        self, queryset: QuerySet[TenantHousehold], name: str, value: bool | None
+    ) -> QuerySet[TenantHousehold]:
+        if value is None:
+            return queryset
+        awaiting = queryset.model.objects.awaiting_confirmation().values("pk")
+        return queryset.filter(pk__in=awaiting) if value else queryset.exclude(pk__in=awaiting)
 
     def filter_current(
         self, queryset: QuerySet[TenantHousehold], name: str, value: bool | None
@@ -206,3 +215,26 @@ class TenantHouseholdFilterSet(FiregridFilterSet):
             return queryset
         current = queryset.model.objects.current().values("pk")
         return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
+
+
+class TenantMoveFilterSet(TenantHouseholdFilterSet):
+    """The tenant moves awaiting confirmation (待核实): the rows are already those; filter by kind of move."""
+
+    form_fields = ("q", "move")
+
+    move = django_filters.ChoiceFilter(
+        method="filter_move", choices=(("in", _("入住")), ("out", _("搬离"))), label=_("变动")
+    )
+
+    class Meta:
+        model = TenantHousehold
+        fields = ["q", "area", "move", "premises"]
+
+    def filter_move(
+        self, queryset: QuerySet[TenantHousehold], name: str, value: str
+    ) -> QuerySet[TenantHousehold]:
+        if value == "out":
+            return queryset.filter(move_out_reported_at__isnull=False)
+        if value == "in":
+            return queryset.filter(move_out_reported_at__isnull=True)
+        return queryset

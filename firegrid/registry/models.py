@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -37,7 +35,6 @@ from .choices import (
     PremisesStatus,
     RoomUse,
 )
-from .ledger.choices import ImportKind, ImportStatus
 
 # The answer to an ID number held by a landlord the user may not see, wherever a landlord is registered
 # or linked by ID number (forms, API, ledger import): not the uniqueness message, which would confirm the
@@ -403,6 +400,11 @@ class TenantHouseholdQuerySet(ScopedQuerySet["TenantHousehold"]):
         on = on or timezone.localdate()
         return self.filter(Q(moved_out__isnull=True) | Q(moved_out__gt=on), moved_in__lte=on)
 
+    def awaiting_confirmation(self) -> TenantHouseholdQuerySet:
+        """Moves a landlord reported that no grid worker has confirmed yet (待核实)."""
+        reported = Q(reported_by_landlord_at__isnull=False) | Q(move_out_reported_at__isnull=False)
+        return self.filter(reported, confirmed_at__isnull=True)
+
 
 class TenantHousehold(Record):
     """A household renting in a premises (租户)."""
@@ -430,6 +432,19 @@ class TenantHousehold(Record):
     )
     moved_in = models.DateField(_("入住日期"))
     moved_out = models.DateField(_("搬离日期"), null=True, blank=True)
+    # 流管通: a move the landlord reports in the portal waits (待核实) until a grid worker confirms it at
+    # the next visit; one confirmation covers what was reported before it (a move-out report clears it).
+    reported_by_landlord_at = models.DateTimeField(_("房东登记入住时间"), null=True, blank=True)
+    move_out_reported_at = models.DateTimeField(_("房东登记搬离时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("核实人"),
+    )
 
     objects = TenantHouseholdQuerySet.as_manager()
 
@@ -451,6 +466,21 @@ class TenantHousehold(Record):
     def premises_for_audit(self) -> Premises:
         return self.premises
 
+    @property
+    def awaiting_confirmation(self) -> bool:
+        reported = self.reported_by_landlord_at is not None or self.move_out_reported_at is not None
+        return reported and self.confirmed_at is None
+
+    @property
+    def reported_late(self) -> bool:
+        """Registered more than FIREGRID_TENANT_REPORT_DAYS after moving in: by the landlord late, or
+        found by a grid worker (registered by staff, not the landlord) once that time had passed."""
+        registered = self.reported_by_landlord_at or self.created_at
+        if registered is None or self.moved_in is None:
+            return False
+        days = (timezone.localdate(registered) - self.moved_in).days
+        return days > settings.FIREGRID_TENANT_REPORT_DAYS
+
     def clean(self) -> None:
         self.id_number = normalise_id_number(self.id_number)
         errors = {}
@@ -465,114 +495,17 @@ class TenantHousehold(Record):
             raise ValidationError(errors)
 
 
-# --- Ledger import (台账导入): see firegrid/registry/ledger/ --------------------------------------------
+# The ledger import's records live with the import; the 0002 migration names `_import_upload_to` here.
+from .ledger.models import ImportJob, ImportJobQuerySet, LedgerMapping, _import_upload_to  # noqa: E402
 
-
-class ImportJobQuerySet(models.QuerySet["ImportJob"]):
-    def for_user(self, user: User | AnonymousUser) -> ImportJobQuerySet:
-        """A user's own import jobs (the uploaded ledger is theirs); a system admin sees every job."""
-        if not isinstance(user, User):
-            return self.none()
-        if user.is_superuser or user.role == Role.SYSTEM_ADMIN:
-            return self.all()
-        return self.filter(created_by=user)
-
-
-def _import_upload_to(job: ImportJob, filename: str) -> str:
-    # The stored name is ours (the original name is kept in `original_name`): no user text in paths.
-    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
-    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
-
-
-class ImportJob(models.Model):
-    """One uploaded ledger (台账) on its way into the registry: its column mapping, the dry-run report,
-    and — once committed — how many records it created and updated. Jobs run in the background; the
-    job page shows their progress."""
-
-    kind = models.CharField(_("台账类型"), max_length=24, choices=ImportKind.choices)
-    file = models.FileField(_("文件"), upload_to=_import_upload_to, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    format = models.CharField(_("格式"), max_length=8)  # xlsx or csv, recognised by content
-    encoding = models.CharField(_("编码"), max_length=16, blank=True)  # csv only: utf-8-sig or gb18030
-    sheet_name = models.CharField(_("工作表"), max_length=64, blank=True)
-    header_row = models.PositiveIntegerField(_("表头行"), default=1)
-    header_rows = models.PositiveSmallIntegerField(_("表头行数"), default=1)
-    headers = models.JSONField(_("表头"), default=list, blank=True)
-    samples = models.JSONField(_("样例值"), default=list, blank=True)  # per column, masked, for display
-    signature = models.CharField(_("表头特征"), max_length=40, blank=True)
-    # {"columns": {"<column index>": "<field key>"}, "reasons": {...}, "default_grid": <area id>}
-    mapping = models.JSONField(_("列对应关系"), default=dict, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
-    )
-    message = models.TextField(_("说明"), blank=True)
-    progress_done = models.PositiveIntegerField(_("已处理行数"), default=0)
-    progress_total = models.PositiveIntegerField(_("总行数"), default=0)
-    # {"premises": {"created": n, "updated": n, "unchanged": n}, "building": {...}, ...}
-    counts = models.JSONField(_("数量"), default=dict, blank=True)
-    error_count = models.PositiveIntegerField(_("错误数"), default=0)
-    warning_count = models.PositiveIntegerField(_("提醒数"), default=0)
-    report = models.JSONField(_("问题（前若干条）"), default=list, blank=True)
-    problems_file = models.FileField(
-        _("全部问题"), upload_to="imports/problems/%Y/%m/", blank=True, max_length=200
-    )
-    committed = models.BooleanField(_("已写入"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="import_jobs",
-        verbose_name=_("导入人"),
-    )
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    objects = ImportJobQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("台账导入")
-        verbose_name_plural = pgettext_lazy("plural", "台账导入")
-        indexes = [
-            # Serves the recent jobs on the ledger import page (a user's own, newest first).
-            models.Index(fields=["created_by", "-created_at"], name="importjob_user_recent"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.original_name}"
-
-
-class LedgerMapping(models.Model):
-    """A column mapping a user confirmed for one sheet layout (the normalised header row), proposed first
-    the next time a ledger with the same header is uploaded."""
-
-    kind = models.CharField(_("台账类型"), max_length=24, choices=ImportKind.choices)
-    signature = models.CharField(_("表头特征"), max_length=40)
-    headers = models.JSONField(_("表头"), default=list)
-    mapping = models.JSONField(_("列对应关系"), default=dict)  # {"columns": {...}, "default_grid": id}
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("确认人"),
-    )
-    used_count = models.PositiveIntegerField(_("使用次数"), default=0)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    class Meta:
-        ordering = ["-updated_at", "-id"]
-        verbose_name = _("台账列对应关系")
-        verbose_name_plural = pgettext_lazy("plural", "台账列对应关系")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "signature"],
-                name="ledgermapping_unique_layout",
-                violation_error_message=_("该表头的列对应关系已保存。"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.signature[:8]}"
+__all__ = [
+    "Building",
+    "ImportJob",
+    "ImportJobQuerySet",
+    "Landlord",
+    "LedgerMapping",
+    "Premises",
+    "Room",
+    "TenantHousehold",
+    "_import_upload_to",
+]

@@ -45,6 +45,16 @@ urlpatterns = [
     ),
 ]
 
+# Tenant moves awaiting confirmation (流管通): firegrid/registry/services.py
+urlpatterns += [
+    path("tenant-moves/", views.TenantMoveListView.as_view(), name="tenant_moves"),
+    path(
+        "tenant-moves/<int:pk>/confirm/",
+        views.TenantMoveConfirmView.as_view(),
+        name="tenant_move_confirm",
+    ),
+]
+
 # Ledger import (台账导入): firegrid/registry/ledger_views.py
 urlpatterns += [
     path("ledger/", ledger_views.LedgerHomeView.as_view(), name="ledger_home"),

@@ -5,16 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
+from firegrid.areas.choices import AREA_ROLES
 from firegrid.areas.models import User
 from firegrid.core.http import AuthedHttpRequest
+from firegrid.core.permissions import Action
 from firegrid.core.tables import Column, enumerate_items
-from firegrid.core.views import ObjectDetailView, ObjectListView
+from firegrid.core.views import ObjectDetailView, ObjectListView, ScopedMixin
 
-from . import filters
+from . import filters, services
 from .models import Building, Landlord, Premises, Room, TenantHousehold, four_category_q
 
 # Parts of the premises page that apps above the registry supply (inspections: start a visit, hazards
@@ -188,6 +196,7 @@ class PremisesDetailView(ObjectDetailView):
         context["tenants"] = (
             TenantHousehold.objects.visible_to(user).filter(premises=self.object).select_related("room")
         )
+        context["occupancy"] = services.occupancy(self.object)
         for part in PREMISES_PAGE_PARTS.values():
             context.update(part(self.object, user))
         return context
@@ -249,3 +258,65 @@ class TenantHouseholdDetailView(ObjectDetailView):
         Column("moved_in", _("入住日期")),
         Column("moved_out", _("搬离日期")),
     ]
+
+
+# --- tenant moves (流管通): what landlords reported, for a grid worker to confirm at the next visit ------
+
+
+def _move_label(household: TenantHousehold) -> str:
+    return gettext("搬离") if household.move_out_reported_at else gettext("入住")
+
+
+TENANT_MOVE_COLUMNS = [
+    Column("head_name", _("户主"), link=True, sort="head_name"),
+    Column("move", _("变动"), value=_move_label),
+    Column("id_number", _("身份证号码")),
+    Column("mobile", _("手机号码")),
+    Column("people", _("人数"), sort="people"),
+    Column("premises", _("出租户"), value=lambda t: str(t.premises)),
+    Column("room.number", _("房间")),
+    Column("moved_in", _("入住日期"), sort="moved_in"),
+    Column("moved_out", _("搬离日期")),
+    Column("reported_late", _("逾期登记"), value=lambda t: gettext("是") if t.reported_late else ""),
+]
+
+
+class TenantMoveListView(ObjectListView):
+    """租户变动待核实: moves landlords reported in the grid worker's scope, each with a confirm button."""
+
+    model = TenantHousehold
+    filterset_class = filters.TenantMoveFilterSet
+    columns = TENANT_MOVE_COLUMNS
+    select_related = ("premises__building", "room")
+    template_name = "registry/tenant_moves.html"
+
+    def get_queryset(self) -> QuerySet[TenantHousehold]:
+        return super().get_queryset().filter(pk__in=TenantHousehold.objects.awaiting_confirmation())
+
+    def get_template_names(self) -> list[str]:
+        if self.request.htmx and self.request.htmx.target == "list-results":
+            return ["registry/_tenant_moves_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["verbose_name_plural"] = gettext("租户变动待核实")
+        context["can_confirm"] = self.request.user.role in AREA_ROLES and context["can_change"]
+        return context
+
+
+class TenantMoveConfirmView(ScopedMixin[TenantHousehold], View):
+    """POST: a grid worker confirms a reported move (核实). Out of scope: 404; a landlord: 403."""
+
+    model = TenantHousehold
+    action = Action.CHANGE
+
+    def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
+        household = self.get_object()
+        try:
+            services.confirm_move(household, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, gettext("已核实 %(name)s 的租户变动。") % {"name": household.head_name})
+        return redirect(reverse("registry:tenant_moves"))

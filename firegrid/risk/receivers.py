@@ -1,4 +1,5 @@
-"""A premises' grade follows its inputs: a submitted inspection and a plan move grade it again.
+"""A premises' grade follows its inputs: a submitted inspection, a plan move and a tenant household
+moving in or out (people per room) grade it again.
 
 Both signals are sent inside the sender's transaction, and a receiver that raises would roll the
 inspection or the move back. Grading is not something they must wait for or fail with, so it runs once
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from firegrid.inspections.signals import inspection_submitted
 from firegrid.rectification.signals import plan_moved
+from firegrid.registry.signals import tenant_moved
 
 from . import services
 from .choices import GradeCause
@@ -24,12 +26,17 @@ if TYPE_CHECKING:
     from firegrid.inspections.models import Inspection
     from firegrid.rectification.choices import MoveName
     from firegrid.rectification.models import Plan
+    from firegrid.registry.models import TenantHousehold
 
 
 def _grade_after_commit(premises_id: int | None, cause: str) -> None:
     if premises_id is None:
         return
-    transaction.on_commit(lambda: services.recompute_grades([premises_id], cause=cause, now=timezone.now()))
+    # robust: an error is logged, not raised after the commit (a 500 for a saved inspection, and the
+    # callbacks queued after this one, such as an SMS, skipped); the nightly job grades it again.
+    transaction.on_commit(
+        lambda: services.recompute_grades([premises_id], cause=cause, now=timezone.now()), robust=True
+    )
 
 
 @receiver(inspection_submitted, dispatch_uid="risk.grade_after_inspection")
@@ -45,3 +52,10 @@ def grade_after_plan_move(
     sender: type[Plan], plan: Plan, move: MoveName, actor: User | None, **kwargs: Any
 ) -> None:
     _grade_after_commit(plan.premises_id, GradeCause.PLAN_MOVE)
+
+
+@receiver(tenant_moved, dispatch_uid="risk.grade_after_tenant_move")
+def grade_after_tenant_move(
+    sender: type[TenantHousehold], household: TenantHousehold, move: str, actor: User, **kwargs: Any
+) -> None:
+    _grade_after_commit(household.premises_id, GradeCause.TENANT_MOVE)

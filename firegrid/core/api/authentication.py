@@ -33,7 +33,8 @@ def token_expired(token: Token) -> bool:
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, refusing with 401 a token older than FIREGRID_API_TOKEN_HOURS (and
     deleting it). A user who must change their password first (`must_change_password`) is refused too:
-    the web site sends them to the change page, the API cannot."""
+    the web site sends them to the change page, the API cannot. So is a user whose role requires a second
+    factor (FIREGRID_OTP_REQUIRED_ROLES) and who has none."""
 
     def authenticate_credentials(self, key: str) -> tuple[User, Token]:
         user: User
@@ -44,4 +45,9 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("令牌已过期，请重新获取。"))
         if getattr(user, "must_change_password", False):
             raise exceptions.AuthenticationFailed(_("请先登录网页修改密码。"))
+        # A role made to need a second factor after the token was issued: no token works until they enrol.
+        from firegrid.core.otp import confirmed_device, otp_required
+
+        if otp_required(user) and confirmed_device(user) is None:
+            raise exceptions.AuthenticationFailed(_("请先开启两步验证。"))
         return user, token

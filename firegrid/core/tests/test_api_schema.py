@@ -41,6 +41,8 @@ PREFIXES = [
     "claims",
     "risk-grades",
     "risk-rule-sets",
+    "self-inspections",
+    "verification-draws",
 ]
 # Endpoints that are not a model's: a report with a list only.
 REPORT_PREFIXES = ["coverage", "queue"]
@@ -89,6 +91,12 @@ def test_schema_contains_every_path(schema):
         "/api/v1/landlords/{id}/reveal/",
         "/api/v1/tenant-households/{id}/reveal/",
         "/api/v1/units/{id}/reveal/",
+    }
+    # Tenant moves (流管通).
+    expected |= {
+        "/api/v1/tenant-households/move-in/",
+        "/api/v1/tenant-households/{id}/move-out/",
+        "/api/v1/tenant-households/{id}/confirm/",
     }
     expected |= {f"/api/v1/{prefix}/" for prefix in REPORT_PREFIXES}
     expected |= {f"/api/v1/{prefix}/" for prefix in SNAPSHOT_PREFIXES}

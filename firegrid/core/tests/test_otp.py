@@ -141,6 +141,18 @@ def test_enrol_saves_the_device_only_after_a_good_code(login, commander):
     assert key not in str(entry.after)
 
 
+def test_enrolling_ends_api_tokens_issued_on_the_password_alone(login, commander):
+    api = APIClient()
+    key = token_login(api, "zhangzh").json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert_status(api.get("/api/v1/premises/"), 200)
+    client = login(commander)
+    client.get(SETUP)
+    code = code_for(client.session[PENDING_KEY_SESSION_KEY])
+    assert_status(client.post(SETUP, {"action": "enrol", "code": code}), 302)
+    assert_status(api.get("/api/v1/premises/"), 401)
+
+
 def test_enrol_refuses_what_is_not_six_digits(login, commander):
     client = login(commander)
     client.get(SETUP)
@@ -420,6 +432,18 @@ def test_a_required_role_is_offered_it_whatever_the_role(settings, login, worker
     client = login(worker)
     assert client.get("/")["Location"] == f"{SETUP}?next=%2F"
     assert_status(client.get(SETUP), 200)
+
+
+def test_a_token_issued_before_the_role_required_a_second_factor_stops_working(settings, commander):
+    api = APIClient()
+    response = token_login(api, "zhangzh")
+    assert_status(response, 200)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {response.data['token']}")
+    assert_status(api.get("/api/v1/areas/"), 200)
+    settings.FIREGRID_OTP_REQUIRED_ROLES = [Role.DISTRICT_COMMANDER]
+    refused = api.get("/api/v1/areas/")
+    assert_status(refused, 401)
+    assert refused.data["detail"] == "请先开启两步验证。"
 
 
 def test_the_setting_defaults_to_optional():

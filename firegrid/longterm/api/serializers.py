@@ -12,8 +12,9 @@ from firegrid.core.validators import validate_latitude, validate_longitude
 from firegrid.inspections.choices import InspectionKind
 from firegrid.risk.choices import RiskGrade
 
-from ..choices import QueueKind
+from ..choices import QueueKind, SelfCheckResult
 from ..forms import grids_in_scope
+from ..models import SelfInspection, SelfInspectionAnswer, Verification, VerificationDraw
 
 
 class QueueQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -85,3 +86,81 @@ class QueueItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(help_text=_("如“红 · 逾期 12 天 · 2 项红线隐患未消除”"))
     days_overdue = serializers.IntegerField()
     entries = QueueEntrySerializer(many=True, help_text=_("全部原因，主要原因在前"))
+
+
+# --- self-inspections (房东自查) and verification draws (自查抽检) ----------------------------------------------
+
+
+class SelfInspectionAnswerSerializer(serializers.ModelSerializer[SelfInspectionAnswer]):
+    class Meta:
+        model = SelfInspectionAnswer
+        fields = ["item_code", "result"]
+
+
+class VerificationSerializer(serializers.ModelSerializer[Verification]):
+    class Meta:
+        model = Verification
+        fields = ["inspection", "verified_at", "contradicted", "contradicted_items"]
+
+
+class SelfInspectionSerializer(serializers.ModelSerializer[SelfInspection]):
+    premises_label = serializers.CharField(source="premises.__str__", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    drawn = serializers.SerializerMethodField(help_text=_("是否被抽中核实"))
+    answers = SelfInspectionAnswerSerializer(many=True, read_only=True)
+    verification = serializers.SerializerMethodField(help_text=_("核实结果（未核实为空）"))
+
+    class Meta:
+        model = SelfInspection
+        fields = [
+            "id",
+            "premises",
+            "premises_label",
+            "period",
+            "status",
+            "status_display",
+            "submitted_at",
+            "client_uuid",
+            "drawn",
+            "draw",
+            "answers",
+            "verification",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_drawn(self, row: SelfInspection) -> bool:
+        return row.draw_id is not None
+
+    def get_verification(self, row: SelfInspection) -> dict[str, Any] | None:
+        verification = getattr(row, "verification", None)
+        return None if verification is None else dict(VerificationSerializer(verification).data)
+
+
+class SelfInspectionCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    premises = serializers.IntegerField(help_text=_("出租户 id（本人的出租房屋）"))
+    client_uuid = serializers.UUIDField(help_text=_("客户端生成的编号：重发同一编号只算一次"))
+    answers = serializers.DictField(
+        child=serializers.ChoiceField(choices=SelfCheckResult.choices),
+        help_text=_("{检查项编号: pass 符合 / fail 不符合}，须回答本户的全部自查项"),
+    )
+
+
+class VerificationDrawSerializer(serializers.ModelSerializer[VerificationDraw]):
+    drawn = serializers.IntegerField(source="drawn_count", read_only=True, help_text=_("抽中的自查数"))
+
+    class Meta:
+        model = VerificationDraw
+        fields = [
+            "id",
+            "period",
+            "rate",
+            "seed",
+            "drawn_at",
+            "drawn_by",
+            "population",
+            "drawn",
+            "strata",
+            "version",
+        ]
+        read_only_fields = fields

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from firegrid.core.http import AuthedRequest
 
 from ..choices import QueueKind
 from ..queue import BUILDINGS_PER_PAGE, kind_counts, may_view_queue, work_queue
+from .self_inspections import SelfInspectionViewSet, VerificationDrawViewSet
 from .serializers import QueueItemSerializer, QueueQuerySerializer
 
 MAX_BUILDINGS_PER_PAGE = 500
@@ -40,6 +41,20 @@ class PageQuerySerializer(QueueQuerySerializer):
     )
 
 
+# One page object, not a list of them: drf-spectacular would describe a `list` action's answer as an array.
+@extend_schema_serializer(many=False)
+class QueuePageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    count = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    buildings = serializers.IntegerField()
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    routed = serializers.BooleanField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = QueueItemSerializer(many=True)
+
+
 class QueueViewSet(viewsets.ViewSet):
     """今日任务: what to visit today in the caller's scope, one item per premises, grouped by building
     along a walking route (from `lat`/`lng` if given, else each grid's centre). A page holds the items of
@@ -52,20 +67,7 @@ class QueueViewSet(viewsets.ViewSet):
         description="范围内今日应办的事项（复查到期和逾期、待回访、房东申请复查），每户一项，按建筑分组、"
         "按步行路线排列；每页为 page_size 幢建筑的事项。counts 为各类事项数（同一户可有多个原因）。",
         parameters=[PageQuerySerializer, OpenApiParameter("format", exclude=True)],
-        responses=inline_serializer(
-            "QueuePage",
-            {
-                "count": serializers.IntegerField(),
-                "counts": serializers.DictField(child=serializers.IntegerField()),
-                "buildings": serializers.IntegerField(),
-                "page": serializers.IntegerField(),
-                "num_pages": serializers.IntegerField(),
-                "routed": serializers.BooleanField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": QueueItemSerializer(many=True),
-            },
-        ),
+        responses=QueuePageSerializer,
     )
     def list(self, request: AuthedRequest) -> Response:
         query = PageQuerySerializer(data=request.query_params, context={"request": request})
@@ -105,3 +107,5 @@ class QueueViewSet(viewsets.ViewSet):
 
 def register(router: BaseRouter) -> None:
     router.register("queue", QueueViewSet, basename="queue")
+    router.register("self-inspections", SelfInspectionViewSet, basename="self-inspections")
+    router.register("verification-draws", VerificationDrawViewSet, basename="verification-draws")

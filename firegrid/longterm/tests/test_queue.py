@@ -207,6 +207,8 @@ def test_officers_see_every_grid_with_its_counts_in_code_order(scene, personas):
         QueueKind.RETURN_VISIT: 1,
         QueueKind.OVERDUE: 1,
         QueueKind.DUE: 1,
+        QueueKind.VERIFICATION: 0,
+        QueueKind.TENANT_MOVE: 0,
     }
     assert rows[1].total == 0
     assert queue_count(personas.grid_worker, today=today()) == 4
@@ -229,3 +231,28 @@ def test_the_queue_costs_the_same_queries_however_many_items(scene, personas):
             days_ago=5,
         )
     assert measure() == few
+
+
+def test_a_tenant_move_the_landlord_reported_waits_in_the_queue_until_confirmed(scene, personas):
+    from firegrid.registry.services import confirm_move, register_move_in
+
+    d = scene.district
+    household = register_move_in(
+        d.shop_a,
+        head_name="陈小红",
+        id_number=t.valid_id_number(904, born="19920303"),
+        people=2,
+        moved_in=today(),
+        actor=personas.landlord,
+    )
+    assert items(personas.grid_worker)[d.shop_a.pk] == [QueueKind.DUE, QueueKind.TENANT_MOVE]
+    assert d.shop_a.pk not in items(personas.outsider)
+    entry = next(
+        e
+        for item in work_queue(personas.grid_worker, today=today()).items
+        for e in item.entries
+        if e.kind == QueueKind.TENANT_MOVE
+    )
+    assert entry.reason == "租户变动待核实（1 户）"
+    confirm_move(household, actor=personas.grid_worker)
+    assert items(personas.grid_worker)[d.shop_a.pk] == [QueueKind.DUE]

@@ -11,6 +11,7 @@ from rest_framework.validators import UniqueValidator
 
 from firegrid.core.api.serializers import ScopedModelSerializer
 
+from .. import services
 from ..models import OUTSIDE_SCOPE_ID_NUMBER, Building, Landlord, Premises, Room, TenantHousehold
 
 RECORD_FIELDS = ["version", "created_at", "updated_at"]
@@ -154,6 +155,10 @@ class LandlordSerializer(ScopedModelSerializer):
 class TenantHouseholdSerializer(ScopedModelSerializer):
     premises_label = serializers.CharField(source="premises.__str__", read_only=True)
     room_number = serializers.CharField(source="room.number", read_only=True, allow_null=True)
+    awaiting_confirmation = serializers.BooleanField(
+        read_only=True, help_text=_("房东登记的变动待网格员核实")
+    )
+    reported_late = serializers.BooleanField(read_only=True, help_text=_("入住后超过规定天数才登记"))
 
     class Meta:
         model = TenantHousehold
@@ -169,6 +174,34 @@ class TenantHouseholdSerializer(ScopedModelSerializer):
             "people",
             "moved_in",
             "moved_out",
+            "awaiting_confirmation",
+            "reported_by_landlord_at",
+            "move_out_reported_at",
+            "confirmed_at",
+            "confirmed_by",
+            "reported_late",
             *RECORD_FIELDS,
         ]
+        read_only_fields = [
+            "reported_by_landlord_at",
+            "move_out_reported_at",
+            "confirmed_at",
+            "confirmed_by",
+        ]
         extra_kwargs = {"id_number": {"help_text": MASKED}, "mobile": {"help_text": MASKED}}
+
+
+class TenantMoveInSerializer(ScopedModelSerializer):
+    """A tenant household moving in (流管通): written by `services.register_move_in`. Sent by a landlord it
+    waits for a grid worker's confirmation; by a grid worker, it is confirmed as it is written."""
+
+    class Meta:
+        model = TenantHousehold
+        fields = ["premises", "room", "head_name", "id_number", "mobile", "people", "moved_in"]
+
+    def create(self, validated_data: dict[str, Any]) -> TenantHousehold:
+        return services.register_move_in(validated_data.pop("premises"), **validated_data, actor=self.actor)
+
+
+class TenantMoveOutSerializer(serializers.Serializer[Any]):
+    moved_out = serializers.DateField(label=_("搬离日期"))

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -117,6 +117,21 @@ def test_a_plan_move_grades_its_premises(district, personas, django_capture_on_c
     assert GradeChange.objects.get(premises=district.premises_a).cause == GradeCause.PLAN_MOVE
 
 
+def test_a_tenant_moving_in_grades_its_premises(district, personas, django_capture_on_commit_callbacks):
+    from firegrid.registry.services import register_move_in
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register_move_in(
+            district.premises_a,
+            head_name="陈小红",
+            id_number=t.valid_id_number(903, born="19920303"),
+            people=3,
+            moved_in=timezone.localdate(),
+            actor=personas.landlord,
+        )
+    assert GradeChange.objects.get(premises=district.premises_a).cause == GradeCause.TENANT_MOVE
+
+
 def test_history_is_written_only_when_the_grade_changes(district, personas):
     premises = district.premises_a
     services.recompute_grades([premises.pk], cause="command", now=NOW)
@@ -203,3 +218,20 @@ def test_bulk_recompute_query_count_is_flat_in_the_number_of_premises(district, 
     few = measure([*make(3), district.premises_a.pk])
     many = measure([*make(30), district.premises_a.pk])
     assert many == few
+
+
+def test_a_grading_error_neither_fails_the_inspection_nor_skips_later_callbacks(
+    district, personas, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("grading failed")
+
+    monkeypatch.setattr(services, "recompute_grades", broken)
+    after: list[str] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection = inspect(district.premises_a, actor=personas.grid_worker, fail=("SEP-01",))
+        transaction.on_commit(lambda: after.append("ran"))
+    inspection.refresh_from_db()
+    assert inspection.submitted_at is not None
+    assert after == ["ran"]
+    assert not PremisesGrade.objects.exists()
