@@ -43,7 +43,8 @@ def test_grid_worker_completes_a_survey_with_a_photo(
     assert page.locator(".messages").inner_text().strip() == "检查已提交。"
     page.goto(f"{live_server.url}/registry/premises/{district.premises_a.pk}/")
     assert page.locator(".bucket-to_fix .value").inner_text() == "1"
-    assert "ELEC-01" in page.locator(".related").first.inner_text()
+    hazards = page.locator("section.related", has=page.locator("h2", has_text="隐患"))
+    assert "ELEC-01" in hazards.first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "premises-hazards-phone.png"), full_page=True)
     hazard = Hazard.objects.get()
     assert hazard.item.code == "ELEC-01" and hazard.answer.note == "楼道飞线"
