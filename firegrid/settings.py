@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "firegrid.portal",
     "firegrid.outreach",
     "firegrid.longterm",
+    "firegrid.patrols",
+    "firegrid.points",
     "firegrid.dashboards",
     "firegrid.tasks",
     "firegrid.reports",
