@@ -126,6 +126,8 @@ class ObjectListView(ScopedMixin[_M], ListView):  # type: ignore[type-arg]
     template_name = "core/object_list.html"
     select_related: tuple[str, ...] = ()
     show_area_tree = True
+    # The attribute a row's link passes to `detail_url_name` (a list of grade changes opens the premises).
+    detail_pk = "pk"
 
     def get_paginate_by(self, queryset: QuerySet[_M]) -> int:
         try:
@@ -185,7 +187,7 @@ class ObjectListView(ScopedMixin[_M], ListView):  # type: ignore[type-arg]
             columns=self.columns,
             header=header,
             rows=[
-                (obj, [(c, c.get(obj), c.tag_value(obj)) for c in self.columns])
+                (obj, [(c, c.get(obj), c.tag_value(obj)) for c in self.columns], getattr(obj, self.detail_pk))
                 for obj in context["object_list"]
             ],
             query_string=params.urlencode(),

@@ -7,6 +7,7 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("", views.DashboardIndexView.as_view(), name="index"),
+    path("longterm/", views.LongtermView.as_view(), name="longterm"),
     # ECharts writes its tooltips as HTML with style attributes: allowed here (attributes only, no
     # <style> element and no script), on this page alone.
     path(

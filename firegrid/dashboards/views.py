@@ -32,6 +32,7 @@ from firegrid.inspections.views import HazardListView
 from firegrid.rectification.filters import PlanFilterSet
 from firegrid.rectification.models import Plan
 from firegrid.rectification.views import PlanListView
+from firegrid.reports import longterm
 from firegrid.reports import services as report_services
 from firegrid.reports.models import DailySnapshot
 
@@ -301,3 +302,22 @@ class OverduePlanListView(CampaignListMixin, PlanListView):
 
     def campaign_rows(self) -> QuerySet[Plan]:
         return figures.overdue_plans(self.campaign, self.request.user)
+
+
+class LongtermView(LoginRequiredMixin, TemplateView):
+    """长效管理: the long-term drive's figures per area, one table per part; every figure opens its list,
+    an area's name opens the same page for that area."""
+
+    request: AuthedHttpRequest
+    template_name = "dashboards/longterm.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        if not longterm.may_view_any(user):
+            raise PermissionDenied(_("您的角色无权查看此页面。"))
+        context = super().get_context_data(**kwargs)
+        area = None
+        if self.request.GET.get("area", "").isdigit():
+            area = get_object_or_404(Area.objects.visible_to(user), pk=self.request.GET["area"])
+        context.update(area=area, sections=longterm.build(user, area), today=timezone.localdate())
+        return context

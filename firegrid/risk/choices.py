@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,6 +33,25 @@ class DueState(models.TextChoices):
 
 # Days ahead that count as "due within the week" (DueState.WEEK): after today, up to and including this.
 DUE_SOON_DAYS = 7
+
+
+class GradeDirection(models.TextChoices):
+    """Which way a grade moved: worse (green → yellow or red, yellow → red) or better. A premises' first
+    grade is neither."""
+
+    WORSE = "worse", _("变差")
+    BETTER = "better", _("变好")
+
+    @staticmethod
+    def q(direction: str) -> Q:
+        red, yellow, green = RiskGrade.RED, RiskGrade.YELLOW, RiskGrade.GREEN
+        if direction == GradeDirection.WORSE:
+            return Q(old_grade=green, new_grade__in=[yellow, red]) | Q(old_grade=yellow, new_grade=red)
+        return Q(old_grade=red, new_grade__in=[yellow, green]) | Q(old_grade=yellow, new_grade=green)
+
+
+# The figures' window for grade changes (等级变化): the last this many days, today included.
+CHANGE_WINDOW_DAYS = 30
 
 
 class GradeCause(models.TextChoices):

@@ -1,5 +1,6 @@
 """长效管理 figures per area: the grade distribution, re-inspections due today, overdue and due this week,
-premises never inspected. Every figure links to the due list with the filters that count it, so the
+premises never inspected, grades that got worse or better in the last 30 days. Every figure links to the
+due list (the changes: the grade change list) with the filters that count it, so the
 list's count equals the figure (tested).
 """
 
@@ -16,10 +17,11 @@ from firegrid.areas.choices import AreaLevel
 from firegrid.areas.models import Area, User, grids_within
 from firegrid.core.filters import filtered_list_url
 
-from .choices import DUE_SOON_DAYS, DueState, RiskGrade
-from .models import PremisesGrade
+from .choices import CHANGE_WINDOW_DAYS, DUE_SOON_DAYS, DueState, GradeDirection, RiskGrade
+from .models import GradeChange, PremisesGrade
 
 LIST = "risk:premisesgrade_list"
+CHANGES = "risk:gradechange_list"
 # Each figure → the due list's filters that count it.
 DRILL_DOWNS: dict[str, dict[str, str]] = {
     "graded": {},
@@ -31,6 +33,11 @@ DRILL_DOWNS: dict[str, dict[str, str]] = {
     "week": {"due": DueState.WEEK},
     "never": {"inspected": "false"},
 }
+# Grade changes in the window (CHANGE_WINDOW_DAYS) → the change list's filters that count them.
+CHANGE_DRILL_DOWNS: dict[str, dict[str, str | int]] = {
+    "worse": {"direction": GradeDirection.WORSE, "days": CHANGE_WINDOW_DAYS},
+    "better": {"direction": GradeDirection.BETTER, "days": CHANGE_WINDOW_DAYS},
+}
 
 
 @dataclass
@@ -40,9 +47,12 @@ class FigureRow:
 
     @property
     def links(self) -> dict[str, str]:
-        return {
+        links = {
             key: filtered_list_url(LIST, area=self.area.pk, **params) for key, params in DRILL_DOWNS.items()
         }
+        for key, params in CHANGE_DRILL_DOWNS.items():
+            links[key] = filtered_list_url(CHANGES, area=self.area.pk, **params)
+        return links
 
 
 def figure_rows(user: User, area: Area | None = None, on: dt.date | None = None) -> list[FigureRow]:
@@ -82,4 +92,19 @@ def figure_rows(user: User, area: Area | None = None, on: dt.date | None = None)
             row = by_area[inside.pk]
             for key, value in zip(keys, values, strict=True):
                 row.figures[key] += value
+    changes = (
+        GradeChange.objects.visible_to(user)
+        .within_days(CHANGE_WINDOW_DAYS, on)
+        .order_by()
+        .values_list("premises__building__grid_id")
+        .annotate(
+            worse=Count("pk", filter=GradeDirection.q(GradeDirection.WORSE)),
+            better=Count("pk", filter=GradeDirection.q(GradeDirection.BETTER)),
+        )
+    )
+    for grid_id, worse, better in changes:
+        for inside in membership.get(grid_id, []):
+            row = by_area[inside.pk]
+            row.figures["worse"] += worse
+            row.figures["better"] += better
     return rows

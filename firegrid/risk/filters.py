@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from firegrid.core.filters import FiregridFilterSet
 from firegrid.registry.choices import PremisesKind
 
-from .choices import DueState, RiskGrade
-from .models import PremisesGrade, PremisesGradeQuerySet
+from .choices import DueState, GradeDirection, RiskGrade
+from .models import GradeChange, GradeChangeQuerySet, PremisesGrade, PremisesGradeQuerySet
 
 
 class PremisesGradeFilterSet(FiregridFilterSet):
@@ -42,3 +42,33 @@ class PremisesGradeFilterSet(FiregridFilterSet):
     def default_ordering(self) -> list[str]:
         # Always grade first, then the longest overdue (served by the rank, next_due index).
         return ["rank", "next_due", "premises_id"]
+
+
+class GradeChangeFilterSet(FiregridFilterSet):
+    """等级变化: the grade history of every premises in scope, for the figures' "worse / better in the last
+    30 days" and for anyone asking what moved."""
+
+    search_fields = ("premises__building__address", "premises__unit_label", "premises__business_name")
+    area_lookup = "premises__building__grid_id"
+    form_fields = ("q", "direction", "new_grade", "days")
+
+    new_grade = django_filters.MultipleChoiceFilter(choices=RiskGrade.choices, label=_("新等级"))
+    old_grade = django_filters.MultipleChoiceFilter(choices=RiskGrade.choices, label=_("原等级"))
+    direction = django_filters.ChoiceFilter(
+        choices=GradeDirection.choices, method="filter_direction", label=_("变化方向")
+    )
+    days = django_filters.NumberFilter(method="filter_days", label=_("最近天数"), min_value=1)
+    premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
+
+    class Meta:
+        model = GradeChange
+        fields = ["q", "area", "new_grade", "old_grade", "direction", "days", "premises"]
+
+    def filter_direction(self, queryset: GradeChangeQuerySet, name: str, value: str) -> GradeChangeQuerySet:
+        return queryset.filter(GradeDirection.q(value)) if value else queryset
+
+    def filter_days(self, queryset: GradeChangeQuerySet, name: str, value: int | None) -> GradeChangeQuerySet:
+        return queryset.within_days(int(value)) if value else queryset
+
+    def default_ordering(self) -> list[str]:
+        return ["-computed_at", "-id"]

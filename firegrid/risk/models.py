@@ -190,6 +190,12 @@ class GradeChangeQuerySet(ScopedQuerySet["GradeChange"]):
     def scope_q(self, user: User) -> Q:
         return grade_scope_q(user)
 
+    def within_days(self, days: int, on: dt.date | None = None) -> GradeChangeQuerySet:
+        """Changes in the last `days` days up to `on` (today), both included, in local time."""
+        on = on or timezone.localdate()
+        start = dt.datetime.combine(on - dt.timedelta(days=days - 1), dt.time.min)
+        return self.filter(computed_at__gte=timezone.make_aware(start))
+
 
 class GradeChange(models.Model):
     """A premises' grade moving from one colour to another (written only when the grade changes): the

@@ -5,6 +5,6 @@ from . import views
 app_name = "risk"
 
 urlpatterns = [
-    path("", views.FiguresView.as_view(), name="figures"),
     path("due/", views.DueListView.as_view(), name="premisesgrade_list"),
+    path("changes/", views.GradeChangeListView.as_view(), name="gradechange_list"),
 ]

@@ -1,31 +1,27 @@
-"""Risk pages: 长效管理 figures per area, the due re-inspection list (复查到期), and the grade box of the
-premises page (handed to the registry by RiskConfig.ready())."""
+"""Risk pages: the due re-inspection list (复查到期), the grade change list (等级变化), and the grade box of
+the premises page (handed to the registry by RiskConfig.ready()). The figures per area are in
+`figures.py`, shown on the 长效管理 page (dashboards)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
-from firegrid.areas.models import Area, User
+from firegrid.areas.models import User
 from firegrid.core.permissions import Action, can
 from firegrid.core.tables import Column, join_sentences
 from firegrid.core.views import ObjectListView
 from firegrid.registry.models import Premises
 
 from .choices import DueState
-from .figures import figure_rows
-from .filters import PremisesGradeFilterSet
+from .filters import GradeChangeFilterSet, PremisesGradeFilterSet
 from .models import GradeChange, PremisesGrade
 
 if TYPE_CHECKING:
-    from firegrid.core.http import AuthedHttpRequest
+    pass
 
 
 def _due_state(grade: PremisesGrade) -> str:
@@ -72,21 +68,35 @@ class DueListView(ObjectListView[PremisesGrade]):
         return context
 
 
-class FiguresView(LoginRequiredMixin, TemplateView):
-    """长效管理: per area, the grade distribution and the re-inspections due; each figure opens its list."""
+CHANGE_COLUMNS = [
+    Column("premises", gettext_lazy("出租户"), link=True, value=lambda c: str(c.premises)),
+    Column("old_grade", gettext_lazy("原等级"), tag=True),
+    Column("new_grade", gettext_lazy("新等级"), tag=True),
+    Column("score", gettext_lazy("风险分")),
+    Column("reasons", gettext_lazy("原因"), value=lambda c: join_sentences(c.reason_texts())),
+    Column("cause", gettext_lazy("起因")),
+    Column(
+        "computed_at",
+        gettext_lazy("时间"),
+        value=lambda c: timezone.localtime(c.computed_at).strftime("%Y-%m-%d %H:%M"),
+    ),
+    Column("premises.building.grid.name", gettext_lazy("网格")),
+    Column("rule_set.code", gettext_lazy("风险规则版本"), default=False),
+]
 
-    request: AuthedHttpRequest
-    template_name = "risk/figures.html"
+
+class GradeChangeListView(ObjectListView[GradeChange]):
+    """等级变化: the grade history of the premises in scope, newest first; each row opens the premises."""
+
+    model = GradeChange
+    filterset_class = GradeChangeFilterSet
+    columns = CHANGE_COLUMNS
+    select_related = ("premises__building__grid", "rule_set")
+    detail_pk = "premises_id"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
-        if not can(user, Action.VIEW, PremisesGrade):
-            raise PermissionDenied(_("您的角色无权查看此页面。"))
         context = super().get_context_data(**kwargs)
-        area = None
-        if self.request.GET.get("area", "").isdigit():
-            area = get_object_or_404(Area.objects.visible_to(user), pk=self.request.GET["area"])
-        context.update(area=area, rows=figure_rows(user, area), today=timezone.localdate())
+        context["detail_url_name"] = "registry:premises_detail"
         return context
 
 

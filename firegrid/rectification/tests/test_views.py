@@ -94,7 +94,7 @@ def test_list_columns_filters_and_sort(login, district, personas, plans):
     body = text(response)
     assert str(district.premises_a) in body and "张建国" in body
     assert 'class="tag tag-draft"' in body
-    row = next(values for obj, values in response.context["rows"] if obj.pk == a.pk)
+    row = next(values for obj, values, _pk in response.context["rows"] if obj.pk == a.pk)
     assert {c.key: v for c, v, _tag in row}["hazard_count"] == len(FAILING)
 
     # Area includes descendants: the subdistrict holds grid A.

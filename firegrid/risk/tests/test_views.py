@@ -16,12 +16,14 @@ from firegrid.inspections.models import Inspection
 from firegrid.inspections.services import default_template
 from firegrid.rectification.testing import inspect
 from firegrid.risk import services
-from firegrid.risk.figures import DRILL_DOWNS
+from firegrid.risk.models import GradeChange
+from firegrid.risk.figures import CHANGE_DRILL_DOWNS, DRILL_DOWNS, figure_rows
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("risk:premisesgrade_list")
-FIGURES = reverse("risk:figures")
+FIGURES = reverse("dashboards:longterm")
+CHANGES = reverse("risk:gradechange_list")
 
 
 def covered(premises, days_ago: int) -> None:
@@ -65,7 +67,7 @@ def test_due_list_shows_the_grid_workers_premises_red_first_and_links_to_the_pre
 ):
     response = login(personas.grid_worker).get(LIST)
     assert_status(response, 200)
-    rows = [obj.pk for obj, _values in response.context["rows"]]
+    rows = [obj.pk for obj, *_rest in response.context["rows"]]
     assert rows == [scene.premises_a.pk, scene.extra.pk, scene.shop_a.pk]
     html = response.content.decode()
     assert reverse("registry:premises_detail", args=[scene.premises_a.pk]) in html
@@ -75,7 +77,7 @@ def test_due_list_shows_the_grid_workers_premises_red_first_and_links_to_the_pre
 
 def test_outsider_sees_only_their_grid(scene, personas, login):
     response = login(personas.outsider).get(LIST)
-    assert [obj.pk for obj, _values in response.context["rows"]] == [scene.premises_b.pk]
+    assert [obj.pk for obj, *_rest in response.context["rows"]] == [scene.premises_b.pk]
 
 
 def test_due_list_exports_xlsx(scene, personas, login):
@@ -84,15 +86,31 @@ def test_due_list_exports_xlsx(scene, personas, login):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
+def _change(premises, old: str, new: str, days_ago: int) -> GradeChange:
+    first = GradeChange.objects.filter(premises=premises).first()
+    assert first is not None
+    return GradeChange.objects.create(
+        premises=premises,
+        old_grade=old,
+        new_grade=new,
+        score=0,
+        rule_set=first.rule_set,
+        computed_at=timezone.now() - dt.timedelta(days=days_ago),
+        cause="nightly",
+    )
+
+
 def test_every_figure_equals_the_count_of_the_list_it_opens(scene, personas, login):
-    client = login(personas.subdistrict_officer)
-    response = client.get(FIGURES)
-    assert_status(response, 200)
-    rows = response.context["rows"]
+    _change(scene.premises_a, "green", "red", 3)  # worse, in the window
+    _change(scene.shop_a, "yellow", "green", 29)  # better, in the window (29 days ago: day 30 of 30)
+    _change(scene.extra, "green", "yellow", 45)  # worse, before the window
+    officer = personas.subdistrict_officer
+    client = login(officer)
+    rows = figure_rows(officer)
     assert rows[0].area == scene.s1
     checked = 0
     for row in rows:
-        for key in DRILL_DOWNS:
+        for key in [*DRILL_DOWNS, *CHANGE_DRILL_DOWNS]:
             listed = client.get(row.links[key]).context["paginator"].count
             assert listed == row.figures.get(key, 0), (row.area.name, key)
             checked += listed
@@ -100,6 +118,28 @@ def test_every_figure_equals_the_count_of_the_list_it_opens(scene, personas, log
     total = rows[0].figures
     assert (total["graded"], total["red"], total["yellow"], total["green"]) == (3, 1, 1, 1)
     assert (total["overdue"], total["never"]) == (2, 0)
+    assert (total["worse"], total["better"]) == (1, 1)
+
+
+def test_the_longterm_page_shows_the_grade_figures_with_their_links(scene, personas, login):
+    response = login(personas.subdistrict_officer).get(FIGURES)
+    assert_status(response, 200)
+    html = response.content.decode()
+    grades = next(s for s in response.context["sections"] if s.key == "grades")
+    total = grades.rows[0]
+    assert total.area == scene.s1
+    for column, value, link in total.cells:
+        assert link and link.replace("&", "&amp;") in html, column.key
+    assert [value for _c, value, _l in total.cells][:4] == [3, 1, 1, 1]
+
+
+def test_grade_change_rows_open_the_premises_page(scene, personas, login):
+    change = _change(scene.premises_a, "green", "red", 1)
+    response = login(personas.grid_worker).get(CHANGES, {"direction": "worse"})
+    assert_status(response, 200)
+    assert [obj.pk for obj, *_rest in response.context["rows"]] == [change.pk]
+    assert reverse("registry:premises_detail", args=[scene.premises_a.pk]) in response.content.decode()
+    assert login(personas.liaison).get(CHANGES).status_code == 403
 
 
 def test_premises_page_shows_the_grade_with_reasons_and_history(scene, personas, login):
