@@ -12,6 +12,7 @@ from firegrid.areas.models import Area
 from firegrid.core.http import AuthedHttpRequest
 from firegrid.core.otp import confirmed_device, otp_offered
 from firegrid.longterm.queue import home_queue
+from firegrid.reports.longterm import home_figures
 
 from .home import area_breakdown, scope_figures
 
@@ -28,6 +29,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["scope_areas"] = Area.objects.filter(path__in=user.scope_paths)
         # A grid worker's phone home starts with today's work queue (今日任务), above the figures.
         context["home_queue"] = home_queue(user, today=timezone.localdate())
+        # 长效管理 at a glance: red premises, overdue and due re-inspections, grades worse this month.
+        context["longterm_figures"] = home_figures(user)
         return context
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from firegrid.campaigns.models import Campaign
 from firegrid.jobs import job
 from firegrid.rectification.jobs import run_day
 
+from .longterm_report import generate_longterm_report
 from .services import generate_snapshot
 
 if TYPE_CHECKING:
@@ -39,3 +41,14 @@ def daily_snapshot(run: JobRun, **params: Any) -> dict[str, Any]:
         snapshot = generate_snapshot(campaign, day)
         made[campaign.code] = snapshot.version
     return {"day": day.isoformat(), "snapshots": made}
+
+
+@job("reports.longterm_report", schedule="30 1 * * *", label=gettext_lazy("生成长效管理日报"))
+def longterm_report(run: JobRun, **params: Any) -> dict[str, Any]:
+    """After the grades (00:30) and the month's verification draw (01:00): today's figures, frozen. A run
+    for another day than today makes nothing (the figures cannot be recomputed for the past)."""
+    day = run_day(run)
+    if day != timezone.localdate():
+        return {"day": day.isoformat(), "made": False}
+    report = generate_longterm_report(day)
+    return {"day": day.isoformat(), "version": report.version, "areas": len(report.content["areas"])}

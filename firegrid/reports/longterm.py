@@ -10,7 +10,7 @@ daily report (here, in reports) both read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -52,6 +52,7 @@ class FigureColumn:
 class SectionRow:
     area: Area
     cells: list[tuple[FigureColumn, int | str, str]]  # column, value, link ("" for a rate)
+    figures: dict[str, int] = field(default_factory=dict)  # every figure of the part, shown or not
 
 
 @dataclass
@@ -75,8 +76,12 @@ def rate(numerator: int, denominator: int) -> str:
     return f"{numerator * 100 / denominator:.1f} %"
 
 
-def _cells(columns: Sequence[FigureColumn], row: FigureRowLike) -> list[tuple[FigureColumn, int | str, str]]:
-    figures, links = row.figures, row.links
+def _cells(
+    columns: Sequence[FigureColumn], row: FigureRowLike | None, figures: Mapping[str, int] | None = None
+) -> list[tuple[FigureColumn, int | str, str]]:
+    """A row's cells: live (`row`: figures with their links) or frozen (`figures` only: no links)."""
+    links = row.links if row is not None else {}
+    figures = row.figures if row is not None else (figures or {})
     cells: list[tuple[FigureColumn, int | str, str]] = []
     for column in columns:
         if column.rate_of is not None:
@@ -137,10 +142,36 @@ def build(user: User, area: Area | None = None, *, only: Sequence[str] | None = 
             continue
         if section.rows_of not in computed:
             computed[section.rows_of] = section.rows_of(user, area)
-        section.rows = [SectionRow(r.area, _cells(section.columns, r)) for r in computed[section.rows_of]]
+        section.rows = [
+            SectionRow(r.area, _cells(section.columns, r), dict(r.figures)) for r in computed[section.rows_of]
+        ]
         shown.append(section)
     return shown
 
 
 def may_view_any(user: User) -> bool:
     return any(section.may_view(user) for section in sections())
+
+
+# The home page's 长效管理 strip: (section, figure) pairs, in the order shown.
+HOME_FIGURES: tuple[tuple[str, str], ...] = (
+    ("grades", "red"),
+    ("due", "overdue"),
+    ("due", "today"),
+    ("grades", "worse"),
+)
+
+
+def home_figures(user: User) -> list[tuple[FigureColumn, int | str, str]]:
+    """The scope's total of a few figures, each linking to its list — for a user whose scope has one root
+    (the district, or one area): with several roots no single list would count their sum."""
+    if len(user.scope_paths) != 1:
+        return []
+    wanted = {section for section, _key in HOME_FIGURES}
+    cells: dict[tuple[str, str], tuple[FigureColumn, int | str, str]] = {}
+    for section in build(user, only=sorted(wanted)):
+        if not section.rows:
+            continue
+        for cell in section.rows[0].cells:
+            cells[(section.key, cell[0].key)] = cell
+    return [cells[pair] for pair in HOME_FIGURES if pair in cells]

@@ -150,3 +150,43 @@ class SnapshotRow(Immutable):
     @property
     def completion_delta_percent(self) -> float | None:
         return None if self.completion_delta is None else self.completion_delta / 10
+
+
+class LongtermReport(Immutable):
+    """长效管理日报: the long-term drive's figures of one day, per area, frozen when made (the nightly job
+    after the grades are recomputed, or the command by hand). The figures are the 长效管理 page's
+    (reports/longterm.py), kept as they were that day: a later change to a grade, a self-inspection or a
+    patrol never changes them. A correction is version + 1 with a reason, as for the campaign report.
+
+    `content`: {"areas": {id: {"name", "level", "path", "parent"}}, "figures": {area id: {section key:
+    {figure key: value}}}, "sections": {section key: [figure keys]}} — ids as strings (JSON keys)."""
+
+    day = models.DateField(_("日期"))
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    generated_at = models.DateTimeField(_("生成时间"))
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("生成人"),
+        help_text=_("空：定时任务生成。"),
+    )
+    reason = models.CharField(_("更正原因"), max_length=200, blank=True)
+    content = models.JSONField(_("内容"))
+
+    class Meta:
+        ordering = ["-day", "-version"]
+        verbose_name = _("长效管理日报")
+        verbose_name_plural = pgettext_lazy("plural", "长效管理日报")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "version"],
+                name="longtermreport_unique_version",
+                violation_error_message=_("该日期的长效管理日报已有此版本。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"长效管理日报 {self.day} v{self.version}"

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import longterm_views, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    # The standing report of the long-term drive (a campaign code cannot be "longterm").
+    path("longterm/", longterm_views.index, name="longterm_index"),
+    path("longterm/generate/", longterm_views.generate, name="longterm_generate"),
+    path("longterm/<str:day>/", longterm_views.day_page, name="longterm_day"),
     path("<slug:code>/generate/", views.generate, name="generate"),
     path("<slug:code>/<str:day>/", views.day_page, name="day"),
     path("<slug:code>/<str:day>/premises/", views.premises, name="premises"),
