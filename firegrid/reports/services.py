@@ -213,9 +213,20 @@ def work_group_grids(group: WorkGroup, areas: dict[int, AreaRow] | None = None) 
     }
 
 
-def rank_key(row: SnapshotRow) -> tuple[int, int, str, str]:
-    """完成率 desc, then accepted desc, then name (then key: two rows can share a name)."""
-    return (-row.completion_permille, -row.accepted, row.name, row.key)
+def rank_key(row: SnapshotRow) -> tuple[int, str, str]:
+    """The order rows are listed in: 完成率 desc, then name (then key: two rows can share a name)."""
+    return (-row.completion_permille, row.name, row.key)
+
+
+def competition_ranks(rows: list[SnapshotRow]) -> None:
+    """Rank by the outcome alone, 完成率: equal outcomes share a rank and the next rank skips (1, 2, 2, 4).
+    The name only orders rows on the page, never their rank, so a rank moves only when an outcome does
+    (the accepted count, a row's size, no longer breaks ties: at 100 % it made ranks jump)."""
+    ranked = sorted(rows, key=rank_key)
+    for position, row in enumerate(ranked, start=1):
+        before = ranked[position - 2] if position > 1 else None
+        same = before is not None and before.completion_permille == row.completion_permille
+        row.rank = before.rank if same and before is not None else position
 
 
 def build_rows(lines: list[Line], previous: dict[tuple[str, str], SnapshotRow]) -> list[SnapshotRow]:
@@ -236,12 +247,12 @@ def build_rows(lines: list[Line], previous: dict[tuple[str, str], SnapshotRow]) 
             row.completion_delta = row.completion_permille - before.completion_permille
         rows.append(row)
     for dimension in RANKED:
-        ranked = sorted((r for r in rows if r.dimension == dimension), key=rank_key)
-        for rank, row in enumerate(ranked, start=1):
-            row.rank = rank
+        members = [r for r in rows if r.dimension == dimension]
+        competition_ranks(members)
+        for row in members:
             before = previous.get((row.dimension, row.key))
-            if before is not None and before.rank is not None:
-                row.rank_change = before.rank - rank
+            if before is not None and before.rank is not None and row.rank is not None:
+                row.rank_change = before.rank - row.rank
     return rows
 
 

@@ -118,6 +118,8 @@ def sections(
         members = [r for r in rows if r.dimension == dimension]
         if not members:
             continue
+        # The four-category section lists its categories, then their total at the end (as a table's sum).
+        members.sort(key=lambda r: r.key == "all")
         for row in members:
             drill = services.may_drill(row, user)
             row.cells = [

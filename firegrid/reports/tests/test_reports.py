@@ -73,12 +73,14 @@ def test_figures_roll_up_and_rank(scene, district):
     four = rows[(Dimension.FOUR_CATEGORY, "all")]
     assert (four.in_scope, four.accepted) == (3, 1)  # landlord_a (party member, 2) + the official (1)
     assert rows[(Dimension.FOUR_CATEGORY, "is_official")].in_scope == 1
-    # Grid ranking: A (50 %) first, then A2 and B both 0 % and 0 accepted: by name 樟树潭二 < 浮石? No — by
-    # the name's code points, which is what `sorted` does; the rule is stable whatever the collation.
-    ranked = sorted((r for r in rows.values() if r.dimension == Dimension.GRID), key=lambda r: r.rank)
+    # Grid ranking: A (50 %) first, then A2 and B both at 0 %: they share rank 2 (competition ranking) and
+    # are listed by the name's code points, which is what `sorted` does (stable whatever the collation).
+    ranked = sorted(
+        (r for r in rows.values() if r.dimension == Dimension.GRID), key=lambda r: (r.rank, r.name, r.key)
+    )
     assert ranked[0].key == str(d.grid_a.pk)
     assert [r.name for r in ranked[1:]] == sorted([d.grid_a2.name, d.grid_b.name])
-    assert [r.rank for r in ranked] == [1, 2, 3]
+    assert [r.rank for r in ranked] == [1, 2, 2]
     # No day before: change is blank.
     assert grid_a.accepted_delta is None and grid_a.rank_change is None
 
@@ -89,9 +91,27 @@ def test_change_since_the_day_before(scene, district):
     grid_a = rows_of(snap)[(Dimension.GRID, str(district.grid_a.pk))]
     assert grid_a.accepted_delta == 1
     assert grid_a.completion_delta == 500
-    # On D1 grid A was not first by name alone? On D1 every grid is at 0 %: ranked by name.
+    # On D1 every grid is at 0 %: all share rank 1; on D2 grid A is alone at 50 %, still 1 — no move.
     before = rows_of(services.newest(scene.campaign, D1))[(Dimension.GRID, str(district.grid_a.pk))]
-    assert grid_a.rank_change == before.rank - grid_a.rank
+    assert (before.rank, grid_a.rank, grid_a.rank_change) == (1, 1, 0)
+    other = rows_of(snap)[(Dimension.GRID, str(district.grid_b.pk))]
+    assert (other.rank, other.rank_change) == (2, -1)
+
+
+def test_competition_ranking_shares_ranks_and_skips():
+    rows = [
+        SnapshotRow(dimension=Dimension.GRID, key=str(k), name=name, completion_permille=permille, accepted=k)
+        for k, (name, permille) in enumerate(
+            [("丁", 1000), ("甲", 1000), ("乙", 800), ("丙", 800), ("戊", 200)], start=1
+        )
+    ]
+    services.competition_ranks(rows)
+    assert {r.name: r.rank for r in rows} == {"丁": 1, "甲": 1, "乙": 3, "丙": 3, "戊": 5}
+    # The accepted count (a row's size) never breaks a tie: swapping it changes no rank.
+    for row in rows:
+        row.accepted = 100 - row.accepted
+    services.competition_ranks(rows)
+    assert {r.name: r.rank for r in rows} == {"丁": 1, "甲": 1, "乙": 3, "丙": 3, "戊": 5}
 
 
 def test_future_day_and_day_outside_the_period_are_refused(scene):
@@ -399,3 +419,12 @@ def test_api_lists_retrieves_scoped_rows_and_generates(scene, district, personas
     full = client(personas.commander).get(f"/api/v1/daily-reports/{response.data['id']}/")
     assert len(full.data["rows"]) == SnapshotRow.objects.count()
     assert_status(client(personas.landlord).get("/api/v1/daily-reports/"), 403)
+
+
+def test_the_four_category_total_row_ends_its_table(scene, personas):
+    from firegrid.reports.views import sections
+
+    snap = services.generate_snapshot(scene.campaign, D2)
+    four = next(s for s in sections(snap, personas.commander) if s["dimension"] == Dimension.FOUR_CATEGORY)
+    assert len(four["rows"]) > 1
+    assert four["rows"][-1].key == "all" and all(r.key != "all" for r in four["rows"][:-1])
