@@ -67,6 +67,7 @@ JOIN registry_premises p ON p.id = t.premises_id
 JOIN registry_building b ON b.id = p.building_id
 LEFT JOIN latest l ON l.premises_id = t.premises_id
 WHERE t.campaign_id = %(campaign)s
+  AND t.joined_on <= %(day)s AND (t.left_on IS NULL OR t.left_on > %(day)s)
 GROUP BY 1, 2
 """
 
@@ -114,9 +115,10 @@ def load(scale: int, per_unit: int, today: dt.date) -> dict:
         (premises,) = cursor.fetchone()
         step = max(premises // wanted, 1)
         cursor.execute(
-            """INSERT INTO campaigns_campaigntarget (campaign_id, premises_id, source, added_at)
-               SELECT %s, id, 'hazards', %s FROM registry_premises WHERE id %% %s = 0 ORDER BY id LIMIT %s""",
-            [campaign.pk, start, step, wanted],
+            """INSERT INTO campaigns_campaigntarget
+                   (campaign_id, premises_id, source, added_at, joined_on, left_reason)
+               SELECT %s, id, 'hazards', %s, %s, '' FROM registry_premises WHERE id %% %s = 0 ORDER BY id LIMIT %s""",
+            [campaign.pk, start, campaign.starts_on, step, wanted],
         )
         # 95 % of targets have a plan; the rest are found with hazards but not yet planned.
         cursor.execute(
@@ -227,7 +229,7 @@ def measure(rounds: int, day: dt.date) -> dict:
     for _ in range(rounds):
         t0 = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(RAW_SQL, {"campaign": campaign.pk, "end": end})
+            cursor.execute(RAW_SQL, {"campaign": campaign.pk, "end": end, "day": day})
             rows = cursor.fetchall()
         raw.append(time.perf_counter() - t0)
         raw_counts = {(g, p): n for g, p, n in rows}

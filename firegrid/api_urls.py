@@ -11,6 +11,8 @@ from firegrid.inspections.api.views import register as register_inspections
 from firegrid.longterm.api.views import register as register_longterm
 from firegrid.outreach.api.records import register as register_outreach_records
 from firegrid.outreach.api.views import register as register_outreach
+from firegrid.patrols.api.views import register as register_patrols
+from firegrid.points.api.views import register as register_points
 from firegrid.rectification.api.views import register as register_rectification
 from firegrid.registry.api.views import register as register_registry
 from firegrid.reports.api.views import register as register_reports
@@ -29,6 +31,8 @@ register_tasks(router)
 register_reports(router)
 register_risk(router)
 register_longterm(router)
+register_patrols(router)
+register_points(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),

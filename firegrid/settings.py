@@ -392,6 +392,15 @@ SPECTACULAR_SETTINGS = {
         "SnapshotStatusEnum": "firegrid.reports.models.SnapshotStatus",
         # Campaigns: a campaign's status, writable since the API creates and edits campaigns.
         "CampaignStatusEnum": "firegrid.campaigns.choices.CampaignStatus",
+        # Patrols (巡查): kinds and states of teams, patrols, scans, findings and fabrication flags.
+        "PatrolTeamKindEnum": "firegrid.patrols.choices.TeamKind",
+        "PatrolKindEnum": "firegrid.patrols.choices.PatrolKind",
+        "PatrolStatusEnum": "firegrid.patrols.choices.PatrolStatus",
+        "ScanSourceEnum": "firegrid.patrols.choices.ScanSource",
+        "FindingKindEnum": "firegrid.patrols.choices.FindingKind",
+        "FindingStatusEnum": "firegrid.patrols.choices.FindingStatus",
+        "FlagKindEnum": "firegrid.patrols.choices.FlagKind",
+        "FlagStatusEnum": "firegrid.patrols.choices.FlagStatus",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The docs page's Swagger UI served from our own static files: intranets are offline.
@@ -496,6 +505,10 @@ if FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS not in (1, 2, 3, 4, 6, 12):
         "FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS must divide a year: 1, 2, 3, 4, 6 or 12"
     )
 FIREGRID_SELF_INSPECTION_WATCH_MONTHS = env_int("FIREGRID_SELF_INSPECTION_WATCH_MONTHS", 6)
+# Landlords still owing a self-inspection are reminded this many days before the period ends.
+FIREGRID_SELF_INSPECTION_REMIND_DAYS = env_int("FIREGRID_SELF_INSPECTION_REMIND_DAYS", 5)
+if FIREGRID_SELF_INSPECTION_REMIND_DAYS < 0:
+    raise ImproperlyConfigured("FIREGRID_SELF_INSPECTION_REMIND_DAYS must be 0 or more (0: on the last day)")
 # The daily report (日报) is generated every day at this time (HH:MM, Asia/Shanghai): the cron line of the
 # job reports.daily_snapshot is made from it when the job registry loads.
 FIREGRID_DAILY_REPORT_TIME = os.environ.get("FIREGRID_DAILY_REPORT_TIME", "17:00")
@@ -528,6 +541,8 @@ FIREGRID_DOCUMENT_SERIALS = {
     "acceptance": os.environ.get("FIREGRID_SERIAL_ACCEPTANCE", "衢江消验"),
     # 单位—房东承诺书 (firegrid.campaigns.pledges)
     "unit_pledge": os.environ.get("FIREGRID_SERIAL_UNIT_PLEDGE", "衢江消认"),
+    # 文明家庭 / 文明商户 certificates (firegrid.points.evaluation), numbered per evaluated year
+    "certificate": os.environ.get("FIREGRID_SERIAL_CERTIFICATE", "衢江文明"),
 }
 FIREGRID_LEGAL_BASIS = {
     "notice": [
@@ -565,6 +580,16 @@ FIREGRID_PORTAL_LOCK_MINUTES = env_int("FIREGRID_PORTAL_LOCK_MINUTES", 30)
 # A tenant move-in the landlord reports more than this many days after it happened (or that a grid worker
 # finds at a visit) is reported late (流管通): the rule that will cost landlord points.
 FIREGRID_TENANT_REPORT_DAYS = env_int("FIREGRID_TENANT_REPORT_DAYS", 3)
+# Fabrication checks of patrols and inspections (疑似造假提示, firegrid.patrols.checks): hints for a
+# supervisor, never penalties. A photo whose perceptual hash is within this many bits of a photo of another
+# inspection or finding in the same grid in the last FIREGRID_PHOTO_REUSE_DAYS is "the same photo used
+# twice"; two scans by one person farther apart than FIREGRID_PATROL_MAX_SPEED_KMH allows (40 km/h: an
+# e-bike in town) are impossible; an inspection submitted in less than this many seconds per answered item
+# was not answered at the door.
+FIREGRID_PHOTO_REUSE_DISTANCE = env_int("FIREGRID_PHOTO_REUSE_DISTANCE", 4)
+FIREGRID_PHOTO_REUSE_DAYS = env_int("FIREGRID_PHOTO_REUSE_DAYS", 180)
+FIREGRID_PATROL_MAX_SPEED_KMH = env_int("FIREGRID_PATROL_MAX_SPEED_KMH", 40)
+FIREGRID_INSPECTION_MIN_SECONDS_PER_ITEM = env_int("FIREGRID_INSPECTION_MIN_SECONDS_PER_ITEM", 3)
 
 if env_bool("FIREGRID_FAST_HASHER", default=False):
     # Tests only: PBKDF2 at full strength costs ~0.3 s per user created.

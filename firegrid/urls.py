@@ -40,6 +40,8 @@ urlpatterns = [
     path("tasks/", include("firegrid.tasks.urls")),
     path("risk/", include("firegrid.risk.urls")),
     path("longterm/", include("firegrid.longterm.urls")),
+    path("patrols/", include("firegrid.patrols.urls")),
+    path("points/", include("firegrid.points.urls")),
     path("", include("firegrid.pages.urls")),
     path("", include("firegrid.core.urls")),
 ]

@@ -76,7 +76,16 @@ GRADES = (GRADE, GRADE_CHANGE)
 SELF_INSPECTION = "longterm.selfinspection"
 VERIFICATION_DRAW = "longterm.verificationdraw"
 VERIFICATION = "longterm.verification"
-SELF_INSPECTIONS = (SELF_INSPECTION, VERIFICATION_DRAW, VERIFICATION)
+# A self-inspection's photos (added with it, by the landlord) and the misses the monthly job records.
+SELF_INSPECTION_PHOTO = "longterm.selfinspectionphoto"
+SELF_INSPECTION_MISS = "longterm.selfinspectionmiss"
+SELF_INSPECTIONS = (
+    SELF_INSPECTION,
+    VERIFICATION_DRAW,
+    VERIFICATION,
+    SELF_INSPECTION_PHOTO,
+    SELF_INSPECTION_MISS,
+)
 
 REGISTRY = (BUILDING, PREMISES, ROOM, LANDLORD, TENANT)
 # Plans change only through their moves (each with its own role check in rectification.machine);
@@ -218,7 +227,8 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         # Their own premises' grades and why, so they know what lowers them.
         **_grant(GRADES, frozenset({Action.VIEW})),
         SELF_INSPECTION: frozenset({Action.VIEW, Action.ADD}),
-        VERIFICATION: frozenset({Action.VIEW}),
+        SELF_INSPECTION_PHOTO: frozenset({Action.VIEW, Action.ADD}),
+        **_grant((VERIFICATION, SELF_INSPECTION_MISS), frozenset({Action.VIEW})),
     },
     # A contractor reads the directory, keeps their own availability and marks their own work done.
     Role.CONTRACTOR: {
@@ -227,3 +237,72 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: BOOKING_CONTRACTOR,
     },
 }
+
+# Patrols (巡查, firegrid.patrols): teams are kept by the area roles (a grid worker organises their grid's
+# landlord volunteers); patrols are planned by area roles and started and finished by their team's members
+# (landlord volunteers too: CHANGE here, membership checked by the service); scans and findings are added by
+# members, never changed (a finding is closed by an area role). Fabrication flags (疑似造假提示) are for
+# supervisors only — community and subdistrict officers and the district roles — never the flagged
+# worker's peers: grid workers and landlords have no grant on them.
+PATROL_TEAM = "patrols.patrolteam"
+PATROL = "patrols.patrol"
+PATROL_SCAN = "patrols.patrolscan"
+PATROL_FINDING = "patrols.patrolfinding"
+FINDING_PHOTO = "patrols.findingphoto"
+FABRICATION_FLAG = "patrols.fabricationflag"
+PHOTO_FINGERPRINT = "patrols.photofingerprint"
+PATROL_RECORDS = (PATROL_TEAM, PATROL, PATROL_SCAN, PATROL_FINDING, FINDING_PHOTO)
+_OFFICER_PATROLS = {
+    PATROL_TEAM: READ | {Action.ADD, Action.CHANGE, Action.DELETE},
+    PATROL: READ | {Action.ADD, Action.CHANGE},
+    PATROL_SCAN: READ | {Action.ADD},
+    PATROL_FINDING: READ | {Action.ADD, Action.CHANGE},
+    FINDING_PHOTO: frozenset({Action.VIEW, Action.ADD}),
+}
+_SUPERVISE_FLAGS = {FABRICATION_FLAG: READ | {Action.CHANGE}, PHOTO_FINGERPRINT: frozenset({Action.VIEW})}
+_READ_FLAGS = {FABRICATION_FLAG: READ, PHOTO_FINGERPRINT: frozenset({Action.VIEW})}
+PATROL_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
+    Role.SYSTEM_ADMIN: {**_grant(PATROL_RECORDS, READ), PATROL_TEAM: ALL, PATROL: ALL, **_READ_FLAGS},
+    Role.DISTRICT_COMMANDER: {**_grant(PATROL_RECORDS, READ), **_SUPERVISE_FLAGS},
+    Role.DEPARTMENT_OFFICER: {**_grant(PATROL_RECORDS, READ), **_READ_FLAGS},
+    Role.SUBDISTRICT_OFFICER: {**_OFFICER_PATROLS, **_SUPERVISE_FLAGS},
+    Role.COMMUNITY_OFFICER: {**_OFFICER_PATROLS, **_SUPERVISE_FLAGS},
+    Role.GRID_WORKER: {**_OFFICER_PATROLS, PATROL_TEAM: READ | {Action.ADD, Action.CHANGE}},
+    Role.LANDLORD: {
+        PATROL_TEAM: frozenset({Action.VIEW}),
+        PATROL: frozenset({Action.VIEW, Action.CHANGE}),
+        **_grant((PATROL_SCAN, PATROL_FINDING, FINDING_PHOTO), frozenset({Action.VIEW, Action.ADD})),
+    },
+}
+for _role, _grants in PATROL_ACTIONS.items():
+    ROLE_ACTIONS[_role].update(_grants)
+
+# Landlord points (积分, firegrid.points): entries are written by the system when their cause happens;
+# community and subdistrict officers and the district's command and departments add attendance and
+# corrections by hand (never a change or a deletion: a correction is a new entry). Everyone who follows
+# landlords reads the entries in their scope (a unit liaison their unit's landlords, a landlord their
+# own). The points rules are published by the system admin; the year-end evaluation is computed and
+# confirmed by the district commander (or the system admin), which issues the certificates.
+POINTS_ENTRY = "points.pointsentry"
+POINTS_RULE_SET = "points.pointsruleset"
+POINTS_EVALUATION = "points.yearendevaluation"
+POINTS_NOMINATION = "points.nomination"
+_POINTS_READ = {POINTS_ENTRY: READ, POINTS_RULE_SET: READ, POINTS_EVALUATION: READ, POINTS_NOMINATION: READ}
+_POINTS_KEEP = {**_POINTS_READ, POINTS_ENTRY: READ | {Action.ADD}}
+_POINTS_EVALUATE = {POINTS_EVALUATION: READ | {Action.ADD, Action.CHANGE}}
+POINTS_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
+    Role.SYSTEM_ADMIN: {
+        **_POINTS_READ,
+        POINTS_RULE_SET: READ | {Action.ADD, Action.CHANGE},
+        **_POINTS_EVALUATE,
+    },
+    Role.DISTRICT_COMMANDER: {**_POINTS_KEEP, **_POINTS_EVALUATE},
+    Role.DEPARTMENT_OFFICER: _POINTS_KEEP,
+    Role.SUBDISTRICT_OFFICER: _POINTS_KEEP,
+    Role.COMMUNITY_OFFICER: _POINTS_KEEP,
+    Role.GRID_WORKER: _POINTS_READ,
+    Role.UNIT_LIAISON: _POINTS_READ,
+    Role.LANDLORD: _grant((POINTS_ENTRY, POINTS_RULE_SET, POINTS_NOMINATION), frozenset({Action.VIEW})),
+}
+for _role, _grants in POINTS_ACTIONS.items():
+    ROLE_ACTIONS[_role].update(_grants)

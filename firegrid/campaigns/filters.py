@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
@@ -119,7 +120,9 @@ class TargetPremisesFilterSet(PremisesFilterSet):
 
 
 class CampaignTargetFilterSet(FiregridFilterSet):
-    """Targets as rows of the API (campaign, premises, source), with the same `progress` filter."""
+    """Memberships as rows of the API (campaign, premises, source, joined and left), with the same
+    `progress` filter (over the campaign's targets on its reference day), `current` (not removed) and
+    `member_on` (members on that day: status.member_q, the one definition)."""
 
     search_fields = ("premises__building__address", "premises__unit_label", "premises__landlord__name")
     area_lookup = "premises__building__grid_id"
@@ -128,10 +131,12 @@ class CampaignTargetFilterSet(FiregridFilterSet):
     progress = django_filters.MultipleChoiceFilter(
         choices=status.Progress.choices, method="filter_progress", label=PROGRESS_FILTER_LABEL
     )
+    current = django_filters.BooleanFilter(method="filter_current", label=_("当前整治对象（未移出）"))
+    member_on = django_filters.DateFilter(method="filter_member_on", label=_("某日的整治对象"))
 
     class Meta:
         model = CampaignTarget
-        fields = ["q", "area", "campaign", "source", "progress"]
+        fields = ["q", "area", "campaign", "source", "progress", "current", "member_on"]
 
     def filter_progress(
         self, queryset: QuerySet[CampaignTarget], name: str, value: list[str]
@@ -142,8 +147,21 @@ class CampaignTargetFilterSet(FiregridFilterSet):
         if campaign is None:
             # Progress is a campaign's: without one it cannot be read.
             return queryset.none()
-        premises = status.in_progress(status.targets(campaign), campaign, list(value)).values("pk")
-        return queryset.filter(premises__in=premises)
+        day = status.reference_day(campaign)
+        premises = status.in_progress(status.members_on(campaign, day), campaign, list(value), day)
+        return queryset.filter(status.member_q(day), premises__in=premises.values("pk"))
+
+    def filter_current(
+        self, queryset: QuerySet[CampaignTarget], name: str, value: bool | None
+    ) -> QuerySet[CampaignTarget]:
+        if value is None:
+            return queryset
+        return queryset.filter(left_on__isnull=value)
+
+    def filter_member_on(
+        self, queryset: QuerySet[CampaignTarget], name: str, value: dt.date | None
+    ) -> QuerySet[CampaignTarget]:
+        return queryset.filter(status.member_q(value)) if value else queryset
 
 
 class UnclaimedLandlordFilterSet(LandlordFilterSet):

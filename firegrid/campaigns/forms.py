@@ -184,6 +184,11 @@ class ReleaseForm(forms.Form):
 class TargetForm(forms.Form):
     premises = forms.IntegerField(label=_("出租户编号"), min_value=1)
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+    on = forms.DateField(
+        label=_("生效日期"),
+        required=False,
+        help_text=_("自该日起计入（加入）或不再计入（移出）；默认今天，行动已结束的为最后一天。"),
+    )
 
 
 class DeclareForm(forms.Form):

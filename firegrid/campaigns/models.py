@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -99,7 +99,15 @@ class Milestone(models.Model):
 
 
 class CampaignTarget(models.Model):
-    """A premises the campaign must bring to accepted (整治对象): from the hazards found, or added by hand."""
+    """A premises' membership of a campaign's targets (整治对象): from the hazards found, or added by hand.
+
+    Membership is dated: a target is a member from `joined_on` (the day its hazards were found, or the day
+    it was added) until `left_on` (the day it was removed; it is no longer a member on that day). A removal
+    is an end date with who and why, never a deletion, so a past day's figures and lists can always be
+    read again (`status.members_on`). Each row also says when it was written (`added_at`, `left_at`): a
+    report counts the memberships known when it was made, so a later change dated into the past never
+    alters a stored report. Re-adding a removed premises is a new row: at most one open row (no
+    `left_on`) per campaign and premises."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
     premises = models.ForeignKey(
@@ -112,6 +120,22 @@ class CampaignTarget(models.Model):
         _("来源"), max_length=16, choices=TargetSource.choices, default=TargetSource.HAZARDS
     )
     added_at = models.DateTimeField(_("加入时间"), default=timezone.now)
+    joined_on = models.DateField(
+        _("加入日期"), help_text=_("发现隐患或手工加入的日期：自该日起计入整治对象。")
+    )
+    left_on = models.DateField(
+        _("移出日期"), null=True, blank=True, help_text=_("自该日起不再计入整治对象。")
+    )
+    left_at = models.DateTimeField(_("移出登记时间"), null=True, blank=True)
+    left_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("移出人"),
+    )
+    left_reason = models.CharField(_("移出原因"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["campaign", "id"]
@@ -120,13 +144,43 @@ class CampaignTarget(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "premises"],
+                condition=Q(left_on__isnull=True),
                 name="campaign_target_once",
                 violation_error_message=_("该出租户已是本次行动的整治对象。"),
             ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="campaign_target_left_after_joined",
+                violation_error_message=_("移出日期不能早于加入日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True, left_at__isnull=True)
+                | Q(left_on__isnull=False, left_at__isnull=False),
+                name="campaign_target_left_recorded",
+                violation_error_message=_("移出日期与移出登记时间须同时填写。"),
+            ),
+        ]
+        indexes = [
+            # Serves members_on (a campaign's memberships on a day) for every figure and drill-down list.
+            models.Index(fields=["campaign", "joined_on"], name="campaign_target_joined"),
         ]
 
     def __str__(self) -> str:
         return str(self.premises)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A row written without its day joined on the day it was added (Asia/Shanghai).
+        if self.joined_on is None:
+            self.joined_on = timezone.localtime(self.added_at).date()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_current(self) -> bool:
+        """Still a member (not removed)."""
+        return self.left_on is None
+
+    def is_member_on(self, day: dt.date) -> bool:
+        return self.joined_on <= day and (self.left_on is None or self.left_on > day)
 
 
 class WorkGroupQuerySet(ScopedQuerySet):

@@ -1,11 +1,12 @@
 """The units' ranking (单位排名): how far each employer unit has brought the landlords it claimed.
 
-A unit's figures are over the campaign's target premises of the four-category landlords it holds an
-active claim on: in scope, accepted, cancelled (left out of completion), completion % = accepted ÷
-(in scope − cancelled) (`status.completion`). Order: higher completion first; on equal completion, more
-accepted premises first; then the unit's name (Unicode order), so equal units always come out in the
-same order and every unit has its own place. The figures are one grouped query; the daily report
-freezes the same rows in its snapshot.
+A unit's figures are over the campaign's target premises on the day (`status.members_on`) of the
+four-category landlords it holds an active claim on: in scope, accepted, cancelled (left out of
+completion), completion % = accepted ÷ (in scope − cancelled) (`status.completion`). The rank is by the
+outcome alone, completion, as the daily report ranks (competition ranking: equal completion shares a
+rank, the next rank skips — 1, 2, 2, 4); the unit's name (Unicode order) only orders equal units on the
+page. The size of a unit (its accepted count) never breaks a tie: at 100 % it would make ranks jump with
+no change in outcome. The figures are one grouped query; the daily report freezes the same rows.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from .choices import ClaimStatus
 from .models import Campaign
 
 RANKING_RULE = _(
-    "按认领房东的整治对象完成率（已验收 ÷ 整治对象，已撤销的不计）从高到低排名；完成率相同的，已验收户数多的在前；"
-    "仍相同的，按单位名称排序。"
+    "只按认领房东的整治对象完成率（已验收 ÷ 整治对象，已撤销的不计）从高到低排名；完成率相同者名次并列"
+    "（如 1、2、2、4），并列者按单位名称先后列出。"
 )
 
 
@@ -57,13 +58,14 @@ class UnitRow:
     accepted: int
     cancelled: int
     completion: float
-    # Why this unit is placed after the one above it: "completion", "accepted" or "name" (None: first).
+    # How this unit stands to the one above it: "completion" (lower) or "shared" (equal: the same rank).
     tie_break: str | None
 
 
 def unit_figures(campaign: Campaign, day: dt.date | None = None) -> list[UnitFigures]:
     """Per unit with claimed landlords' target premises: in scope, accepted, cancelled (one query)."""
-    claimed = status.targets(campaign).filter(
+    day = day or status.reference_day(campaign)
+    claimed = status.members_on(campaign, day).filter(
         landlord__claims__campaign=campaign, landlord__claims__status=ClaimStatus.ACTIVE
     )
     return list(
@@ -78,8 +80,9 @@ def unit_figures(campaign: Campaign, day: dt.date | None = None) -> list[UnitFig
     )
 
 
-def sort_key(row: _Figures) -> tuple[float, int, str, int]:
-    return (-row["completion"], -row["accepted"], row["unit_name"], row["unit_id"])
+def sort_key(row: _Figures) -> tuple[float, str, int]:
+    """The order on the page: completion first, then the unit's name (which never decides a rank)."""
+    return (-row["completion"], row["unit_name"], row["unit_id"])
 
 
 def unit_ranking(campaign: Campaign, day: dt.date | None = None) -> list[UnitRow]:
@@ -96,18 +99,15 @@ def unit_ranking(campaign: Campaign, day: dt.date | None = None) -> list[UnitRow
     ]
     rows.sort(key=sort_key)
     ranked: list[UnitRow] = []
-    previous: _Figures | None = None
-    for rank, row in enumerate(rows, start=1):
-        if previous is None:
-            tie_break = None
-        elif previous["completion"] != row["completion"]:
-            tie_break = "completion"
-        elif previous["accepted"] != row["accepted"]:
-            tie_break = "accepted"
+    for position, row in enumerate(rows, start=1):
+        above = ranked[-1] if ranked else None
+        if above is None:
+            rank, tie_break = position, None
+        elif above.completion == row["completion"]:
+            rank, tie_break = above.rank, "shared"
         else:
-            tie_break = "name"
+            rank, tie_break = position, "completion"
         ranked.append(UnitRow(rank=rank, tie_break=tie_break, **row))
-        previous = row
     return ranked
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,18 +27,17 @@ from firegrid.core.services import (
     snapshot,
     update_record,
 )
-from firegrid.inspections.choices import HazardStatus
-from firegrid.inspections.models import Hazard
-from firegrid.rectification.models import Plan
-from firegrid.registry.models import Landlord, Premises
+from firegrid.registry.models import Landlord
 
-from .choices import CampaignStatus, ClaimStatus, MilestoneScope, TargetSource
-from .models import Campaign, CampaignTarget, Claim, Milestone, WorkGroup
-from .scope import active_claims, campaign_grid_ids, landlords_in_scope, premises_in_scope
-
-# Hazards still to be dealt with: a premises with one of these is a target of the campaign.
-OPEN_HAZARD_STATUSES = (HazardStatus.OPEN, HazardStatus.IN_RECTIFICATION, HazardStatus.AWAITING_ACCEPTANCE)
-
+from .choices import CampaignStatus, ClaimStatus, MilestoneScope
+from .membership import COMMAND_ROLES as COMMAND_ROLES
+from .membership import OPEN_HAZARD_STATUSES as OPEN_HAZARD_STATUSES
+from .membership import add_target as add_target
+from .membership import add_targets_from_hazards as add_targets_from_hazards
+from .membership import may_change_ended as may_change_ended
+from .membership import remove_target as remove_target
+from .models import Campaign, Claim, Milestone, WorkGroup
+from .scope import active_claims, campaign_grid_ids, landlords_in_scope
 
 # --- campaigns and milestones -----------------------------------------------------------------------
 
@@ -146,66 +144,9 @@ def save_campaign(
     return campaign
 
 
-# --- targets -------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def add_targets_from_hazards(campaign: Campaign, *, actor: User) -> int:
-    """Make every premises in the campaign's areas with open hazards, or with a plan in this campaign, a
-    target. Idempotent (premises already targets are left as they are); returns how many were added.
-    One audit entry on the campaign with the count, as for a ledger import."""
-    require(actor, Action.ADD, CampaignTarget)
-    require_visible(campaign, actor, Action.CHANGE)
-    premises = premises_in_scope(campaign)
-    with_hazards = Hazard.objects.filter(status__in=OPEN_HAZARD_STATUSES).values("inspection__premises_id")
-    with_plan = Plan.objects.filter(campaign=campaign).values("premises_id")
-    found = premises.filter(Q(pk__in=with_hazards) | Q(pk__in=with_plan)).exclude(
-        campaign_targets__campaign=campaign
-    )
-    ids = list(found.values_list("pk", flat=True))
-    now = timezone.now()
-    CampaignTarget.objects.bulk_create(
-        [
-            CampaignTarget(campaign=campaign, premises_id=pk, source=TargetSource.HAZARDS, added_at=now)
-            for pk in ids
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
-    if ids:
-        record_change(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=campaign,
-            after={"targets_added": len(ids), "source": TargetSource.HAZARDS},
-            reason=_("按排查发现的隐患加入整治对象 %(n)s 户") % {"n": len(ids)},
-        )
-    return len(ids)
-
-
-@transaction.atomic
-def add_target(campaign: Campaign, premises: Premises, *, actor: User, reason: str = "") -> CampaignTarget:
-    """Add one premises to the campaign's targets by hand; it must lie inside the campaign's areas."""
-    require(actor, Action.ADD, CampaignTarget)
-    require_visible(premises, actor)
-    if not premises_in_scope(campaign).filter(pk=premises.pk).exists():
-        raise ValidationError({"premises": _("该出租户不在本次行动范围内。")})
-    if CampaignTarget.objects.filter(campaign=campaign, premises=premises).exists():
-        raise ValidationError({"premises": _("该出租户已是本次行动的整治对象。")})
-    target = CampaignTarget.objects.create(campaign=campaign, premises=premises, source=TargetSource.MANUAL)
-    record_change(actor=actor, action=AuditAction.CREATE, obj=target, after=snapshot(target), reason=reason)
-    return target
-
-
-@transaction.atomic
-def remove_target(target: CampaignTarget, *, actor: User, reason: str) -> None:
-    """Take a premises off the campaign's targets (e.g. registered twice); the reason is kept."""
-    require(actor, Action.DELETE, target)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("请填写移出原因。")})
-    record_change(actor=actor, action=AuditAction.DELETE, obj=target, before=snapshot(target), reason=reason)
-    target.delete()
-
+# --- targets: dated membership ------------------------------------------------------------------------
+# In membership.py (add_targets_from_hazards, add_target, remove_target), imported above so that callers
+# find every campaign service here.
 
 # --- work groups ---------------------------------------------------------------------------------------
 

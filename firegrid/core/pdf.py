@@ -67,6 +67,15 @@ dossier         ``facts``: list of ``[label, value]`` str pairs, the header tabl
                 entry's kind (``"检查"``, ``"隐患"``, ``"整改方案"``, ``"文书"``, ``"执法"`` …), a title,
                 the text (may be empty), who did it (may be empty), photo thumbnails as
                 ``data:image/…`` URIs (``image_data_uri``).
+
+The certificate
+---------------
+certificate     荣誉证书 of a year-end award (firegrid.points): ``kind``, ``title``, ``serial``, ``issuer``,
+                ``issued_on`` and ``addressee`` as above (``address`` and ``masked_mobile`` may be empty),
+                and none of the plan keys; ``award``: str, the award as printed (``"文明家庭"``,
+                ``"文明商户"``); ``year``: int, the evaluated year; ``points``: int, the year's points;
+                ``places``: list of str, the premises the award is for (may be empty). Printed on one A4
+                page in landscape.
 """
 
 from __future__ import annotations
@@ -87,7 +96,7 @@ if TYPE_CHECKING:
     # WeasyPrint loads Pango at import: imported where a PDF is written, named here for the types only.
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-DocumentKindName = Literal["notice", "order", "pledge", "acceptance", "dossier"]
+DocumentKindName = Literal["notice", "order", "pledge", "acceptance", "dossier", "certificate"]
 
 
 class Issuer(TypedDict):
@@ -167,12 +176,28 @@ class DocumentContent(TypedDict):
     entries: NotRequired[list[DossierEntry]]  # dossier
 
 
+class CertificateContent(TypedDict):
+    """The frozen content of a certificate (荣誉证书); see the module docstring."""
+
+    kind: Literal["certificate"]
+    title: str
+    serial: str
+    issuer: Issuer
+    issued_on: str
+    addressee: Addressee
+    award: str
+    year: int
+    points: int
+    places: list[str]
+
+
 DOCUMENT_TITLES: dict[str, str] = {
     "notice": "隐患整改通知书",
     "order": "责令限期改正通知书",
     "pledge": "消防安全隐患整改承诺书",
     "acceptance": "隐患整改验收单",
     "dossier": "出租房屋消防安全档案（一户一档）",
+    "certificate": "荣誉证书",
 }
 TEMPLATES: dict[str, str] = {
     "notice": "documents/notice.html",
@@ -180,6 +205,7 @@ TEMPLATES: dict[str, str] = {
     "pledge": "documents/pledge.html",
     "acceptance": "documents/acceptance.html",
     "dossier": "documents/dossier.html",
+    "certificate": "documents/certificate.html",
 }
 
 # Fonts the print stylesheet names, and the Debian packages that bring what rendering needs.
@@ -214,6 +240,18 @@ _NESTED_KEYS = {
     "premises": ("address", "kind"),
 }
 _HAZARD_KEYS = ("code", "title", "description", "measure", "acceptance", "deadline")
+_CERTIFICATE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "kind": str,
+    "title": str,
+    "serial": str,
+    "issuer": dict,
+    "issued_on": str,
+    "addressee": dict,
+    "award": str,
+    "year": int,
+    "points": int,
+    "places": list,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,6 +357,12 @@ def render_documents(contents: Iterable[Mapping[str, Any]]) -> bytes:
 def document_context(content: Mapping[str, Any]) -> dict[str, Any]:
     """The template context: the content as ``doc`` plus the printed forms of its dates and the QR."""
     issued_on = content["issued_on"]
+    if content["kind"] == "certificate":
+        return {
+            "doc": content,
+            "issued_on_text": chinese_date(issued_on),
+            "places_text": "、".join(content["places"]),
+        }
     hazards = []
     for index, hazard in enumerate(content["hazards"], start=1):
         # Due on the day of issue means at once.
@@ -355,6 +399,9 @@ def validate_content(content: Mapping[str, Any]) -> None:
     kind = content.get("kind")
     if kind not in TEMPLATES:
         raise ValueError(f"content['kind']: 应为 {sorted(TEMPLATES)} 之一，实为 {kind!r}")
+    if kind == "certificate":
+        _validate_certificate(content)
+        return
     _require(content, {**_COMMON_KEYS, **_KIND_KEYS[kind]}, "content")
     for key, fields in _NESTED_KEYS.items():
         _require_strings(content[key], fields, f"content['{key}']")
@@ -407,6 +454,20 @@ def validate_content(content: Mapping[str, Any]) -> None:
             for j, uri in enumerate(entry["thumbnails"]):
                 if not (isinstance(uri, str) and uri.startswith("data:image/")):
                     raise ValueError(f"{where}['thumbnails'][{j}]: 应为 data:image/… 形式的图片")
+
+
+def _validate_certificate(content: Mapping[str, Any]) -> None:
+    _require(content, _CERTIFICATE_KEYS, "content")
+    for key in ("issuer", "addressee"):
+        _require_strings(content[key], _NESTED_KEYS[key], f"content['{key}']")
+    _check_date(content["issued_on"], "content['issued_on']")
+    for key in ("serial", "award"):
+        if not content[key]:
+            raise ValueError(f"content['{key}']: 不能为空")
+    if not content["addressee"]["name"]:
+        raise ValueError("content['addressee']['name']: 不能为空")
+    if not all(isinstance(place, str) for place in content["places"]):
+        raise ValueError("content['places']: 应为字符串列表")
 
 
 def _require(data: Any, keys: Mapping[str, type | tuple[type, ...]], where: str) -> None:

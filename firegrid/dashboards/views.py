@@ -135,7 +135,8 @@ class CampaignDashboardView(CampaignMixin, TemplateView):
 
 
 class MapPointsView(CampaignMixin, View):
-    """The target premises with a position, coloured by progress: [lat, lng, progress, label, url]."""
+    """The target premises with a position, coloured by progress on the campaign's reference day (today, or
+    its last day once over): [lat, lng, progress, label, url]."""
 
     request: AuthedHttpRequest
 
@@ -207,10 +208,11 @@ class SnapshotPremisesView(CampaignMixin, TemplateView):
         row = report_services.drill_row(snapshot, request.user, params["dimension"], params["key"])
         queryset = (
             status.in_progress(
-                report_services.row_premises(campaign, day, row.dimension, row.key),
+                report_services.row_premises(campaign, day, row.dimension, row.key, snapshot.generated_at),
                 campaign,
                 params["progress"],
                 day,
+                snapshot.generated_at,
             )
             .select_related("building__grid", "landlord")
             .order_by("building__address", "unit_label", "pk")

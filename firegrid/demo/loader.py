@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import operator
 import queue
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.conf import settings
 from django.db import reset_queries, transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from firegrid.areas.choices import AreaLevel, DepartmentKind, Role
 from firegrid.areas.models import Area, Department, Unit, User
@@ -74,8 +76,10 @@ def load_demo(
     scale: int = 1,
     progress_stream: Stream | None = None,
     progress_tty: bool | None = None,
+    today: dt.date | None = None,
 ) -> bool:
-    """Build the demo district. Returns False (and changes nothing) when district 330803 already exists."""
+    """Build the demo district as it stands on `today` (default: the local date). Returns False (and
+    changes nothing) when district 330803 already exists."""
     if not 1 <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be a whole number from 1 to {MAX_SCALE}")
     if demo_loaded():
@@ -106,12 +110,19 @@ def load_demo(
     from .campaign import load_campaign_replay
 
     load_campaign_replay(seed)
-    # Risk grades of every premises from what the replay left (the demo writes its rows directly, so no
-    # inspection signal graded them on the way).
-    from firegrid.risk.choices import GradeCause
-    from firegrid.risk.services import recompute_grades
+    # The years since (firegrid.demo.longterm): visits, plans, tenant moves, self-inspections, grades and
+    # their history, up to this morning (its own transactions).
+    from .longterm import graded_at, load_longterm
 
-    recompute_grades(Premises.objects.all(), cause=GradeCause.COMMAND)
+    today = today or timezone.localdate()
+    if load_longterm(seed=seed, today=today, scale=scale, stream=progress_stream, tty=progress_tty) is None:
+        # No long-term phase (a larger scale): the grades of every premises from what the replay left
+        # (the demo writes its rows directly, so no inspection signal graded them on the way). The phase
+        # ends with the same computation (its "grades" phase).
+        from firegrid.risk.choices import GradeCause
+        from firegrid.risk.services import recompute_grades
+
+        recompute_grades(Premises.objects.all(), cause=GradeCause.COMMAND, now=graded_at(today))
     return True
 
 
@@ -325,6 +336,32 @@ def demo_counts() -> dict[str, int]:
         "four-category landlords": Landlord.objects.four_category().count(),
         "users": User.objects.count(),
         **_campaign_counts(),
+        **_longterm_counts(),
+    }
+
+
+def _longterm_counts() -> dict[str, int]:
+    """The long-term phase's figures (firegrid.demo.longterm): what happened since December 2019."""
+    from firegrid.inspections.models import Inspection
+    from firegrid.longterm.models import SelfInspection
+    from firegrid.rectification.choices import CLOSED_STATES
+    from firegrid.rectification.models import Plan
+    from firegrid.risk.models import GradeChange
+
+    from .longterm import START
+
+    since = dt.datetime.combine(START, dt.time(), tzinfo=timezone.get_current_timezone())
+    plans = Plan.objects.filter(campaign=None)
+    return {
+        "visits since 2019-12": Inspection.objects.filter(submitted_at__gte=since).count(),
+        "plans since 2019-12": plans.count(),
+        "  open today": plans.exclude(state__in=CLOSED_STATES).count(),
+        "tenant households moved in since 2019-12": TenantHousehold.objects.filter(
+            moved_in__gte=START
+        ).count(),
+        "landlord portal accounts": User.objects.filter(role=Role.LANDLORD).count(),
+        "self-inspections": SelfInspection.objects.count(),
+        "grade changes": GradeChange.objects.count(),
     }
 
 

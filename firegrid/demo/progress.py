@@ -86,6 +86,16 @@ class Progress:
             flush()
 
 
+def write_line(stream: Stream | None, text: str) -> None:
+    """One line of progress (a phase skipped, a summary) where the bars are drawn."""
+    if stream is None:
+        return
+    if isinstance(stream, OutputWrapper):
+        stream.write(text, style_func=lambda s: s)
+    else:
+        stream.write(text + "\n")
+
+
 def _isatty(stream: Stream | None) -> bool:
     isatty = getattr(stream, "isatty", None)
     try:

@@ -12,6 +12,7 @@ class QueueKind(models.TextChoices):
     DUE = "due", _("今日到期复查")
     VERIFICATION = "verification", _("自查抽检核实")
     TENANT_MOVE = "tenant_move", _("租户变动待核实")
+    PATROL_FINDING = "patrol_finding", _("巡查发现待处理")
 
 
 KIND_PRIORITY: dict[str, int] = {kind.value: i for i, kind in enumerate(QueueKind)}
@@ -23,7 +24,7 @@ class SelfInspectionStatus(models.TextChoices):
     contradicted (an item declared fine failed at the visit)."""
 
     SUBMITTED = "submitted", _("已提交")
-    VERIFIED = "verified", _("核实无误")
+    VERIFIED = "verified", _("核实相符")
     CONTRADICTED = "contradicted", _("核实不符")
 
 
@@ -33,3 +34,14 @@ class SelfCheckResult(models.TextChoices):
 
     PASS = "pass", _("符合")
     FAIL = "fail", _("不符合")
+
+
+class OwedState(models.TextChoices):
+    """Where a premises stands on a period's self-inspection, as the owed list (应自查) filters it. Blank
+    is every premises that owes one; `no_account` lists premises in use that owe none because their
+    landlord has no portal account (they cannot self-inspect)."""
+
+    SUBMITTED = "submitted", _("已提交")
+    NOT_SUBMITTED = "not_submitted", _("未提交")
+    MISSED = "missed", _("逾期未自查")
+    NO_ACCOUNT = "no_account", _("房东未开通账号")

@@ -1,6 +1,7 @@
 """Landlord self-inspection (房东自查) and its verification sampling (自查抽检): a landlord's monthly answers
-to the self-check list, the monthly random draw of self-inspections to verify, and the result of the grid
-worker's visit that verifies one."""
+to the self-check list with a photo for the items that ask for one, the monthly random draw of
+self-inspections to verify, the result of the grid worker's visit that verifies one, and the record of a
+self-inspection owed and not made (逾期未自查)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from firegrid.areas.choices import Role
 from firegrid.areas.models import User
 from firegrid.core.models import Record
+from firegrid.core.photos import AbstractPhoto
 from firegrid.core.querysets import NOTHING, ScopedQuerySet
 from firegrid.registry.models import Premises, premises_scope_q
 
@@ -67,7 +69,7 @@ class VerificationDraw(Record):
         verbose_name_plural = pgettext_lazy("plural", "自查抽检")
 
     def __str__(self) -> str:
-        return f"{self.period:%Y-%m} 自查抽检"
+        return _("%(period)s 自查抽检") % {"period": f"{self.period:%Y-%m}"}
 
 
 class SelfInspectionQuerySet(ScopedQuerySet["SelfInspection"]):
@@ -132,10 +134,15 @@ class SelfInspection(Record):
         indexes = [
             # Serves the queue's "drawn, not yet verified" subquery per premises.
             models.Index(fields=["premises", "status"], name="selfinspection_premises_status"),
+            # Serves one period's figures and list (figures.py, the staff list filtered by period).
+            models.Index(fields=["period", "status"], name="selfinspection_period_status"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.premises} {self.period:%Y-%m} 自查"
+        return _("%(premises)s %(period)s 自查") % {
+            "premises": self.premises,
+            "period": f"{self.period:%Y-%m}",
+        }
 
     def premises_for_audit(self) -> Premises:
         return self.premises
@@ -189,7 +196,117 @@ class Verification(Record):
         verbose_name_plural = pgettext_lazy("plural", "自查核实")
 
     def __str__(self) -> str:
-        return f"{self.self_inspection} 核实"
+        return _("%(self_inspection)s 核实") % {"self_inspection": self.self_inspection}
 
     def premises_for_audit(self) -> Premises:
         return self.self_inspection.premises
+
+
+class SelfInspectionPhotoQuerySet(ScopedQuerySet["SelfInspectionPhoto"]):
+    def scope_q(self, user: User) -> Q:
+        return self_inspection_scope_q(user)
+
+    def pending(self) -> SelfInspectionPhotoQuerySet:
+        """Uploaded with a submission that was refused (or not yet made): kept for the next try."""
+        return self.filter(self_inspection__isnull=True)
+
+
+class SelfInspectionPhoto(AbstractPhoto):
+    """A landlord's photo proving one self-check item fine (自查照片): the extinguisher, its gauge, the smoke
+    alarm, the escape route (`selfcheck.PHOTO_CODES`). Uploaded with a submission (its `client_uuid`); a
+    photo whose submission was refused waits, pending, for the same submission's next try, so a landlord
+    who forgot one photo does not take the others again."""
+
+    upload_folder = "self-inspection"
+    file_url_name = "longterm:selfinspectionphoto_file"
+
+    premises = models.ForeignKey(
+        Premises, on_delete=models.CASCADE, related_name="self_inspection_photos", verbose_name=_("出租户")
+    )
+    self_inspection = models.ForeignKey(
+        SelfInspection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("房东自查"),
+        help_text=_("为空：所属自查尚未提交成功。"),
+    )
+    client_uuid = models.UUIDField(_("客户端编号"), help_text=_("上传时所属自查提交的客户端编号。"))
+    item_code = models.CharField(_("检查项编号"), max_length=16)
+
+    objects = SelfInspectionPhotoQuerySet.as_manager()
+
+    class Meta(AbstractPhoto.Meta):
+        verbose_name = _("自查照片")
+        verbose_name_plural = pgettext_lazy("plural", "自查照片")
+        constraints = [
+            # One photo per item of a submission (a new one replaces a pending one).
+            models.UniqueConstraint(
+                fields=["client_uuid", "item_code"], name="selfinspectionphoto_one_per_item"
+            ),
+        ]
+        indexes = [
+            # Serves the clean-up of pending photos nobody submitted (the monthly miss job).
+            models.Index(fields=["self_inspection", "uploaded_at"], name="selfinspectionphoto_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.premises_id} {self.item_code} {self.uploaded_at:%Y-%m-%d %H:%M}"
+
+    def premises_for_audit(self) -> Premises:
+        return self.premises
+
+
+class SelfInspectionMissQuerySet(ScopedQuerySet["SelfInspectionMiss"]):
+    def scope_q(self, user: User) -> Q:
+        return self_inspection_scope_q(user)
+
+
+class SelfInspectionMiss(Record):
+    """A self-inspection owed and not made (逾期未自查): recorded at the start of the next period for each
+    premises that owed one (in use, its landlord with a portal account) and had none; points (积分) deduct
+    for it. Whether and when the landlord was reminded is kept with it."""
+
+    scope_field = "premises"
+
+    premises = models.ForeignKey(
+        Premises, on_delete=models.CASCADE, related_name="self_inspection_misses", verbose_name=_("出租户")
+    )
+    landlord = models.ForeignKey(
+        "registry.Landlord",
+        on_delete=models.PROTECT,
+        related_name="self_inspection_misses",
+        verbose_name=_("房东"),
+    )
+    period = models.DateField(_("自查月份"), help_text=_("该期第一天。"))
+    reminded_at = models.DateTimeField(
+        _("提醒时间"), null=True, blank=True, help_text=_("为空：本期未发出提醒。")
+    )
+
+    objects = SelfInspectionMissQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period", "premises_id"]
+        verbose_name = _("逾期未自查")
+        verbose_name_plural = pgettext_lazy("plural", "逾期未自查")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["premises", "period"],
+                name="selfinspectionmiss_one_per_period",
+                violation_error_message=_("该出租户本期的逾期未自查已记录。"),
+            ),
+        ]
+        indexes = [
+            # Serves one period's figures and the owed list's "missed" filter.
+            models.Index(fields=["period", "premises"], name="selfinspectionmiss_period"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(premises)s %(period)s 逾期未自查") % {
+            "premises": self.premises,
+            "period": f"{self.period:%Y-%m}",
+        }
+
+    def premises_for_audit(self) -> Premises:
+        return self.premises

@@ -7,7 +7,7 @@ items in `SELF_CHECK_CODES` are those a landlord can judge alone, without measur
 a clear escape route, no anti-theft bars blocking escape, no improvised wiring, no heaters in bedrooms, no
 e-bikes or their batteries indoors, no cooking in bedrooms, a compliant gas hose, no flammables stored, an
 extinguisher present and in date, a smoke alarm. Of those, the ones that apply to the premises' kind form
-its list (the template's `applies_to`).
+its list (the template's `applies_to`). `PHOTO_CODES` are the items answered "符合" with a photo.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from firegrid.areas.models import User
 from firegrid.inspections.choices import InspectionKind
 from firegrid.inspections.models import ChecklistItem, ChecklistTemplate
+from firegrid.registry.choices import PremisesStatus
 from firegrid.registry.models import Premises
 
 from .choices import QueueKind
@@ -43,6 +44,13 @@ SELF_CHECK_CODES: tuple[str, ...] = (
     "EQUIP-02",  # 灭火器完好有效
     "EQUIP-03",  # 安装独立式感烟报警器
 )
+
+# The items whose answer "符合" the landlord proves with a photo (one each): those whose good state one
+# picture shows — the escape route clear, the extinguisher in its place, its gauge in the green, the smoke
+# alarm on the ceiling. The others declare an absence (no improvised wiring, no heater, no e-bike, no
+# flammables indoors), which no photo proves, so none is asked for. A "不符合" answer needs no photo (one is
+# kept if given): the grid worker's visit is the evidence of a hazard.
+PHOTO_CODES: tuple[str, ...] = ("EXIT-01", "EQUIP-01", "EQUIP-02", "EQUIP-03")
 
 
 def current_template() -> ChecklistTemplate | None:
@@ -88,10 +96,25 @@ def previous_period(day: dt.date) -> dt.date:
     return period_of(add_months(period_of(day), -1))
 
 
+def next_period(period: dt.date) -> dt.date:
+    return add_months(period_of(period), interval_months())
+
+
+def period_end(period: dt.date) -> dt.date:
+    """The last day of the period starting on `period`."""
+    return next_period(period) - dt.timedelta(days=1)
+
+
 def due_premises(user: User, today: dt.date) -> list[Premises]:
-    """The landlord's premises without a self-inspection for today's period."""
+    """The landlord's premises in use (在租) without a self-inspection for today's period: what the portal's
+    home and the reminder ask for (`owed.py` says who owes)."""
     done = SelfInspection.objects.filter(premises=OuterRef("pk"), period=period_of(today))
-    return list(Premises.objects.visible_to(user).exclude(Exists(done)).select_related("building"))
+    return list(
+        Premises.objects.visible_to(user)
+        .filter(status=PremisesStatus.ACTIVE)
+        .exclude(Exists(done))
+        .select_related("building")
+    )
 
 
 # --- the queue source: drawn, not yet verified --------------------------------------------------------------

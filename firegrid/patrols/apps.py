@@ -9,3 +9,13 @@ class PatrolsConfig(AppConfig):
     name = "firegrid.patrols"
     label = "patrols"
     verbose_name = _("巡查")
+
+    def ready(self) -> None:
+        # A submitted inspection follows up patrol findings and is looked at by the fabrication checks
+        # (inspections.signals.inspection_submitted); open findings wait in the work queue.
+        from firegrid.longterm.queue import register_queue_source
+
+        from . import receivers  # noqa: F401
+        from .followup import PATROL_FINDING_SOURCE
+
+        register_queue_source(PATROL_FINDING_SOURCE)

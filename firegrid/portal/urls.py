@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import declarations, self_inspection, tenants, views
+from . import declarations, patrols, points, self_inspection, tenants, views
 
 app_name = "portal"
 
@@ -21,6 +21,18 @@ urlpatterns = [
         self_inspection.SelfInspectionFormView.as_view(),
         name="self_inspection_form",
     ),
+    path(
+        "self-inspection/photos/<int:pk>/<str:variant>",
+        self_inspection.SelfInspectionPhotoFileView.as_view(),
+        name="self_inspection_photo",
+    ),
+    # 我的积分: firegrid/portal/points.py
+    path("points/", points.PointsView.as_view(), name="points"),
+    # 房东自治巡查队: firegrid/portal/patrols.py (the building plate's staff URL sends landlords to patrol_building)
+    path("patrols/", patrols.MyPatrolsView.as_view(), name="patrols"),
+    path("patrols/<int:pk>/", patrols.PatrolRunView.as_view(), name="patrol_run"),
+    path("patrols/<int:pk>/findings/new/", patrols.FindingNewView.as_view(), name="patrol_finding"),
+    path("patrols/b/<int:pk>/", patrols.BuildingScanView.as_view(), name="patrol_building"),
     # The plan page's path is printed as a QR code on every notice (rectification.documents.landlord_url).
     path("plans/<uuid:key>/", views.PlanView.as_view(), name="plan"),
     path("plans/<uuid:key>/pledge/", views.PledgeView.as_view(), name="plan_pledge"),

@@ -15,9 +15,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.permissions import Action, can
+from firegrid.longterm import figures as self_inspection_figures
+from firegrid.longterm.models import SelfInspection
+from firegrid.longterm.selfcheck import period_of, previous_period
+from firegrid.patrols import figures as patrol_figures
+from firegrid.patrols.models import FabricationFlag, PatrolScan
+from firegrid.points import figures as points_figures
+from firegrid.points.models import PointsEntry
 from firegrid.risk import figures as risk_figures
 from firegrid.risk.models import PremisesGrade
 
@@ -96,6 +104,24 @@ def _risk_rows(user: User, area: Area | None) -> Sequence[FigureRowLike]:
     return risk_figures.figure_rows(user, area)
 
 
+def _self_inspection_rows(user: User, area: Area | None) -> Sequence[FigureRowLike]:
+    """This period's self-inspections: who owes one, who has submitted."""
+    return self_inspection_figures.figure_rows(user, area, period_of(timezone.localdate()))
+
+
+def _verification_rows(user: User, area: Area | None) -> Sequence[FigureRowLike]:
+    """The period just ended: its misses, and the verification of its drawn sample (drawn on the 1st)."""
+    return self_inspection_figures.figure_rows(user, area, previous_period(timezone.localdate()))
+
+
+def _patrol_rows(user: User, area: Area | None) -> Sequence[FigureRowLike]:
+    return patrol_figures.figure_rows(user, area)
+
+
+def _points_rows(user: User, area: Area | None) -> Sequence[FigureRowLike]:
+    return points_figures.figure_rows(user, area)
+
+
 def sections() -> list[Section]:
     """Every section of the page, in the order shown (a new part adds its own here)."""
     return [
@@ -127,6 +153,73 @@ def sections() -> list[Section]:
             _risk_rows,
             PremisesGrade,
         ),
+        Section(
+            "self_inspection",
+            _("房东自查（本期）"),
+            _("本期应自查的出租户（房东已开通房东端账号）及已提交情况；未开通账号的房东无法自查，另列。"),
+            [
+                FigureColumn("owed", _("应自查")),
+                FigureColumn("submitted", _("已提交")),
+                FigureColumn("rate", _("自查率"), rate_of=("submitted", "owed")),
+                FigureColumn("not_submitted", _("未提交")),
+                FigureColumn("no_account", _("房东未开通账号")),
+            ],
+            _self_inspection_rows,
+            SelfInspection,
+        ),
+        Section(
+            "verification",
+            _("自查抽检核实（上期）"),
+            _("上期未自查的出租户，以及上期自查的随机抽检与网格员核实结果。"),
+            [
+                FigureColumn("missed", _("未自查"), tag="red"),
+                FigureColumn("drawn", _("抽检")),
+                FigureColumn("verified", _("核实相符"), tag="green"),
+                FigureColumn("contradicted", _("核实不符"), tag="red"),
+                FigureColumn("awaiting", _("待核实")),
+            ],
+            _verification_rows,
+            SelfInspection,
+        ),
+        Section(
+            "patrols",
+            _("巡查（本周）"),
+            _("本周巡查打卡覆盖的建筑；巡查发现待处理的事项。"),
+            [
+                FigureColumn("buildings", _("建筑")),
+                FigureColumn("patrolled", _("本周已巡查")),
+                FigureColumn("coverage", _("覆盖率"), rate_of=("patrolled", "buildings")),
+                FigureColumn("not_patrolled", _("本周未巡查")),
+                FigureColumn("scans", _("打卡次数")),
+                FigureColumn("findings_open", _("发现待处理")),
+            ],
+            _patrol_rows,
+            PatrolScan,
+        ),
+        Section(
+            "flags",
+            _("疑似造假提示"),
+            _(
+                "供核查的提示（同一照片重复使用、打卡间距离与时间不符、检查提交过快、路线外或时段外打卡），不是处罚。"
+            ),
+            [FigureColumn("flags_open", _("待核查提示"))],
+            _patrol_rows,
+            FabricationFlag,
+        ),
+        Section(
+            "points",
+            _("房东积分（本年）"),
+            _("按本年积分分档的房东，以及本年文明家庭、文明商户评选提名。"),
+            [
+                FigureColumn("landlords", _("房东")),
+                FigureColumn("poor", _("积分偏低"), tag="red"),
+                FigureColumn("middle", _("积分一般")),
+                FigureColumn("good", _("积分良好"), tag="green"),
+                FigureColumn("nominated", _("评选提名")),
+            ],
+            _points_rows,
+            PointsEntry,
+        ),
     ]
 
 
@@ -150,7 +243,9 @@ def build(user: User, area: Area | None = None, *, only: Sequence[str] | None = 
 
 
 def may_view_any(user: User) -> bool:
-    return any(section.may_view(user) for section in sections())
+    """The page is per area: for district-wide and area roles (a unit liaison or a landlord has no area to
+    show, even where they may read some of the rows behind it)."""
+    return bool(user.scope_paths) and any(section.may_view(user) for section in sections())
 
 
 # The home page's 长效管理 strip: (section, figure) pairs, in the order shown.
@@ -159,6 +254,10 @@ HOME_FIGURES: tuple[tuple[str, str], ...] = (
     ("due", "overdue"),
     ("due", "today"),
     ("grades", "worse"),
+    ("self_inspection", "not_submitted"),
+    ("verification", "contradicted"),
+    ("patrols", "not_patrolled"),
+    ("flags", "flags_open"),
 )
 
 

@@ -1,8 +1,9 @@
 """The daily report (日报 / 每日通报排名): a frozen snapshot of a campaign's figures for one day.
 
-A snapshot is written once and never changed: `generate_snapshot` only creates rows, and `save` refuses
-to update a stored one. A correction is a new version of the same day with a reason; the newest
-version is the one shown. (`QuerySet.update` bypasses `save`; nothing in Firegrid calls it on these.)
+A snapshot is written once and never changed: `generate_snapshot` only creates rows, `save` and `delete`
+refuse a stored one, and the database itself refuses UPDATE and DELETE of these tables (triggers,
+immutability.py: a bulk `QuerySet.update()` or `.delete()` fails too). A correction is a new version of the
+same day with a reason; the newest version is the one shown. A campaign with reports cannot be deleted.
 """
 
 from __future__ import annotations
@@ -52,6 +53,16 @@ class SnapshotStatus(models.TextChoices):
     PUBLISHED = "published", _("已发布")
 
 
+class GeneratedVia(models.TextChoices):
+    """Who or what made a report: the scheduled job, the management command, a person (the command's
+    立即生成 / 更正), or the demo loader replaying history."""
+
+    JOB = "job", _("定时任务")
+    COMMAND = "command", _("管理命令")
+    PERSON = "person", _("人工生成")
+    DEMO = "demo", _("演示数据")
+
+
 class Immutable(models.Model):
     class Meta:
         abstract = True
@@ -61,18 +72,25 @@ class Immutable(models.Model):
             raise ImmutableSnapshot(f"{type(self).__name__} {self.pk} is frozen: make a new version instead")
         super().save(*args, **kwargs)
 
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableSnapshot(f"{type(self).__name__} {self.pk} is frozen: it is never deleted")
+
 
 class DailySnapshot(Immutable):
     """One version of one campaign's daily report."""
 
+    # PROTECT: a campaign with reports is kept (its reports are a record); the database refuses the delete
+    # anyway (immutability.py).
     campaign = models.ForeignKey(
         "campaigns.Campaign",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="snapshots",
         verbose_name=_("专项整治行动"),
     )
     day = models.DateField(_("日期"))
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # Also the instant the figures are "as known at": history recorded after it never counts in them
+    # (campaigns.status, known_at), so a stored report and its lists agree for ever.
     generated_at = models.DateTimeField(_("生成时间"))
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,12 +99,19 @@ class DailySnapshot(Immutable):
         blank=True,
         related_name="+",
         verbose_name=_("生成人"),
-        help_text=_("空：定时任务生成。"),
+        help_text=_("空：定时任务、管理命令或演示数据生成（见生成方式）。"),
+    )
+    generated_via = models.CharField(
+        _("生成方式"), max_length=16, choices=GeneratedVia.choices, default=GeneratedVia.JOB
     )
     reason = models.CharField(_("更正原因"), max_length=200, blank=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=SnapshotStatus.choices, default=SnapshotStatus.PUBLISHED
     )
+    # The outreach section frozen when the report was made (宣传发动, counted from the records up to the
+    # day): {"areas": {area id: {"path": …, "kinds": {kind: {"records", "attendance", "copies"}}}}} —
+    # per record area, so each reader's section is the sum over the areas in their scope.
+    outreach = models.JSONField(_("宣传发动"), default=dict, blank=True)
 
     class Meta:
         ordering = ["campaign", "-day", "-version"]
@@ -102,6 +127,11 @@ class DailySnapshot(Immutable):
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.day} v{self.version}"
+
+    @property
+    def maker(self) -> str:
+        """Who or what made it, as the page says: the person, else the way it was generated."""
+        return str(self.generated_by) if self.generated_by_id else str(self.get_generated_via_display())
 
 
 class SnapshotRow(Immutable):
@@ -189,4 +219,4 @@ class LongtermReport(Immutable):
         ]
 
     def __str__(self) -> str:
-        return f"长效管理日报 {self.day} v{self.version}"
+        return _("长效管理日报 %(day)s v%(version)s") % {"day": self.day, "version": self.version}

@@ -1,260 +1,52 @@
-"""The daily report: generating a frozen snapshot of a campaign's figures for a day, and the premises
-behind each figure (the drill-down).
+"""The daily report: generating a frozen snapshot of a campaign's figures for a day (computed by
+computing.py), who may read which rows, the frozen outreach section, and the premises behind each figure
+(the drill-down).
 
-Figures are computed from history with `firegrid.campaigns.status` (the one definition of a target's
-progress on a day), so regenerating a past day gives the same figures as long as the campaign's target
-list is unchanged. One GROUP BY query counts targets per grid and progress; communities, subdistricts,
-the total and the work groups are rolled up in Python from the area tree's materialised paths. Units
-(from the claims active at the end of the day) and the four-category section are one grouped query each.
-
-Ranking (排名规则): by completion rate (完成率) descending, then by accepted premises descending, then by
-name — a stable order. Rows equal on completion and accepted are still given distinct consecutive ranks,
-in name order, so the same data always ranks the same way.
+A snapshot's figures are as known at the instant it is made (`generated_at`), and so are its drill-down
+lists (which pass that instant): a stored snapshot's figures, its lists and a recomputation with the same
+instant always agree, whatever is added, removed or corrected later.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.query import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from firegrid.areas.choices import AREA_ROLES, DISTRICT_WIDE_ROLES, AreaLevel, Role
-from firegrid.areas.models import Area, Unit
+from firegrid.areas.choices import AREA_ROLES, DISTRICT_WIDE_ROLES, Role
+from firegrid.areas.models import Area
 from firegrid.campaigns import status
 from firegrid.campaigns.models import Campaign, Claim, WorkGroup
 from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action, can
 from firegrid.core.services import record_change
 from firegrid.outreach.models import OutreachKind, OutreachRecord
-from firegrid.outreach.services import outreach_totals
 from firegrid.registry.choices import FourCategory
 from firegrid.registry.models import Premises, four_category_q
 
-from .models import FIGURES, RANKED, DailySnapshot, Dimension, SnapshotRow
+from .computing import ALL as ALL
+from .computing import AREA_DIMENSIONS as AREA_DIMENSIONS
+from .computing import FIGURE_PROGRESS as FIGURE_PROGRESS
+from .computing import Line as Line
+from .computing import active_claim_q, build_rows, work_group_grids
+from .computing import area_rows as area_rows
+from .computing import competition_ranks as competition_ranks
+from .computing import compute_lines as compute_lines
+from .computing import rank_key as rank_key
+from .models import FIGURES, DailySnapshot, Dimension, GeneratedVia, SnapshotRow
 
 if TYPE_CHECKING:
-    from typing_extensions import ReadOnly
-
     from firegrid.areas.models import User
     from firegrid.campaigns.status import PremisesWithProgress
 
 Progress = status.Progress
-ALL = "all"
-
-# The progress values behind each figure: the drill-down filters on exactly these.
-FIGURE_PROGRESS: dict[str, tuple[str, ...]] = {
-    "in_scope": tuple(Progress.values),
-    "surveyed": tuple(p for p in Progress.values if p != Progress.NOT_SURVEYED),
-    "with_hazards": (Progress.WITH_HAZARDS,),
-    "notified": (Progress.NOTIFIED,),
-    "rectifying": (Progress.RECTIFYING,),
-    "overdue": (Progress.OVERDUE,),
-    "accepted": (Progress.ACCEPTED,),
-    "cancelled": (Progress.CANCELLED,),
-}
-AREA_DIMENSIONS: dict[str, Dimension] = {
-    AreaLevel.SUBDISTRICT: Dimension.SUBDISTRICT,
-    AreaLevel.COMMUNITY: Dimension.COMMUNITY,
-    AreaLevel.GRID: Dimension.GRID,
-}
-
-
-def figures_of(counts: Counter[str]) -> dict[str, int]:
-    """The row's figures from its targets counted by progress."""
-    in_scope = sum(counts.values())
-    figures = {"in_scope": in_scope, "surveyed": in_scope - counts[Progress.NOT_SURVEYED]}
-    for name, values in FIGURE_PROGRESS.items():
-        if name not in figures:
-            figures[name] = sum(counts[v] for v in values)
-    return figures
-
-
-def completion_permille(figures: dict[str, int]) -> int:
-    return round(status.completion(figures["accepted"], figures["in_scope"], figures["cancelled"]) * 10)
-
-
-# --- computing ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Line:
-    dimension: str
-    key: str
-    name: str
-    parent_key: str = ""
-    counts: Counter[str] = field(default_factory=Counter)
-
-
-def _progress_of_targets(campaign: Campaign, day: dt.date) -> QuerySet[PremisesWithProgress]:
-    # No default ordering: Premises orders by building address, which would join and sort for nothing.
-    return status.with_progress(status.targets(campaign), campaign, day).order_by()
-
-
-def _active_claim_q(campaign: Campaign, day: dt.date, prefix: str = "") -> Q:
-    """Claims of the campaign in force at the end of `day` (made before it ended, not ended by then)."""
-    end = status.day_end(day)
-    return Q(**{f"{prefix}campaign": campaign, f"{prefix}claimed_at__lt": end}) & (
-        Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gte": end})
-    )
-
-
-def compute_lines(campaign: Campaign, day: dt.date) -> list[Line]:
-    """Every row of the day's report, with its targets counted by progress (not yet ranked)."""
-    per_grid: dict[int, Counter[str]] = {}
-    grouped = (
-        _progress_of_targets(campaign, day).values("building__grid_id", "progress").annotate(n=Count("pk"))
-    )
-    for row in grouped:
-        per_grid.setdefault(row["building__grid_id"], Counter())[row["progress"]] += row["n"]
-
-    areas = area_rows()
-    lines: dict[tuple[str, str], Line] = {}
-    total = lines[(Dimension.TOTAL, ALL)] = Line(Dimension.TOTAL, ALL, _("全区合计"))
-    for grid_id, counts in per_grid.items():
-        total.counts.update(counts)
-        for ancestor_id in _path_ids(areas[grid_id]["path"]):
-            area = areas.get(ancestor_id)
-            dimension = AREA_DIMENSIONS.get(area["level"]) if area else None
-            if area is None or dimension is None:
-                continue
-            parent = area["parent_id"]
-            parent_key = str(parent) if dimension != Dimension.SUBDISTRICT and parent else ""
-            line = lines.get((dimension, str(ancestor_id)))
-            if line is None:
-                line = lines[(dimension, str(ancestor_id))] = Line(
-                    dimension, str(ancestor_id), area["name"], parent_key
-                )
-            line.counts.update(counts)
-
-    for group in WorkGroup.objects.filter(campaign=campaign).prefetch_related("areas"):
-        line = lines[(Dimension.WORK_GROUP, str(group.pk))] = Line(
-            Dimension.WORK_GROUP, str(group.pk), group.name
-        )
-        for grid_id in work_group_grids(group, areas):
-            line.counts.update(per_grid.get(grid_id, ()))
-
-    claimed = (
-        _progress_of_targets(campaign, day)
-        .filter(_active_claim_q(campaign, day, "landlord__claims__"))
-        .values("landlord__claims__unit_id", "progress")
-        .annotate(n=Count("pk"))
-    )
-    unit_counts: dict[int, Counter[str]] = {}
-    for claimed_row in claimed:
-        unit_id = claimed_row["landlord__claims__unit_id"]
-        unit_counts.setdefault(unit_id, Counter())[claimed_row["progress"]] += claimed_row["n"]
-    names = dict(Unit.objects.filter(pk__in=unit_counts).values_list("pk", "name"))
-    for unit_id, counts in unit_counts.items():
-        lines[(Dimension.UNIT, str(unit_id))] = Line(
-            Dimension.UNIT, str(unit_id), names[unit_id], counts=counts
-        )
-
-    flags = [f"landlord__{flag}" for flag in FourCategory.values]
-    categories: dict[str, Counter[str]] = {flag: Counter() for flag in FourCategory.values}
-    everyone: Counter[str] = Counter()
-    by_flags = (
-        _progress_of_targets(campaign, day)
-        .filter(four_category_q("landlord__"))
-        .values(*flags, "progress")
-        .annotate(n=Count("pk"))
-    )
-    for flags_row in by_flags:
-        everyone[flags_row["progress"]] += flags_row["n"]
-        for flag in FourCategory.values:
-            if flags_row[f"landlord__{flag}"]:
-                categories[flag][flags_row["progress"]] += flags_row["n"]
-    lines[(Dimension.FOUR_CATEGORY, ALL)] = Line(
-        Dimension.FOUR_CATEGORY, ALL, _("四类人员合计"), counts=everyone
-    )
-    for choice in FourCategory:
-        lines[(Dimension.FOUR_CATEGORY, choice.value)] = Line(
-            Dimension.FOUR_CATEGORY, choice.value, str(choice.label), ALL, categories[choice.value]
-        )
-    return list(lines.values())
-
-
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
-class AreaRow(TypedDict):
-    """An area as the roll-up reads it (one query for the whole tree)."""
-
-    pk: int
-    name: str
-    level: str
-    path: str
-    # Read-only: the query's row type says `int`, a root area has None.
-    parent_id: ReadOnly[int | None]
-
-
-def area_rows() -> dict[int, AreaRow]:
-    return {a["pk"]: a for a in Area.objects.values("pk", "name", "level", "path", "parent_id")}
-
-
-def work_group_grids(group: WorkGroup, areas: dict[int, AreaRow] | None = None) -> set[int]:
-    """The grids inside a work group's areas (each once, even if its areas overlap)."""
-    if areas is None:
-        areas = area_rows()
-    prefixes = [area.path for area in group.areas.all()]
-    return {
-        pk
-        for pk, area in areas.items()
-        if area["level"] == AreaLevel.GRID and any(area["path"].startswith(p) for p in prefixes)
-    }
-
-
-def rank_key(row: SnapshotRow) -> tuple[int, str, str]:
-    """The order rows are listed in: 完成率 desc, then name (then key: two rows can share a name)."""
-    return (-row.completion_permille, row.name, row.key)
-
-
-def competition_ranks(rows: list[SnapshotRow]) -> None:
-    """Rank by the outcome alone, 完成率: equal outcomes share a rank and the next rank skips (1, 2, 2, 4).
-    The name only orders rows on the page, never their rank, so a rank moves only when an outcome does
-    (the accepted count, a row's size, no longer breaks ties: at 100 % it made ranks jump)."""
-    ranked = sorted(rows, key=rank_key)
-    for position, row in enumerate(ranked, start=1):
-        before = ranked[position - 2] if position > 1 else None
-        same = before is not None and before.completion_permille == row.completion_permille
-        row.rank = before.rank if same and before is not None else position
-
-
-def build_rows(lines: list[Line], previous: dict[tuple[str, str], SnapshotRow]) -> list[SnapshotRow]:
-    rows: list[SnapshotRow] = []
-    for line in lines:
-        figures = figures_of(line.counts)
-        row = SnapshotRow(
-            dimension=line.dimension,
-            key=line.key,
-            name=line.name[:100],
-            parent_key=line.parent_key,
-            completion_permille=completion_permille(figures),
-            **figures,
-        )
-        before = previous.get((line.dimension, line.key))
-        if before is not None:
-            row.accepted_delta = row.accepted - before.accepted
-            row.completion_delta = row.completion_permille - before.completion_permille
-        rows.append(row)
-    for dimension in RANKED:
-        members = [r for r in rows if r.dimension == dimension]
-        competition_ranks(members)
-        for row in members:
-            before = previous.get((row.dimension, row.key))
-            if before is not None and before.rank is not None and row.rank is not None:
-                row.rank_change = before.rank - row.rank
-    return rows
-
 
 # --- generating --------------------------------------------------------------------------------------
 
@@ -287,17 +79,21 @@ def generate_snapshot(
     actor: User | None = None,
     reason: str = "",
     correction: bool = False,
+    via: GeneratedVia | str | None = None,
 ) -> DailySnapshot:
     """The day's snapshot: made if the day has none; else the existing one, unchanged — unless this is a
     correction (`correction=True` or a reason given), which makes version + 1 and needs a reason.
 
-    `actor=None` is the scheduler (or the management command), which is trusted.
+    `actor=None` is the scheduler, the management command or the demo (trusted); `via` says which (default:
+    a person when there is an actor, else the job). The figures, the ranks and the outreach section are
+    frozen as known at the instant it is made (`generated_at`).
     """
     if actor is not None and not may_generate(actor):
         raise PermissionDenied(_("您的角色无权生成日报。"))
     check_day(campaign, day)
     reason = reason.strip()
     wants_new_version = correction or bool(reason)
+    via = via or (GeneratedVia.PERSON if actor is not None else GeneratedVia.JOB)
     with transaction.atomic():
         # One generation at a time per campaign: two clicks must not make two versions.
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
@@ -306,16 +102,19 @@ def generate_snapshot(
             return latest
         if latest is not None and not reason:
             raise ValidationError({"reason": _("更正日报必须填写原因。")})
+        generated_at = timezone.now()
         before = newest(campaign, day - dt.timedelta(days=1))
         previous = {(r.dimension, r.key): r for r in before.rows.all()} if before else {}
-        rows = build_rows(compute_lines(campaign, day), previous)
+        rows = build_rows(compute_lines(campaign, day, generated_at), previous)
         snapshot = DailySnapshot.objects.create(
             campaign=campaign,
             day=day,
             version=latest.version + 1 if latest else 1,
-            generated_at=timezone.now(),
+            generated_at=generated_at,
             generated_by=actor,
-            reason=reason,
+            generated_via=via,
+            reason=reason[:200],
+            outreach=freeze_outreach(campaign, day),
         )
         for row in rows:
             row.snapshot = snapshot
@@ -329,10 +128,24 @@ def generate_snapshot(
                 "day": day.isoformat(),
                 "version": snapshot.version,
                 "rows": len(rows),
+                "via": str(via),
             },
             reason=reason,
         )
     return snapshot
+
+
+def correct_last_day(campaign: Campaign, actor: User, reason: str) -> DailySnapshot:
+    """The correction of an ended campaign's last daily report after a change to its targets (registered
+    with campaigns.corrections): a new version of the last day, made by the actor, with the reason."""
+    return generate_snapshot(
+        campaign,
+        status.last_day(campaign),
+        actor=actor,
+        reason=reason,
+        correction=True,
+        via=GeneratedVia.PERSON,
+    )
 
 
 # --- who sees which rows ------------------------------------------------------------------------------
@@ -403,27 +216,54 @@ def may_view_outreach(user: User) -> bool:
     )
 
 
-def outreach_section(campaign: Campaign, day: dt.date, user: User) -> dict[str, Any] | None:
-    """The campaign's outreach totals up to the end of `day`, per kind, over the records the user may see
-    (an area officer: their areas). Read when shown, not frozen in the snapshot: a record entered later
-    for a past day counts from then on. None for users who do not get the section."""
+def freeze_outreach(campaign: Campaign, day: dt.date) -> dict[str, Any]:
+    """The campaign's outreach up to the end of `day`, per record area and kind, as frozen in a snapshot:
+    {"by_area": {area id: {kind: {"records", "attendance", "copies"}}}} (one grouped query)."""
+    by_area: dict[str, dict[str, dict[str, int]]] = {}
+    rows = (
+        OutreachRecord.objects.filter(campaign=campaign, held_on__lte=day)
+        .order_by()
+        .values("area_id", "kind")
+        .annotate(records=Count("pk"), attendance=Sum("attendance"), copies=Sum("copies"))
+    )
+    for row in rows:
+        by_area.setdefault(str(row["area_id"]), {})[row["kind"]] = {
+            "records": row["records"],
+            "attendance": row["attendance"] or 0,
+            "copies": row["copies"] or 0,
+        }
+    return {"by_area": by_area}
+
+
+def outreach_section(snapshot: DailySnapshot, user: User) -> dict[str, Any] | None:
+    """The snapshot's outreach totals per kind (frozen when it was made), over the areas the user may see
+    (the command: all; an area officer: the records of their areas). None for users who do not get the
+    section."""
     if not may_view_outreach(user):
         return None
-    records = OutreachRecord.objects.visible_to(user).filter(campaign=campaign, held_on__lte=day)
-    totals = outreach_totals(campaign, records=records)
-    rows = [{"kind": kind, "label": OutreachKind(kind).label, **figures} for kind, figures in totals.items()]
-    return {
-        "rows": rows,
-        "total": {name: sum(row[name] for row in rows) for name in ("records", "attendance", "copies")},
-    }
+    frozen: dict[str, dict[str, dict[str, int]]] = (snapshot.outreach or {}).get("by_area", {})
+    if not (user.is_superuser or user.role in DISTRICT_WIDE_ROLES):
+        areas = {str(pk) for pk in _scope_area_ids(user)}
+        frozen = {area: kinds for area, kinds in frozen.items() if area in areas}
+    names = ("records", "attendance", "copies")
+    rows = []
+    for kind in OutreachKind:
+        figures = {
+            name: sum(kinds.get(kind.value, {}).get(name, 0) for kinds in frozen.values()) for name in names
+        }
+        rows.append({"kind": kind.value, "label": kind.label, **figures})
+    return {"rows": rows, "total": {name: sum(row[name] for row in rows) for name in names}}
 
 
 # --- drill-down ---------------------------------------------------------------------------------------
 
 
-def row_premises(campaign: Campaign, day: dt.date, dimension: str, key: str) -> QuerySet[Premises]:
-    """The campaign's target premises counted in one row (before filtering by progress)."""
-    premises = status.targets(campaign)
+def row_premises(
+    campaign: Campaign, day: dt.date, dimension: str, key: str, known_at: dt.datetime | None = None
+) -> QuerySet[Premises]:
+    """The campaign's target premises on `day` counted in one row (before filtering by progress), as known at
+    `known_at` (a stored snapshot's `generated_at`: its lists then count what its figures counted)."""
+    premises = status.members_on(campaign, day, known_at)
     if dimension == Dimension.TOTAL:
         return premises
     if dimension == Dimension.GRID:
@@ -436,7 +276,7 @@ def row_premises(campaign: Campaign, day: dt.date, dimension: str, key: str) -> 
         return premises.filter(building__grid_id__in=work_group_grids(group))
     if dimension == Dimension.UNIT:
         claims = Claim.objects.filter(
-            _active_claim_q(campaign, day), unit_id=int(key), landlord=OuterRef("landlord")
+            active_claim_q(campaign, day, known_at=known_at), unit_id=int(key), landlord=OuterRef("landlord")
         )
         return premises.filter(Exists(claims))
     if dimension == Dimension.FOUR_CATEGORY:
@@ -448,24 +288,43 @@ def row_premises(campaign: Campaign, day: dt.date, dimension: str, key: str) -> 
 
 
 def figure_premises(
-    campaign: Campaign, day: dt.date, dimension: str, key: str, figure: str
+    campaign: Campaign,
+    day: dt.date,
+    dimension: str,
+    key: str,
+    figure: str,
+    known_at: dt.datetime | None = None,
 ) -> QuerySet[PremisesWithProgress]:
-    """The premises behind one figure of one row: its count equals the figure."""
+    """The premises behind one figure of one row, as known at `known_at`: its count equals the figure."""
     if figure not in FIGURE_PROGRESS:
         raise ValueError(f"unknown figure {figure}")
     return status.in_progress(
-        row_premises(campaign, day, dimension, key), campaign, list(FIGURE_PROGRESS[figure]), day
+        row_premises(campaign, day, dimension, key, known_at),
+        campaign,
+        list(FIGURE_PROGRESS[figure]),
+        day,
+        known_at,
     )
+
+
+def snapshot_premises(
+    snapshot: DailySnapshot, dimension: str, key: str, figure: str
+) -> QuerySet[PremisesWithProgress]:
+    """The premises behind one figure of a stored snapshot (its day, as known when it was made)."""
+    return figure_premises(snapshot.campaign, snapshot.day, dimension, key, figure, snapshot.generated_at)
 
 
 __all__ = [
     "FIGURES",
     "FIGURE_PROGRESS",
     "compute_lines",
+    "correct_last_day",
     "figure_premises",
+    "freeze_outreach",
     "generate_snapshot",
     "may_drill",
     "may_view",
     "outreach_section",
+    "snapshot_premises",
     "visible_rows",
 ]

@@ -34,9 +34,14 @@ def make_campaign(code: str = "tq", days_before: int = 10, days_after: int = 20,
     )
 
 
-def target(campaign: Campaign, *premises: Premises) -> None:
+def target(campaign: Campaign, *premises: Premises, joined_on: dt.date | None = None) -> None:
+    """Make the premises targets, members from `joined_on` (default: the campaign's first day), recorded a
+    day before the campaign starts (so a report of any of its days, made whenever, knows them)."""
+    day = joined_on or campaign.starts_on
     for p in premises:
-        CampaignTarget.objects.create(campaign=campaign, premises=p)
+        CampaignTarget.objects.create(
+            campaign=campaign, premises=p, joined_on=day, added_at=at(day - dt.timedelta(days=1))
+        )
 
 
 def history(

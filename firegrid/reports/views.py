@@ -145,7 +145,8 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
     days: list[DailySnapshot] = []
     if campaign is not None:
         newest: dict[dt.date, DailySnapshot] = {}
-        for snapshot in DailySnapshot.objects.filter(campaign=campaign).order_by("-day", "-version"):
+        snapshots = DailySnapshot.objects.filter(campaign=campaign).select_related("generated_by")
+        for snapshot in snapshots.order_by("-day", "-version"):
             newest.setdefault(snapshot.day, snapshot)
         days = list(newest.values())
     today = timezone.localdate()
@@ -204,7 +205,7 @@ def day_page(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
             "campaign": snapshot.campaign,
             "sections": sections(snapshot, request.user),
             "figure_labels": [FIGURE_LABELS[name] for name in FIGURES],
-            "outreach": services.outreach_section(snapshot.campaign, snapshot.day, request.user),
+            "outreach": services.outreach_section(snapshot, request.user),
             "versions": versions,
             "is_newest": snapshot.pk == versions[0].pk,
             "may_generate": services.may_generate(request.user),
@@ -214,7 +215,8 @@ def day_page(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
 
 @login_required
 def premises(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
-    """The premises behind one figure: their count is the figure (for the newest version, the same history)."""
+    """The premises behind one figure: their count is the figure — of any version, for ever (the list is read
+    as known when that version was made)."""
     _require_viewer(request.user)
     snapshot = _snapshot(request, code, day)
     dimension, key, figure = (request.GET.get(name, "") for name in ("dimension", "key", "figure"))
@@ -222,7 +224,7 @@ def premises(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
         raise Http404
     row = services.drill_row(snapshot, request.user, dimension, key)
     queryset = (
-        services.figure_premises(snapshot.campaign, snapshot.day, dimension, key, figure)
+        services.snapshot_premises(snapshot, dimension, key, figure)
         .select_related("building__grid", "landlord")
         .order_by("building__address", "unit_label", "pk")
     )
@@ -285,7 +287,7 @@ def xlsx(request: AuthedHttpRequest, code: str, day: str) -> FileResponse:
                     row.accepted_delta,
                 ]
             )
-    outreach = services.outreach_section(snapshot.campaign, snapshot.day, request.user)
+    outreach = services.outreach_section(snapshot, request.user)
     if outreach is not None:
         sheet = workbook.create_sheet(title=str(OUTREACH_TITLE))
         cells = []
@@ -325,7 +327,7 @@ def bulletin_context(snapshot: DailySnapshot, user: User) -> dict[str, Any]:
         "day_text": day_text,
         "sections": sections(snapshot, user, BULLETIN_SECTIONS),
         "figure_labels": [FIGURE_LABELS[name] for name in FIGURES],
-        "outreach": services.outreach_section(snapshot.campaign, snapshot.day, user),
+        "outreach": services.outreach_section(snapshot, user),
     }
 
 

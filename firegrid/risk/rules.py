@@ -8,10 +8,11 @@ facts in bulk, `services.recompute_grades` stores the result.
 The parameters are a rule set's JSON (`RiskRuleSet.parameters`), checked against `SCHEMA` below; every
 key missing from a stored rule set takes its default, so a rule added later reads old rule sets.
 
-Inputs that do not exist yet (key areas, incidents and alarms, landlord points) come in through two
-hooks rather than made-up values: `register_fact_provider(name, provider)` adds facts per premises
-(`Facts.extra[name]`), `register_rule(rule)` adds weights and reasons read from them. An app that
-brings such data registers both from its AppConfig.ready().
+Inputs kept by apps above this one (landlord points; later key areas, incidents and alarms) come in
+through hooks rather than made-up values: `register_fact_provider(name, provider)` adds facts per
+premises (`Facts.extra[name]`), `register_rule(rule)` adds weights and reasons read from them, and
+`register_interval_adjustment(fn)` moves a premises' re-inspection interval by a factor. An app that
+brings such data registers them from its AppConfig.ready() (points: firegrid/points/risk_hooks.py).
 """
 
 from __future__ import annotations
@@ -251,6 +252,19 @@ def register_fact_provider(name: str, provider: FactProvider) -> None:
     FACT_PROVIDERS[name] = provider
 
 
+# An interval adjustment: (facts, parameters) → the factor a grade's re-inspection interval is multiplied
+# by for this premises (landlord points: 1.2 longer for a good landlord, 0.5 shorter for a poor one).
+IntervalAdjustment = Callable[[Facts, Mapping[str, Mapping[str, int | float]]], Decimal]
+INTERVAL_ADJUSTMENTS: list[IntervalAdjustment] = []
+
+
+def register_interval_adjustment(adjustment: IntervalAdjustment) -> None:
+    """Move the re-inspection interval per premises (from an app's AppConfig.ready()); the result stays
+    within `interval_bounds_days`."""
+    if adjustment not in INTERVAL_ADJUSTMENTS:
+        INTERVAL_ADJUSTMENTS.append(adjustment)
+
+
 HAZARD_REASONS = (
     (Severity.MAJOR, "hazard_major", gettext_noop("%(n)s 项重大火灾隐患未消除")),
     (Severity.RED_LINE, "hazard_red_line", gettext_noop("%(n)s 项红线隐患未消除")),
@@ -325,11 +339,18 @@ def grade_premises(facts: Facts, parameters: Mapping[str, Mapping[str, int | flo
     return Grade(grade=str(grade), score=score, reasons=ordered)
 
 
-def interval_days(grade: str, parameters: Mapping[str, Mapping[str, int | float]]) -> int:
-    """Days from the last covering inspection to the next one for this grade, within the bounds."""
+def interval_days(
+    grade: str, parameters: Mapping[str, Mapping[str, int | float]], facts: Facts | None = None
+) -> int:
+    """Days from the last covering inspection to the next one for this grade, moved by the registered
+    interval adjustments for this premises (`facts`), within the bounds."""
     bounds = parameters["interval_bounds_days"]
-    days = int(parameters["intervals_days"][grade])
-    return max(int(bounds["min"]), min(int(bounds["max"]), days))
+    days = Decimal(int(parameters["intervals_days"][grade]))
+    if facts is not None:
+        for adjust in INTERVAL_ADJUSTMENTS:
+            days *= Decimal(adjust(facts, parameters))
+    whole = int(days.to_integral_value(rounding=ROUND_HALF_UP))
+    return max(int(bounds["min"]), min(int(bounds["max"]), whole))
 
 
 def next_due(
@@ -337,11 +358,12 @@ def next_due(
     last_covering_inspection_at: dt.datetime | None,
     on: dt.date,
     parameters: Mapping[str, Mapping[str, int | float]],
+    facts: Facts | None = None,
 ) -> dt.date:
-    """The next re-inspection date: the last covering inspection + the grade's interval; a premises never
-    inspected is due on the day it is graded (`on`)."""
+    """The next re-inspection date: the last covering inspection + the grade's interval (moved by the
+    interval adjustments for `facts`); a premises never inspected is due on the day it is graded (`on`)."""
     if last_covering_inspection_at is None:
         return on
     return timezone.localdate(last_covering_inspection_at) + dt.timedelta(
-        days=interval_days(grade, parameters)
+        days=interval_days(grade, parameters, facts)
     )

@@ -242,7 +242,7 @@ def _recompute_chunk(
         graded = grade_premises(premises_facts, parameters)
         old = existing.get(pk)
         last = premises_facts.last_covering_inspection_at
-        due = next_due(graded.grade, last, on, parameters)
+        due = next_due(graded.grade, last, on, parameters, premises_facts)
         if last is None and old is not None and old.last_covering_inspection_at is None:
             # Never inspected: due since the day it was first graded, not a date that moves on nightly.
             due = min(old.next_due, due)

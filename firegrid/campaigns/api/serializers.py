@@ -142,19 +142,53 @@ class WorkGroupUpdateSerializer(WorkGroupSerializer):
 
 
 class CampaignTargetSerializer(serializers.ModelSerializer):
+    """One membership: the premises is a target from `joined_on` until `left_on` (null: still one)."""
+
     address = serializers.CharField(source="premises.building.address", read_only=True)
     unit_label = serializers.CharField(source="premises.unit_label", read_only=True)
+    is_current = serializers.BooleanField(read_only=True, help_text=_("仍是整治对象（未移出）"))
+    left_by_name = serializers.SerializerMethodField(help_text=_("移出人"))
 
     class Meta:
         model = CampaignTarget
-        fields = ["id", "campaign", "premises", "address", "unit_label", "source", "added_at"]
+        fields = [
+            "id",
+            "campaign",
+            "premises",
+            "address",
+            "unit_label",
+            "source",
+            "added_at",
+            "joined_on",
+            "left_on",
+            "left_at",
+            "left_by",
+            "left_by_name",
+            "left_reason",
+            "is_current",
+        ]
         read_only_fields = fields
+
+    def get_left_by_name(self, target: CampaignTarget) -> str:
+        return str(target.left_by) if target.left_by_id else ""
 
 
 class TargetAddSerializer(serializers.Serializer):
     campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), label=_("专项整治行动"))
     premises = serializers.PrimaryKeyRelatedField(queryset=Premises.objects.all(), label=_("出租户"))
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("行动结束后更正整治对象时必填。"),
+    )
+    joined_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("自哪一天起计入；默认今天（行动已结束的，为行动最后一天）。"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,6 +202,16 @@ class TargetAddSerializer(serializers.Serializer):
 
 class ClaimReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, label=_("原因"))
+
+
+class TargetRemoveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, label=_("移出原因"))
+    left_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("自哪一天起不再计入；默认今天（行动已结束的，为行动最后一天）。"),
+    )
 
 
 class ClaimSerializer(serializers.ModelSerializer):

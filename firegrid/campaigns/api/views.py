@@ -16,7 +16,6 @@ from django.db.models.query import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.serializers import BaseSerializer
@@ -39,6 +38,7 @@ from .serializers import (
     ClaimReasonSerializer,
     ClaimSerializer,
     TargetAddSerializer,
+    TargetRemoveSerializer,
     TransferSerializer,
     WorkGroupSerializer,
     WorkGroupUpdateSerializer,
@@ -130,22 +130,28 @@ class WorkGroupViewSet(ReadAfterWriteMixin, ScopedModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="整治对象列表", description="`progress` 需同时给出 `campaign`。"),
+    list=extend_schema(
+        summary="整治对象列表",
+        description="每行是一段成为整治对象的期间：joined_on 起计入，left_on 起不再计入（空：仍是整治对象）。"
+        "移出的行保留。`member_on=YYYY-MM-DD` 列出该日的整治对象，`current=true` 列出未移出的；"
+        "`progress` 需同时给出 `campaign`。",
+    ),
     retrieve=extend_schema(summary="整治对象详情"),
 )
 class CampaignTargetViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """A campaign's target premises (整治对象) in the caller's scope: from the hazards found or added by
-    hand; the command adds and removes them (removal needs a `reason`)."""
+    """A campaign's target memberships (整治对象) in the caller's scope, with their dates: from the hazards
+    found or added by hand; the command adds and removes them (removal needs a `reason`, and ends the
+    membership on a day — the row stays, so past figures keep their lists)."""
 
-    queryset = CampaignTarget.objects.select_related("premises__building")
+    queryset = CampaignTarget.objects.select_related("premises__building", "left_by")
     serializer_class = CampaignTargetSerializer
     filterset_class = CampaignTargetFilterSet
+    action_permissions: ClassVar[dict[str | None, str]] = {**ACTIONS, "remove": Action.DELETE}
     request: AuthedRequest
 
     def get_queryset(self) -> QuerySet[CampaignTarget]:
@@ -158,6 +164,7 @@ class CampaignTargetViewSet(
 
     @extend_schema(
         summary="加入整治对象",
+        description="区指挥部、系统管理员。行动已结束的，须填写原因，并生成最后一日日报的更正版本。",
         request=TargetAddSerializer,
         responses={201: CampaignTargetSerializer, **ERRORS},
     )
@@ -166,17 +173,31 @@ class CampaignTargetViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         target = services.add_target(
-            data["campaign"], data["premises"], actor=request.user, reason=data["reason"]
+            data["campaign"],
+            data["premises"],
+            actor=request.user,
+            reason=data["reason"],
+            on=data["joined_on"],
         )
         return Response(CampaignTargetSerializer(target).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="移出整治对象", request=ClaimReasonSerializer, responses={204: None, **ERRORS})
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    @extend_schema(
+        summary="移出整治对象",
+        description="区指挥部、系统管理员，须填写原因。自 left_on（默认今天）起不再计入；此前各日的数字和清单不变。"
+        "行动已结束的，生成最后一日日报的更正版本。",
+        request=TargetRemoveSerializer,
+        responses={200: CampaignTargetSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def remove(self, request: AuthedRequest, pk: str | None = None) -> Response:
         target = self.get_object()
-        serializer = ClaimReasonSerializer(data=request.data)
+        serializer = TargetRemoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.remove_target(target, actor=self.request.user, reason=serializer.validated_data["reason"])
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        data = serializer.validated_data
+        removed = services.remove_target(
+            target, actor=request.user, reason=data["reason"], on=data["left_on"]
+        )
+        return Response(CampaignTargetSerializer(removed).data)
 
 
 @extend_schema_view(list=extend_schema(summary="单位认领列表"), retrieve=extend_schema(summary="认领详情"))

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from firegrid import testing as t
-from firegrid.api_testing import API, CHANGE, CREATE, DELETE, ApiScopeMatrix, api_client, list_ids
+from firegrid.api_testing import API, CHANGE, CREATE, ApiScopeMatrix, api_client, list_ids
 from firegrid.areas.choices import AREA_ROLES, Role
 from firegrid.campaigns import services
 from firegrid.campaigns.choices import ClaimStatus
@@ -101,23 +101,60 @@ def test_targets_read_add_remove(personas, district, campaign, targets):
         f"{API}/campaign-targets/", {"campaign": campaign.pk, "progress": "not_surveyed"}
     )
     assert list_ids(response) == {t.pk for t in targets}
-    assert_status(
-        api_client(personas.grid_worker).delete(f"{API}/campaign-targets/{targets[0].pk}/", {"reason": "x"}),
-        403,
+    remove = f"{API}/campaign-targets/{targets[0].pk}/remove/"
+    assert_status(api_client(personas.grid_worker).post(remove, {"reason": "x"}, format="json"), 403)
+    assert_status(api_client(personas.commander).post(remove, {}, format="json"), 400)
+    # A removal ends the membership today; the row stays, with who, why and when.
+    response = api_client(personas.commander).post(remove, {"reason": "重复"}, format="json")
+    assert_status(response, 200)
+    today = timezone.localdate().isoformat()
+    assert (response.data["left_on"], response.data["left_reason"], response.data["is_current"]) == (
+        today,
+        "重复",
+        False,
     )
-    assert_status(api_client(personas.commander).delete(f"{API}/campaign-targets/{targets[0].pk}/"), 400)
-    assert_status(
-        api_client(personas.commander).delete(f"{API}/campaign-targets/{targets[0].pk}/", {"reason": "重复"}),
-        204,
+    assert response.data["left_by"] == personas.commander.pk
+    assert CampaignTarget.objects.filter(pk=targets[0].pk, left_on__isnull=False).exists()
+    assert_status(api_client(personas.commander).post(remove, {"reason": "再次"}, format="json"), 400)
+    assert_status(api_client(personas.commander).delete(f"{API}/campaign-targets/{targets[0].pk}/"), 405)
+    current = api_client(personas.commander).get(
+        f"{API}/campaign-targets/", {"campaign": campaign.pk, "current": "true"}
     )
-    assert not CampaignTarget.objects.filter(pk=targets[0].pk).exists()
+    assert list_ids(current) == {targets[1].pk, targets[2].pk}
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    members = api_client(personas.commander).get(f"{API}/campaign-targets/", {"member_on": yesterday})
+    assert list_ids(members) == set()  # every target joined today
     payload = {"campaign": campaign.pk, "premises": district.premises_a.pk}
     assert_status(
         api_client(personas.grid_worker).post(f"{API}/campaign-targets/", payload, format="json"), 403
     )
+    # Added again: a new membership from today (not before the day it left).
+    response = api_client(personas.commander).post(f"{API}/campaign-targets/", payload, format="json")
+    assert_status(response, 201)
+    assert response.data["id"] != targets[0].pk and response.data["joined_on"] == today
+    assert CampaignTarget.objects.filter(campaign=campaign, premises=district.premises_a).count() == 2
     assert_status(
-        api_client(personas.commander).post(f"{API}/campaign-targets/", payload, format="json"), 201
+        api_client(personas.commander).post(
+            f"{API}/campaign-targets/", {**payload, "premises": district.shop_a.pk}, format="json"
+        ),
+        400,
     )
+
+
+def test_target_removal_walk(personas, district, campaign, targets):
+    """The removal action through the personas: anonymous 401, outsider 404, reader 403, command 200 audited."""
+    target = targets[0]
+    url = f"{API}/campaign-targets/{target.pk}/remove/"
+    body = {"reason": "重复登记"}
+    assert_status(api_client().post(url, body, format="json"), 401)
+    assert_status(api_client(personas.outsider).post(url, body, format="json"), 404)
+    assert_status(api_client(personas.grid_worker).post(url, body, format="json"), 403)
+    target.refresh_from_db()
+    assert target.left_on is None
+    assert_status(api_client(personas.commander).post(url, body, format="json"), 200)
+    entry = AuditEntry.objects.for_object(target).get()
+    assert (entry.action, entry.actor, entry.reason) == (AuditAction.UPDATE, personas.commander, "重复登记")
+    assert entry.after["left_on"] == timezone.localdate().isoformat()
 
 
 # --- campaigns and work groups: create and partial update --------------------------------------------
@@ -481,13 +518,15 @@ class TestWorkGroupApi(ApiScopeMatrix):
 
 class TestCampaignTargetApi(ApiScopeMatrix):
     prefix = "campaign-targets"
-    writes = frozenset({CREATE, DELETE})  # added and removed (with a reason), never edited
+    # Added, never edited or deleted: a removal ends the membership (POST …/remove/, walked in
+    # test_target_removal_walk) and the row stays.
+    writes = frozenset({CREATE})
     outsider = "outsider"  # sees the targets among the premises they see
     forbidden = "landlord"
     reader = "grid_worker"
     writer = "commander"
-    non_deleter = "grid_worker"
-    deleter = "commander"
+    non_deleter = None
+    deleter = None
     lister = "grid_worker"
 
     def target(self, district):
@@ -499,9 +538,6 @@ class TestCampaignTargetApi(ApiScopeMatrix):
 
     def create_payload(self, district):
         return {"campaign": campaign_of(district).pk, "premises": district.shop_a.pk, "reason": "群众举报"}
-
-    def delete_payload(self, district):
-        return {"reason": "重复登记"}
 
     def add_rows(self, district, n):
         campaign = campaign_of(district)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from firegrid import testing as t
 from firegrid.campaigns import services
@@ -118,13 +119,19 @@ def test_target_by_hand_add_and_remove_are_audited(personas, district, campaign)
     assert "reason" in exc.value.message_dict
     pk = target.pk
     services.remove_target(target, actor=personas.commander, reason="重复登记")
-    assert not CampaignTarget.objects.filter(pk=pk).exists()
+    # A removal ends the membership; the row stays with who, why and when.
+    removed = CampaignTarget.objects.get(pk=pk)
+    assert (removed.left_on, removed.left_by, removed.left_reason) == (
+        timezone.localdate(),
+        personas.commander,
+        "重复登记",
+    )
     actions = list(
         AuditEntry.objects.filter(content_type__model="campaigntarget", object_id=str(pk)).values_list(
             "action", flat=True
         )
     )
-    assert sorted(actions) == sorted([AuditAction.CREATE, AuditAction.DELETE])
+    assert sorted(actions) == sorted([AuditAction.CREATE, AuditAction.UPDATE])
     with pytest.raises(PermissionDenied):
         services.add_target(campaign, district.premises_a, actor=personas.grid_worker)
 

@@ -251,7 +251,8 @@ def test_target_add_and_remove_by_hand(login, personas, district, campaign):
         reverse("campaigns:target_remove", args=[campaign.pk]),
         {"premises": district.premises_b.pk, "reason": "重复"},
     )
-    assert not campaign.targets.filter(premises=district.premises_b).exists()
+    assert not campaign.targets.filter(premises=district.premises_b, left_on__isnull=True).exists()
+    assert campaign.targets.get(premises=district.premises_b).left_reason == "重复"
     response = login(personas.grid_worker).post(
         reverse("campaigns:target_add", args=[campaign.pk]), {"premises": district.premises_a.pk}
     )

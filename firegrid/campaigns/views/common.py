@@ -12,6 +12,7 @@ from django.urls import reverse
 from firegrid.core.permissions import Action
 from firegrid.registry.models import Landlord, Premises
 
+from .. import status
 from ..models import Campaign
 from ..scope import unclaimed_landlords
 
@@ -31,7 +32,10 @@ def campaign_url(name: str, campaign: Campaign, **params: Any) -> str:
 
 
 def visible_targets(campaign: Campaign, user: User) -> QuerySet[Premises]:
-    return Premises.objects.visible_to(user, Action.VIEW).filter(campaign_targets__campaign=campaign)
+    """The campaign's targets in the user's scope on its reference day (today's; its last day's once over)."""
+    return Premises.objects.visible_to(user, Action.VIEW).filter(
+        pk__in=status.memberships_on(campaign, status.reference_day(campaign)).values("premises_id")
+    )
 
 
 def unclaimed_in_scope(campaign: Campaign, user: User) -> LandlordQuerySet:

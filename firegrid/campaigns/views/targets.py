@@ -40,7 +40,8 @@ TARGET_COLUMNS = [
 
 
 class TargetListView(CampaignMixin, ObjectListView):
-    """整治对象: the campaign's target premises in the user's scope, with their progress today."""
+    """整治对象: the campaign's target premises in the user's scope on its reference day (today; its last day
+    once over), with their progress that day."""
 
     model = Premises
     filterset_class = filters.TargetPremisesFilterSet
@@ -74,6 +75,8 @@ class TargetListView(CampaignMixin, ObjectListView):
             verbose_name_plural=_("整治对象"),
             can_manage_targets=can(self.request.user, Action.ADD, CampaignTarget),
             target_form=forms.TargetForm(),
+            as_of=status.reference_day(self.campaign),
+            campaign_over=status.is_over(self.campaign),
         )
         return context
 
@@ -84,8 +87,14 @@ class TargetsFromHazardsView(CampaignMixin, LoginRequiredMixin, View):
 
     def post(self, request: AuthedHttpRequest, **kwargs: Any) -> HttpResponse:
         campaign = self.get_campaign()
-        added = services.add_targets_from_hazards(campaign, actor=request.user)
-        messages.success(request, _("已加入整治对象 %(n)s 户。") % {"n": added})
+        try:
+            added = services.add_targets_from_hazards(
+                campaign, actor=request.user, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已加入整治对象 %(n)s 户。") % {"n": added})
         return redirect(campaign_url("target_list", campaign))
 
 
@@ -102,20 +111,23 @@ class TargetChangeView(CampaignMixin, LoginRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, _("请填写出租户编号。"))
             return redirect(campaign_url("target_list", campaign))
-        pk, reason = form.cleaned_data["premises"], form.cleaned_data["reason"]
+        pk, reason, on = form.cleaned_data["premises"], form.cleaned_data["reason"], form.cleaned_data["on"]
         try:
             if self.mode == "add":
                 premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk)
-                services.add_target(campaign, premises, actor=request.user, reason=reason)
+                services.add_target(campaign, premises, actor=request.user, reason=reason, on=on)
                 messages.success(request, _("已加入整治对象：%(p)s") % {"p": premises})
             else:
+                # The premises' current membership (earlier, ended ones stay as they are).
                 target = get_object_or_404(
                     CampaignTarget.objects.filter(
-                        campaign=campaign, premises__in=Premises.objects.visible_to(request.user)
+                        campaign=campaign,
+                        left_on__isnull=True,
+                        premises__in=Premises.objects.visible_to(request.user),
                     ),
                     premises_id=pk,
                 )
-                services.remove_target(target, actor=request.user, reason=reason)
+                services.remove_target(target, actor=request.user, reason=reason, on=on)
                 messages.success(request, _("已移出整治对象：%(p)s") % {"p": target.premises})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -76,8 +76,8 @@ class UnitPageView(CampaignMixin, LoginRequiredMixin, TemplateView):
         plans = Plan.objects.filter(campaign=campaign, premises=OuterRef("pk")).order_by("-pk")
         premises = (
             status.with_progress(
-                Premises.objects.filter(
-                    landlord__in=[c.landlord_id for c in claims], campaign_targets__campaign=campaign
+                status.members_on(campaign, status.reference_day(campaign)).filter(
+                    landlord__in=[c.landlord_id for c in claims]
                 ),
                 campaign,
             )

@@ -43,13 +43,25 @@ PREFIXES = [
     "risk-rule-sets",
     "self-inspections",
     "verification-draws",
+    "self-inspection-misses",
+    # Patrols (巡查)
+    "patrol-teams",
+    "patrols",
+    "patrol-scans",
+    "patrol-findings",
+    "fabrication-flags",
+    # Points (积分)
+    "points-entries",
+    "points-rule-sets",
+    "year-end-evaluations",
+    "nominations",
 ]
 # Endpoints that are not a model's: a report with a list only.
 REPORT_PREFIXES = ["coverage", "queue"]
 # A model's actions without its own list or detail: a plan's items are read and edited with the plan.
 ACTION_PREFIXES = ["plan-items"]
 # Read-only lists and details without history (frozen snapshots), with their own actions.
-SNAPSHOT_PREFIXES = ["daily-reports"]
+SNAPSHOT_PREFIXES = ["daily-reports", "landlord-points"]
 
 
 def signed_in_client() -> APIClient:
@@ -129,6 +141,7 @@ def test_schema_contains_every_path(schema):
         "/api/v1/campaigns/{id}/unclaimed-landlords/",
         "/api/v1/claims/{id}/transfer/",
         "/api/v1/claims/{id}/release/",
+        "/api/v1/campaign-targets/{id}/remove/",
     }
     expected |= {"/api/v1/outreach-records/totals/"}
     expected |= {
@@ -136,9 +149,19 @@ def test_schema_contains_every_path(schema):
         for action in ("route", "escalate", "assign", "start", "done", "cancel", "replies")
     }
     expected |= {"/api/v1/risk-grades/{premises}/changes/"}
+    expected |= {"/api/v1/self-inspections/{id}/photos/{photo_id}/{variant}/"}
+    expected |= {f"/api/v1/patrols/{{id}}/{action}/" for action in ("start", "finish", "cancel", "scan")}
     expected |= {
-        f"/api/v1/risk-rule-sets/{{id}}/{action}/" for action in ("new-version", "parameters", "publish")
+        "/api/v1/patrol-findings/{id}/close/",
+        "/api/v1/patrol-findings/{id}/photos/{photo_id}/{variant}/",
+        "/api/v1/fabrication-flags/{id}/review/",
     }
+    expected |= {
+        f"/api/v1/{prefix}/{{id}}/{action}/"
+        for prefix in ("risk-rule-sets", "points-rule-sets")
+        for action in ("new-version", "parameters", "publish")
+    }
+    expected |= {"/api/v1/nominations/{id}/certificate/", "/api/v1/year-end-evaluations/{id}/confirm/"}
     assert set(schema["paths"]) == expected
 
 
@@ -163,7 +186,8 @@ def test_schema_shows_areas_read_only_and_registry_writable(schema):
         assert set(paths[f"/api/v1/{prefix}/{{id}}/"]) == {"get", "patch"}
     assert set(paths["/api/v1/claims/"]) == {"get", "post"}
     assert set(paths["/api/v1/claims/{id}/"]) == {"get"}
-    assert set(paths["/api/v1/campaign-targets/{id}/"]) == {"get", "delete"}
+    # A removal ends the membership (POST …/remove/): the row stays, nothing is deleted.
+    assert set(paths["/api/v1/campaign-targets/{id}/"]) == {"get"}
 
 
 def test_version_is_read_only_in_responses_and_required_on_update(schema):

@@ -64,7 +64,13 @@ def scene(checklist, district, personas):
     )
     targets = [d.premises_a, d.shop_a, premises_a2, d.premises_b, premises_b2, premises_b3]
     for premises in targets:
-        CampaignTarget.objects.create(campaign=campaign, premises=premises)
+        # Members from the first day, recorded the day before (the reports of any day know them).
+        CampaignTarget.objects.create(
+            campaign=campaign,
+            premises=premises,
+            joined_on=START,
+            added_at=dt.datetime.combine(START - dt.timedelta(days=1), dt.time(9), tzinfo=ZONE),
+        )
     # Claimed on the first day: the reports count a unit's landlords from the claims in force that day.
     Claim.objects.create(
         campaign=campaign,

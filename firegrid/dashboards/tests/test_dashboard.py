@@ -242,7 +242,7 @@ def test_burn_down_follows_the_reports(scene, today, reports, personas, login):
         TODAY,
     ):
         expected = status.in_progress(
-            status.targets(scene.campaign), scene.campaign, open_progress, day
+            status.members_on(scene.campaign, day), scene.campaign, open_progress, day
         ).count()
         assert series["actual"][(day - START).days] == expected, day
     # 6 → 5 (accepted) → 4 (cancelled) → 3 (accepted) → 4 (a new plan reopens premises_b2).

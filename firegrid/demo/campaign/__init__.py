@@ -14,8 +14,13 @@ campaign; a plan's moves chain (each from_state is the previous to_state) along 
 allows; hazards accepted and closed by the acceptance inspection that accepted their plan; documents
 with content frozen by `rectification.documents.build_content`; serial counters moved on.
 
+Each target is a member of the campaign from the day its survey found its hazards (`joined_on`), so the
+scope grows through October as the survey goes on. Premises that already hold the demo's present-day
+plans (made before the replay) are not drawn as targets, but for a four-category landlord's only premises.
+
 Deterministic for a seed. Then one daily snapshot per day of the campaign (when the reports app is
-installed), so the burn-down and the rankings can be shown for every day.
+installed), credited to the demo (`generated_via` demo), so the burn-down and the rankings can be shown
+for every day.
 
 By phase: `setup` (the campaign, work groups, targets, claims), `schedule` (each target's timeline),
 `survey` (findings, the survey, the plan and its notice), `rectification` (rechecks and acceptance),

@@ -15,6 +15,7 @@ from firegrid.areas.choices import AreaLevel, DepartmentKind
 from firegrid.areas.models import Area, User
 from firegrid.campaigns.choices import CampaignStatus, ClaimStatus, MilestoneScope, TargetSource
 from firegrid.campaigns.models import Campaign, CampaignTarget, Claim, Milestone, WorkGroup
+from firegrid.rectification.models import Plan
 from firegrid.registry.choices import PremisesKind, PremisesStatus
 from firegrid.registry.models import Landlord, Premises
 
@@ -109,6 +110,10 @@ def choose_targets(replay: Replay) -> list[Story]:
     columns = ("pk", "kind", "is_shared_rental", "landlord_id", "status", "building__grid__code")
     by_landlord: dict[int, list[tuple]] = {}
     best: list[tuple[float, int]] = []  # a heap of the highest weighted keys (Efraimidis–Spirakis)
+    # Premises with a plan already hold the demo's present-day plans (made before the replay, dated today):
+    # not among the 2019 targets, so nothing dated today sits on them. (A four-category landlord's only
+    # premises stays theirs: the 211 are one per landlord.)
+    present_day = set(Plan.objects.values_list("premises_id", flat=True))
     rows = Premises.objects.order_by("pk").values_list(*columns)
     for row in rows.iterator(chunk_size=5000):
         pk, kind, shared, landlord_id, state, grid_code = row
@@ -121,7 +126,9 @@ def choose_targets(replay: Replay) -> list[Story]:
         sub = grid_code[len(DISTRICT_CODE) : len(DISTRICT_CODE) + 3]
         weight = SUBDISTRICT_WEIGHT.get(sub, OTHER_SUBDISTRICT_WEIGHT) * KIND_WEIGHT.get(kind, 1.0)
         weight *= SHARED_RENTAL_WEIGHT if shared else 1.0
-        key = rng.random() ** (1.0 / weight)
+        key = rng.random() ** (1.0 / weight)  # drawn for every premises: the stream stays as it was
+        if pk in present_day:
+            continue
         if len(best) < wanted:
             heapq.heappush(best, (key, pk))
         elif key > best[0][0]:
@@ -132,7 +139,8 @@ def choose_targets(replay: Replay) -> list[Story]:
         theirs = by_landlord.get(landlord_id, [])
         if not theirs:
             continue
-        active = [r for r in theirs if r[4] == PremisesStatus.ACTIVE] or theirs
+        free = [r for r in theirs if r[0] not in present_day] or theirs
+        active = [r for r in free if r[4] == PremisesStatus.ACTIVE] or free
         four_premises[rng.choice(active)[0]] = landlord_id
     premises = Premises.objects.filter(pk__in=[*chosen, *four_premises]).select_related(
         "building__grid", "landlord"
@@ -189,13 +197,15 @@ def claim_four_category(replay: Replay, stories: list[Story]) -> None:
 
 
 def add_targets(replay: Replay, stories: list[Story]) -> None:
-    """The premises as the campaign's targets, added when their survey found hazards."""
+    """The premises as the campaign's targets, each a member from the day its survey found its hazards (so
+    the campaign's scope grows through October as the survey goes on), recorded then."""
     targets = [
         CampaignTarget(
             campaign=replay.campaign,
             premises=s.premises,
             source=TargetSource.HAZARDS,
             added_at=s.surveyed().submitted_at,
+            joined_on=s.surveyed().submitted_at.astimezone(at(STARTS_ON, 0).tzinfo).date(),
         )
         for s in stories
     ]

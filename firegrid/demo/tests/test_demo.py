@@ -40,6 +40,7 @@ from firegrid.demo.generator import (
     RegistryGenerator,
     district_plan,
 )
+from firegrid.demo.loader import DEMO_USERS
 from firegrid.demo.progress import Progress
 from firegrid.registry.choices import PremisesKind
 from firegrid.registry.models import Building, Landlord, Premises, Room, TenantHousehold
@@ -156,9 +157,12 @@ def test_departments_and_units(demo):
 def test_one_user_per_role(demo):
     for role in Role:
         assert User.objects.filter(role=role).exists(), role
-    for user in User.objects.all():
+    for user in User.objects.filter(username__in=[d.username for d in DEMO_USERS]):
         assert user.check_password(DEMO_PASSWORD)
         assert user.full_name
+    # The other landlords' portal accounts (the long-term phase) sign in with SMS codes only.
+    portal = User.objects.filter(role=Role.LANDLORD).exclude(username="landlord")
+    assert portal.exists() and not any(u.has_usable_password() for u in portal)
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
     assert User.objects.get(username="fire").department.kind == DepartmentKind.FIRE
@@ -340,6 +344,14 @@ def test_the_database_holds_what_the_generator_makes(demo):
         name: list(model.objects.order_by("pk").values_list(*DIGEST_FIELDS[name]))
         for name, model in models.items()
     }
+    # The registry as loaded, before the long-term phase's tenant moves (households that moved in from
+    # December 2019 on; move-outs it recorded on the loaded ones).
+    start = date(2019, 12, 1)
+    stored["tenant"] = [
+        (*row[:4], row[4] if row[4] is None or row[4] < start else None)
+        for row in stored["tenant"]
+        if row[3] < start
+    ]
     assert registry_digest(stored) == registry_digest(generated_rows(2019))
 
 
@@ -535,6 +547,94 @@ def test_campaign_replay_outreach_and_daily_reports(demo):
         assert total[date(2019, 11, 30)].accepted == 1095
         days = sorted(total)
         assert all(total[a].accepted <= total[b].accepted for a, b in itertools.pairwise(days))
+
+
+@pytest.mark.django_db
+def test_campaign_replay_scope_grows_as_targets_are_found(demo):
+    """Each target joins on the day its survey found its hazards: 2019-10-01's report counts only the
+    targets found that day, and the scope grows through October to 1,095."""
+    from firegrid.campaigns import status
+    from firegrid.inspections.models import Hazard
+    from firegrid.reports.models import DailySnapshot
+
+    campaign = replayed()
+    targets = list(campaign.targets.all())
+    end = status.day_end(campaign.ends_on)
+    found = dict(
+        Hazard.objects.filter(premises__in=[t.premises_id for t in targets], found_at__lt=end)
+        .order_by()
+        .values("premises_id")
+        .annotate(first=Min("found_at"))
+        .values_list("premises_id", "first")
+    )
+    assert all(found[t.premises_id].astimezone(SHANGHAI).date() == t.joined_on for t in targets)
+    assert all(t.added_at.astimezone(SHANGHAI).date() == t.joined_on for t in targets)
+    assert not campaign.targets.filter(left_on__isnull=False).exists()
+    in_scope = {
+        s.day: s.rows.get(dimension="total").in_scope
+        for s in DailySnapshot.objects.filter(campaign=campaign).order_by("day")
+    }
+    first = in_scope[date(2019, 10, 1)]
+    assert 0 < first < 300 and first == status.members_on(campaign, date(2019, 10, 1)).count()
+    assert all(in_scope[a] <= in_scope[b] for a, b in itertools.pairwise(sorted(in_scope)))
+    assert in_scope[date(2019, 10, 31)] == in_scope[date(2019, 11, 30)] == 1095
+
+
+@pytest.mark.django_db
+def test_nothing_after_its_end_belongs_to_the_2019_campaign(demo):
+    """The district lives on to today (plans, patrols, hazards at 2019 targets), but the 2019 campaign's
+    figures and dashboard hold only what happened between 2019-10-01 and 2019-11-30."""
+    from firegrid.campaigns import status
+    from firegrid.dashboards import figures
+    from firegrid.rectification.models import Plan, PlanMove
+    from firegrid.reports.models import DailySnapshot
+
+    campaign = replayed()
+    end = status.day_end(campaign.ends_on)
+    commander = User.objects.get(username="commander")
+    assert not Plan.objects.filter(campaign=campaign, created_at__gte=end).exists()
+    assert not PlanMove.objects.filter(plan__campaign=campaign, time__gte=end).exists()
+    assert not campaign.targets.filter(Q(joined_on__gt=campaign.ends_on) | Q(added_at__gte=end)).exists()
+    assert not campaign.claims.filter(Q(claimed_at__gte=end) | Q(ended_at__gte=end)).exists()
+    assert not DailySnapshot.objects.filter(campaign=campaign, day__gt=campaign.ends_on).exists()
+    hazards = figures.campaign_hazards(campaign, commander)
+    assert hazards.exists() and not hazards.filter(found_at__gte=end).exists()
+    # The dashboard: 100 % and nothing left open beside it.
+    headline, _links = figures.summary(
+        figures.newest_snapshot(campaign), figures.scope_rows(figures.newest_snapshot(campaign), commander)
+    )
+    assert (headline["completion"], headline["open"]) == (100.0, 0)
+    buckets = [row["counts"] for row in figures.hazards_by_category(campaign, commander)]
+    assert sum(c["to_fix"] + c["to_recheck"] for c in buckets) == 0
+    assert all(row["value"] == 0 for row in figures.overdue_ageing(campaign, commander))
+
+
+@pytest.mark.django_db
+def test_campaign_replay_past_figures_survive_the_commands_changes(demo):
+    """Issue 12's scenario on the demo: the commander adds one target to the ended campaign and removes a
+    four-category one; the stored 2019-10-31 figures (211 four-category accepted, 1,095 in scope) and their
+    lists still agree, and the change is a correction of 2019-11-30."""
+    from firegrid.campaigns import services as campaigns
+    from firegrid.reports import services as reports
+    from firegrid.reports.models import DailySnapshot
+
+    campaign = replayed()
+    commander = User.objects.get(username="commander")
+    milestone = reports.newest(campaign, date(2019, 10, 31))
+    four = milestone.rows.get(dimension="four_category", key="all")
+    total = milestone.rows.get(dimension="total")
+    assert (four.accepted, total.in_scope) == (211, 1095)
+    outside = Premises.objects.exclude(pk__in=campaign.targets.values("premises_id")).order_by("pk").first()
+    campaigns.add_target(campaign, outside, actor=commander, reason="漏报补录")
+    removed = campaign.targets.filter(premises__landlord__in=Landlord.objects.four_category()).first()
+    campaigns.remove_target(removed, actor=commander, reason="登记有误")
+    milestone = DailySnapshot.objects.get(pk=milestone.pk)
+    for row, figure, value in ((four, "accepted", 211), (total, "in_scope", 1095)):
+        assert getattr(milestone.rows.get(pk=row.pk), figure) == value
+        assert reports.snapshot_premises(milestone, row.dimension, row.key, figure).count() == value
+    last = reports.newest(campaign, campaign.ends_on)
+    assert last.version == 3 and "登记有误" in last.reason
+    assert last.rows.get(dimension="four_category", key="all").accepted == 210
 
 
 @pytest.mark.django_db

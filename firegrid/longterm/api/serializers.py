@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from firegrid.areas.models import Area
+from firegrid.core.api.photos import PhotoSerializer, PhotoUploadField
 from firegrid.core.validators import validate_latitude, validate_longitude
 from firegrid.inspections.choices import InspectionKind
 from firegrid.risk.choices import RiskGrade
 
 from ..choices import QueueKind, SelfCheckResult
 from ..forms import grids_in_scope
-from ..models import SelfInspection, SelfInspectionAnswer, Verification, VerificationDraw
+from ..models import (
+    SelfInspection,
+    SelfInspectionAnswer,
+    SelfInspectionMiss,
+    SelfInspectionPhoto,
+    Verification,
+    VerificationDraw,
+)
 
 
 class QueueQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -103,11 +112,24 @@ class VerificationSerializer(serializers.ModelSerializer[Verification]):
         fields = ["inspection", "verified_at", "contradicted", "contradicted_items"]
 
 
+class SelfInspectionPhotoSerializer(PhotoSerializer[SelfInspectionPhoto]):
+    class Meta(PhotoSerializer.Meta):
+        model = SelfInspectionPhoto
+        fields = ["id", "item_code", *PhotoSerializer.Meta.fields[1:]]
+        read_only_fields = fields
+
+    def file_path(self, photo: SelfInspectionPhoto, variant: str) -> str:
+        return reverse("self-inspections-photo-file", args=[photo.self_inspection_id, photo.pk, variant])
+
+
 class SelfInspectionSerializer(serializers.ModelSerializer[SelfInspection]):
     premises_label = serializers.CharField(source="premises.__str__", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     drawn = serializers.SerializerMethodField(help_text=_("是否被抽中核实"))
     answers = SelfInspectionAnswerSerializer(many=True, read_only=True)
+    photos = SelfInspectionPhotoSerializer(
+        many=True, read_only=True, help_text=_("自查照片（每个需拍照的自查项一张）")
+    )
     verification = serializers.SerializerMethodField(help_text=_("核实结果（未核实为空）"))
 
     class Meta:
@@ -124,6 +146,7 @@ class SelfInspectionSerializer(serializers.ModelSerializer[SelfInspection]):
             "drawn",
             "draw",
             "answers",
+            "photos",
             "verification",
             "version",
         ]
@@ -142,8 +165,38 @@ class SelfInspectionCreateSerializer(serializers.Serializer):  # type: ignore[ty
     client_uuid = serializers.UUIDField(help_text=_("客户端生成的编号：重发同一编号只算一次"))
     answers = serializers.DictField(
         child=serializers.ChoiceField(choices=SelfCheckResult.choices),
-        help_text=_("{检查项编号: pass 符合 / fail 不符合}，须回答本户的全部自查项"),
+        help_text=_(
+            "{检查项编号: pass 符合 / fail 不符合}，须回答本户的全部自查项"
+            "（multipart/form-data：每项一个字段 answers.<检查项编号>）"
+        ),
     )
+    photos = serializers.DictField(
+        child=PhotoUploadField(),
+        required=False,
+        help_text=_(
+            "{检查项编号: 照片}（multipart/form-data：每张一个字段 photos.<检查项编号>）。"
+            "需拍照的自查项答“符合”时必须上传；已上传的照片在提交失败后保留，"
+            "以同一 client_uuid 重试时无需重传"
+        ),
+    )
+
+
+class SelfInspectionMissSerializer(serializers.ModelSerializer[SelfInspectionMiss]):
+    premises_label = serializers.CharField(source="premises.__str__", read_only=True)
+
+    class Meta:
+        model = SelfInspectionMiss
+        fields = [
+            "id",
+            "premises",
+            "premises_label",
+            "landlord",
+            "period",
+            "reminded_at",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = fields
 
 
 class VerificationDrawSerializer(serializers.ModelSerializer[VerificationDraw]):

@@ -19,7 +19,7 @@ from firegrid.core.http import AuthedRequest
 
 from ..choices import QueueKind
 from ..queue import BUILDINGS_PER_PAGE, kind_counts, may_view_queue, work_queue
-from .self_inspections import SelfInspectionViewSet, VerificationDrawViewSet
+from .self_inspections import SelfInspectionMissViewSet, SelfInspectionViewSet, VerificationDrawViewSet
 from .serializers import QueueItemSerializer, QueueQuerySerializer
 
 MAX_BUILDINGS_PER_PAGE = 500
@@ -109,3 +109,4 @@ def register(router: BaseRouter) -> None:
     router.register("queue", QueueViewSet, basename="queue")
     router.register("self-inspections", SelfInspectionViewSet, basename="self-inspections")
     router.register("verification-draws", VerificationDrawViewSet, basename="verification-draws")
+    router.register("self-inspection-misses", SelfInspectionMissViewSet, basename="self-inspection-misses")

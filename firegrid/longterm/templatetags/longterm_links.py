@@ -1,4 +1,5 @@
-"""The 任务 tab of the phone's bottom bar (with the count of today's items as its badge) and the menu link."""
+"""The 任务 tab of the phone's bottom bar (with the count of today's items as its badge) and the menu links
+(今日任务, 房东自查)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from django import template
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from firegrid.areas.choices import Role
 from firegrid.areas.models import User
+from firegrid.core.permissions import Action, can
+from firegrid.longterm.models import SelfInspection
 from firegrid.longterm.queue import is_personal_queue, may_view_queue, queue_count
 
 register = template.Library()
@@ -18,6 +22,13 @@ register = template.Library()
 @register.filter
 def can_view_queue(user: User | AnonymousUser) -> bool:
     return may_view_queue(user)
+
+
+@register.filter
+def can_view_self_inspections(user: User | AnonymousUser) -> bool:
+    """The staff list of self-inspections in the menu: the roles that read them, landlords aside (theirs is
+    the portal)."""
+    return isinstance(user, User) and user.role != Role.LANDLORD and can(user, Action.VIEW, SelfInspection)
 
 
 @register.inclusion_tag("longterm/_tab.html", takes_context=True)

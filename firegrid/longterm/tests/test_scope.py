@@ -1,10 +1,11 @@
-"""visible_to: who sees which self-inspections, verifications and verification draws, and which actions
-each role may take on them.
+"""visible_to: who sees which self-inspections, verifications, photos, misses and verification draws, and
+which actions each role may take on them.
 
-Self-inspections and their verifications follow their premises' scope: district-wide roles see all, area
-roles their areas', a landlord their own premises'. A unit liaison follows claims, not self-checks: none.
-Draws are the district's record, read by every role that reads self-inspections (not landlords). Only a
-landlord adds a self-inspection; nobody changes or deletes one.
+Self-inspections, their verifications, photos and misses follow their premises' scope: district-wide roles
+see all, area roles their areas', a landlord their own premises'. A unit liaison follows claims, not
+self-checks: none. Draws are the district's record, read by every role that reads self-inspections (not
+landlords). Only a landlord adds a self-inspection (with its photos); nobody changes or deletes one; misses
+are recorded by the monthly job alone.
 """
 
 from __future__ import annotations
@@ -22,21 +23,30 @@ from firegrid.conftest import (
 )
 from firegrid.inspections.models import Inspection
 from firegrid.longterm import services
-from firegrid.longterm.models import SelfInspection, Verification, VerificationDraw
+from firegrid.longterm.models import (
+    SelfInspection,
+    SelfInspectionMiss,
+    SelfInspectionPhoto,
+    Verification,
+    VerificationDraw,
+)
 from firegrid.rectification.testing import inspect
 
-from .self_checks import make_self_inspection
+from .self_checks import add_photo, make_self_inspection
 
 pytestmark = pytest.mark.django_db
 
 PERIOD = dt.date(2026, 3, 1)
+MISSED = dt.date(2026, 2, 1)
 READERS = ("commander", "fire_officer", "subdistrict_officer", "community_officer", "grid_worker", "outsider")
 
 
 @pytest.fixture
 def checked(district, personas, checklist):
     for name in ("premises_a", "shop_a", "premises_b"):
-        make_self_inspection(getattr(district, name), PERIOD)
+        premises = getattr(district, name)
+        add_photo(make_self_inspection(premises, PERIOD), "EQUIP-01")
+        SelfInspectionMiss.objects.create(premises=premises, landlord=premises.landlord, period=MISSED)
     services.draw_verifications(PERIOD, actor=None, rate=1, seed=1)
     inspect(district.premises_a, actor=personas.grid_worker)
     inspect(district.premises_b, actor=personas.outsider)
@@ -78,6 +88,11 @@ def test_verifications_follow_their_premises(checked, personas):
     }
 
 
+def test_photos_and_misses_follow_their_premises(checked, personas):
+    assert premises_seen(SelfInspectionPhoto, personas, "premises_id") == expected_premises(checked)
+    assert premises_seen(SelfInspectionMiss, personas, "premises_id") == expected_premises(checked)
+
+
 def test_draws_are_the_districts_for_everyone_who_reads_self_inspections(checked, personas):
     everyone = {VerificationDraw.objects.get().pk}
     assert seen(VerificationDraw, personas) == {
@@ -109,7 +124,19 @@ def test_actions(checked, personas):
         **nobody,
         "landlord": "",
     }
-    for model in (SelfInspection, Verification, VerificationDraw):
+    assert allowed(SelfInspectionPhoto, personas) == {
+        "admin": "ve",
+        **dict.fromkeys(READERS, "ve"),
+        **nobody,
+        "landlord": "va",
+    }
+    assert allowed(SelfInspectionMiss, personas) == {
+        "admin": "ve",
+        **dict.fromkeys(READERS, "ve"),
+        **nobody,
+        "landlord": "v",
+    }
+    for model in (SelfInspection, Verification, VerificationDraw, SelfInspectionPhoto, SelfInspectionMiss):
         assert_refused_actions_see_nothing(model, personas)
         assert_allowed_actions_reach_the_rows_seen(model, personas)
     assert Inspection.objects.count() == 2

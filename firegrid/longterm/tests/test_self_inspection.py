@@ -25,7 +25,7 @@ from firegrid.risk.choices import RiskGrade
 from firegrid.risk.models import PremisesGrade
 
 from .scene import grade
-from .self_checks import all_pass, make_self_inspection
+from .self_checks import all_pass, make_self_inspection, photos_for, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,11 @@ def test_submit_and_replay_is_one(district, personas, checklist):
     key = uuid.uuid4()
     answers = all_pass(district.premises_a)
     first = services.submit_self_inspection(
-        district.premises_a, answers, actor=personas.landlord, client_uuid=key
+        district.premises_a,
+        answers,
+        actor=personas.landlord,
+        client_uuid=key,
+        photos=photos_for(district.premises_a),
     )
     again = services.submit_self_inspection(
         district.premises_a, answers, actor=personas.landlord, client_uuid=str(key)
@@ -67,9 +71,7 @@ def test_submit_and_replay_is_one(district, personas, checklist):
 
 def test_second_self_inspection_in_a_period_is_refused(district, personas, checklist):
     answers = all_pass(district.premises_a)
-    services.submit_self_inspection(
-        district.premises_a, answers, actor=personas.landlord, client_uuid=uuid.uuid4()
-    )
+    submit(district.premises_a, personas.landlord)
     with pytest.raises(ValidationError, match="本期已提交"):
         services.submit_self_inspection(
             district.premises_a, answers, actor=personas.landlord, client_uuid=uuid.uuid4()
@@ -183,9 +185,7 @@ def test_a_person_without_the_right_may_not_draw(population, personas):
 @pytest.fixture
 def drawn(district, personas, checklist):
     """The landlord's self-inspection of premises_a this period, declared all fine, drawn at rate 1."""
-    row = services.submit_self_inspection(
-        district.premises_a, all_pass(district.premises_a), actor=personas.landlord, client_uuid=uuid.uuid4()
-    )
+    row = submit(district.premises_a, personas.landlord)
     services.draw_verifications(row.period, actor=None, rate=1, seed=1)
     row.refresh_from_db()
     assert row.draw is not None

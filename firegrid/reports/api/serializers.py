@@ -46,16 +46,50 @@ class DailySnapshotSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DailySnapshot
-        fields = ["id", "campaign", "day", "version", "generated_at", "generated_by", "reason", "status"]
+        fields = [
+            "id",
+            "campaign",
+            "day",
+            "version",
+            "generated_at",
+            "generated_by",
+            "generated_via",
+            "reason",
+            "status",
+        ]
         read_only_fields = fields
+
+
+class OutreachRowSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    records = serializers.IntegerField()
+    attendance = serializers.IntegerField()
+    copies = serializers.IntegerField()
 
 
 class DailySnapshotDetailSerializer(DailySnapshotSerializer):
     rows = serializers.SerializerMethodField()
+    outreach = serializers.SerializerMethodField(
+        help_text="宣传发动：生成日报时固定的各宣传形式累计（调用者辖区内；无权查看的为 null）"
+    )
 
     class Meta(DailySnapshotSerializer.Meta):
-        fields = [*DailySnapshotSerializer.Meta.fields, "rows"]
+        fields = [*DailySnapshotSerializer.Meta.fields, "rows", "outreach"]
         read_only_fields = fields
+
+    @extend_schema_field(OutreachRowSerializer(many=True, allow_null=True))
+    def get_outreach(self, snapshot: DailySnapshot) -> list[dict[str, Any]] | None:
+        from ..services import outreach_section
+
+        section = outreach_section(snapshot, self.context["request"].user)
+        if section is None:
+            return None
+        return [
+            {name: row[name] for name in ("kind", "records", "attendance", "copies")}
+            | {"kind_label": str(row["label"])}
+            for row in section["rows"]
+        ]
 
     @extend_schema_field(SnapshotRowSerializer(many=True))
     def get_rows(self, snapshot: DailySnapshot) -> list[dict[str, Any]]:

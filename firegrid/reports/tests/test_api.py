@@ -87,3 +87,30 @@ class TestDailySnapshotApi(ApiScopeMatrix):
             personas.commander,
             "补录一户",
         )
+        assert (response.data["generated_via"], response.data["generated_by"]) == (
+            "person",
+            str(personas.commander),
+        )
+
+
+def test_the_detail_says_who_made_it_and_carries_the_frozen_outreach(district, personas):
+    from firegrid.outreach.models import OutreachKind, OutreachRecord
+
+    snapshot = snapshot_of(district)
+    OutreachRecord.objects.create(
+        campaign=snapshot.campaign,
+        kind=OutreachKind.MEETING,
+        area=district.grid_a,
+        held_on=YESTERDAY,
+        recorded_by=personas.grid_worker,
+        attendance=12,
+    )
+    data = api_client(personas.commander).get(f"{API}/daily-reports/{snapshot.pk}/").data
+    assert data["generated_via"] == "job"
+    # Made before the record was entered: the report's section stays as it was.
+    assert sum(row["records"] for row in data["outreach"]) == 0
+    again = services.generate_snapshot(snapshot.campaign, YESTERDAY, correction=True, reason="补录宣传")
+    data = api_client(personas.commander).get(f"{API}/daily-reports/{again.pk}/").data
+    meeting = next(row for row in data["outreach"] if row["kind"] == OutreachKind.MEETING)
+    assert (meeting["records"], meeting["attendance"], meeting["kind_label"]) == (1, 12, "动员会")
+    assert api_client(personas.liaison).get(f"{API}/daily-reports/{again.pk}/").data["outreach"] is None

@@ -27,7 +27,9 @@ INDEX = reverse("reports:longterm_index")
 def graded(district, personas):
     d = district
     inspect(d.premises_a, actor=personas.grid_worker, fail=("SEP-01", "SEP-06"))  # red
-    risk.recompute_grades([d.premises_a.pk, d.shop_a.pk, d.premises_b.pk], cause="command", now=timezone.now())
+    risk.recompute_grades(
+        [d.premises_a.pk, d.shop_a.pk, d.premises_b.pk], cause="command", now=timezone.now()
+    )
     return d
 
 

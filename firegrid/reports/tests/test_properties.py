@@ -82,7 +82,7 @@ def test_figures_equal_their_lists_and_add_up(district, personas, specs, day_off
 
             for row in rows.values():
                 for figure in FIGURES:
-                    listed = services.figure_premises(campaign, day, row.dimension, row.key, figure).count()
+                    listed = services.snapshot_premises(snapshot, row.dimension, row.key, figure).count()
                     assert listed == getattr(row, figure), (row.dimension, row.name, figure)
                 assert row.surveyed <= row.in_scope
                 assert (

@@ -16,8 +16,8 @@ from firegrid.inspections.models import Inspection
 from firegrid.inspections.services import default_template
 from firegrid.rectification.testing import inspect
 from firegrid.risk import services
-from firegrid.risk.models import GradeChange
 from firegrid.risk.figures import CHANGE_DRILL_DOWNS, DRILL_DOWNS, figure_rows
+from firegrid.risk.models import GradeChange
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,7 @@ def test_the_longterm_page_shows_the_grade_figures_with_their_links(scene, perso
     grades = next(s for s in response.context["sections"] if s.key == "grades")
     total = grades.rows[0]
     assert total.area == scene.s1
-    for column, value, link in total.cells:
+    for column, _value, link in total.cells:
         assert link and link.replace("&", "&amp;") in html, column.key
     assert [value for _c, value, _l in total.cells][:4] == [3, 1, 1, 1]
 

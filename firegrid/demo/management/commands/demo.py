@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import time
 from typing import Any
 
@@ -12,7 +13,18 @@ from firegrid.areas.models import User
 from firegrid.demo.data import DISTRICT_CODE
 from firegrid.demo.generator import MAX_SCALE
 from firegrid.demo.loader import DEFAULT_SEED, DEMO_USERS, demo_counts, load_demo
+from firegrid.demo.longterm.context import START
 from firegrid.demo.progress import display_width, pad
+
+
+def day(value: str) -> dt.date:
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed <= START:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date after {START.isoformat()} (YYYY-MM-DD)")
+    return parsed
 
 
 def scale_number(value: str) -> int:
@@ -43,12 +55,22 @@ class Command(BaseCommand):
             f"the area tree, departments, units and users stay the same (default 1, at most {MAX_SCALE}; "
             "600 gives about 2 million premises)",
         )
+        parser.add_argument(
+            "--today",
+            type=day,
+            default=None,
+            help="load the district as it stands on this day (YYYY-MM-DD; default: today): the long-term "
+            "phase and the grades are computed for it. The few plans made through the real services "
+            "(firegrid.demo.rectification) keep the real clock.",
+        )
 
-    def handle(self, *args: Any, seed: int, scale: int, **options: Any) -> None:
+    def handle(self, *args: Any, seed: int, scale: int, today: dt.date | None = None, **options: Any) -> None:
         if not 1 <= scale <= MAX_SCALE:  # call_command(scale=…) skips argparse's type check
             raise CommandError(f"--scale must be a whole number from 1 to {MAX_SCALE}")
+        if today is not None and today <= START:
+            raise CommandError(f"--today must be after {START.isoformat()}")
         started = time.monotonic()
-        loaded = load_demo(seed=seed, scale=scale, progress_stream=self.stderr)
+        loaded = load_demo(seed=seed, scale=scale, progress_stream=self.stderr, today=today)
         counts = demo_counts()
         if not loaded:
             self.stdout.write(

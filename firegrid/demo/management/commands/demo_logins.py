@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone, translation
 
 from firegrid.areas.choices import Role
 from firegrid.areas.models import User
 from firegrid.demo.data import DEMO_PASSWORD, SITE_URL
 from firegrid.demo.loader import DEMO_USERS
+from firegrid.demo.management.commands.demo import day
 from firegrid.demo.progress import display_width, pad
+from firegrid.longterm.choices import QueueKind
+from firegrid.longterm.queue import kind_counts
+from firegrid.longterm.selfcheck import due_premises
 
 
 class Command(BaseCommand):
-    help = "Print the site address and the demo users (role, username, password)."
+    help = (
+        "Print the site address and the demo users (role, username, password), and what the grid worker "
+        "and the landlord have to do today."
+    )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--today", type=day, default=None, help="the day the demo was loaded for (default: today)"
+        )
+
+    def handle(self, *args: Any, today: dt.date | None = None, **options: Any) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
         present = [d for d in DEMO_USERS if d.username in users]
         if not present:
@@ -40,3 +54,20 @@ class Command(BaseCommand):
                 f"房东（手机验证码）landlord portal: {SITE_URL}portal/login/  手机 mobile {landlord.mobile}"
                 "  — the code is printed in the server console"
             )
+        self._today(users, today or timezone.localdate())
+
+    def _today(self, users: dict[str, User], today: dt.date) -> None:
+        """What wanggy's queue holds today and whether the landlord owes this month's self-inspection."""
+        worker, landlord = users.get("wanggy"), users.get("landlord")
+        with translation.override("zh-hans"):
+            if worker is not None:
+                counts = kind_counts(worker, today=today)
+                parts = [f"{QueueKind(k).label} {n}" for k, n in counts.items() if k != "total" and n]
+                self.stdout.write("")
+                self.stdout.write(
+                    f"今日任务 wanggy's work queue on {today.isoformat()}: {counts.get('total', 0)}"
+                    + (f"  ({' · '.join(parts)})" if parts else "")
+                )
+            if landlord is not None:
+                due = len(due_premises(landlord, today))
+                self.stdout.write(f"本月自查 landlord's self-inspections due this month: {due}")

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from firegrid.campaigns.models import Campaign
+from firegrid.reports.models import GeneratedVia
 from firegrid.reports.services import generate_snapshot
 
 
@@ -36,7 +37,11 @@ class Command(BaseCommand):
             raise CommandError(f"--day must be YYYY-MM-DD, not {options['day']!r}") from None
         try:
             snapshot = generate_snapshot(
-                campaign, day, reason=options["reason"], correction=options["correction"]
+                campaign,
+                day,
+                reason=options["reason"],
+                correction=options["correction"],
+                via=GeneratedVia.COMMAND,
             )
         except ValidationError as error:
             raise CommandError("; ".join(m for msgs in error.message_dict.values() for m in msgs)) from None

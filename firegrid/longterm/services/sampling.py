@@ -1,9 +1,10 @@
-"""Self-inspection operations: a landlord submits a self-inspection, the month's verification sample is
-drawn, and a grid worker's inspection of a drawn premises verifies it (a contradiction is detected there).
+"""Verification sampling (自查抽检): the month's verification sample is drawn, and a grid worker's inspection
+of a drawn premises verifies it (a contradiction is detected there).
 
 Each runs in one transaction and writes its audit entries in it. The draw is recorded (rate, seed, which
 self-inspections) and reproducible; a contradiction sends `signals.self_inspection_contradicted` (the
-points hook) and has the premises' risk grade recomputed once the transaction is committed.
+points hook) and has the premises' risk grade recomputed once the transaction is committed (the risk rule
+"自查与核实不符", `contradictions.py`, makes it red for the watch months).
 """
 
 from __future__ import annotations
@@ -11,134 +12,33 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from firegrid.areas.choices import Role
 from firegrid.areas.models import User
 from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action
-from firegrid.core.services import record_change, require, require_visible, save_update, snapshot
+from firegrid.core.services import record_change, require, save_update, snapshot
 from firegrid.inspections.choices import AnswerResult
 from firegrid.inspections.coverage import covering_inspections
 from firegrid.inspections.models import Inspection
-from firegrid.registry.models import Premises
 from firegrid.risk import services as risk
 from firegrid.risk.choices import GradeCause
 
-from .choices import SelfCheckResult, SelfInspectionStatus
-from .models import SelfInspection, SelfInspectionAnswer, Verification, VerificationDraw
-from .selfcheck import SELF_CHECK_CODES, add_months, current_template, period_of, self_check_items
-from .signals import self_inspection_contradicted
+from ..choices import SelfCheckResult, SelfInspectionStatus
+from ..models import SelfInspection, Verification, VerificationDraw
+from ..selfcheck import SELF_CHECK_CODES, add_months, period_of
+from ..signals import self_inspection_contradicted
 
 UNGRADED = "ungraded"
 WATCH = "watch"
-
-
-# --- submitting ---------------------------------------------------------------------------------------------
-
-
-def _as_uuid(value: uuid.UUID | str) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise ValidationError({"client_uuid": _("客户端编号格式不正确。")}) from None
-
-
-def submit_self_inspection(
-    premises: Premises,
-    answers: Mapping[str, str],
-    *,
-    actor: User,
-    client_uuid: uuid.UUID | str,
-    now: dt.datetime | None = None,
-) -> SelfInspection:
-    """The landlord's self-inspection of `premises` for the current period: `answers` maps each item code
-    of its self-check list to pass or fail.
-
-    A replay (the same `client_uuid`, e.g. a phone that lost the answer) returns the first submission; a
-    second self-inspection of the same premises in one period is refused.
-    """
-    key = _as_uuid(client_uuid)
-    replayed = SelfInspection.objects.filter(client_uuid=key).first()
-    if replayed is not None:
-        return _replay(replayed, premises, actor)
-    require(actor, Action.ADD, SelfInspection)
-    require_visible(premises, actor)
-    # Only the premises' own landlord answers for it (not an officer on their behalf).
-    if (
-        actor.role != Role.LANDLORD
-        or premises.landlord_id is None
-        or premises.landlord_id != actor.landlord_id
-    ):
-        raise PermissionDenied(_("只有该出租房屋的房东可以提交自查。"))
-    now = now or timezone.now()
-    period = period_of(timezone.localdate(now))
-    template = current_template()
-    items = self_check_items(premises, template)
-    if template is None or not items:
-        raise ValidationError(_("当前检查表没有适用于该出租房屋的自查项。"))
-    results = _check_answers(answers, [item.code for item in items])
-    try:
-        with transaction.atomic():
-            if SelfInspection.objects.filter(premises=premises, period=period).exists():
-                raise ValidationError(_("该出租户本期已提交自查。"))
-            row = SelfInspection.objects.create(
-                premises=premises,
-                landlord_id=premises.landlord_id,
-                template=template,
-                period=period,
-                submitted_at=now,
-                submitted_by=actor,
-                client_uuid=key,
-            )
-            SelfInspectionAnswer.objects.bulk_create(
-                SelfInspectionAnswer(self_inspection=row, item_code=code, result=result)
-                for code, result in results.items()
-            )
-            record_change(actor=actor, action=AuditAction.CREATE, obj=row, after=_snapshot(row, results))
-    except IntegrityError:
-        # Submitted at the same moment from another tab or phone: the first one stands.
-        replayed = SelfInspection.objects.filter(client_uuid=key).first()
-        if replayed is not None:
-            return _replay(replayed, premises, actor)
-        raise ValidationError(_("该出租户本期已提交自查。")) from None
-    return row
-
-
-def _replay(row: SelfInspection, premises: Premises, actor: User) -> SelfInspection:
-    if row.premises_id != premises.pk or row.submitted_by_id != actor.pk:
-        raise ValidationError({"client_uuid": _("该客户端编号已被另一次自查使用。")})
-    return row
-
-
-def _check_answers(answers: Mapping[str, str], codes: list[str]) -> dict[str, str]:
-    unknown = sorted(set(answers) - set(codes))
-    if unknown:
-        raise ValidationError({"answers": _("不是本户的自查项：%(codes)s") % {"codes": "、".join(unknown)}})
-    missing = [code for code in codes if code not in answers]
-    if missing:
-        raise ValidationError(
-            {"answers": _("请回答全部自查项（缺 %(codes)s）。") % {"codes": "、".join(missing)}}
-        )
-    bad = [code for code in codes if answers[code] not in SelfCheckResult.values]
-    if bad:
-        raise ValidationError(
-            {"answers": _("自查结果只能是“符合”或“不符合”：%(codes)s") % {"codes": "、".join(bad)}}
-        )
-    return {code: answers[code] for code in codes}
-
-
-def _snapshot(row: SelfInspection, results: Mapping[str, str]) -> dict[str, object]:
-    return {**snapshot(row), "answers": dict(results)}
 
 
 # --- the draw -----------------------------------------------------------------------------------------------
