@@ -59,7 +59,9 @@ def test_self_inspection_verified_and_contradicted_costs_points(
         page.wait_for_selector("button:has-text('提交自查')")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         # Everything declared fine — the escape route too, with a photo of each item that asks for one.
-        page.eval_on_selector_all("input[type=radio][value=pass]", "els => els.forEach(e => e.checked = true)")
+        page.eval_on_selector_all(
+            "input[type=radio][value=pass]", "els => els.forEach(e => e.checked = true)"
+        )
         for i, code in enumerate(PHOTO_CODES):
             if page.locator(f"#photo-{code}").count():
                 page.set_input_files(f"#photo-{code}", files=[_jpeg((40 * i, 120, 200))])
