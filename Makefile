@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test assets system-packages migrate demo serve lint check test-sqlite test-postgres bench bench-ledger bench-documents bench-reports clean
+.PHONY: run test install install-test assets system-packages migrate demo serve lint check test-sqlite test-postgres bench bench-ledger bench-documents bench-reports bench-longterm clean
 
 ## make run: venv, install, front-end assets, migrate SQLite, load the demo district, serve on 127.0.0.1:8000
 run: install assets
@@ -65,10 +65,11 @@ lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 ## make bench: performance figures as ratios against baselines measured in the same run -> bench/results.json,
-## then the documents benchmark (bench/results-documents.json)
+## then the documents benchmark (bench/results-documents.json) and the long-term one (bench/results-longterm.json)
 bench: install-test
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/documents.py
+	$(PY) bench/longterm.py $(LONGTERM_ARGS)
 
 ## make bench-documents: notice rendering, a 1,000-notice batch print, premises-file queries -> bench/results-documents.json
 bench-documents: install-test
@@ -77,6 +78,11 @@ bench-documents: install-test
 ## make bench-ledger: import of a 100,000-row premises ledger vs reading it with openpyxl -> bench/results-ledger.json
 bench-ledger: install-test
 	$(PY) bench/ledger.py $(BENCH_ARGS)
+
+## make bench-longterm: the work queue (page and API) and the nightly grade recomputation vs same-run baselines
+## (a plain ORM read of the same rows; one SQL pass over the same facts) -> bench/results-longterm.json
+bench-longterm: install-test
+	$(PY) bench/longterm.py $(BENCH_ARGS)
 
 ## make bench-reports: daily report generation vs the one equivalent SQL GROUP BY (PostgreSQL) -> bench/results-reports.json
 bench-reports: install-test

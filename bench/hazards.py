@@ -49,6 +49,12 @@ STATUS_WEIGHTS = {
 CLOSED = {"fixed_on_spot", "accepted", "void"}
 DAYS = 365
 NOTE = "bench/hazards.py"  # on every inspection it loads: how a second load is refused
+# An inspection row as written here (and by bench/longterm_data.py): every column of the model, in order.
+INSPECTION_COLUMNS = [
+    "id", "version", "created_at", "updated_at", "premises_id", "building_id", "kind", "template_id",
+    "status", "outcome", "started_at", "submitted_at", "latitude", "longitude", "client_uuid",
+    "return_visit_due", "note",
+]  # fmt: skip
 
 
 def _items_by_kind(template) -> dict[tuple[str, bool], list[Any]]:
@@ -127,6 +133,17 @@ def _sqlite_value(value):
     return value
 
 
+def premises_chunks(premises, *columns: str):
+    """`premises` as rows (pk, *columns) in chunks of CHUNK, in id order (id ranges, no OFFSET)."""
+    last = 0
+    while True:
+        chunk = list(premises.filter(pk__gt=last).order_by("pk").values_list("pk", *columns)[:CHUNK])
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        yield chunk
+
+
 def _next_id(model) -> int:
     from django.db.models import Max
 
@@ -170,11 +187,7 @@ def load_hazards(
     today = timezone.localdate(now)
     # Hazards per surveyed premises, spread evenly (1 and 2 at the default) so the total is exact.
     rate = per_premises / surveyed
-    inspection_cols = [
-        "id", "version", "created_at", "updated_at", "premises_id", "building_id", "kind", "template_id",
-        "status", "outcome", "started_at", "submitted_at", "latitude", "longitude", "client_uuid",
-        "return_visit_due", "note",
-    ]  # fmt: skip
+    inspection_cols = INSPECTION_COLUMNS
     hazard_cols = [
         "id", "version", "created_at", "updated_at", "premises_id", "building_id", "item_id", "inspection_id",
         "answer_id", "severity", "status", "found_at", "deadline", "closed_at", "closed_by_id", "void_reason",
@@ -186,16 +199,7 @@ def load_hazards(
     carried = 0.0
     started = time.perf_counter()
     with transaction.atomic():
-        last = 0
-        while True:
-            chunk = list(
-                Premises.objects.filter(pk__gt=last)
-                .order_by("pk")
-                .values_list("pk", "building_id", "kind", "is_shared_rental")[:CHUNK]
-            )
-            if not chunk:
-                break
-            last = chunk[-1][0]
+        for chunk in premises_chunks(Premises.objects.all(), "building_id", "kind", "is_shared_rental"):
             premises_total += len(chunk)
             # One COPY at a time per connection: a chunk's inspections, then the hazards they found.
             to_inspections = Writer(Inspection, inspection_cols)
@@ -253,7 +257,7 @@ def _check_columns(model, columns: list[str]) -> None:
     concrete = {f.column for f in model._meta.concrete_fields}
     if concrete != set(columns):
         raise SystemExit(
-            f"bench/hazards.py: {model._meta.label} columns changed: missing {sorted(concrete - set(columns))}, "
+            f"bench: {model._meta.label} columns changed: missing {sorted(concrete - set(columns))}, "
             f"unknown {sorted(set(columns) - concrete)} — update the row layout"
         )
 

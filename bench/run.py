@@ -970,8 +970,8 @@ def _endpoint_lines(endpoints: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_load_arguments(p: argparse.ArgumentParser, out: Path) -> None:
+    """The options every benchmark that loads (or reuses) the demo database takes."""
     p.add_argument(
         "--scale",
         type=int,
@@ -984,17 +984,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=DEFAULT_HAZARDS_PER_PREMISES,
         help="hazards loaded after the demo (bench/hazards.py); 1.5 ≈ 3 M at scale 600; 0: none",
-    )
-    p.add_argument(
-        "--add-hazards",
-        action="store_true",
-        help="with --skip-load: load the hazards onto the data already there (it must have none)",
-    )
-    p.add_argument(
-        "--submit-rounds",
-        type=int,
-        default=DEFAULT_SUBMIT_ROUNDS,
-        help="inspection submissions timed (60 answers, 3 photos of 12 MP each); 0: skip (default 10)",
     )
     p.add_argument(
         "--database-url",
@@ -1013,7 +1002,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="EXPLAIN ANALYZE the queries that took >= 5 ms, into <out>-explain.txt",
     )
-    p.add_argument("--out", default=str(REPO / "bench" / "results.json"))
+    p.add_argument("--out", default=str(out))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_load_arguments(p, REPO / "bench" / "results.json")
+    p.add_argument(
+        "--add-hazards",
+        action="store_true",
+        help="with --skip-load: load the hazards onto the data already there (it must have none)",
+    )
+    p.add_argument(
+        "--submit-rounds",
+        type=int,
+        default=DEFAULT_SUBMIT_ROUNDS,
+        help="inspection submissions timed (60 answers, 3 photos of 12 MP each); 0: skip (default 10)",
+    )
     return p.parse_args(argv)
 
 
@@ -1021,9 +1026,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.requests < 1:
         raise SystemExit("bench: --requests must be at least 1 (30 or more for figures worth comparing)")
+    return in_data_dir(_run, args, argv)
+
+
+def in_data_dir(body: Any, args: argparse.Namespace, argv: list[str] | None) -> int:
+    """`body(args, data_dir, argv)` with a temporary FIREGRID_DATA_DIR, removed afterwards."""
     data_dir = Path(tempfile.mkdtemp(prefix="firegrid-bench-"))
     try:
-        return _run(args, data_dir, sys.argv[1:] if argv is None else argv)
+        return body(args, data_dir, sys.argv[1:] if argv is None else argv)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -1044,32 +1054,42 @@ def previous_load(out: Path, url: str) -> dict[str, Any] | None:
     }
 
 
-def _run(args: argparse.Namespace, data_dir: Path, argv: list[str]) -> int:
-    url = args.database_url
-    if url is None:
-        if postgres_answers(DEFAULT_PG_URL):
-            url = DEFAULT_PG_URL
-            print(f"bench: PostgreSQL answers: using {url}", flush=True)
-        else:
-            if args.skip_load:
-                raise SystemExit("bench: --skip-load needs --database-url when PostgreSQL is not running")
-            url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-            print(f"bench: PostgreSQL does not answer at {DEFAULT_PG_URL}: using SQLite ({url})", flush=True)
+def choose_database(url: str | None, *, skip_load: bool, data_dir: Path) -> str:
+    """The database to measure: `url`, else PostgreSQL's bench database if the server answers, else SQLite
+    in `data_dir` (which cannot be reused, hence not with --skip-load)."""
+    if url is not None:
+        return url
+    if postgres_answers(DEFAULT_PG_URL):
+        print(f"bench: PostgreSQL answers: using {DEFAULT_PG_URL}", flush=True)
+        return DEFAULT_PG_URL
+    if skip_load:
+        raise SystemExit("bench: --skip-load needs --database-url when PostgreSQL is not running")
+    url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
+    print(f"bench: PostgreSQL does not answer at {DEFAULT_PG_URL}: using SQLite ({url})", flush=True)
+    return url
 
+
+def drop_database(url: str, *, recreate: bool) -> None:
+    """Drop and re-create the database before a load: only one whose name says "bench", unless `recreate`."""
+    name = urlsplit(url).path.lstrip("/")
+    if "bench" not in Path(name).name and not recreate:
+        raise SystemExit(f"bench: refusing to drop database {name!r} (add --recreate to allow it)")
+    print(f"bench: dropping and re-creating database {name}", flush=True)
+    if is_postgres(url):
+        recreate_postgres(url)
+    elif urlsplit(url).scheme == "sqlite":
+        import dj_database_url
+
+        path = REPO / dj_database_url.parse(url)["NAME"]  # an absolute NAME replaces REPO
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _run(args: argparse.Namespace, data_dir: Path, argv: list[str]) -> int:
+    url = choose_database(args.database_url, skip_load=args.skip_load, data_dir=data_dir)
     load_result: dict[str, Any] | None = None
     if not args.skip_load:
-        name = urlsplit(url).path.lstrip("/")
-        if "bench" not in Path(name).name and not args.recreate:
-            raise SystemExit(f"bench: refusing to drop database {name!r} (add --recreate to allow it)")
-        print(f"bench: dropping and re-creating database {name}", flush=True)
-        if is_postgres(url):
-            recreate_postgres(url)
-        elif urlsplit(url).scheme == "sqlite":
-            import dj_database_url
-
-            path = REPO / dj_database_url.parse(url)["NAME"]  # an absolute NAME replaces REPO
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        drop_database(url, recreate=args.recreate)
         load_result = load(url, data_dir, args.scale, args.seed, args.hazards_per_premises)
     added_hazards = None
     if args.skip_load and args.add_hazards and args.hazards_per_premises > 0:
@@ -1132,20 +1152,27 @@ def _run(args: argparse.Namespace, data_dir: Path, argv: list[str]) -> int:
     )
     measured = {**latency["endpoints"], **(hazard_list["endpoints"] if hazard_list else {})}
     plans = explain(measured) if args.explain else ""
+    write_results(results, Path(args.out), measured, plans if args.explain else None, table)
+    return 0
+
+
+def write_results(
+    results: dict[str, Any], out: Path, measured: dict[str, dict[str, Any]], plans: str | None, table: Any
+) -> None:
+    """The results file (the slow queries' SQL shortened), the EXPLAIN file beside it when `plans` is
+    given, and the table printed."""
     for e in measured.values():
         for q in e["slowest_queries"]:
             q["sql"] = q["sql"][:SQL_CHARS] + ("…" if len(q["sql"]) > SQL_CHARS else "")
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
-    if args.explain:
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n")
+    if plans is not None:
         explain_path = out.with_name(out.stem + "-explain.txt")
         explain_path.write_text(plans)
         print(f"bench: EXPLAIN ANALYZE of the slowest queries -> {explain_path}")
     print()
     print(table(results))
     print(f"\nbench: wrote {out}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,18 +5,25 @@
   (same filter, same ordering, the same joined columns) as JSON, without scope, pagination counts,
   serializers or templates. The API's target is to stay within 1.5x of it.
 - `orm_json_hazards`: the same for the hazard list (the 50 hazards it shows for an area, its columns).
+- `orm_json_queue`: the premises a work-queue page shows (their ids given, in the page's order) in one plain
+  ORM query with the queue's columns — no scope, no sources, no route, no template (bench/longterm.py);
+  `orm_json_queue_grids`: an officer's grids in code order with the premises due for re-inspection in each.
 - `upload`: receives a multipart photo upload (parsed, each file read to the end) and answers "ok":
   what taking the photos of an inspection costs before any work is done on them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from firegrid.areas.models import Area
 from firegrid.inspections.models import Hazard
 from firegrid.registry.models import Premises
+from firegrid.risk.models import PremisesGrade
 
 ROWS = 50
 
@@ -100,6 +107,37 @@ def hazard_rows(area: Area, rows: int = ROWS):
 def orm_json_hazards(request):
     area = Area.objects.get(pk=int(request.GET["area"]))
     return JsonResponse({"results": list(hazard_rows(area))})
+
+
+# The queue's columns: the premises list's and the grade, due date and position a queue item shows.
+QUEUE_COLUMNS = (
+    *PREMISES_COLUMNS,
+    "building__latitude",
+    "building__longitude",
+    "risk_grade__grade",
+    "risk_grade__next_due",
+    "risk_grade__reasons",
+)
+
+
+def orm_json_queue(request):
+    ids = [int(pk) for pk in request.GET["ids"].split(",") if pk]
+    rows = {row["id"]: row for row in Premises.objects.filter(pk__in=ids).values(*QUEUE_COLUMNS)}
+    return JsonResponse({"results": [rows[pk] for pk in ids if pk in rows]})
+
+
+def orm_json_queue_grids(request):
+    area = Area.objects.get(pk=int(request.GET["area"]))
+    today = dt.date.fromisoformat(request.GET["today"])
+    grid_ids = area.grid_ids()
+    due = dict(
+        PremisesGrade.objects.filter(premises__building__grid_id__in=grid_ids, next_due__lte=today)
+        .order_by()
+        .values_list("premises__building__grid_id")
+        .annotate(n=Count("pk"))
+    )
+    grids = Area.objects.filter(pk__in=grid_ids).order_by("code").values("id", "code", "name")
+    return JsonResponse({"results": [{**grid, "due": due.get(grid["id"], 0)} for grid in grids]})
 
 
 @csrf_exempt

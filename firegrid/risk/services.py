@@ -1,4 +1,5 @@
-"""Risk operations: rule sets (the default one, a new draft version, its parameters, publishing) and the
+"""Risk operations: rule sets (the default one, a new draft version, its parameters, publishing: the
+shared versioned rule-set services of `core/rulesets.py`, publishing followed by a recomputation) and the
 recomputation of premises grades in bulk.
 
 Grades are the system's computation, not anyone's edit: `recompute_grades` writes them without audit
@@ -9,27 +10,26 @@ sets change only through the services below, each permission-checked and audited
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from firegrid.areas.models import User
-from firegrid.core.models import AuditAction
-from firegrid.core.permissions import Action
-from firegrid.core.services import ConcurrentEditError, record_change, require, save_update, snapshot
+from firegrid.core import rulesets
+from firegrid.core.rulesets import create_rule_set_draft as create_rule_set_draft
+from firegrid.core.rulesets import update_rule_set_parameters as update_rule_set_parameters
 from firegrid.registry.choices import PremisesStatus
 from firegrid.registry.models import Premises
 
-from .choices import GRADE_RANK, GradeCause, RiskGrade, RuleSetStatus
+from .choices import GRADE_RANK, GradeCause, RiskGrade
 from .facts import gather_facts
 from .models import GradeChange, PremisesGrade, RiskRuleSet
-from .rules import default_parameters, grade_premises, merge_parameters, next_due, validate_parameters
+from .rules import grade_premises, next_due
 
 DEFAULT_RULE_SET_CODE = "risk-2026.1"
 # Premises graded per transaction: bounds memory and lock time; the queries per chunk stay fixed.
@@ -43,101 +43,31 @@ GRADE_FIELDS = ("grade", "rank", "score", "reasons", "rule_set_id", "last_coveri
 
 def default_rule_set() -> RiskRuleSet:
     """The published rule set grades use; the default `risk-2026.1` is made and published the first time."""
-    current = RiskRuleSet.objects.current()
-    if current is not None:
-        return current
-    try:
-        with transaction.atomic():
-            rule_set, _created = RiskRuleSet.objects.get_or_create(
-                code=DEFAULT_RULE_SET_CODE,
-                defaults={
-                    "name": _("出租房屋风险分级规则"),
-                    "parameters": default_parameters(),
-                    "status": RuleSetStatus.PUBLISHED,
-                    "published_at": timezone.now(),
-                },
-            )
-    except IntegrityError:  # made at the same moment by another process
-        return RiskRuleSet.objects.current() or RiskRuleSet.objects.get(code=DEFAULT_RULE_SET_CODE)
-    return rule_set
+    return rulesets.default_rule_set(RiskRuleSet, code=DEFAULT_RULE_SET_CODE, name=_("出租房屋风险分级规则"))
 
 
-@transaction.atomic
-def create_rule_set_draft(base: RiskRuleSet, *, code: str, actor: User, name: str = "") -> RiskRuleSet:
-    """A new draft copying `base`'s parameters: the way a district changes its rules."""
-    require(actor, Action.ADD, RiskRuleSet)
-    code = code.strip()
-    if not code:
-        raise ValidationError({"code": _("请填写版本号。")})
-    if RiskRuleSet.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("版本号 %(code)s 已存在。") % {"code": code}})
-    draft = RiskRuleSet.objects.create(
-        code=code,
-        name=name or base.name,
-        parameters=base.full_parameters(),
-        notes=base.notes,
-        based_on=base,
-        status=RuleSetStatus.DRAFT,
-    )
-    record_change(actor=actor, action=AuditAction.CREATE, obj=draft, after=snapshot(draft))
-    return draft
-
-
-def _locked_draft(rule_set: RiskRuleSet, expected_version: int | None) -> RiskRuleSet:
-    locked = RiskRuleSet.objects.select_for_update().get(pk=rule_set.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError(locked, expected_version)
-    if locked.status != RuleSetStatus.DRAFT:
-        raise ValidationError(_("已发布的风险规则不能修改，请先基于它创建新版本。"))
-    return locked
-
-
-@transaction.atomic
-def update_rule_set_parameters(
-    rule_set: RiskRuleSet,
-    changes: Mapping[str, Any],
-    *,
-    actor: User,
-    expected_version: int | None = None,
-) -> RiskRuleSet:
-    """Set parameters ({section: {key: value}}) of a draft; a published or retired version never changes."""
-    require(actor, Action.CHANGE, RiskRuleSet)
-    draft = _locked_draft(rule_set, expected_version)
-    before = snapshot(draft)
-    draft.parameters = merge_parameters(draft.full_parameters(), changes)
-    return save_update(draft, before, actor=actor)
-
-
-@transaction.atomic
 def publish_rule_set(
     rule_set: RiskRuleSet, *, actor: User, expected_version: int | None = None
 ) -> RiskRuleSet:
     """Publish a draft: it is the version grades are computed with from now on; the one before retires.
 
     Every grade is computed again by the job `risk.recompute_grades` once the publication is committed."""
-    require(actor, Action.CHANGE, RiskRuleSet)
-    draft = _locked_draft(rule_set, expected_version)
-    draft.parameters = validate_parameters(draft.parameters)
-    for previous in RiskRuleSet.objects.select_for_update().filter(status=RuleSetStatus.PUBLISHED):
-        before = snapshot(previous)
-        previous.status = RuleSetStatus.RETIRED
-        save_update(previous, before, actor=actor)
-    before = snapshot(draft)
-    draft.status, draft.published_at, draft.published_by = RuleSetStatus.PUBLISHED, timezone.now(), actor
-    published = save_update(draft, before, actor=actor)
-    transaction.on_commit(lambda: _enqueue_recompute(published, actor))
-    return published
+    return rulesets.publish_rule_set(
+        rule_set,
+        actor=actor,
+        expected_version=expected_version,
+        after_commit=lambda published, by: enqueue_recompute(
+            key=f"rule-set-{published.pk}", cause=GradeCause.RULE_SET, actor=by
+        ),
+    )
 
 
-def _enqueue_recompute(rule_set: RiskRuleSet, actor: User) -> None:
+def enqueue_recompute(*, key: str, cause: str, actor: User | None) -> None:
+    """Every premises graded again by the job `risk.recompute_grades` (run `key`; a second enqueue of the
+    same key runs nothing more): what a new rule set — risk's, or one the rules read — sets off."""
     from firegrid.jobs.services import enqueue
 
-    enqueue(
-        "risk.recompute_grades",
-        key=f"rule-set-{rule_set.pk}",
-        params={"cause": GradeCause.RULE_SET},
-        actor=actor,
-    )
+    enqueue("risk.recompute_grades", key=key, params={"cause": cause}, actor=actor)
 
 
 # --- grades --------------------------------------------------------------------------------------------------
@@ -281,8 +211,14 @@ def _recompute_chunk(
                 )
             )
     PremisesGrade.objects.bulk_create(to_create, batch_size=500)
-    PremisesGrade.objects.bulk_update(
-        to_update, [*GRADE_FIELDS, "version", "computed_at", "updated_at"], batch_size=500
+    # An upsert, not bulk_update: bulk_update's CASE WHEN per field cost ~3.6 ms a row on PostgreSQL
+    # (120 s for 33,560 grades; 4.3 s this way — bench/longterm.py, the nightly recompute).
+    PremisesGrade.objects.bulk_create(
+        to_update,
+        update_conflicts=True,
+        unique_fields=["premises"],
+        update_fields=[*GRADE_FIELDS, "version", "computed_at", "updated_at"],
+        batch_size=500,
     )
     GradeChange.objects.bulk_create(changes, batch_size=500)
     result.premises += len(facts)

@@ -89,3 +89,56 @@ def check_queries_and_targets(subjects, result):
             "targets": t,
         }
     )
+
+
+def test_longterm_bench_on_the_test_district(district, personas):
+    """bench/longterm.py: the long-term data, the nightly recomputation against the SQL pass, and the queue
+    measured for every subject (a few seconds; structure only)."""
+    from django.utils import timezone
+
+    from bench import longterm, longterm_data, longterm_nightly
+    from firegrid.registry.models import Building
+
+    Building.objects.filter(pk=district.building_a.pk).update(latitude=28.97, longitude=118.87)
+    every = dict.fromkeys(longterm_data.DEFAULTS, 1.0)
+    loaded = longterm_data.load_longterm(seed=1, **every)
+    for key in ("premises", "covering", "overdue", "return_visits", "rechecks", "self_inspections"):
+        assert loaded[key] == 3, key
+    assert loaded["verification_draw"]["population"] == 3 and loaded["verification_draw"]["drawn"] >= 1
+
+    nightly = longterm_nightly.measure_nightly(rounds=1)
+    assert nightly["first"]["premises"] == 3 and nightly["first"]["created"] == 3
+    assert nightly["again"]["rows_written"] == [0] and nightly["writes_nothing_again"]
+    assert nightly["sql_pass"]["groups"]["premises"]["rows"] == 3
+    assert set(nightly["sql_pass"]["groups"]) == set(longterm_nightly.fact_queries(timezone.localdate()))
+    assert nightly["ratio_again_to_sql_pass"] > 0
+
+    subjects = longterm.pick_queue_subjects()
+    assert subjects.officer_grid == district.grid_a and subjects.position is not None
+    queue = longterm.measure_queue(subjects, requests=2)
+    endpoints = queue["endpoints"]
+    measured = {n: e for n, e in endpoints.items() if e["group"] != "baseline"}
+    assert len(measured) == 10
+    for name, e in measured.items():
+        assert e["samples"] == 2 and e["ratio_to_bare"] > 0 and e["ratio_to_orm_json"] > 0, name
+        assert e["same_rows_as_orm_json"], name
+    # Grid A's two premises are overdue; the officer's overview lists his two grids.
+    assert endpoints["queue_page_grid_worker"]["rows"] == 2
+    assert endpoints["queue_api_grid_worker_position"]["rows"] == 2
+    assert endpoints["queue_page_officer_grids"]["rows"] == 2
+    assert endpoints["queue_api_district"]["rows"] == 3
+    check = queue["queries"]
+    assert check["same_for_10_and_50_buildings"] and check["same_across_areas"], check["api"]
+    assert queue["queue_counts"]["grid_worker"]["total"] == 2
+    assert "queue_api_district" in longterm.table(
+        {
+            "scale": 1,
+            "requests": 2,
+            "timestamp": "now",
+            "database": {"engine": "sqlite"},
+            "load": {},
+            "queue_data": longterm.queue_data(timezone.localdate()),
+            "nightly": nightly,
+            "queue": queue,
+        }
+    )
