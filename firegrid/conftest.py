@@ -83,6 +83,23 @@ def personas(district):
 
 
 @pytest.fixture
+def graded(district, personas):
+    """The district with grades for the 长效管理 figures: premises_a red (two red-line hazards found by the
+    grid worker), shop_a and premises_b graded as they stand (never inspected)."""
+    from django.utils import timezone
+
+    from firegrid.rectification.testing import inspect
+    from firegrid.risk import services as risk
+
+    d = district
+    inspect(d.premises_a, actor=personas.grid_worker, fail=("SEP-01", "SEP-06"))  # red
+    risk.recompute_grades(
+        [d.premises_a.pk, d.shop_a.pk, d.premises_b.pk], cause="command", now=timezone.now()
+    )
+    return d
+
+
+@pytest.fixture
 def login():
     """login(user) -> a Django test client signed in as that user."""
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from firegrid.areas.choices import AreaLevel
-from firegrid.areas.models import Area, User, grids_within
+from firegrid.areas.figures import GridRollup, figure_areas
+from firegrid.areas.models import Area, User
 from firegrid.core.filters import filtered_list_url
 from firegrid.registry.models import Premises
 
@@ -71,26 +71,11 @@ def figure_rows(user: User, area: Area | None = None, period: dt.date | None = N
     (default: the current one)."""
     today = timezone.localdate()
     period = period_of(period or today)
-    roots = (
-        [area] if area is not None else list(Area.objects.filter(path__in=user.scope_paths).order_by("code"))
-    )
-    if not roots:
+    rows = [FigureRow(area=a, period=period) for a in figure_areas(user, area)]
+    if not rows:
         return []
-    children = (
-        []
-        if all(r.level == AreaLevel.GRID for r in roots)
-        else list(Area.objects.filter(parent__in=roots).order_by("code"))
-    )
-    rows = [FigureRow(area=a, period=period) for a in [*roots, *children]]
-    by_area = {row.area.pk: row for row in rows}
-    membership = grids_within(row.area for row in rows)
-    grid_ids = sorted(membership)
-
-    def add(grid_id: int, keys: tuple[str, ...], values: list[int]) -> None:
-        for inside in membership.get(grid_id, []):
-            for key, value in zip(keys, values, strict=True):
-                by_area[inside.pk].figures[key] += value
-
+    rollup = GridRollup(rows)
+    grid_ids = rollup.grid_ids
     premises_counts = (
         Premises.objects.visible_to(user)
         .filter(building__grid_id__in=grid_ids)
@@ -109,8 +94,7 @@ def figure_rows(user: User, area: Area | None = None, period: dt.date | None = N
             }
         )
     )
-    for grid_id, *values in premises_counts:
-        add(grid_id, PREMISES_FIGURES, values)
+    rollup.add(premises_counts, PREMISES_FIGURES)
     outcomes = (
         SelfInspection.objects.visible_to(user)
         .filter(period=period, premises__building__grid_id__in=grid_ids)
@@ -123,6 +107,5 @@ def figure_rows(user: User, area: Area | None = None, period: dt.date | None = N
             awaiting=Count("pk", filter=Q(draw__isnull=False, status=SelfInspectionStatus.SUBMITTED)),
         )
     )
-    for grid_id, *values in outcomes:
-        add(grid_id, SELF_INSPECTION_FIGURES, values)
+    rollup.add(outcomes, SELF_INSPECTION_FIGURES)
     return rows

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
-from firegrid.areas.choices import AreaLevel
-from firegrid.areas.models import Area, User, grids_within
+from firegrid.areas.figures import GridRollup, figure_areas
+from firegrid.areas.models import Area, User
 from firegrid.core.filters import filtered_list_url
 from firegrid.registry.models import Building
 
@@ -60,26 +60,11 @@ def figure_rows(user: User, area: Area | None = None, week_of: dt.date | None = 
     week holding `week_of` (default: this week). A fixed number of GROUP BY queries, one per kind."""
     day = week_of or timezone.localdate()
     monday = week_start(day)
-    roots = (
-        [area] if area is not None else list(Area.objects.filter(path__in=user.scope_paths).order_by("code"))
-    )
-    if not roots:
+    rows = [FigureRow(area=a, week=monday) for a in figure_areas(user, area)]
+    if not rows:
         return []
-    children = (
-        []
-        if all(r.level == AreaLevel.GRID for r in roots)
-        else list(Area.objects.filter(parent__in=roots).order_by("code"))
-    )
-    rows = [FigureRow(area=a, week=monday) for a in [*roots, *children]]
-    by_area = {row.area.pk: row for row in rows}
-    membership = grids_within(row.area for row in rows)
+    rollup = GridRollup(rows)
     start, end = week_bounds(day)
-
-    def add(counts: object, keys: tuple[str, ...]) -> None:
-        for grid_id, *values in counts:  # type: ignore[attr-defined]  # a values_list queryset
-            for inside in membership.get(grid_id, []):
-                for key, value in zip(keys, values, strict=True):
-                    by_area[inside.pk].figures[key] += value
 
     buildings = (
         Building.objects.visible_to(user)
@@ -87,7 +72,7 @@ def figure_rows(user: User, area: Area | None = None, week_of: dt.date | None = 
         .values_list("grid_id")
         .annotate(n=Count("pk"), patrolled=Count("pk", filter=patrolled_q(day)))
     )
-    add(buildings, ("buildings", "patrolled"))
+    rollup.add(buildings, ("buildings", "patrolled"))
     scans = (
         PatrolScan.objects.visible_to(user)
         .filter(scanned_at__gte=start, scanned_at__lt=end)
@@ -95,7 +80,7 @@ def figure_rows(user: User, area: Area | None = None, week_of: dt.date | None = 
         .values_list("building__grid_id")
         .annotate(n=Count("pk"))
     )
-    add(scans, ("scans",))
+    rollup.add(scans, ("scans",))
     findings = (
         PatrolFinding.objects.visible_to(user)
         .open()
@@ -103,7 +88,7 @@ def figure_rows(user: User, area: Area | None = None, week_of: dt.date | None = 
         .values_list("building__grid_id")
         .annotate(n=Count("pk"))
     )
-    add(findings, ("findings_open",))
+    rollup.add(findings, ("findings_open",))
     flags = (
         FabricationFlag.objects.visible_to(user)
         .open()
@@ -111,7 +96,7 @@ def figure_rows(user: User, area: Area | None = None, week_of: dt.date | None = 
         .values_list("grid_id")
         .annotate(n=Count("pk"))
     )
-    add(flags, ("flags_open",))
+    rollup.add(flags, ("flags_open",))
     for row in rows:
         row.figures["not_patrolled"] = row.figures["buildings"] - row.figures["patrolled"]
     return rows

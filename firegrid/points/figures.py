@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from firegrid.areas.choices import AreaLevel
+from firegrid.areas.figures import figure_areas
 from firegrid.areas.models import Area, User
 from firegrid.core.filters import filtered_list_url
 
@@ -54,20 +54,13 @@ def figure_rows(user: User, area: Area | None = None, year: int | None = None) -
     """The figures of `area` (or of the user's scope roots) first, then of each child area, for `year`
     (this year by default)."""
     year = year or timezone.localdate().year
-    roots = (
-        [area] if area is not None else list(Area.objects.filter(path__in=user.scope_paths).order_by("code"))
-    )
-    if not roots:
+    places = figure_areas(user, area)
+    if not places:
         return []
-    children = (
-        []
-        if all(r.level == AreaLevel.GRID for r in roots)
-        else list(Area.objects.filter(parent__in=roots).order_by("code"))
-    )
     landlords = landlords_with_points(user, year)
     nominations = Nomination.objects.visible_to(user).filter(evaluation__year=year)
     rows = []
-    for place in [*roots, *children]:
+    for place in places:
         inside = landlords.filter(landlords_in_area_q(place))
         counts = inside.aggregate(
             landlords=Count("pk"),

@@ -19,11 +19,11 @@ from firegrid.areas.choices import Role
 from firegrid.areas.models import User
 from firegrid.core.models import Record
 from firegrid.core.querysets import NOTHING, ScopedQuerySet
+from firegrid.core.rulesets import VersionedRuleSet, VersionedRuleSetQuerySet, one_published_constraint
 from firegrid.registry.models import Landlord
-from firegrid.risk.choices import RuleSetStatus
 
 from .choices import AwardKind, EvaluationStatus, PointsRule
-from .rules import validate_parameters
+from .rules import RULE_SET_SCHEMA
 
 if TYPE_CHECKING:
     from firegrid.registry.models import Premises
@@ -39,67 +39,31 @@ def landlord_scope_q(user: User, prefix: str = "") -> Q:
     return Q(**{f"{prefix}id__in": landlords})
 
 
-class PointsRuleSetQuerySet(ScopedQuerySet["PointsRuleSet"]):
-    def scope_q(self, user: User) -> Q:
-        # The district's rules: the same for everyone allowed to read them.
-        return Q()
-
-    def current(self) -> PointsRuleSet | None:
-        """The published rule set new entries and evaluations use (publishing one retires the one before)."""
-        return self.filter(status=RuleSetStatus.PUBLISHED).order_by("-published_at", "-pk").first()
+class PointsRuleSetQuerySet(VersionedRuleSetQuerySet["PointsRuleSet"]):
+    pass
 
 
-class PointsRuleSet(Record):
+class PointsRuleSet(VersionedRuleSet):
     """One version of the district's points rules (积分规则), e.g. `points-2026.1`: the amount of every rule,
-    the yearly base, the nomination thresholds of 文明家庭 / 文明商户 and the interval effect.
+    the yearly base, the nomination thresholds of 文明家庭 / 文明商户 and the interval effect
+    (`rules.SCHEMA`).
 
-    A published version never changes: a district copies it into a draft, edits the draft and publishes
-    it, which retires the version before. Each entry keeps the version its amount came from.
+    Versioned like every rule set (`core/rulesets.py`). Each entry keeps the version its amount came from.
     """
 
-    code = models.CharField(_("版本号"), max_length=32, unique=True)
-    name = models.CharField(_("名称"), max_length=100)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发布人"),
-    )
-    based_on = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("基于版本")
-    )
-    # {section: {key: value}} as firegrid.points.rules.SCHEMA describes; missing keys take their defaults.
-    parameters = models.JSONField(_("参数"), default=dict, blank=True)
-    notes = models.TextField(_("说明"), blank=True)
+    schema = RULE_SET_SCHEMA
+    published_is_final = _("已发布的积分规则不能修改，请先基于它创建新版本。")
 
     objects = PointsRuleSetQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-published_at", "code"]
+    class Meta(VersionedRuleSet.Meta):
         verbose_name = _("积分规则")
         verbose_name_plural = pgettext_lazy("plural", "积分规则")
         constraints = [
-            # At most one version in force: publishing retires the one before in the same transaction.
-            models.UniqueConstraint(
-                fields=["status"],
-                condition=Q(status=RuleSetStatus.PUBLISHED),
-                name="pointsruleset_one_published",
-                violation_error_message=_("同一时间只能有一个已发布的积分规则版本。"),
+            one_published_constraint(
+                "pointsruleset_one_published", _("同一时间只能有一个已发布的积分规则版本。")
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
-
-    def full_parameters(self) -> dict[str, dict[str, int]]:
-        """The parameters with every default filled in (what the rules read)."""
-        return validate_parameters(self.parameters)
 
 
 class PointsEntryQuerySet(ScopedQuerySet["PointsEntry"]):

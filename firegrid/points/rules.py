@@ -9,14 +9,14 @@ so a key added later reads old rule sets. Nothing here touches the database.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
+
+from firegrid.core.rulesets import RuleSetSchema
 
 from .choices import AwardKind, PointsBand, PointsRule
 
@@ -61,67 +61,20 @@ SCHEMA: dict[str, dict[str, tuple[int, int, int]]] = {
 }
 
 
-def default_parameters() -> dict[str, dict[str, int]]:
-    return {section: {str(key): spec[0] for key, spec in keys.items()} for section, keys in SCHEMA.items()}
+def _cross_check(result: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """The poor threshold below the good one."""
+    if result["interval"]["poor_points"] >= result["interval"]["good_points"]:
+        return {"interval.poor_points": [gettext("积分偏低线应低于积分良好线。")]}
+    return {}
 
 
-def _integer(raw: object) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-        raise ValueError
-    number = float(str(raw).strip())
-    if not number.is_integer():
-        raise ValueError
-    return int(number)
-
-
-def validate_parameters(raw: Mapping[str, Any] | None) -> dict[str, dict[str, int]]:
-    """The full parameters from a (partial) rule-set JSON: defaults filled in, every value checked.
-
-    Errors are keyed `section.key` (e.g. `amounts.overdue`), as a form or the API shows them per field."""
-    raw = raw or {}
-    errors: dict[str, list[str]] = {}
-    result = default_parameters()
-    for section, values in raw.items():
-        if section not in SCHEMA:
-            errors[section] = [gettext("没有名为 %(name)s 的参数。") % {"name": section}]
-            continue
-        if not isinstance(values, Mapping):
-            errors[section] = [gettext("%(name)s 应为 {参数名: 值}。") % {"name": section}]
-            continue
-        for key, value in values.items():
-            name = f"{section}.{key}"
-            if key not in SCHEMA[section]:
-                errors[name] = [gettext("没有名为 %(name)s 的参数。") % {"name": name}]
-                continue
-            _default, low, high = SCHEMA[section][key]
-            try:
-                number = _integer(value)
-            except (TypeError, ValueError):
-                errors[name] = [gettext("%(name)s 应为整数。") % {"name": name}]
-                continue
-            if not low <= number <= high:
-                errors[name] = [
-                    gettext("%(name)s 应在 %(low)s 与 %(high)s 之间。")
-                    % {"name": name, "low": low, "high": high}
-                ]
-                continue
-            result[section][key] = number
-    if not errors and result["interval"]["poor_points"] >= result["interval"]["good_points"]:
-        errors["interval.poor_points"] = [gettext("积分偏低线应低于积分良好线。")]
-    if errors:
-        raise ValidationError(errors)
-    return result
-
-
-def merge_parameters(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, dict[str, int]]:
-    """`current` with `changes` ({section: {key: value}}) laid over it, checked."""
-    merged: dict[str, Any] = copy.deepcopy(dict(current))
-    for section, values in changes.items():
-        if isinstance(values, Mapping) and isinstance(merged.get(section), Mapping):
-            merged[section] = {**merged[section], **values}
-        else:
-            merged[section] = values
-    return validate_parameters(merged)
+# `PointsRuleSet.schema`: the versioned rule set's check (firegrid/core/rulesets.py).
+RULE_SET_SCHEMA: RuleSetSchema[int] = RuleSetSchema(SCHEMA, cross_check=_cross_check, integers_only=True)
+# The parameters' defaults, their check (errors keyed `section.key`, e.g. `amounts.overdue`) and changes
+# laid over a version's parameters, checked.
+default_parameters = RULE_SET_SCHEMA.defaults
+validate_parameters = RULE_SET_SCHEMA.validate
+merge_parameters = RULE_SET_SCHEMA.merge
 
 
 # --- what the parameters say ------------------------------------------------------------------------------

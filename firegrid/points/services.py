@@ -34,25 +34,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from firegrid.areas.models import User
+from firegrid.core import rulesets
 from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action
-from firegrid.core.services import (
-    ConcurrentEditError,
-    create_record,
-    record_change,
-    require,
-    save_update,
-    snapshot,
-)
+from firegrid.core.rulesets import create_rule_set_draft as create_rule_set_draft
+from firegrid.core.rulesets import update_rule_set_parameters as update_rule_set_parameters
+from firegrid.core.services import create_record, record_change, require, snapshot
 from firegrid.outreach.models import OutreachRecord
 from firegrid.registry.choices import PremisesStatus
 from firegrid.registry.models import Landlord, Premises
-from firegrid.risk.choices import GradeCause, RuleSetStatus
+from firegrid.risk.choices import GradeCause
+from firegrid.risk.services import enqueue_recompute
 
 from . import reasons
 from .choices import MANUAL_RULES, MAX_CORRECTION, PointsBand, PointsRule
 from .models import PointsEntry, PointsRuleSet, YearEndEvaluation
-from .rules import amount, base_points, default_parameters, merge_parameters, validate_parameters
+from .rules import amount, base_points, default_parameters
 from .sources import describe
 
 DEFAULT_RULE_SET_CODE = "points-2026.1"
@@ -63,23 +60,7 @@ DEFAULT_RULE_SET_CODE = "points-2026.1"
 
 def default_rule_set() -> PointsRuleSet:
     """The published rule set entries use; the default `points-2026.1` is made and published the first time."""
-    current = PointsRuleSet.objects.current()
-    if current is not None:
-        return current
-    try:
-        with transaction.atomic():
-            rule_set, _created = PointsRuleSet.objects.get_or_create(
-                code=DEFAULT_RULE_SET_CODE,
-                defaults={
-                    "name": _("房东积分规则"),
-                    "parameters": default_parameters(),
-                    "status": RuleSetStatus.PUBLISHED,
-                    "published_at": timezone.now(),
-                },
-            )
-    except IntegrityError:  # made at the same moment by another process
-        return PointsRuleSet.objects.current() or PointsRuleSet.objects.get(code=DEFAULT_RULE_SET_CODE)
-    return rule_set
+    return rulesets.default_rule_set(PointsRuleSet, code=DEFAULT_RULE_SET_CODE, name=_("房东积分规则"))
 
 
 def current_parameters() -> dict[str, dict[str, int]]:
@@ -88,80 +69,18 @@ def current_parameters() -> dict[str, dict[str, int]]:
     return current.full_parameters() if current is not None else default_parameters()
 
 
-@transaction.atomic
-def create_rule_set_draft(base: PointsRuleSet, *, code: str, actor: User, name: str = "") -> PointsRuleSet:
-    """A new draft copying `base`'s parameters: the way a district changes its points rules."""
-    require(actor, Action.ADD, PointsRuleSet)
-    code = code.strip()
-    if not code:
-        raise ValidationError({"code": _("请填写版本号。")})
-    if PointsRuleSet.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("版本号 %(code)s 已存在。") % {"code": code}})
-    draft = PointsRuleSet.objects.create(
-        code=code,
-        name=name or base.name,
-        parameters=base.full_parameters(),
-        notes=base.notes,
-        based_on=base,
-        status=RuleSetStatus.DRAFT,
-    )
-    record_change(actor=actor, action=AuditAction.CREATE, obj=draft, after=snapshot(draft))
-    return draft
-
-
-def _locked_draft(rule_set: PointsRuleSet, expected_version: int | None) -> PointsRuleSet:
-    locked = PointsRuleSet.objects.select_for_update().get(pk=rule_set.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError(locked, expected_version)
-    if locked.status != RuleSetStatus.DRAFT:
-        raise ValidationError(_("已发布的积分规则不能修改，请先基于它创建新版本。"))
-    return locked
-
-
-@transaction.atomic
-def update_rule_set_parameters(
-    rule_set: PointsRuleSet,
-    changes: Mapping[str, Any],
-    *,
-    actor: User,
-    expected_version: int | None = None,
-) -> PointsRuleSet:
-    """Set parameters ({section: {key: value}}) of a draft; a published or retired version never changes."""
-    require(actor, Action.CHANGE, PointsRuleSet)
-    draft = _locked_draft(rule_set, expected_version)
-    before = snapshot(draft)
-    draft.parameters = merge_parameters(draft.full_parameters(), changes)
-    return save_update(draft, before, actor=actor)
-
-
-@transaction.atomic
 def publish_rule_set(
     rule_set: PointsRuleSet, *, actor: User, expected_version: int | None = None
 ) -> PointsRuleSet:
     """Publish a draft: new entries take their amounts from it, the one before retires. Entries already
     written keep theirs. Every grade is computed again after the commit (thresholds move intervals)."""
-    require(actor, Action.CHANGE, PointsRuleSet)
-    draft = _locked_draft(rule_set, expected_version)
-    draft.parameters = validate_parameters(draft.parameters)
-    for previous in PointsRuleSet.objects.select_for_update().filter(status=RuleSetStatus.PUBLISHED):
-        before = snapshot(previous)
-        previous.status = RuleSetStatus.RETIRED
-        save_update(previous, before, actor=actor)
-    before = snapshot(draft)
-    draft.status, draft.published_at, draft.published_by = RuleSetStatus.PUBLISHED, timezone.now(), actor
-    published = save_update(draft, before, actor=actor)
-    transaction.on_commit(lambda: _enqueue_recompute(published, actor))
-    return published
-
-
-def _enqueue_recompute(rule_set: PointsRuleSet, actor: User) -> None:
-    from firegrid.jobs.services import enqueue
-
-    enqueue(
-        "risk.recompute_grades",
-        key=f"points-rule-set-{rule_set.pk}",
-        params={"cause": GradeCause.POINTS},
+    return rulesets.publish_rule_set(
+        rule_set,
         actor=actor,
+        expected_version=expected_version,
+        after_commit=lambda published, by: enqueue_recompute(
+            key=f"points-rule-set-{published.pk}", cause=GradeCause.POINTS, actor=by
+        ),
     )
 
 

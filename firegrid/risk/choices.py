@@ -2,6 +2,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# A rule set's status is every versioned rule set's (core/rulesets.py); named here too for risk's callers.
+from firegrid.core.rulesets import RuleSetStatus as RuleSetStatus
+
 
 class RiskGrade(models.TextChoices):
     """风险等级: red = high (高), yellow = middle (中), green = low (低)."""
@@ -15,12 +18,6 @@ class RiskGrade(models.TextChoices):
 GRADE_RANK = {RiskGrade.RED: 0, RiskGrade.YELLOW: 1, RiskGrade.GREEN: 2}
 # The level a grade stands for, as the district says it (高 / 中 / 低 风险).
 GRADE_LEVEL = {RiskGrade.RED: _("高风险"), RiskGrade.YELLOW: _("中风险"), RiskGrade.GREEN: _("低风险")}
-
-
-class RuleSetStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    PUBLISHED = "published", _("已发布")
-    RETIRED = "retired", _("已停用")
 
 
 class DueState(models.TextChoices):

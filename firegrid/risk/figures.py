@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from firegrid.areas.choices import AreaLevel
-from firegrid.areas.models import Area, User, grids_within
+from firegrid.areas.figures import GridRollup, figure_areas
+from firegrid.areas.models import Area, User
 from firegrid.core.filters import filtered_list_url
 
 from .choices import CHANGE_WINDOW_DAYS, DUE_SOON_DAYS, DueState, GradeDirection, RiskGrade
@@ -58,20 +58,11 @@ class FigureRow:
 def figure_rows(user: User, area: Area | None = None, on: dt.date | None = None) -> list[FigureRow]:
     """The figures of `area` (or of the user's scope roots) first, then of each child area."""
     on = on or timezone.localdate()
-    roots = (
-        [area] if area is not None else list(Area.objects.filter(path__in=user.scope_paths).order_by("code"))
-    )
-    if not roots:
+    rows = [FigureRow(area=a) for a in figure_areas(user, area)]
+    if not rows:
         return []
-    children = (
-        []
-        if all(r.level == AreaLevel.GRID for r in roots)
-        else list(Area.objects.filter(parent__in=roots).order_by("code"))
-    )
-    rows = [FigureRow(area=a) for a in [*roots, *children]]
-    by_area = {row.area.pk: row for row in rows}
-    membership = grids_within(row.area for row in rows)
-    counts = (
+    rollup = GridRollup(rows)
+    rollup.add(
         PremisesGrade.objects.visible_to(user)
         .order_by()
         .values_list("premises__building__grid_id")
@@ -84,15 +75,10 @@ def figure_rows(user: User, area: Area | None = None, on: dt.date | None = None)
             today=Count("pk", filter=Q(next_due=on)),
             week=Count("pk", filter=Q(next_due__gt=on, next_due__lte=on + dt.timedelta(days=DUE_SOON_DAYS))),
             never=Count("pk", filter=Q(last_covering_inspection_at__isnull=True)),
-        )
+        ),
+        list(DRILL_DOWNS),
     )
-    keys = list(DRILL_DOWNS)
-    for grid_id, *values in counts:
-        for inside in membership.get(grid_id, []):
-            row = by_area[inside.pk]
-            for key, value in zip(keys, values, strict=True):
-                row.figures[key] += value
-    changes = (
+    rollup.add(
         GradeChange.objects.visible_to(user)
         .within_days(CHANGE_WINDOW_DAYS, on)
         .order_by()
@@ -100,11 +86,7 @@ def figure_rows(user: User, area: Area | None = None, on: dt.date | None = None)
         .annotate(
             worse=Count("pk", filter=GradeDirection.q(GradeDirection.WORSE)),
             better=Count("pk", filter=GradeDirection.q(GradeDirection.BETTER)),
-        )
+        ),
+        list(CHANGE_DRILL_DOWNS),
     )
-    for grid_id, worse, better in changes:
-        for inside in membership.get(grid_id, []):
-            row = by_area[inside.pk]
-            row.figures["worse"] += worse
-            row.figures["better"] += better
     return rows

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,73 +16,37 @@ from firegrid.areas.choices import Role
 from firegrid.areas.models import User
 from firegrid.core.models import Record
 from firegrid.core.querysets import NOTHING, ScopedQuerySet
+from firegrid.core.rulesets import VersionedRuleSet, VersionedRuleSetQuerySet, one_published_constraint
 from firegrid.registry.models import Premises, premises_scope_q
 
-from .choices import DUE_SOON_DAYS, GRADE_LEVEL, DueState, GradeCause, RiskGrade, RuleSetStatus
-from .rules import explain, render_reason, validate_parameters
+from .choices import DUE_SOON_DAYS, GRADE_LEVEL, DueState, GradeCause, RiskGrade
+from .rules import RULE_SET_SCHEMA, explain, render_reason
 
 
-class RiskRuleSetQuerySet(ScopedQuerySet["RiskRuleSet"]):
-    def scope_q(self, user: User) -> Q:
-        # The district's rules: the same for everyone allowed to read them.
-        return Q()
-
-    def current(self) -> RiskRuleSet | None:
-        """The published rule set grades are computed with (publishing one retires the one before)."""
-        return self.filter(status=RuleSetStatus.PUBLISHED).order_by("-published_at", "-pk").first()
+class RiskRuleSetQuerySet(VersionedRuleSetQuerySet["RiskRuleSet"]):
+    pass
 
 
-class RiskRuleSet(Record):
+class RiskRuleSet(VersionedRuleSet):
     """One version of the district's risk rules (风险规则), e.g. `risk-2026.1`: the weights of the rules,
-    the grade cut-offs and the re-inspection interval of each grade.
+    the grade cut-offs and the re-inspection interval of each grade (`rules.SCHEMA`).
 
-    A published version never changes: a district copies it into a draft, edits the draft and publishes
-    it, which retires the version before. Grades keep the version they were computed with.
+    Versioned like every rule set (`core/rulesets.py`). Grades keep the version they were computed with.
     """
 
-    code = models.CharField(_("版本号"), max_length=32, unique=True)
-    name = models.CharField(_("名称"), max_length=100)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发布人"),
-    )
-    based_on = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("基于版本")
-    )
-    # {section: {key: value}} as firegrid.risk.rules.SCHEMA describes; missing keys take their defaults.
-    parameters = models.JSONField(_("参数"), default=dict, blank=True)
-    notes = models.TextField(_("说明"), blank=True)
+    schema = RULE_SET_SCHEMA
+    published_is_final = _("已发布的风险规则不能修改，请先基于它创建新版本。")
 
     objects = RiskRuleSetQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-published_at", "code"]
+    class Meta(VersionedRuleSet.Meta):
         verbose_name = _("风险规则")
         verbose_name_plural = pgettext_lazy("plural", "风险规则")
         constraints = [
-            # At most one version in force: publishing retires the one before in the same transaction.
-            models.UniqueConstraint(
-                fields=["status"],
-                condition=Q(status=RuleSetStatus.PUBLISHED),
-                name="riskruleset_one_published",
-                violation_error_message=_("同一时间只能有一个已发布的风险规则版本。"),
+            one_published_constraint(
+                "riskruleset_one_published", _("同一时间只能有一个已发布的风险规则版本。")
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
-
-    def full_parameters(self) -> dict[str, dict[str, int | float]]:
-        """The parameters with every default filled in (what the rules read)."""
-        return validate_parameters(self.parameters)
 
 
 def grade_scope_q(user: User, prefix: str = "") -> Q:

@@ -17,17 +17,16 @@ brings such data registers them from its AppConfig.ready() (points: firegrid/poi
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from firegrid.core.rulesets import RuleSetSchema
 from firegrid.core.tables import join_sentences
 from firegrid.inspections.choices import Severity
 from firegrid.registry.choices import PremisesKind
@@ -69,83 +68,34 @@ SCHEMA: dict[str, dict[str, tuple[int | float, int | float, int | float]]] = {
 }
 
 
-def default_parameters() -> dict[str, dict[str, int | float]]:
-    return {section: {key: spec[0] for key, spec in keys.items()} for section, keys in SCHEMA.items()}
-
-
-def _number(default: int | float, raw: object) -> int | float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-        raise ValueError
-    number = float(str(raw).strip())
-    if isinstance(default, int):
-        if not number.is_integer():
-            raise ValueError
-        return int(number)
-    return number
-
-
-def validate_parameters(raw: Mapping[str, Any] | None) -> dict[str, dict[str, int | float]]:
-    """The full parameters from a (partial) rule-set JSON: defaults filled in, every value checked.
-
-    Errors are keyed `section.key` (e.g. `cut_offs.red`), as a form or the API shows them per field."""
-    raw = raw or {}
+def _cross_check(result: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """Cut-offs in order, intervals within their bounds and shorter for a worse grade."""
     errors: dict[str, list[str]] = {}
-    result = default_parameters()
-    for section, values in raw.items():
-        if section not in SCHEMA:
-            errors[section] = [gettext("没有名为 %(name)s 的参数。") % {"name": section}]
-            continue
-        if not isinstance(values, Mapping):
-            errors[section] = [gettext("%(name)s 应为 {参数名: 值}。") % {"name": section}]
-            continue
-        for key, value in values.items():
-            name = f"{section}.{key}"
-            if key not in SCHEMA[section]:
-                errors[name] = [gettext("没有名为 %(name)s 的参数。") % {"name": name}]
-                continue
-            default, low, high = SCHEMA[section][key]
-            try:
-                number = _number(default, value)
-            except (TypeError, ValueError):
-                errors[name] = [gettext("%(name)s 应为数字。") % {"name": name}]
-                continue
-            if not low <= number <= high:
-                errors[name] = [
-                    gettext("%(name)s 应在 %(low)s 与 %(high)s 之间。")
-                    % {"name": name, "low": low, "high": high}
-                ]
-                continue
-            result[section][key] = number
-    if not errors:
-        cut, days, bounds = result["cut_offs"], result["intervals_days"], result["interval_bounds_days"]
-        if cut["red"] <= cut["yellow"]:
-            errors["cut_offs.red"] = [gettext("红色分数线应高于黄色分数线。")]
-        if bounds["min"] > bounds["max"]:
-            errors["interval_bounds_days.min"] = [gettext("复查间隔下限不能高于上限。")]
-        for grade, value in days.items():
-            if not bounds["min"] <= value <= bounds["max"]:
-                errors[f"intervals_days.{grade}"] = [
-                    gettext("复查间隔应在 %(low)s 与 %(high)s 天之间。")
-                    % {"low": bounds["min"], "high": bounds["max"]}
-                ]
-        if not days["red"] <= days["yellow"] <= days["green"]:
-            errors["intervals_days.red"] = [gettext("风险越高，复查间隔应越短（红 ≤ 黄 ≤ 绿）。")]
-    if errors:
-        raise ValidationError(errors)
-    return result
+    cut, days, bounds = result["cut_offs"], result["intervals_days"], result["interval_bounds_days"]
+    if cut["red"] <= cut["yellow"]:
+        errors["cut_offs.red"] = [gettext("红色分数线应高于黄色分数线。")]
+    if bounds["min"] > bounds["max"]:
+        errors["interval_bounds_days.min"] = [gettext("复查间隔下限不能高于上限。")]
+    for grade, value in days.items():
+        if not bounds["min"] <= value <= bounds["max"]:
+            errors[f"intervals_days.{grade}"] = [
+                gettext("复查间隔应在 %(low)s 与 %(high)s 天之间。")
+                % {"low": bounds["min"], "high": bounds["max"]}
+            ]
+    if not days["red"] <= days["yellow"] <= days["green"]:
+        errors["intervals_days.red"] = [gettext("风险越高，复查间隔应越短（红 ≤ 黄 ≤ 绿）。")]
+    return errors
 
 
-def merge_parameters(
-    current: Mapping[str, Any], changes: Mapping[str, Any]
-) -> dict[str, dict[str, int | float]]:
-    """`current` with `changes` ({section: {key: value}}) laid over it, checked."""
-    merged: dict[str, Any] = copy.deepcopy(dict(current))
-    for section, values in changes.items():
-        if isinstance(values, Mapping) and isinstance(merged.get(section), Mapping):
-            merged[section] = {**merged[section], **values}
-        else:
-            merged[section] = values
-    return validate_parameters(merged)
+# `RiskRuleSet.schema`: the versioned rule set's check (firegrid/core/rulesets.py).
+RULE_SET_SCHEMA: RuleSetSchema[int | float] = RuleSetSchema(SCHEMA, cross_check=_cross_check)
+
+
+# The parameters' defaults, their check (errors keyed `section.key`, e.g. `cut_offs.red`) and changes laid
+# over a version's parameters, checked.
+default_parameters = RULE_SET_SCHEMA.defaults
+validate_parameters = RULE_SET_SCHEMA.validate
+merge_parameters = RULE_SET_SCHEMA.merge
 
 
 # --- facts, reasons, grades ------------------------------------------------------------------------------

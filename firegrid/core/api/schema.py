@@ -20,6 +20,9 @@ ERRORS = {
     404: OpenApiResponse(description="不在管辖范围内"),
 }
 CONFLICT = {409: OpenApiResponse(description="version 已过期：他人已修改，请重新读取")}
+# In `responses={201: VIEW_SERIALIZER, **ERRORS}`: the answer is the viewset's own serializer — for an action
+# a shared mixin declares once for several viewsets, each answering with its own rows.
+VIEW_SERIALIZER = OpenApiResponse(description="")
 
 
 class FiregridAutoSchema(AutoSchema):
@@ -30,6 +33,13 @@ class FiregridAutoSchema(AutoSchema):
         ):
             return self.view.get_read_serializer_class()
         return super().get_response_serializers()
+
+    def _get_response_for_code(
+        self, serializer: Any, status_code: str, media_types: Any = None, direction: str = "response"
+    ) -> Any:
+        if serializer is VIEW_SERIALIZER:
+            serializer = self._get_serializer()
+        return super()._get_response_for_code(serializer, status_code, media_types, direction)
 
     def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
         schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)

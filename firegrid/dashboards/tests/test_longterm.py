@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from firegrid.conftest import assert_status
-from firegrid.rectification.testing import inspect
-from firegrid.risk import services as risk
 
 pytestmark = pytest.mark.django_db
 
 PAGE = reverse("dashboards:longterm")
-
-
-@pytest.fixture
-def graded(district, personas):
-    d = district
-    inspect(d.premises_a, actor=personas.grid_worker, fail=("SEP-01", "SEP-06"))  # red
-    risk.recompute_grades(
-        [d.premises_a.pk, d.shop_a.pk, d.premises_b.pk], cause="command", now=timezone.now()
-    )
-    return d
 
 
 def _sections(response) -> dict[str, object]:

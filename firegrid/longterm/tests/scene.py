@@ -67,3 +67,24 @@ def place(building: Building, lat: str, lng: str) -> Building:
     building.latitude, building.longitude = Decimal(lat), Decimal(lng)
     building.save(update_fields=["latitude", "longitude"])
     return building
+
+
+# A phone camera for the browser tests (headless Chromium has neither BarcodeDetector nor a camera): a
+# BarcodeDetector that finds nothing on its first look and `code` on the next, and a camera stream drawn
+# from a canvas. Added to a page with `page.add_init_script(FAKE_CAMERA.replace("CODE", code))`.
+FAKE_CAMERA = """
+window.BarcodeDetector = class {
+  constructor() { this.looks = 0; }
+  async detect() { this.looks += 1; return this.looks < 2 ? [] : [{ rawValue: "CODE" }]; }
+};
+const fakeCamera = async () => {
+  const canvas = document.createElement("canvas");
+  canvas.getContext("2d").fillRect(0, 0, 10, 10);
+  return canvas.captureStream();
+};
+if (navigator.mediaDevices) {
+  navigator.mediaDevices.getUserMedia = fakeCamera;
+} else {
+  Object.defineProperty(navigator, "mediaDevices", { value: { getUserMedia: fakeCamera } });
+}
+"""

@@ -13,7 +13,7 @@ from firegrid.browser import ARTIFACTS
 from firegrid.inspections.models import Inspection
 from firegrid.risk.choices import RiskGrade
 
-from .scene import RED_LINES, grade
+from .scene import FAKE_CAMERA, RED_LINES, grade
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,3 +78,14 @@ def test_scan_page_opens_the_premises_from_a_typed_number(
     page.click("button:has-text('打开出租户')")
     page.wait_for_url(re.compile(rf"/registry/premises/{district.premises_a.pk}/(#start)?$"))
     assert refused == []
+
+
+def test_scan_page_opens_the_premises_the_camera_reads(page_for, live_server, district, personas, checklist):
+    page = page_for(personas.grid_worker, phone=True)
+    qr = f"{live_server.url}/inspections/scan/{district.premises_a.pk}/"
+    page.add_init_script(FAKE_CAMERA.replace("CODE", qr))
+    page.goto(f"{live_server.url}/longterm/scan/")
+    # The camera is offered (scan.js) and its code goes to the server like a typed one.
+    expect(page.locator("[data-scan-status]")).to_be_empty()
+    page.click("[data-scan-start]")
+    page.wait_for_url(re.compile(rf"/registry/premises/{district.premises_a.pk}/(#start)?$"))

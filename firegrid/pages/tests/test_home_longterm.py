@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from firegrid.conftest import assert_status
-from firegrid.rectification.testing import inspect
-from firegrid.risk import services as risk
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def graded(district, personas):
-    d = district
-    inspect(d.premises_a, actor=personas.grid_worker, fail=("SEP-01", "SEP-06"))  # red
-    risk.recompute_grades(
-        [d.premises_a.pk, d.shop_a.pk, d.premises_b.pk], cause="command", now=timezone.now()
-    )
-    return d
 
 
 @pytest.mark.parametrize("who", ["commander", "subdistrict_officer", "grid_worker"])

@@ -1,7 +1,7 @@
 """End to end at a 360 px phone viewport: a grid worker walks a night patrol — starts it, checks in at
-the route's buildings by their plate numbers (the camera's fallback), checks in at a building off the
-route (recorded and flagged, not refused), finishes — and the community officer finds the flag to look
-at, never a penalty."""
+the route's first building with the camera (its plate's QR code) and at the next by its plate number (the
+camera's fallback), checks in at a building off the route (recorded and flagged, not refused), finishes —
+and the community officer finds the flag to look at, never a penalty."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from firegrid import testing as t
 from firegrid.browser import ARTIFACTS
+from firegrid.longterm.tests.scene import FAKE_CAMERA
 from firegrid.patrols import services
 from firegrid.patrols.choices import FlagKind, PatrolKind, PatrolStatus, TeamKind
 from firegrid.patrols.models import FabricationFlag, Patrol, PatrolScan
@@ -42,13 +43,18 @@ def test_grid_worker_walks_a_patrol_on_the_phone(page_for, live_server, district
     )
 
     page = page_for(personas.grid_worker, phone=True)
+    page.add_init_script(FAKE_CAMERA.replace("CODE", f"{live_server.url}/patrols/b/{d.building_a.pk}/"))
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{live_server.url}/patrols/mine/")
     page.click(f"a[href$='/patrols/{patrol.pk}/run/']")
     page.click("button:has-text('开始巡查')")
     expect(page.locator("[data-progress]")).to_contain_text("0 / 2")
-    for building in (d.building_a, second, off_route):
+    # The camera reads the first building's plate (scan.js); the scan is sent with the form.
+    page.click("[data-scan-start]")
+    expect(page.locator(f".patrol-stop.scanned[data-building='{d.building_a.pk}']")).to_have_count(1)
+    expect(page.locator("[data-progress]")).to_contain_text("1 / 2")
+    for building in (second, off_route):
         page.fill("#scan-code", str(building.pk))
         page.click("[data-scan-form] button:not([data-scan-start])")
         expect(page.locator(f".patrol-stop.scanned[data-building='{building.pk}']")).to_have_count(1)

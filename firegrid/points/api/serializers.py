@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from firegrid.core.api.fields import ScopedPrimaryKeyRelatedField
+from firegrid.core.api.rulesets import RuleSetSerializer
 from firegrid.core.api.serializers import absolute_url
 from firegrid.outreach.models import OutreachRecord
 from firegrid.registry.models import Landlord
@@ -122,9 +123,7 @@ class LandlordPointsSerializer(serializers.ModelSerializer[Landlord]):
         return str(obj.band)  # type: ignore[attr-defined]  # annotated by services.landlords_with_points
 
 
-class PointsRuleSetSerializer(serializers.ModelSerializer[PointsRuleSet]):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    based_on_code = serializers.CharField(source="based_on.code", read_only=True, allow_null=True)
+class PointsRuleSetSerializer(RuleSetSerializer[PointsRuleSet]):
     parameters = serializers.SerializerMethodField(
         help_text=_(
             "参数（缺省值已补全）：amounts 各项分值、year 年度基础分、nominations 评选分数线和名额比例、"
@@ -132,39 +131,8 @@ class PointsRuleSetSerializer(serializers.ModelSerializer[PointsRuleSet]):
         )
     )
 
-    class Meta:
+    class Meta(RuleSetSerializer.Meta):
         model = PointsRuleSet
-        fields = [
-            "id",
-            "code",
-            "name",
-            "status",
-            "status_display",
-            "published_at",
-            "published_by",
-            "based_on",
-            "based_on_code",
-            "parameters",
-            "notes",
-            *RECORD_FIELDS,
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.DictField())
-    def get_parameters(self, obj: PointsRuleSet) -> dict[str, Any]:
-        return obj.full_parameters()
-
-
-class PointsRuleSetVersionSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(max_length=32, help_text=_("新版本号，如 points-2026.2"))
-    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-
-
-class PointsRuleSetParametersSerializer(serializers.Serializer[Any]):
-    parameters = serializers.DictField(
-        child=serializers.DictField(), help_text=_("要修改的参数：{分组: {参数名: 值}}")
-    )
-    version = serializers.IntegerField(required=False, help_text=_("读取时的版本（可选；不一致时 409）"))
 
 
 class EvaluationRowSerializer(serializers.Serializer[Any]):

@@ -24,8 +24,10 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
+from firegrid.areas.models import User
 from firegrid.core.api.base import ScopedReadOnlyModelViewSet, ScopedViewSetMixin
 from firegrid.core.api.files import FileNegotiation
+from firegrid.core.api.rulesets import RuleSetViewSetMixin
 from firegrid.core.api.schema import ERRORS, FiregridAutoSchema
 from firegrid.core.http import AuthedRequest
 from firegrid.core.permissions import Action, can
@@ -43,9 +45,7 @@ from .serializers import (
     ManualEntrySerializer,
     NominationSerializer,
     PointsEntrySerializer,
-    PointsRuleSetParametersSerializer,
     PointsRuleSetSerializer,
-    PointsRuleSetVersionSerializer,
     YearEndEvaluationSerializer,
 )
 
@@ -151,74 +151,22 @@ class LandlordPointsViewSet(
         return {**super().get_serializer_context(), "year": self.year()}
 
 
-@extend_schema_view(list=extend_schema(summary="积分规则列表"), retrieve=extend_schema(summary="积分规则"))
-class PointsRuleSetViewSet(ScopedReadOnlyModelViewSet[PointsRuleSet]):
+@extend_schema_view(
+    list=extend_schema(summary="积分规则列表"),
+    retrieve=extend_schema(summary="积分规则"),
+    publish=extend_schema(
+        description="发布草稿版本：此后新的积分记录按该版本记分，原版本停用；已有记录不变。仅系统管理员。"
+    ),
+)
+class PointsRuleSetViewSet(RuleSetViewSetMixin, ScopedReadOnlyModelViewSet[PointsRuleSet]):
     """Points rule sets (积分规则), one row per version. A published version never changes; the system
     administrator copies it into a draft (`new-version`), edits it (`parameters`) and publishes it."""
 
-    queryset = PointsRuleSet.objects.select_related("based_on").order_by(
-        F("published_at").desc(nulls_first=True), "code"
-    )
+    queryset = PointsRuleSet.objects.all()
     serializer_class = PointsRuleSetSerializer
-    filterset_fields = ["status"]
-    action_permissions: ClassVar[dict[str | None, str]] = {
-        **ACTIONS,
-        "new_version": Action.ADD,
-        "parameters": Action.CHANGE,
-        "publish": Action.CHANGE,
-    }
 
-    def _respond(self, rule_set: PointsRuleSet, code: int = status.HTTP_200_OK) -> Response:
-        return Response(PointsRuleSetSerializer(rule_set).data, status=code)
-
-    @extend_schema(
-        summary="创建新版本",
-        description="复制该版本的参数为一个新的草稿版本。仅系统管理员。",
-        request=PointsRuleSetVersionSerializer,
-        responses={201: PointsRuleSetSerializer, **ERRORS},
-    )
-    @action(detail=True, methods=["post"], url_path="new-version", filter_backends=[])
-    def new_version(self, request: AuthedRequest, pk: str | None = None) -> Response:
-        base = self.get_object()
-        serializer = PointsRuleSetVersionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        draft = services.create_rule_set_draft(
-            base,
-            code=serializer.validated_data["code"],
-            name=serializer.validated_data.get("name", ""),
-            actor=request.user,
-        )
-        return self._respond(draft, status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="修改参数",
-        description="设置草稿版本的参数：{parameters: {分组: {参数名: 值}}, version}。已发布的版本不能修改"
-        "（400）；错误按“分组.参数名”返回。仅系统管理员。",
-        request=PointsRuleSetParametersSerializer,
-        responses={200: PointsRuleSetSerializer, **ERRORS},
-    )
-    @action(detail=True, methods=["patch"], filter_backends=[])
-    def parameters(self, request: AuthedRequest, pk: str | None = None) -> Response:
-        rule_set = self.get_object()
-        serializer = PointsRuleSetParametersSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        updated = services.update_rule_set_parameters(
-            rule_set,
-            serializer.validated_data["parameters"],
-            actor=request.user,
-            expected_version=serializer.validated_data.get("version"),
-        )
-        return self._respond(updated)
-
-    @extend_schema(
-        summary="发布",
-        description="发布草稿版本：此后新的积分记录按该版本记分，原版本停用；已有记录不变。仅系统管理员。",
-        request=None,
-        responses={200: PointsRuleSetSerializer, **ERRORS},
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def publish(self, request: AuthedRequest, pk: str | None = None) -> Response:
-        return self._respond(services.publish_rule_set(self.get_object(), actor=request.user))
+    def perform_publish(self, rule_set: PointsRuleSet, *, actor: User) -> PointsRuleSet:
+        return services.publish_rule_set(rule_set, actor=actor)
 
 
 @extend_schema_view(

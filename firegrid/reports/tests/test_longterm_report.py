@@ -12,25 +12,13 @@ from django.utils import timezone
 
 from firegrid.conftest import assert_status
 from firegrid.jobs import services as jobs
-from firegrid.rectification.testing import inspect
 from firegrid.reports.longterm_report import generate_longterm_report, report_sections
 from firegrid.reports.models import ImmutableSnapshot, LongtermReport
-from firegrid.risk import services as risk
 from firegrid.risk.models import PremisesGrade
 
 pytestmark = pytest.mark.django_db
 
 INDEX = reverse("reports:longterm_index")
-
-
-@pytest.fixture
-def graded(district, personas):
-    d = district
-    inspect(d.premises_a, actor=personas.grid_worker, fail=("SEP-01", "SEP-06"))  # red
-    risk.recompute_grades(
-        [d.premises_a.pk, d.shop_a.pk, d.premises_b.pk], cause="command", now=timezone.now()
-    )
-    return d
 
 
 def _figure(report: LongtermReport, area, section: str, key: str) -> int:

@@ -1,13 +1,13 @@
-"""Serializers of risk grades (reasons in the reader's language) and rule sets; write requests of the rule
-set actions only validate their shape for `firegrid.risk.services`."""
+"""Serializers of risk grades (reasons in the reader's language) and rule sets (the shared rule-set
+serializer, `core/api/rulesets.py`, with what risk's parameters hold)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from firegrid.core.api.rulesets import RuleSetSerializer
 
 from ..choices import RiskGrade
 from ..models import GradeChange, PremisesGrade, RiskRuleSet
@@ -100,9 +100,7 @@ class GradeChangeSerializer(serializers.ModelSerializer):  # type: ignore[type-a
         return obj.reason_texts()
 
 
-class RiskRuleSetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    based_on_code = serializers.CharField(source="based_on.code", read_only=True, allow_null=True)
+class RiskRuleSetSerializer(RuleSetSerializer[RiskRuleSet]):
     parameters = serializers.SerializerMethodField(
         help_text=_(
             "参数（缺省值已补全）：weights 权重、thresholds 阈值、cut_offs 分数线、"
@@ -110,36 +108,5 @@ class RiskRuleSetSerializer(serializers.ModelSerializer):  # type: ignore[type-a
         )
     )
 
-    class Meta:
+    class Meta(RuleSetSerializer.Meta):
         model = RiskRuleSet
-        fields = [
-            "id",
-            "code",
-            "name",
-            "status",
-            "status_display",
-            "published_at",
-            "published_by",
-            "based_on",
-            "based_on_code",
-            "parameters",
-            "notes",
-            *RECORD_FIELDS,
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.DictField())
-    def get_parameters(self, obj: RiskRuleSet) -> dict[str, Any]:
-        return obj.full_parameters()
-
-
-class RuleSetVersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    code = serializers.CharField(max_length=32, help_text=_("新版本号，如 risk-2026.2"))
-    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-
-
-class RuleSetParametersSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    parameters = serializers.DictField(
-        child=serializers.DictField(), help_text=_("要修改的参数：{分组: {参数名: 值}}")
-    )
-    version = serializers.IntegerField(required=False, help_text=_("读取时的版本（可选；不一致时 409）"))

@@ -6,27 +6,21 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.db.models import F
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from firegrid.areas.models import User
 from firegrid.core.api.base import ScopedReadOnlyModelViewSet, ScopedViewSetMixin
+from firegrid.core.api.rulesets import RuleSetViewSetMixin
 from firegrid.core.http import AuthedRequest
 from firegrid.core.permissions import Action
 
 from .. import services
 from ..filters import PremisesGradeFilterSet
 from ..models import GradeChange, PremisesGrade, RiskRuleSet
-from .serializers import (
-    GradeChangeSerializer,
-    PremisesGradeSerializer,
-    RiskRuleSetSerializer,
-    RuleSetParametersSerializer,
-    RuleSetVersionSerializer,
-)
+from .serializers import GradeChangeSerializer, PremisesGradeSerializer, RiskRuleSetSerializer
 
 ACTIONS = ScopedViewSetMixin.action_permissions
 
@@ -65,73 +59,20 @@ class PremisesGradeViewSet(ScopedReadOnlyModelViewSet[PremisesGrade]):
         return self.get_paginated_response(GradeChangeSerializer(page, many=True).data)
 
 
-class RiskRuleSetViewSet(ScopedReadOnlyModelViewSet[RiskRuleSet]):
+@extend_schema_view(
+    publish=extend_schema(
+        description="发布草稿版本：此后的风险等级按该版本计算（发布后全部重算），原版本停用。仅系统管理员。"
+    )
+)
+class RiskRuleSetViewSet(RuleSetViewSetMixin, ScopedReadOnlyModelViewSet[RiskRuleSet]):
     """Risk rule sets (风险规则), one row per version. A published version never changes; the system
     administrator copies it into a draft (`new-version`), edits it (`parameters`) and publishes it."""
 
-    queryset = RiskRuleSet.objects.select_related("based_on").order_by(
-        F("published_at").desc(nulls_first=True), "code"
-    )
+    queryset = RiskRuleSet.objects.all()
     serializer_class = RiskRuleSetSerializer
-    filterset_fields = ["status"]
-    action_permissions: ClassVar[dict[str | None, str]] = {
-        **ACTIONS,
-        "new_version": Action.ADD,
-        "parameters": Action.CHANGE,
-        "publish": Action.CHANGE,
-    }
 
-    def _respond(self, rule_set: RiskRuleSet, code: int = status.HTTP_200_OK) -> Response:
-        return Response(RiskRuleSetSerializer(rule_set).data, status=code)
-
-    @extend_schema(
-        summary="创建新版本",
-        description="复制该版本的参数为一个新的草稿版本。仅系统管理员。",
-        request=RuleSetVersionSerializer,
-        responses={201: RiskRuleSetSerializer},
-    )
-    @action(detail=True, methods=["post"], url_path="new-version", filter_backends=[])
-    def new_version(self, request: AuthedRequest, pk: str | None = None) -> Response:
-        base = self.get_object()
-        serializer = RuleSetVersionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        draft = services.create_rule_set_draft(
-            base,
-            code=serializer.validated_data["code"],
-            name=serializer.validated_data.get("name", ""),
-            actor=request.user,
-        )
-        return self._respond(draft, status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="修改参数",
-        description="设置草稿版本的参数：{parameters: {分组: {参数名: 值}}, version}。已发布的版本不能修改"
-        "（400）；错误按“分组.参数名”返回。仅系统管理员。",
-        request=RuleSetParametersSerializer,
-        responses=RiskRuleSetSerializer,
-    )
-    @action(detail=True, methods=["patch"], filter_backends=[])
-    def parameters(self, request: AuthedRequest, pk: str | None = None) -> Response:
-        rule_set = self.get_object()
-        serializer = RuleSetParametersSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        updated = services.update_rule_set_parameters(
-            rule_set,
-            serializer.validated_data["parameters"],
-            actor=request.user,
-            expected_version=serializer.validated_data.get("version"),
-        )
-        return self._respond(updated)
-
-    @extend_schema(
-        summary="发布",
-        description="发布草稿版本：此后的风险等级按该版本计算（发布后全部重算），原版本停用。仅系统管理员。",
-        request=None,
-        responses=RiskRuleSetSerializer,
-    )
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def publish(self, request: AuthedRequest, pk: str | None = None) -> Response:
-        return self._respond(services.publish_rule_set(self.get_object(), actor=request.user))
+    def perform_publish(self, rule_set: RiskRuleSet, *, actor: User) -> RiskRuleSet:
+        return services.publish_rule_set(rule_set, actor=actor)
 
 
 def register(router: BaseRouter) -> None:

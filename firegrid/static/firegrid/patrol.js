@@ -38,49 +38,9 @@
       }
     }
 
-    // 扫码打卡: the camera through BarcodeDetector where the browser has it; the decoded text goes to the
-    // same form as a typed building number, and the server decides what it names.
+    // 扫码打卡 (scan.js): the decoded text goes to the same form as a typed building number, with the
+    // position; the server decides what it names.
     const box = document.querySelector("[data-scan]");
-    if (!box) return;
-    const start = box.querySelector("[data-scan-start]");
-    const video = box.querySelector("[data-scan-video]");
-    const status = box.querySelector("[data-scan-status]");
-    const form = box.querySelector("[data-scan-form]");
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      status.textContent = box.dataset.noCamera;
-      return;
-    }
-    start.hidden = false;
-    start.addEventListener("click", function () {
-      let detector;
-      try {
-        detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      } catch (e) {
-        status.textContent = box.dataset.noCamera;
-        return;
-      }
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (stream) {
-        start.hidden = true;
-        video.hidden = false;
-        video.srcObject = stream;
-        video.play();
-        const stop = function () { stream.getTracks().forEach(function (t) { t.stop(); }); };
-        const look = function () {
-          detector.detect(video).then(function (codes) {
-            if (codes.length) {
-              stop();
-              video.hidden = true;
-              form.elements.code.value = codes[0].rawValue;
-              sendWithPosition(form);
-            } else {
-              window.setTimeout(look, 250);
-            }
-          }).catch(function () { window.setTimeout(look, 500); });
-        };
-        look();
-      }).catch(function () {
-        status.textContent = box.dataset.cameraError;
-      });
-    });
+    if (box) window.firegridScan(box, sendWithPosition);
   });
 })();

@@ -20,49 +20,10 @@
     }, { timeout: 10000, maximumAge: 60000 });
   });
 
-  // Scanning a premises' QR code: the camera through BarcodeDetector where the browser has it; the
-  // decoded text goes to the same form as a typed code, and the server decides what it opens.
+  // Scanning a premises' QR code (scan.js): the decoded text goes to the same form as a typed code, and
+  // the server decides what it opens.
   document.addEventListener("DOMContentLoaded", function () {
     const box = document.querySelector("[data-scan]");
-    if (!box) return;
-    const start = box.querySelector("[data-scan-start]");
-    const video = box.querySelector("[data-scan-video]");
-    const status = box.querySelector("[data-scan-status]");
-    const form = box.querySelector("[data-scan-form]");
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      status.textContent = box.dataset.noCamera;
-      return;
-    }
-    start.hidden = false;
-    start.addEventListener("click", function () {
-      let detector;
-      try {
-        detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      } catch (e) {
-        status.textContent = box.dataset.noCamera;
-        return;
-      }
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (stream) {
-        start.hidden = true;
-        video.hidden = false;
-        video.srcObject = stream;
-        video.play();
-        const stop = function () { stream.getTracks().forEach(function (t) { t.stop(); }); };
-        const look = function () {
-          detector.detect(video).then(function (codes) {
-            if (codes.length) {
-              stop();
-              form.elements.code.value = codes[0].rawValue;
-              form.submit();
-            } else {
-              window.setTimeout(look, 250);
-            }
-          }).catch(function () { window.setTimeout(look, 500); });
-        };
-        look();
-      }).catch(function () {
-        status.textContent = box.dataset.cameraError;
-      });
-    });
+    if (box) window.firegridScan(box);
   });
 })();
