@@ -1,7 +1,10 @@
 """The 2019 campaign 铁拳行动 replayed on the demo registry (1 October – 30 November 2019).
 
-1,095 target premises with hazards — most in 樟潭街道 — of which 211 belong to the four-category landlords,
-each claimed by their employer unit in the first days of October; five work groups; the survey, the plans,
+The survey round visits every premises of the district in October, door to door (locked doors visited
+again, premises not rented opened by their landlords), and lists every room: the survey-progress page
+shows 100 % of buildings, premises and rooms. It finds 1,095 target premises with hazards — most in
+樟潭街道 — of which 211 belong to the four-category landlords, each claimed by their employer unit in the
+first days of October; five work groups; the plans,
 their notices, rechecks and acceptances at realistic times of day (Asia/Shanghai), so that the campaign's
 figures for any day, read from history by `firegrid.campaigns.status`, have the real shape: every
 four-category premises accepted by 31 October, the rest accelerating through November (an S-curve), all
@@ -22,8 +25,9 @@ Deterministic for a seed. Then one daily snapshot per day of the campaign (when 
 installed), credited to the demo (`generated_via` demo), so the burn-down and the rankings can be shown
 for every day.
 
-By phase: `setup` (the campaign, work groups, targets, claims), `schedule` (each target's timeline),
-`survey` (findings, the survey, the plan and its notice), `rectification` (rechecks and acceptance),
+By phase: `setup` (the campaign, work groups, targets, claims), `doors` (the survey round: every door,
+and the day each target's hazards were found), `schedule` (each target's timeline), `survey` (findings,
+the survey, the plan and its notice; every inspection written), `rectification` (rechecks and acceptance),
 `enforcement` (overdue, escalated, sanctioned), `documents` (notices, pledges, acceptance forms),
 `outreach`, `reports` (the daily snapshots); `replay` runs them in order over the shared state, `facts`
 holds the campaign's dates and figures, `stories` the in-memory history of a target.

@@ -39,7 +39,6 @@ def enforced_story(replay: Replay, story: Story, n: int) -> None:
     3 days, a sanction recorded (moving the plan into enforcement), rectification resumed, accepted."""
     rng, officer, fire = replay.rng, story.officer, replay.users["fire"]
     kind, department_kind, basis, fine, period = ENFORCEMENT_STORIES[n % len(ENFORCEMENT_STORIES)]
-    story.survey_day = dt.date(2019, 10, 8) + days(rng.randint(0, 6))
     begin(replay, story, story.survey_day, story.survey_day + days(1))
     refused = n % 2 == 1  # these never started: the notice was ignored
     if not refused:

@@ -12,6 +12,10 @@ NAME = "铁拳行动"
 STARTS_ON = dt.date(2019, 10, 1)
 FOUR_CATEGORY_DUE = dt.date(2019, 10, 31)
 ENDS_ON = dt.date(2019, 11, 30)
+# The survey (摸底排查): every door knocked in the first round, 1–23 October (each grid at its own pace);
+# locked doors, landlords not found and premises not rented visited again, all by 31 October.
+SURVEY_FIRST_ROUND_DAYS = 23
+SURVEY_ENDS_ON = dt.date(2019, 10, 31)
 TARGETS = 1095
 FOUR_CATEGORY_TARGETS = 211
 FAILED_RECHECKS = 106  # "100+ landlords not fixing things as required"

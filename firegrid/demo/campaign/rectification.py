@@ -13,7 +13,7 @@ from firegrid.inspections.choices import (
     HazardStatus,
     InspectionKind,
 )
-from firegrid.inspections.models import Answer, Hazard
+from firegrid.inspections.models import Hazard
 from firegrid.rectification.choices import MoveName, PlanState
 from firegrid.rectification.models import (
     Plan,
@@ -108,7 +108,7 @@ def accept(replay: Replay, story: Story, day: dt.date, after: dt.datetime, inspe
     story.accepted_at = visit.submitted_at
 
 
-def write_plans(replay: Replay, stories: list[Story], survey_answers: dict[tuple[int, str], Answer]) -> None:
+def write_plans(replay: Replay, stories: list[Story], survey_answers: dict[tuple[int, str], int]) -> None:
     """Each story's accepted plan with its hazards (found by the survey, closed by the acceptance),
     items, the departments it was escalated to and its moves."""
     plans: list[Plan] = []
@@ -140,7 +140,7 @@ def write_plans(replay: Replay, stories: list[Story], survey_answers: dict[tuple
                     building_id=s.premises.building_id,
                     item=item,
                     inspection=survey.row,
-                    answer=survey_answers[(s.premises.pk, item.code)],
+                    answer_id=survey_answers[(s.premises.pk, item.code)],
                     severity=item.severity,
                     status=HazardStatus.ACCEPTED,
                     found_at=found,

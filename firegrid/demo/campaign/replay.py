@@ -14,11 +14,12 @@ from firegrid.areas.choices import AreaLevel, DepartmentKind
 from firegrid.areas.models import Area, Department, User
 from firegrid.campaigns.models import Campaign
 from firegrid.inspections import services as inspections
-from firegrid.registry.models import Premises
+from firegrid.registry.models import Building, Premises
 
 from ..data import DISTRICT_CODE
-from ..generator import seeded_rng
+from ..generator import BUILDINGS, seeded_rng
 from . import documents, enforcement, outreach, rectification, setup, survey
+from .doors import knock_every_door
 from .facts import CODE, at
 from .reports import take_daily_snapshots
 from .schedule import schedule
@@ -60,19 +61,23 @@ class Replay:
         self.template = inspections.default_template()
         self.items = list(self.template.items.all())
         self.applicable_items: dict[tuple[str, bool], list] = {}
+        # The survey round knocks on every door of one district (scale 1, as in 2019); a registry larger
+        # than that (a load test) keeps the replay's cost flat: only the targets are visited.
+        self.everyone = Building.objects.count() <= BUILDINGS
 
     def run(self) -> Campaign:
         self.campaign = setup.create_campaign(self)
         setup.create_work_groups(self)
         stories = setup.choose_targets(self)
         setup.claim_four_category(self, [s for s in stories if s.four_category])
+        doors = knock_every_door(self, stories)
         schedule(self, stories)
         # The history, written in bulk: inspections, plans, sanctions, targets, then their dates.
-        survey_answers = survey.write_inspections(self, stories)
+        survey_answers = survey.write_inspections(self, stories, doors)
         rectification.write_plans(self, stories, survey_answers)
         enforcement.write_enforcement(stories)
         setup.add_targets(self, stories)
-        survey.date_inspections(self)
+        survey.date_inspections(self, stories, doors)
         rectification.date_plans(self)
         self.stories = stories
         documents.issue_documents(self, stories)

@@ -1,5 +1,6 @@
-"""The timeline of every target: when it is surveyed and accepted (the four-category landlords' by 31
-October, the rest on an S-curve through November), which fail a recheck once and which meet enforcement."""
+"""The timeline of every target: when it is surveyed (the four-category landlords' in the first week, the
+rest when the survey round reached their door) and accepted (the four-category landlords' by 31 October,
+the rest on an S-curve through November), which fail a recheck once and which meet enforcement."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from .survey import findings
 if TYPE_CHECKING:
     from .replay import Replay
 
+ENFORCED_FOUND_BY = dt.date(2019, 10, 14)
+
 
 def schedule(replay: Replay, stories: list[Story]) -> None:
     """Draw each story's findings and days, pick the enforced and the failing ones, then tell each story."""
@@ -22,7 +25,9 @@ def schedule(replay: Replay, stories: list[Story]) -> None:
     for story in stories:
         story.findings = findings(replay, story.premises)
     others = [s for s in stories if not s.four_category]
-    enforced = set(rng.sample(range(len(others)), min(ENFORCED, len(others))))
+    # The handful that met enforcement were found in the first two weeks (a deadline in early November).
+    early = [i for i, s in enumerate(others) if s.survey_day <= ENFORCED_FOUND_BY]
+    enforced = set(rng.sample(early, min(ENFORCED, len(early))))
     enforced_stories = [others[i] for i in sorted(enforced)]
     for story in stories:
         if story.four_category:
@@ -30,10 +35,12 @@ def schedule(replay: Replay, stories: list[Story]) -> None:
             accept = dt.date(2019, 10, 9) + days(round(22 * (rng.random() + rng.random()) / 2))
             survey = min(STARTS_ON + days(rng.randint(0, 6)), accept - days(4))
         else:
-            # Everyone else: surveyed through October, accepted on an S-curve through November.
+            # Everyone else: found when the survey round opened their door (doors.py), accepted on an
+            # S-curve through November, at least four days after.
             t = ((rng.random() + rng.random() + rng.random()) / 3) ** 0.6
             accept = dt.date(2019, 10, 25) + days(min(36, round(38 * t)))  # the last push on 30 November
-            survey = min(STARTS_ON + days(int(23 * min(rng.random(), rng.random()))), accept - days(4))
+            survey = story.survey_day
+            accept = max(accept, survey + days(4))
         story.accept_day, story.survey_day = min(accept, ENDS_ON), max(survey, STARTS_ON)
     eligible = [
         i

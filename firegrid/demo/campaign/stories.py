@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from firegrid.areas.models import Department, User
+from firegrid.inspections.choices import VisitOutcome
 from firegrid.inspections.models import ChecklistItem, Inspection
 from firegrid.rectification.models import (
     EnforcementAction,
@@ -30,13 +31,19 @@ class Step:
 
 @dataclass
 class Visit:
-    """One inspection, before it is written: which items failed, and by whom, when."""
+    """One inspection, before it is written: which items failed, and by whom, when; how the visit ended
+    (a door knocked in vain: why, and the return visit it owes) and whether it lists the premises' rooms
+    (an inspected survey visit does: 房不漏间)."""
 
     kind: str
     submitted_at: dt.datetime
     inspectors: list[User]
     failed: set[str] = field(default_factory=set)
     row: Inspection | None = None
+    outcome: str = VisitOutcome.INSPECTED
+    note: str = ""
+    return_due: dt.date | None = None
+    rooms: bool = False
 
     def written(self) -> Inspection:
         """The inspection row: the survey phase writes every visit before the later phases read it."""

@@ -1,12 +1,17 @@
 """The survey: the hazards each target's survey finds (the campaign's most frequent findings weigh more),
-the survey visit followed by the plan and its notice, and the inspections written with every answer."""
+the survey visit followed by the plan and its notice, and every inspection of the campaign — the stories'
+and the survey round's (`doors`) — written with its answers and rooms."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, Model
 
 from firegrid.inspections.choices import (
     NOT_A_HAZARD,
@@ -18,12 +23,13 @@ from firegrid.inspections.choices import (
 )
 from firegrid.inspections.models import Answer, Inspection
 from firegrid.rectification.choices import MoveName, PlanState
-from firegrid.registry.models import Premises
+from firegrid.registry.models import Premises, Room
 
-from .facts import BATCH_SIZE, ENDS_ON, at, days
+from .facts import BATCH_SIZE
 from .stories import Step, Story, Visit
 
 if TYPE_CHECKING:
+    from .doors import Door
     from .replay import Replay
 
 
@@ -72,7 +78,11 @@ def begin(replay: Replay, story: Story, survey_day: dt.date, notify_day: dt.date
     """Survey, plan, notice: the common start of every story. Returns the notify step."""
     officer = story.officer
     story.survey = Visit(
-        InspectionKind.SURVEY, replay.time(survey_day), [officer], failed={i.code for i in story.findings}
+        InspectionKind.SURVEY,
+        replay.time(survey_day),
+        [officer],
+        failed={i.code for i in story.findings},
+        rooms=True,
     )
     story.visits.append(story.survey)
     created = story.survey.submitted_at + dt.timedelta(minutes=replay.rng.randint(15, 90))
@@ -83,63 +93,98 @@ def begin(replay: Replay, story: Story, survey_day: dt.date, notify_day: dt.date
     return notify
 
 
-def write_inspections(replay: Replay, stories: list[Story]) -> dict[tuple[int, str], Answer]:
-    """Every visit as a submitted inspection with its inspectors, departments and answers; returns the
-    survey's failed answers by (premises, checklist item code), which the hazards point to."""
-    written: list[tuple[Visit, Inspection]] = []
-    for s in stories:
-        for v in s.visits:
-            v.row = row = Inspection(
-                premises=s.premises,
-                building_id=s.premises.building_id,
-                kind=v.kind,
-                template=replay.template,
-                status=InspectionStatus.SUBMITTED,
-                outcome=VisitOutcome.INSPECTED,
-                started_at=v.submitted_at - dt.timedelta(minutes=replay.rng.randint(15, 45)),
-                submitted_at=v.submitted_at,
-                client_uuid=replay.uuid(),
-                version=2,
-            )
-            written.append((v, row))
-    Inspection.objects.bulk_create([row for _visit, row in written], batch_size=BATCH_SIZE)
-    Through = Inspection.inspectors.through
-    Through.objects.bulk_create(
-        [Through(inspection_id=row.pk, user_id=u.pk) for v, row in written for u in v.inspectors],
-        batch_size=BATCH_SIZE,
+def write_inspections(replay: Replay, stories: list[Story], doors: list[Door]) -> dict[tuple[int, str], int]:
+    """Every visit — the stories' and the survey round's — as a submitted inspection with its inspectors,
+    departments, answers and (an inspected survey visit) rooms, written in the order they happened;
+    returns the ids of the surveys' failed answers by (premises, checklist item code), which the hazards
+    point to."""
+    visits = [(s.premises, v) for s in stories for v in s.visits]
+    visits += [(d.premises, v) for d in doors for v in d.visits]
+    visits.sort(key=lambda pv: (pv[1].submitted_at, pv[0].pk))
+    rows = []
+    for premises, v in visits:
+        low, high = (15, 45) if v.outcome == VisitOutcome.INSPECTED else (2, 6)  # a door not opened: minutes
+        v.row = row = Inspection(
+            premises_id=premises.pk,
+            building_id=premises.building_id,
+            kind=v.kind,
+            template=replay.template,
+            status=InspectionStatus.SUBMITTED,
+            outcome=v.outcome,
+            started_at=v.submitted_at - dt.timedelta(minutes=replay.rng.randint(low, high)),
+            submitted_at=v.submitted_at,
+            client_uuid=replay.uuid(),
+            return_visit_due=v.return_due,
+            note=v.note,
+            version=2,
+        )
+        rows.append(row)
+    Inspection.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    insert_rows(
+        Inspection.inspectors.through,
+        ("inspection_id", "user_id"),
+        ((v.written().pk, u.pk) for _p, v in visits for u in v.inspectors),
     )
-    Joint = Inspection.departments.through
-    Joint.objects.bulk_create(
-        [
-            Joint(inspection_id=row.pk, department_id=u.department_id)
-            for v, row in written
-            for u in v.inspectors
-            if u.department_id
-        ],
-        batch_size=BATCH_SIZE,
+    insert_rows(
+        Inspection.departments.through,
+        ("inspection_id", "department_id"),
+        ((v.written().pk, u.department_id) for _p, v in visits for u in v.inspectors if u.department_id),
+    )
+    # 房不漏间: an inspected survey visit lists every room of its premises.
+    every_room = Room.objects.order_by("pk")
+    if not replay.everyone:  # a load test's registry: the targets' rooms only
+        every_room = every_room.filter(premises_id__in=[p.pk for p, v in visits if v.rooms])
+    rooms: dict[int, list[int]] = defaultdict(list)
+    for premises_id, room_id in every_room.values_list("premises_id", "pk"):
+        rooms[premises_id].append(room_id)
+    insert_rows(
+        Inspection.rooms_inspected.through,
+        ("inspection_id", "room_id"),
+        ((v.written().pk, room) for p, v in visits if v.rooms for room in rooms[p.pk]),
     )
     # Every applicable item answered (an inspected visit needs them all); failures as drawn.
-    answers, survey_answers = [], {}
-    for s in stories:
-        for v in s.visits:
-            for item in replay.applicable(s.premises):
-                failed = item.code in v.failed
-                answer = Answer(
-                    inspection=v.row,
-                    item=item,
-                    result=AnswerResult.FAIL if failed else AnswerResult.PASS,
-                    note=("复查仍未整改" if v.kind == InspectionKind.RECHECK else "") if failed else "",
-                )
-                answers.append(answer)
-                if v is s.survey and failed:
-                    survey_answers[(s.premises.pk, item.code)] = answer
-    Answer.objects.bulk_create(answers, batch_size=BATCH_SIZE)
-    return survey_answers
+    insert_rows(
+        Answer,
+        ("inspection_id", "item_id", "result", "note", "fixed_on_spot"),
+        (
+            (
+                v.written().pk,
+                item.pk,
+                AnswerResult.FAIL if item.code in v.failed else AnswerResult.PASS,
+                "复查仍未整改" if item.code in v.failed and v.kind == InspectionKind.RECHECK else "",
+                False,
+            )
+            for premises, v in visits
+            if v.outcome == VisitOutcome.INSPECTED
+            for item in replay.applicable(premises)
+        ),
+    )
+    surveys = {s.surveyed().written().pk: s.premises.pk for s in stories}
+    failed = Answer.objects.filter(inspection_id__gte=rows[0].pk, result=AnswerResult.FAIL)
+    return {
+        (surveys[inspection_id], code): pk
+        for pk, inspection_id, code in failed.values_list("pk", "inspection_id", "item__code")
+        if inspection_id in surveys
+    }
 
 
-def date_inspections(replay: Replay) -> None:
+def insert_rows(model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Rows nobody reads back as instances (answers, links) as one prepared INSERT executed many times:
+    Django's bulk_create spent most of the replay building INSERT statements for them."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    pending = iter(rows)
+    with connection.cursor() as cursor:
+        while chunk := list(itertools.islice(pending, BATCH_SIZE)):
+            cursor.executemany(sql, chunk)
+
+
+def date_inspections(replay: Replay, stories: list[Story], doors: list[Door]) -> None:
     """When the inspections were made, by the history (bulk inserts stamp now)."""
-    end = at(ENDS_ON + days(1), 0)
-    Inspection.objects.filter(
-        premises__campaign_targets__campaign=replay.campaign, submitted_at__lt=end
-    ).update(created_at=F("started_at"), updated_at=F("submitted_at"))
+    ids = [v.written().pk for s in stories for v in s.visits] + [
+        v.written().pk for d in doors for v in d.visits
+    ]
+    Inspection.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).update(
+        created_at=F("started_at"), updated_at=F("submitted_at")
+    )

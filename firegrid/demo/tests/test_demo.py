@@ -14,7 +14,7 @@ import itertools
 import random
 import zoneinfo
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -578,6 +578,118 @@ def test_campaign_replay_scope_grows_as_targets_are_found(demo):
     assert 0 < first < 300 and first == status.members_on(campaign, date(2019, 10, 1)).count()
     assert all(in_scope[a] <= in_scope[b] for a, b in itertools.pairwise(sorted(in_scope)))
     assert in_scope[date(2019, 10, 31)] == in_scope[date(2019, 11, 30)] == 1095
+
+
+def replay_visits():
+    """The inspections of the 2019 campaign (everything submitted before 1 December 2019)."""
+    from firegrid.campaigns import status
+    from firegrid.inspections.models import Inspection
+
+    return Inspection.objects.filter(submitted_at__lt=status.day_end(replayed().ends_on))
+
+
+@pytest.mark.django_db
+def test_campaign_replay_surveys_every_door(demo):
+    """社不漏户、户不漏房、房不漏间: the survey phase visited every building, premises and room. The coverage
+    page's own figures (inspections.coverage), as they stood when the campaign ended — the visits made
+    since are set aside in this test's savepoint — and as they stand today, after the years since."""
+    from firegrid.demo.campaign.facts import STARTS_ON, SURVEY_ENDS_ON
+    from firegrid.inspections.choices import COVERING_OUTCOMES, InspectionKind, InspectionStatus, VisitOutcome
+    from firegrid.inspections.coverage import coverage_rows
+    from firegrid.inspections.models import Inspection
+
+    commander = User.objects.get(username="commander")
+    everything = {"buildings": 1644, "premises": Premises.objects.count(), "rooms": Room.objects.count()}
+    assert everything["premises"] == 3356 and everything["rooms"] > 10_000
+    today = coverage_rows(commander)[0]
+    assert (today.figures["buildings_surveyed"], today.survey_rate) == (1644, 100.0)
+    assert today.figures["rooms_inspected"] == everything["rooms"]
+    Inspection.objects.exclude(pk__in=replay_visits().values("pk")).update(status=InspectionStatus.DRAFT)
+    ended = coverage_rows(commander)[0]
+    assert ended.area.code == DISTRICT_CODE
+    for name, total in everything.items():
+        assert ended.figures[name] == total, name
+    assert ended.figures["buildings_surveyed"] == 1644
+    assert ended.figures["premises_covered"] == everything["premises"] and ended.survey_rate == 100.0
+    assert ended.figures["rooms_inspected"] == everything["rooms"]
+    assert ended.figures["premises_never"] == ended.figures["premises_return"] == 0
+    # Realistic doors: most inspected at the first knock; locked, not found and renovating doors visited
+    # again; premises not rented recorded as such, then opened by their landlords (no room missed).
+    outcomes = ended.outcomes
+    for outcome in (
+        VisitOutcome.LOCKED,
+        VisitOutcome.NOT_FOUND,
+        VisitOutcome.RENOVATING,
+        VisitOutcome.VACANT,
+        VisitOutcome.OWNER_OCCUPIED,
+    ):
+        assert outcomes[outcome] > 0, outcome
+    missed = sum(n for o, n in outcomes.items() if o != VisitOutcome.INSPECTED)
+    assert 0.05 * everything["premises"] <= missed <= 0.2 * everything["premises"]
+    survey = replay_visits().filter(kind=InspectionKind.SURVEY)
+    days = {v.astimezone(SHANGHAI).date() for v in survey.values_list("submitted_at", flat=True)}
+    assert min(days) == STARTS_ON and max(days) <= SURVEY_ENDS_ON
+    for visit in survey.exclude(outcome__in=COVERING_OUTCOMES):
+        later = survey.filter(premises=visit.premises_id, submitted_at__gt=visit.submitted_at)
+        assert visit.return_visit_due is not None and later.exists(), visit
+    # One inspected survey visit per premises, listing every room of its premises and no other.
+    inspected = survey.filter(outcome=VisitOutcome.INSPECTED)
+    assert inspected.count() == inspected.values("premises").distinct().count() == everything["premises"]
+    listed = Inspection.rooms_inspected.through.objects.filter(inspection__in=inspected)
+    assert listed.count() == everything["rooms"]
+    assert not listed.exclude(room__premises=F("inspection__premises")).exists()
+
+
+@pytest.mark.django_db
+def test_campaign_replay_targets_are_what_the_survey_found(demo):
+    """The 1,095 targets are exactly the premises whose survey visit found hazards, each a member from that
+    day; every other visit of the survey found nothing. Every inspected visit answered every item that
+    applies to its premises."""
+    from firegrid.inspections.choices import AnswerResult, InspectionKind, VisitOutcome
+    from firegrid.inspections.models import Answer, Hazard
+    from firegrid.inspections.services import default_template
+
+    campaign = replayed()
+    survey = replay_visits().filter(kind=InspectionKind.SURVEY)
+    found = Hazard.objects.filter(inspection__in=survey)
+    targets = dict(campaign.targets.values_list("premises_id", "joined_on"))
+    assert set(found.values_list("premises_id", flat=True)) == set(targets)
+    for premises_id, submitted_at in found.values_list("premises_id", "inspection__submitted_at").distinct():
+        assert targets[premises_id] == submitted_at.astimezone(SHANGHAI).date()
+    failed = Answer.objects.filter(inspection__in=survey, result=AnswerResult.FAIL)
+    assert set(failed.values_list("inspection__premises", flat=True)) == set(targets)
+    assert not failed.filter(hazard=None).exists()
+    inspected = replay_visits().filter(outcome=VisitOutcome.INSPECTED)
+    answered = set(
+        inspected.annotate(n=Count("answers")).values_list(
+            "premises__kind", "premises__is_shared_rental", "n"
+        )
+    )
+    items = list(default_template().items.all())
+    for kind, shared, n in answered:
+        probe = Premises(kind=kind, is_shared_rental=shared)
+        assert n == sum(1 for item in items if item.applies_to_premises(probe)), (kind, shared)
+    assert not replay_visits().exclude(outcome=VisitOutcome.INSPECTED).filter(answers__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_campaign_replay_survey_curve_rises_day_by_day(demo):
+    """The daily reports' surveyed figure (in scope: a target joins when its survey finds it) rises every
+    day of the survey round, reaches 1,095 by the survey phase's end and stays there."""
+    from firegrid.demo.campaign.facts import STARTS_ON, SURVEY_ENDS_ON, SURVEY_FIRST_ROUND_DAYS
+    from firegrid.reports.models import DailySnapshot
+
+    rows = {
+        s.day: s.rows.get(dimension="total")
+        for s in DailySnapshot.objects.filter(campaign=replayed()).order_by("day")
+    }
+    surveyed = {day: row.surveyed for day, row in rows.items()}
+    assert all(row.surveyed == row.in_scope for row in rows.values())
+    first_round = [STARTS_ON + timedelta(days=n) for n in range(SURVEY_FIRST_ROUND_DAYS)]
+    assert 0 < surveyed[STARTS_ON] < 300
+    assert all(surveyed[a] < surveyed[b] for a, b in itertools.pairwise(first_round))
+    assert all(surveyed[a] <= surveyed[b] for a, b in itertools.pairwise(sorted(surveyed)))
+    assert surveyed[SURVEY_ENDS_ON] == surveyed[max(surveyed)] == 1095
 
 
 @pytest.mark.django_db
