@@ -9,10 +9,12 @@ own transactions, once (a second run changes nothing). Every date is relative to
 choice comes from `seeded_rng(seed, "longterm/<topic>")`: the same seed on the same day gives the same rows.
 
 Modules: `context` (the clock, streams, users), `world` (the district read in bulk) and `records` (the
-history in memory), `tenants` (moves and their reports), `portal` (accounts, self-inspections), `plans`
-(standalone plans), `grades` (the real rules over the simulated facts; grade rows and history),
-`steering` (the demo grid worker's queue), `simulation` (the event loop), `writer` (bulk writes),
-`phases` (the ordered list of phases: patrols and points plug in there), `core` (the first phase).
+history in memory), `tenants` (moves and their reports), `portal` (accounts, self-inspections, misses,
+reminders, photos), `plans` (standalone plans), `grades` (the real rules over the simulated facts; grade
+rows and history), `steering` (the demo grid worker's queue), `simulation` (the event loop), `writer`
+(bulk writes), `phases` (the ordered list of phases), `core` (the first phase and tonight's grades),
+`patrol_plan` + `patrols` (巡查), `ledger` + `points` (积分: the overlay, the ledger, last year's
+evaluation), `report` (this morning's 长效管理日报).
 """
 
 from __future__ import annotations

@@ -52,6 +52,9 @@ class Context:
     # phase whose app registers a risk fact provider gives the demo the same fact in memory, name →
     # (premises id, moment) → value, so the grade history follows the rules the nightly job follows.
     fact_overlays: dict[str, Callable[[int, dt.datetime], Any]] = field(default_factory=dict)
+    # What one part prepares for others, by name: e.g. "patrols" (the patrol schedule, made before the core
+    # simulation when the points overlay needs who took part, and written by the patrols phase).
+    plans: dict[str, Any] = field(default_factory=dict)
     # Where progress is drawn (the demo command's stderr).
     stream: Stream | None = None
     tty: bool | None = None

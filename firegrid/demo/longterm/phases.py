@@ -12,13 +12,8 @@ moment) → value`, as `overlays.py` does for contradicted self-inspections), so
 the same rules as the nightly job. The "grades" phase recomputes today's grades over everything written
 before it; what it could not know shows as a grade change at 00:30 today (cause 手动重算).
 
-Patrols (巡查) and points (积分) plug in between the core and the grades, e.g.::
-
-    Phase("patrols", "firegrid.demo.longterm.patrols.run", app="firegrid.patrols"),
-    Phase("points", "firegrid.demo.longterm.points.run", app="firegrid.points",
-          prepare="firegrid.demo.longterm.points.prepare"),
-
-and what needs today's grades (the long-term daily report) after "grades".
+Patrols (巡查) and points (积分) plug in between the core and the grades (points with a `prepare`: its
+overlay), and what needs today's grades (the long-term daily report) comes after "grades".
 """
 
 from __future__ import annotations
@@ -48,10 +43,21 @@ PHASES: tuple[Phase, ...] = (
     # Visits, hazards and plans, tenant moves, portal accounts and self-inspections with their monthly
     # draws and verifications, grades and their history (simulation.py).
     Phase("long-term", "firegrid.demo.longterm.core.run", own_progress=True),
-    # (patrols and points go here)
+    # Teams, patrols, scans, findings, fabrication flags (patrol_plan.py, patrols.py).
+    Phase("patrols", "firegrid.demo.longterm.patrols.run", app="firegrid.patrols"),
+    # The points ledger of everything above, last year's evaluation (points.py); its overlay gives the core
+    # simulation the landlords' points as they stood (ledger.py).
+    Phase(
+        "points",
+        "firegrid.demo.longterm.points.run",
+        app="firegrid.points",
+        prepare="firegrid.demo.longterm.points.prepare",
+    ),
     # Tonight's grades over everything written before (phases after it see them: the long-term daily
     # report, for one).
     Phase("grades", "firegrid.demo.longterm.core.grade_today"),
+    # This morning's 长效管理日报 (report.py).
+    Phase("long-term report", "firegrid.demo.longterm.report.run", app="firegrid.reports"),
 )
 
 

@@ -79,7 +79,7 @@ def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -
     has to be read back; every concrete field is written as set on the instance (dates included)."""
     if not objects:
         return 0
-    first = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
+    first = next_pk(model)
     for n, obj in enumerate(objects):
         obj.pk = first + n
         obj._state.adding = False
@@ -87,11 +87,22 @@ def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -
     done = insert_rows(
         model, [f.name for f in fields], ([getattr(o, f.attname) for f in fields] for o in objects)
     )
-    if connection.vendor == "postgresql":  # the identity sequence moves past the ids given
+    reset_sequence(model)
+    return done
+
+
+def next_pk(model: type[models.Model]) -> int:
+    """The first id a bulk write may give its rows (the next after the table's highest)."""
+    return int(model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
+
+
+def reset_sequence(model: type[models.Model]) -> None:
+    """After rows written with ids given (`"id"` among `insert_rows`' names): on PostgreSQL the identity
+    sequence moves past them (SQLite takes the highest id by itself)."""
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
                 cursor.execute(sql)
-    return done
 
 
 def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

@@ -57,9 +57,10 @@ class Simulation(Visits):
         ctx, world = self.ctx, self.world
         launch = ctx.at(START, 0, 30)
         overlays.install(ctx, world)
+        world.submissions = portal.submissions(ctx, world)
         for place in world.places:
             regrade(ctx, world, place, launch, GradeCause.RULE_SET)
-        for when, place, period in portal.submissions(ctx, world):
+        for when, place, period in world.submissions:
             self.push(when, "submit", place, period)
         period = portal.first_period(ctx)
         while True:
@@ -76,6 +77,10 @@ class Simulation(Visits):
             self.push(when, "visit", place, data)
         for when, household, move, by_landlord in self.moves.reports:  # steering's included
             self.push(when, "report", None, (household, move, by_landlord))
+        for overlay in ctx.fact_overlays.values():  # what grades the premises again when its fact moves
+            for when, cause, subjects in getattr(overlay, "refreshes", list)():
+                if when < ctx.horizon:
+                    self.push(when, "refresh", None, (overlay, cause, subjects))
         for place in world.places:
             if place.last_covering is None:
                 day = START + days(int(FIRST_ROUND_DAYS * self.rng.random()))
@@ -89,6 +94,7 @@ class Simulation(Visits):
             "draw": self.draw,
             "stale": self.stale,
             "month": self.month,
+            "refresh": self.refresh,
         }
         while self.heap and self.heap[0][0] < ctx.horizon:
             when, _seq, kind, subject, data = heapq.heappop(self.heap)
@@ -143,6 +149,14 @@ class Simulation(Visits):
             return
         if regrade(self.ctx, self.world, place, when, GradeCause.NIGHTLY):
             self.reschedule(place, when)
+
+    def refresh(self, when: dt.datetime, place: Place | None, data: Any) -> None:
+        """A fact an overlay gives moved for some premises without a visit (landlord points: an entry, the
+        year's reset): they are graded again then, as the system does after the entry or at the nightly run."""
+        overlay, cause, subjects = data
+        for changed in overlay.changed(when, subjects):
+            if regrade(self.ctx, self.world, changed, when, cause):
+                self.reschedule(changed, when)
 
     def draw(self, when: dt.datetime, place: Place | None, data: Any) -> None:
         """The monthly job: last month's self-inspections drawn by the real service over what the

@@ -23,6 +23,7 @@ happens a day later), so "due today" is one or two.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from firegrid.inspections.choices import InspectionKind, Severity, VisitOutcome
@@ -46,9 +47,10 @@ def choose(ctx: Context, world: World, moves: Moves) -> list[Forced]:
     """Give the grid's premises their parts; returns the scripted visits."""
     rng = ctx.rng("steering")
     grid = [p for p in world.places if p.wanggy and not p.service_made and p.active]
-    steady = [p for p in grid if _stays_green(ctx, world, p)]
+    holdings = Counter(p.landlord_id for p in world.places)
+    # A landlord of one premises only: what their points will be today is known now (see `green_interval`).
+    steady = [p for p in grid if holdings[p.landlord_id] == 1 and _stays_green(ctx, world, p)]
     events: list[Forced] = []
-    green = interval_days(RiskGrade.GREEN, world.parameters)
     parts: list[tuple[str, int]] = [
         ("overdue", rng.randint(8, 40)),
         ("overdue", rng.randint(8, 40)),
@@ -56,7 +58,7 @@ def choose(ctx: Context, world: World, moves: Moves) -> list[Forced]:
         ("return_visit", rng.randint(3, 6)),
     ]
     for (role, late), place in zip(parts, rng.sample(steady, min(len(parts), len(steady))), strict=False):
-        last = ctx.work_time(rng, ctx.today - days(late + green))
+        last = ctx.work_time(rng, ctx.today - days(late + green_interval(ctx, world, place)))
         place.role = role
         place.clean_from, place.quiet_from = last - days(400), last - days(150)
         place.hold_from = last + dt.timedelta(minutes=1)
@@ -86,6 +88,15 @@ def choose(ctx: Context, world: World, moves: Moves) -> list[Forced]:
     return events
 
 
+def green_interval(ctx: Context, world: World, place: Place) -> int:
+    """The green interval of `place` as tonight's grading will compute it: moved by the interval adjustments
+    (landlord points) as the facts stand today. Known before the simulation for a steered premises: its
+    landlord holds no other premises, and nothing its visits or tenants would add to their points happens
+    in its scripted last months (clean visits, the same tenants), so only what is planned ahead counts —
+    self-inspections, misses, patrols, officers' entries (`ctx.fact_overlays`)."""
+    return interval_days(RiskGrade.GREEN, world.parameters, facts(ctx, place, ctx.graded_at))
+
+
 def _stays_green(ctx: Context, world: World, place: Place) -> bool:
     """No shared rental, not mixed-use, tenants unchanged for STEADY_DAYS, nothing to score today."""
     if place.shared or place.kind == PremisesKind.MIXED_USE or place.portal is None:
@@ -94,8 +105,13 @@ def _stays_green(ctx: Context, world: World, place: Place) -> bool:
     for h in place.households:
         if (h.new and h.moved_in >= since) or (h.moved_out is not None and h.moved_out >= since):
             return False
-    today = facts(ctx, place, ctx.end)
+    today = facts(ctx, place, ctx.graded_at)
     today.open_hazards, today.last_covering_inspection_at = {}, ctx.end
+    # Its households as the registry will hold them today: the simulation has not yet registered the moves
+    # of the years before (each registered within weeks of the move, long before the steady months).
+    on = ctx.today
+    living = [h for h in place.households if h.moved_in <= on and (h.moved_out is None or h.moved_out > on)]
+    today.people = sum(h.people for h in living) or place.occupants
     return grade_premises(today, world.parameters).score == 0
 
 
@@ -134,7 +150,9 @@ def avoid_due_today(ctx: Context, world: World, place: Place, when: dt.datetime)
     """Would this clean visit leave a premises of the grid (without a part) due exactly today?"""
     if not place.wanggy or place.role or place.grade is None:
         return False
-    return when.date() + days(interval_days(place.grade.grade, world.parameters)) == ctx.today
+    # The interval as tonight's grading will move it (landlord points), as far as it is known now.
+    interval = interval_days(place.grade.grade, world.parameters, facts(ctx, place, ctx.graded_at))
+    return when.date() + days(interval) == ctx.today
 
 
 RECENT_DAYS = 60  # visits this recent have every answer written (the pages one would open)

@@ -5,6 +5,7 @@ grade changes) until it is written."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -47,6 +48,9 @@ class World:
     self_checks: list[SelfCheck] = field(default_factory=list)
     grade_notes: list[GradeNote] = field(default_factory=list)
     accounts: dict[int, User] = field(default_factory=dict)  # landlord id → portal account
+    # (when, place, period) of every self-inspection to today, known before the simulation plays them
+    # (portal.submissions): what the points overlay and the misses read.
+    submissions: list[tuple[dt.datetime, Place, dt.date]] = field(default_factory=list)
     by_pk: dict[int, Place] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

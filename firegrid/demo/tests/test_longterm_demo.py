@@ -24,22 +24,45 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.urls import reverse
+from django.utils import timezone
 
-from firegrid.areas.choices import Role
-from firegrid.areas.models import User
+from firegrid.areas.choices import AreaLevel, Role
+from firegrid.areas.models import Area, User
+from firegrid.conftest import assert_status
+from firegrid.core.models import Notification
 from firegrid.demo import longterm as longterm_phase
-from firegrid.demo.longterm import START, load_longterm
+from firegrid.demo.longterm import START, Context, load_longterm
 from firegrid.inspections.choices import COVERING_OUTCOMES, AnswerResult, HazardStatus, InspectionKind
 from firegrid.inspections.models import Answer, Hazard, Inspection
 from firegrid.longterm.choices import QueueKind, SelfCheckResult, SelfInspectionStatus
-from firegrid.longterm.models import SelfInspection, SelfInspectionAnswer, Verification, VerificationDraw
+from firegrid.longterm.models import (
+    SelfInspection,
+    SelfInspectionAnswer,
+    SelfInspectionMiss,
+    SelfInspectionPhoto,
+    Verification,
+    VerificationDraw,
+)
+from firegrid.longterm.owed import owed_q
 from firegrid.longterm.queue import kind_counts, work_queue
-from firegrid.longterm.selfcheck import add_months, due_premises, period_of
+from firegrid.longterm.selfcheck import PHOTO_CODES, add_months, due_premises, period_of
+from firegrid.longterm.services.misses import REMINDER_KIND
+from firegrid.patrols import checks
+from firegrid.patrols import figures as patrol_figures
+from firegrid.patrols.choices import FlagKind, FlagStatus, PatrolKind, PatrolStatus, TeamKind
+from firegrid.patrols.coverage import patrolled_q
+from firegrid.patrols.models import FabricationFlag, Patrol, PatrolFinding, PatrolScan, PatrolTeam
+from firegrid.points import receivers
+from firegrid.points.choices import MANUAL_RULES, AwardKind, PointsRule
+from firegrid.points.models import Nomination, PointsEntry, YearEndEvaluation
+from firegrid.points.services import landlord_points, points_of
 from firegrid.rectification.choices import CLOSED_STATES, MoveName, PlanState
 from firegrid.rectification.machine import MOVES
 from firegrid.rectification.models import Plan, PlanMove
 from firegrid.registry.choices import PremisesStatus
-from firegrid.registry.models import Landlord, Premises, TenantHousehold
+from firegrid.registry.models import Building, Landlord, Premises, TenantHousehold
+from firegrid.reports.models import LongtermReport
 from firegrid.risk.choices import GradeCause, RiskGrade
 from firegrid.risk.models import GradeChange, PremisesGrade
 
@@ -75,15 +98,26 @@ def digest() -> str:
             ("pk", "id_number", "moved_in", "moved_out", "reported_by_landlord_at", "confirmed_at"),
         ),
         (User, ("pk", "username", "date_joined")),
+        (SelfInspectionMiss, ("pk", "premises_id", "period", "reminded_at")),
+        (
+            PatrolScan,
+            ("pk", "building_id", "scanned_by_id", "scanned_at", "latitude", "longitude", "client_uuid"),
+        ),
+        (PatrolFinding, ("pk", "premises_id", "status", "inspection_id", "reported_at")),
+        (FabricationFlag, ("pk", "key", "status", "details")),
+        (PointsEntry, ("pk", "landlord_id", "rule", "amount", "source_id", "occurred_on", "created_at")),
+        (Nomination, ("pk", "landlord_id", "award", "points", "serial", "issued_at")),
     ):
         h.update(repr(list(model.objects.order_by("pk").values_list(*fields))).encode())
     return h.hexdigest()
 
 
-def play(today: dt.date) -> None:
-    """The long-term phases (tonight's grades the last), as load_demo runs them after the replay."""
+def play(today: dt.date) -> Context:
+    """The long-term phases (tonight's grades the last but the report), as load_demo runs them after the
+    replay."""
     ctx = load_longterm(seed=SEED, today=today)
-    assert ctx is not None and set(ctx.written) >= {"long-term", "grades"}
+    assert ctx is not None and set(ctx.written) >= {"long-term", "patrols", "points", "grades"}
+    return ctx
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +157,9 @@ def longterm(request, loaded, django_db_blocker):
     today = request.param
     with django_db_blocker.unblock():
         transaction.savepoint_rollback(loaded.savepoint)
-        play(today)
+        ctx = play(today)
         again = digest() if today == DAY else ""
-    return SimpleNamespace(today=today, loaded=loaded, digest=again)
+    return SimpleNamespace(today=today, loaded=loaded, digest=again, ctx=ctx)
 
 
 def at(day: dt.date, hour: int = 0, minute: int = 0) -> dt.datetime:
@@ -402,3 +436,263 @@ def test_the_same_seed_on_the_same_day_gives_the_same_rows(longterm):
     if longterm.today != DAY:
         pytest.skip("played again for the first day")
     assert longterm.digest == longterm.loaded.digest
+
+
+# --- patrols, points, self-inspection misses and photos, the long-term daily report ---------------------------
+
+
+@pytest.mark.django_db
+def test_a_patrol_finding_waits_in_wanggys_queue(longterm):
+    today = longterm.today
+    assert kind_counts(wanggy(), today=today)[QueueKind.PATROL_FINDING] >= 1
+    page = work_queue(wanggy(), today=today, kind=QueueKind.PATROL_FINDING, per_page=50)
+    assert page.items and all("巡查发现" in item.reason for item in page.items)
+    # Last night's volunteers found it (their patrol is still under way); earlier ones were followed up by
+    # the visit that came, or closed by the grid's worker.
+    finding = PatrolFinding.objects.get(premises__building__grid__in=wanggy().areas.all(), status="open")
+    assert (
+        finding.patrol.status == PatrolStatus.IN_PROGRESS and finding.patrol.team.kind == TeamKind.LANDLORDS
+    )
+    assert at(today - dt.timedelta(days=1), 21) <= finding.reported_at < at(today, 2)
+    followed = PatrolFinding.objects.filter(status="followed_up").select_related("inspection")
+    assert followed.count() > 20
+    assert all(
+        f.inspection.premises_id == f.premises_id and f.inspection.submitted_at >= f.reported_at
+        for f in followed
+    )
+    assert PatrolFinding.objects.filter(status="closed", closed_by__role=Role.GRID_WORKER).exists()
+
+
+@pytest.mark.django_db
+def test_wanggy_has_a_night_patrol_to_start_tonight_and_the_volunteers_one_under_way(longterm, login):
+    today, worker = longterm.today, wanggy()
+    tonight = Patrol.objects.visible_to(worker).get(team__members=worker, status=PatrolStatus.PLANNED)
+    assert at(today, 18) <= tonight.window_start < tonight.window_end <= at(today, 23, 59)
+    assert tonight.created_at < at(today)
+    grid = worker.areas.get()
+    route = Building.objects.filter(pk__in=tonight.stops.values("building"))
+    assert route.exists() and not route.exclude(grid=grid).exists()
+    assert not route.filter(patrolled_q(today)).exists()  # the buildings not yet patrolled this week
+    under_way = Patrol.objects.get(status=PatrolStatus.IN_PROGRESS)
+    landlord = User.objects.get(username="landlord")
+    assert under_way.team.members.filter(pk=landlord.pk).exists()
+    assert under_way.participants.filter(pk=landlord.pk).exists()
+    if today == DAY:  # the phone pages read the clock: travelled to the first day
+        mine = login(worker).get(reverse("patrols:mine"))
+        assert_status(mine, 200)
+        assert mine.context["coming"] == [tonight]
+        portal = login(landlord).get(reverse("portal:patrols"))
+        assert_status(portal, 200)
+        assert portal.context["running"] == [under_way]
+
+
+@pytest.mark.django_db
+def test_this_weeks_patrol_coverage_is_partial_and_the_weeks_before_higher(longterm):
+    today, worker = longterm.today, wanggy()
+    this_week = patrol_figures.figure_rows(worker, week_of=today)[0]
+    last_week = patrol_figures.figure_rows(worker, week_of=today - dt.timedelta(days=7))[0]
+    assert this_week.rate is not None and 0 < this_week.rate < 100
+    assert last_week.rate is not None and last_week.rate > 80 > this_week.rate
+    # Patrols are day and night, by grid workers' teams in every grid and a few landlord volunteer teams.
+    assert (
+        PatrolTeam.objects.filter(kind=TeamKind.GRID_WORKERS).count()
+        == Area.objects.filter(level=AreaLevel.GRID).count()
+    )
+    assert PatrolTeam.objects.filter(kind=TeamKind.LANDLORDS).count() >= 2
+    kinds = Counter(Patrol.objects.filter(status=PatrolStatus.FINISHED).values_list("kind", flat=True))
+    assert kinds[PatrolKind.DAY] > 1000 and kinds[PatrolKind.NIGHT] > 100
+    scans = PatrolScan.objects.filter(scanned_at__gte=at(today) - dt.timedelta(days=7 * 12))
+    assert not scans.filter(scanned_at__gte=at(today, 2)).exists()
+    assert scans.filter(latitude__isnull=False).count() > 0.7 * scans.count()
+
+
+@pytest.mark.django_db
+def test_open_fabrication_flags_are_those_the_checks_raise(longterm):
+    flags = FabricationFlag.objects.filter(key__contains=":scan:")
+    assert flags.filter(status=FlagStatus.OPEN, kind=FlagKind.IMPOSSIBLE_SPEED).count() == 1
+    assert flags.filter(status=FlagStatus.OPEN, kind=FlagKind.OFF_ROUTE).exists()
+    assert flags.filter(status=FlagStatus.CLEARED).exclude(reviewed_by=None).exists()
+    assert not flags.filter(scan__on_route=True, kind=FlagKind.OFF_ROUTE).exists()
+    # The checks, run again over the scans of the demo community's grids in the last three weeks and over
+    # every flagged scan, find nothing they have not flagged already (same keys, nothing new) …
+    community = wanggy().areas.get().parent
+    recent = PatrolScan.objects.filter(
+        building__grid__parent=community, scanned_at__gte=at(longterm.today) - dt.timedelta(days=21)
+    )
+    flagged = PatrolScan.objects.filter(flags__isnull=False)
+    before = FabricationFlag.objects.count()
+    for scan in (recent | flagged).distinct().select_related("building", "patrol", "scanned_by"):
+        assert checks.check_scan(scan) == []
+    assert FabricationFlag.objects.count() == before
+    # … and the speed flag holds what they compute.
+    speed = flags.get(kind=FlagKind.IMPOSSIBLE_SPEED)
+    with transaction.atomic():
+        expected = {k: getattr(speed, k) for k in ("key", "details", "user_id", "grid_id", "other_scan_id")}
+        FabricationFlag.objects.filter(pk=speed.pk).delete()
+        again = checks.check_scan(PatrolScan.objects.get(pk=speed.scan_id))
+        assert [{k: getattr(f, k) for k in expected} for f in again] == [expected]
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_demo_landlord_has_points_with_reasons_and_a_total(longterm, login):
+    today = longterm.today
+    landlord = User.objects.get(username="landlord")
+    entries = PointsEntry.objects.filter(landlord=landlord.landlord, year=today.year)
+    assert entries.filter(amount__gt=0).count() >= 3 and all(e.reason for e in entries)
+    missed = entries.get(amount__lt=0)  # last month's self-inspection, let pass
+    assert missed.rule == PointsRule.SELF_INSPECTION_MISSED and isinstance(missed.source, SelfInspectionMiss)
+    assert missed.source.period == period_of(add_months(today, -1))
+    total = landlord_points(landlord.landlord, today.year)
+    assert total == 100 + sum(entries.values_list("amount", flat=True))
+    if today == DAY:
+        page = login(landlord).get(reverse("portal:points"))
+        assert_status(page, 200)
+        assert str(total) in page.content.decode() and missed.reason in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_ledger_is_what_the_receivers_write_and_the_grades_saw(longterm):
+    """For one entry of each rule the system records: without it, the receiver of its cause writes the same
+    entry (rule, amount, reason, links, once-per-cause key); and tonight's grading read the same points as
+    the simulation's overlay."""
+    rules = set(PointsEntry.objects.values_list("rule", flat=True))
+    assert rules >= set(PointsRule.values) - {PointsRule.ENFORCEMENT, PointsRule.CORRECTION}
+    fields = ("landlord_id", "rule", "amount", "reason", "reason_msgid", "reason_params", "occurred_on")
+    fields += ("premises_id", "source_type_id", "source_id", "source_key", "source_url", "source_label")
+    for rule in rules - set(MANUAL_RULES):
+        entry = PointsEntry.objects.filter(rule=rule, created_by=None).order_by("-pk").first()
+        source = entry.source
+        with transaction.atomic(), time_machine.travel(entry.created_at, tick=False):
+            expected = {f: getattr(entry, f) for f in fields}
+            PointsEntry.objects.filter(pk=entry.pk).delete()
+            _replay_cause(rule, source)
+            again = PointsEntry.objects.get(
+                rule=rule, source_type=entry.source_type, source_id=entry.source_id, landlord=entry.landlord
+            )
+            assert {f: getattr(again, f) for f in fields} == expected, rule
+            transaction.set_rollback(True)
+    overlay = longterm.ctx.fact_overlays["landlord_points"]
+    ids = list(Landlord.objects.values_list("pk", flat=True))
+    graded = longterm.ctx.graded_at
+    assert points_of(ids, longterm.today.year) == {pk: overlay.points(pk, graded) for pk in ids}
+
+
+def _replay_cause(rule: str, source) -> None:
+    if rule == PointsRule.SELF_INSPECTION_ON_TIME:
+        receivers.self_inspection_on_time(sender=SelfInspection, instance=source, created=True)
+    elif rule == PointsRule.SELF_INSPECTION_MISSED:
+        receivers.missed_self_inspection(
+            sender=SelfInspection,
+            premises=source.premises,
+            landlord=source.landlord,
+            period=source.period,
+            miss=source,
+        )
+    elif rule == PointsRule.FALSE_SELF_REPORT:
+        receivers.false_self_report(sender=Verification, verification=source, actor=None)
+    elif rule in (PointsRule.FIXED_BEFORE_DEADLINE, PointsRule.OVERDUE):
+        plan = source.plan
+        if rule == PointsRule.OVERDUE:  # the deadline that passed, before a supervisor extended it
+            plan.deadline = timezone.localdate(source.time) - dt.timedelta(days=1)
+        receivers.plan_move_points(sender=Plan, plan=plan, move=MoveName(source.name), actor=None)
+    elif rule == PointsRule.REPEAT_HAZARD:
+        receivers.repeat_hazards(sender=Inspection, inspection=source.inspection, actor=None)
+    elif rule in (PointsRule.TENANT_ON_TIME, PointsRule.TENANT_LATE):
+        receivers.tenant_registration(sender=TenantHousehold, household=source, move="in", actor=None)
+    elif rule == PointsRule.PATROL_PARTICIPATION:
+        participants = list(source.participants.all())
+        receivers.patrol_participation(sender=type(source), patrol=source, participants=participants)
+
+
+@pytest.mark.django_db
+def test_last_years_evaluation_is_confirmed_with_nominees_and_certificates(longterm, login):
+    today = longterm.today
+    evaluation = YearEndEvaluation.objects.get(year=today.year - 1)
+    assert evaluation.is_confirmed and at(dt.date(today.year, 1, 1)) < evaluation.confirmed_at < at(today)
+    assert not YearEndEvaluation.objects.filter(year=today.year).exists()
+    nominations = Nomination.objects.filter(evaluation=evaluation)
+    assert {n.award for n in nominations} == set(AwardKind.values)
+    first = nominations.order_by("pk").first()
+    assert (
+        first.serial.startswith(f"衢江文明〔{today.year - 1}〕")
+        and first.issued_at == evaluation.confirmed_at
+    )
+    assert first.content["issued_on"] == timezone.localdate(evaluation.confirmed_at).isoformat()
+    if today == DAY:  # rendering once is enough
+        commander = User.objects.get(username="commander")
+        pdf = login(commander).get(reverse("points:certificate_pdf", args=[first.pk]))
+        assert_status(pdf, 200)
+        assert (pdf["Content-Type"], pdf.content[:4]) == ("application/pdf", b"%PDF")
+
+
+@pytest.mark.django_db
+def test_misses_reminders_and_photos_of_the_self_inspections(longterm):
+    today = longterm.today
+    last = period_of(add_months(today, -1))
+    owed = Premises.objects.filter(owed_q(last, today))
+    missed = SelfInspectionMiss.objects.filter(period=last)
+    assert owed.count() == SelfInspection.objects.filter(period=last).count() + missed.count()
+    assert missed.count() > 20 and set(missed.values_list("premises", flat=True)) == set(
+        owed.exclude(self_inspections__period=last).values_list("pk", flat=True)
+    )
+    assert not missed.filter(created_at__lt=at(period_of(today), 0, 15)).exists()
+    reminded = Notification.objects.filter(kind=REMINDER_KIND, key__endswith=f":{last.isoformat()}")
+    sent = dict(reminded.values_list("recipient__landlord_id", "created_at"))
+    assert all(sent[m.landlord_id] == m.reminded_at for m in missed)
+    # Photos: one per photo item answered 符合, all pointing at one stored picture.
+    photos = SelfInspectionPhoto.objects.all()
+    passes = SelfInspectionAnswer.objects.filter(item_code__in=PHOTO_CODES, result=SelfCheckResult.PASS)
+    assert photos.count() == passes.count() > 10_000
+    assert photos.values("image").distinct().count() == 1
+    one = photos.select_related("self_inspection").first()
+    assert (one.uploaded_at, one.client_uuid) == (
+        one.self_inspection.submitted_at,
+        one.self_inspection.client_uuid,
+    )
+    assert one.image.name.startswith(f"{SelfInspectionPhoto.upload_folder}/") and one.thumbnail.name
+
+
+@pytest.mark.django_db
+def test_the_longterm_page_shows_every_section_and_each_figure_opens_a_list_of_that_many(longterm, login):
+    if longterm.today != DAY:
+        pytest.skip("the page reads the clock: travelled to the first day")
+    client = login(User.objects.get(username="commander"))
+    response = client.get(reverse("dashboards:longterm"))
+    assert_status(response, 200)
+    sections = {section.key: section for section in response.context["sections"]}
+    assert list(sections) == [
+        "grades",
+        "due",
+        "self_inspection",
+        "verification",
+        "patrols",
+        "flags",
+        "points",
+    ]
+    checked = 0
+    for section in sections.values():
+        district = section.rows[0]
+        assert any(value for column, value, _link in district.cells if column.rate_of is None), section.key
+        for column, value, link in district.cells:
+            if column.rate_of is None:
+                listed = client.get(link)
+                assert_status(listed, 200)
+                assert listed.context["paginator"].count == value, (section.key, column.key)
+                checked += 1
+    figures = {s.key: s.rows[0].figures for s in sections.values()}
+    assert figures["patrols"]["patrolled"] > 0 and figures["patrols"]["not_patrolled"] > 0
+    assert figures["flags"]["flags_open"] > 0 and figures["points"]["good"] > 0
+    assert figures["verification"]["missed"] > 0 and checked > 25
+
+
+@pytest.mark.django_db
+def test_this_mornings_longterm_report_is_made(longterm):
+    report = LongtermReport.objects.filter(day=longterm.today).first()
+    if longterm.today != DAY:  # only today's can be made: a demo loaded for another day has none
+        assert report is None
+        return
+    assert report is not None and report.generated_by is None and report.version == 1
+    district = next(k for k, a in report.content["areas"].items() if a["level"] == AreaLevel.DISTRICT)
+    figures = report.content["figures"][district]
+    assert figures["patrols"]["scans"] > 0 and figures["points"]["landlords"] > 0
