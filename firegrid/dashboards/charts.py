@@ -60,6 +60,37 @@ def burn_down_option(series: BurnDown) -> dict[str, Any]:
     }
 
 
+def survey_option(series: dict[str, list[Any]]) -> dict[str, Any]:
+    """The survey curve (排查覆盖): per day, the rates the day's report froze; a click opens that report's
+    survey section. Days without a report are gaps."""
+    names = {
+        "buildings_surveyed": (_("建筑已排查完"), "#1f6fb2"),
+        "premises_covered": (_("出租户已排查"), "#b7162a"),
+        "rooms_inspected": (_("房间已查"), "#2e8b57"),
+    }
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": LEGEND,
+        "grid": {"left": 48, "right": 16, "top": 24, "bottom": 56},
+        "xAxis": {"type": "category", "data": series["days"], "boundaryGap": False},
+        "yAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}},
+        "series": [
+            {
+                "name": name,
+                "type": "line",
+                "showSymbol": False,
+                "connectNulls": False,
+                "itemStyle": {"color": colour},
+                "data": [
+                    {"value": value, "url": url} if value is not None else None
+                    for value, url in zip(series[key], series["urls"], strict=True)
+                ],
+            }
+            for key, (name, colour) in names.items()
+        ],
+    }
+
+
 def by_area_option(rows: list[AreaProgress]) -> dict[str, Any]:
     names = [f"{row.area.name} {row.completion}%" for row in rows]
     return {

@@ -32,7 +32,7 @@ from firegrid.inspections.views import HazardListView
 from firegrid.rectification.filters import PlanFilterSet
 from firegrid.rectification.models import Plan
 from firegrid.rectification.views import PlanListView
-from firegrid.reports import longterm
+from firegrid.reports import longterm, survey
 from firegrid.reports import services as report_services
 from firegrid.reports.models import DailySnapshot
 
@@ -114,6 +114,9 @@ class CampaignDashboardView(CampaignMixin, TemplateView):
             links=links,
             charts={
                 "burn_down": charts.burn_down_option(burn_down),
+                "survey": charts.survey_option(
+                    survey.survey_series(campaign, user, min(today, campaign.ends_on))
+                ),
                 "by_area": charts.by_area_option(figures.by_area(snapshot, user)),
                 "hazards": charts.hazards_option(figures.hazards_by_category(campaign, user)),
                 "ageing": charts.ageing_option(figures.overdue_ageing(campaign, user, today)),

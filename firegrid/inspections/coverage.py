@@ -6,18 +6,25 @@ A building is surveyed when it has premises and all of them are covered; a room 
 submitted inspection with the outcome "inspected" lists it. Every figure here has a drill-down URL whose
 list counts the same rows, through the `survey` filters below (InspectionsConfig.ready() hands them to
 the registry lists, which sit below this app).
+
+Every definition takes an optional instant `at`: coverage as it stood then (inspections submitted by
+`at`). The daily report freezes the survey figures of its day with it (reports.services.freeze_survey),
+and its drill-downs pass the same instant to the lists as `survey_at`, so a past day's survey figure
+and its list agree for ever: the survey curve day by day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from firegrid.areas.choices import AreaLevel
-from firegrid.areas.models import Area, User, grids_within
+from firegrid.areas.figures import GridRollup, figure_areas
+from firegrid.areas.models import Area, User
 from firegrid.core.filters import filtered_list_url
 from firegrid.registry.filters import SurveyFilters
 from firegrid.registry.models import Building, Premises, Room
@@ -26,8 +33,13 @@ from .choices import COVERING_OUTCOMES, InspectionStatus, VisitOutcome
 from .models import Inspection
 
 
-def covering_inspections() -> QuerySet[Inspection]:
-    return Inspection.objects.filter(status=InspectionStatus.SUBMITTED, outcome__in=COVERING_OUTCOMES)
+def _submitted_by(qs: QuerySet[Any], at: dt.datetime | None, prefix: str = "") -> QuerySet[Any]:
+    return qs.filter(**{f"{prefix}submitted_at__lte": at}) if at is not None else qs
+
+
+def covering_inspections(at: dt.datetime | None = None) -> QuerySet[Inspection]:
+    covering = Inspection.objects.filter(status=InspectionStatus.SUBMITTED, outcome__in=COVERING_OUTCOMES)
+    return _submitted_by(covering, at)
 
 
 def covered_premises_ids() -> QuerySet[Inspection, Any]:
@@ -35,48 +47,46 @@ def covered_premises_ids() -> QuerySet[Inspection, Any]:
     return covering_inspections().filter(premises__isnull=False).values("premises_id")
 
 
-def premises_covered_q() -> Q:
-    return Q(Exists(covering_inspections().filter(premises=OuterRef("pk"))))
+def premises_covered_q(at: dt.datetime | None = None) -> Q:
+    return Q(Exists(covering_inspections(at).filter(premises=OuterRef("pk"))))
 
 
-def premises_visited_q() -> Q:
-    return Q(Exists(Inspection.objects.filter(premises=OuterRef("pk"), status=InspectionStatus.SUBMITTED)))
+def premises_visited_q(at: dt.datetime | None = None) -> Q:
+    submitted = Inspection.objects.filter(premises=OuterRef("pk"), status=InspectionStatus.SUBMITTED)
+    return Q(Exists(_submitted_by(submitted, at)))
 
 
-def building_surveyed_q() -> Q:
+def building_surveyed_q(at: dt.datetime | None = None) -> Q:
     """Has premises, and none of them uncovered."""
     has_premises = Exists(Premises.objects.filter(building=OuterRef("pk")))
-    uncovered = Exists(Premises.objects.filter(building=OuterRef("pk")).exclude(premises_covered_q()))
+    uncovered = Exists(Premises.objects.filter(building=OuterRef("pk")).exclude(premises_covered_q(at)))
     return Q(has_premises) & ~Q(uncovered)
 
 
-def room_inspected_q() -> Q:
+def room_inspected_q(at: dt.datetime | None = None) -> Q:
     through = Inspection.rooms_inspected.through
-    return Q(
-        Exists(
-            through.objects.filter(
-                room_id=OuterRef("pk"),
-                inspection__status=InspectionStatus.SUBMITTED,
-                inspection__outcome=VisitOutcome.INSPECTED,
-            )
-        )
+    listed = through.objects.filter(
+        room_id=OuterRef("pk"),
+        inspection__status=InspectionStatus.SUBMITTED,
+        inspection__outcome=VisitOutcome.INSPECTED,
     )
+    return Q(Exists(_submitted_by(listed, at, "inspection__")))
 
 
-# The `survey` filter values for premises, buildings and rooms.
+# The `survey` filter values for premises, buildings and rooms; `at` is the list's `survey_at` (None: now).
 PREMISES_SURVEY: SurveyFilters = {
-    "covered": lambda qs: qs.filter(premises_covered_q()),
-    "uncovered": lambda qs: qs.exclude(premises_covered_q()),
-    "never": lambda qs: qs.exclude(premises_visited_q()),
-    "return": lambda qs: qs.filter(premises_visited_q()).exclude(premises_covered_q()),
+    "covered": lambda qs, at: qs.filter(premises_covered_q(at)),
+    "uncovered": lambda qs, at: qs.exclude(premises_covered_q(at)),
+    "never": lambda qs, at: qs.exclude(premises_visited_q(at)),
+    "return": lambda qs, at: qs.filter(premises_visited_q(at)).exclude(premises_covered_q(at)),
 }
 BUILDING_SURVEY: SurveyFilters = {
-    "complete": lambda qs: qs.filter(building_surveyed_q()),
-    "incomplete": lambda qs: qs.exclude(building_surveyed_q()),
+    "complete": lambda qs, at: qs.filter(building_surveyed_q(at)),
+    "incomplete": lambda qs, at: qs.exclude(building_surveyed_q(at)),
 }
 ROOM_SURVEY: SurveyFilters = {
-    "inspected": lambda qs: qs.filter(room_inspected_q()),
-    "uninspected": lambda qs: qs.exclude(room_inspected_q()),
+    "inspected": lambda qs, at: qs.filter(room_inspected_q(at)),
+    "uninspected": lambda qs, at: qs.exclude(room_inspected_q(at)),
 }
 
 
@@ -135,32 +145,40 @@ class CoverageRow:
         ]
 
 
-def coverage_rows(user: User, area: Area | None = None) -> list[CoverageRow]:
-    """Coverage for each child of `area` (or of the user's scope roots), plus a total row first."""
-    roots = (
-        [area] if area is not None else list(Area.objects.filter(path__in=user.scope_paths).order_by("code"))
-    )
-    if not roots:
-        return []
-    children = list(Area.objects.filter(parent__in=roots).order_by("code"))
-    if all(r.level == AreaLevel.GRID for r in roots):
-        children = []
-    rows = [CoverageRow(area=r) for r in roots] + [CoverageRow(area=c) for c in children]
-    by_area = {row.area.pk: row for row in rows}
-    membership = grids_within(row.area for row in rows)
+# The figures a daily report freezes per grid (the survey curve): counts on the report's day.
+SURVEY_FIGURES = (
+    "buildings",
+    "buildings_surveyed",
+    "premises",
+    "premises_covered",
+    "rooms",
+    "rooms_inspected",
+)
 
-    def rows_for(grid_id: int) -> list[CoverageRow]:
-        return [by_area[area.pk] for area in membership.get(grid_id, [])]
 
-    def add(grid_id: int, **values: int) -> None:
-        for row in rows_for(grid_id):
-            for key, value in values.items():
-                row.figures[key] += value
-
+def coverage_by_grid(
+    at: dt.datetime | None = None,
+    *,
+    premises: QuerySet[Premises] | None = None,
+    buildings: QuerySet[Building] | None = None,
+    rooms: QuerySet[Room] | None = None,
+    grid_ids: Iterable[int] | None = None,
+) -> dict[int, dict[str, int]]:
+    """Coverage figures per grid as they stood at `at` (None: now): one grouped query each for premises,
+    buildings and rooms. The querysets default to every record (a report's frozen figures); a page passes
+    the user's `visible_to` ones; `grid_ids` limits the count to those grids."""
+    premises = premises if premises is not None else Premises.objects.all()
+    buildings = buildings if buildings is not None else Building.objects.all()
+    rooms = rooms if rooms is not None else Room.objects.all()
+    if grid_ids is not None:
+        grids = list(grid_ids)
+        premises = premises.filter(building__grid_id__in=grids)
+        buildings = buildings.filter(grid_id__in=grids)
+        rooms = rooms.filter(premises__building__grid_id__in=grids)
+    by_grid: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(GRID_FIGURES, 0))
     for grid_id, total, covered, visited in (
-        Premises.objects.visible_to(user)
-        .order_by()
-        .annotate(is_covered=premises_covered_q(), is_visited=premises_visited_q())
+        premises.order_by()
+        .annotate(is_covered=premises_covered_q(at), is_visited=premises_visited_q(at))
         .values_list("building__grid_id")
         .annotate(
             total=Count("id"),
@@ -168,36 +186,60 @@ def coverage_rows(user: User, area: Area | None = None) -> list[CoverageRow]:
             visited=Count("id", filter=Q(is_visited=True)),
         )
     ):
-        add(
-            grid_id,
+        by_grid[grid_id].update(
             premises=total,
             premises_covered=covered,
             premises_never=total - visited,
             premises_return=visited - covered,
         )
     for grid_id, total, surveyed in (
-        Building.objects.visible_to(user)
-        .order_by()
-        .annotate(is_surveyed=building_surveyed_q())
+        buildings.order_by()
+        .annotate(is_surveyed=building_surveyed_q(at))
         .values_list("grid_id")
         .annotate(total=Count("id"), surveyed=Count("id", filter=Q(is_surveyed=True)))
     ):
-        add(grid_id, buildings=total, buildings_surveyed=surveyed, buildings_unsurveyed=total - surveyed)
+        by_grid[grid_id].update(
+            buildings=total, buildings_surveyed=surveyed, buildings_unsurveyed=total - surveyed
+        )
     for grid_id, total, inspected in (
-        Room.objects.visible_to(user)
-        .order_by()
-        .annotate(is_inspected=room_inspected_q())
+        rooms.order_by()
+        .annotate(is_inspected=room_inspected_q(at))
         .values_list("premises__building__grid_id")
         .annotate(total=Count("id"), inspected=Count("id", filter=Q(is_inspected=True)))
     ):
-        add(grid_id, rooms=total, rooms_inspected=inspected)
+        by_grid[grid_id].update(rooms=total, rooms_inspected=inspected)
+    return dict(by_grid)
+
+
+# Every figure coverage_by_grid counts per grid (the page's; a report keeps SURVEY_FIGURES of them).
+GRID_FIGURES = (*SURVEY_FIGURES, "premises_never", "premises_return", "buildings_unsurveyed")
+
+
+def coverage_rows(user: User, area: Area | None = None) -> list[CoverageRow]:
+    """Coverage for `area` (or the user's scope roots) and each child area, the total row first."""
+    rows = [CoverageRow(area=a) for a in figure_areas(user, area)]
+    if not rows:
+        return []
+    rollup = GridRollup(rows)
+    counts = coverage_by_grid(
+        premises=Premises.objects.visible_to(user),
+        buildings=Building.objects.visible_to(user),
+        rooms=Room.objects.visible_to(user),
+        grid_ids=rollup.grid_ids,
+    )
+    rollup.add(
+        ((grid_id, *(figures[key] for key in GRID_FIGURES)) for grid_id, figures in counts.items()),
+        GRID_FIGURES,
+    )
+    by_area = {row.area.pk: row for row in rows}
     for grid_id, outcome, n in (
         Inspection.objects.visible_to(user)
         .submitted()
+        .filter(building__grid_id__in=rollup.grid_ids)
         .order_by()
         .values_list("building__grid_id", "outcome")
         .annotate(n=Count("id"))
     ):
-        for row in rows_for(grid_id):
-            row.outcomes[outcome] += n
+        for inside in rollup.membership.get(grid_id, []):
+            by_area[inside.pk].outcomes[outcome] += n
     return rows

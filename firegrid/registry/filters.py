@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 # coverage page. The values and their labels are the lists' own; what each value selects is the
 # inspections app's definition of coverage (firegrid.inspections.coverage). Inspections sits above the
 # registry, so it hands its filters in from InspectionsConfig.ready() instead of being imported here.
-SurveyFilters = dict[str, Callable[[QuerySet], QuerySet]]
+# Each function takes the list's queryset and the instant coverage is counted at (`survey_at`; None: now).
+SurveyFilters = dict[str, Callable[[QuerySet, dt.datetime | None], QuerySet]]
 SURVEY_FILTERS: dict[str, SurveyFilters] = {}  # model label → survey value → queryset filter
 
 
@@ -33,7 +35,14 @@ class SurveyFilter(django_filters.ChoiceFilter):
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         if not value:
             return qs
-        return SURVEY_FILTERS[qs.model._meta.label_lower][value](qs)
+        at = self.parent.form.cleaned_data.get("survey_at") if self.parent is not None else None
+        return SURVEY_FILTERS[qs.model._meta.label_lower][value](qs, at)
+
+
+def survey_at_filter() -> django_filters.IsoDateTimeFilter:
+    """`survey_at`: count the `survey` filter as coverage stood at this instant (a daily report's
+    drill-down: the survey figure of its day). It selects nothing by itself."""
+    return django_filters.IsoDateTimeFilter(method=lambda qs, name, value: qs, label=_("排查截至"))
 
 
 def register_survey_filters(filterset: type[FiregridFilterSet], filters: SurveyFilters) -> None:
@@ -52,6 +61,7 @@ class BuildingFilterSet(FiregridFilterSet):
     form_fields = ("q", "structure", "use", "survey")
 
     survey = SurveyFilter(choices=[("complete", _("已排查完")), ("incomplete", _("未排查完"))])
+    survey_at = survey_at_filter()
 
     structure = django_filters.MultipleChoiceFilter(choices=BuildingStructure.choices, label=_("结构"))
     use = django_filters.MultipleChoiceFilter(choices=BuildingUse.choices, label=_("用途"))
@@ -73,7 +83,7 @@ class BuildingFilterSet(FiregridFilterSet):
 
     class Meta:
         model = Building
-        fields = ["q", "area", "structure", "use", "grid", "survey"]
+        fields = ["q", "area", "structure", "use", "grid", "survey", "survey_at"]
 
 
 class PremisesFilterSet(FiregridFilterSet):
@@ -89,6 +99,7 @@ class PremisesFilterSet(FiregridFilterSet):
             ("return", _("待回访")),
         ],
     )
+    survey_at = survey_at_filter()
 
     kind = django_filters.MultipleChoiceFilter(choices=PremisesKind.choices, label=_("类型"))
     status = django_filters.MultipleChoiceFilter(choices=PremisesStatus.choices, label=_("状态"))
@@ -122,6 +133,7 @@ class PremisesFilterSet(FiregridFilterSet):
             "building",
             "landlord",
             "survey",
+            "survey_at",
         ]
 
     def filter_four_category(
@@ -139,6 +151,7 @@ class RoomFilterSet(FiregridFilterSet):
     form_fields = ("q", "use", "has_window", "survey")
 
     survey = SurveyFilter(choices=[("inspected", _("已查")), ("uninspected", _("未查"))])
+    survey_at = survey_at_filter()
 
     use = django_filters.MultipleChoiceFilter(choices=RoomUse.choices, label=_("用途"))
     has_window = django_filters.BooleanFilter(label=_("有外窗"))
@@ -150,7 +163,7 @@ class RoomFilterSet(FiregridFilterSet):
 
     class Meta:
         model = Room
-        fields = ["q", "area", "use", "has_window", "premises", "survey"]
+        fields = ["q", "area", "use", "has_window", "premises", "survey", "survey_at"]
 
 
 class LandlordFilterSet(FiregridFilterSet):

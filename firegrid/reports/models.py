@@ -112,6 +112,10 @@ class DailySnapshot(Immutable):
     # day): {"areas": {area id: {"path": …, "kinds": {kind: {"records", "attendance", "copies"}}}}} —
     # per record area, so each reader's section is the sum over the areas in their scope.
     outreach = models.JSONField(_("宣传发动"), default=dict, blank=True)
+    # The survey (排查覆盖) frozen when the report was made, per grid: {"at": the instant counted at,
+    # "by_grid": {grid id: [buildings, surveyed, premises, covered, rooms, inspected]}} (reports/survey.py).
+    # Empty in reports made before it was frozen.
+    survey = models.JSONField(_("排查覆盖"), default=dict, blank=True)
 
     class Meta:
         ordering = ["campaign", "-day", "-version"]

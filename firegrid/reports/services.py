@@ -41,6 +41,7 @@ from .computing import competition_ranks as competition_ranks
 from .computing import compute_lines as compute_lines
 from .computing import rank_key as rank_key
 from .models import FIGURES, DailySnapshot, Dimension, GeneratedVia, SnapshotRow
+from .survey import freeze_survey
 
 if TYPE_CHECKING:
     from firegrid.areas.models import User
@@ -86,7 +87,7 @@ def generate_snapshot(
 
     `actor=None` is the scheduler, the management command or the demo (trusted); `via` says which (default:
     a person when there is an actor, else the job). The figures, the ranks and the outreach section are
-    frozen as known at the instant it is made (`generated_at`).
+    frozen as known at the instant it is made (`generated_at`), and so is the survey section (survey.py).
     """
     if actor is not None and not may_generate(actor):
         raise PermissionDenied(_("您的角色无权生成日报。"))
@@ -115,6 +116,7 @@ def generate_snapshot(
             generated_via=via,
             reason=reason[:200],
             outreach=freeze_outreach(campaign, day),
+            survey=freeze_survey(campaign, day, generated_at),
         )
         for row in rows:
             row.snapshot = snapshot

@@ -31,7 +31,7 @@ from firegrid.campaigns.models import Campaign
 from firegrid.core.exports import _cell_value
 from firegrid.core.pdf import chinese_date, render_pdf
 
-from . import services
+from . import services, survey
 from .models import FIGURES, DailySnapshot, Dimension, SnapshotRow
 
 if TYPE_CHECKING:
@@ -206,6 +206,8 @@ def day_page(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
             "sections": sections(snapshot, request.user),
             "figure_labels": [FIGURE_LABELS[name] for name in FIGURES],
             "outreach": services.outreach_section(snapshot, request.user),
+            "survey": survey.survey_section(snapshot, request.user),
+            "survey_at": dt.datetime.fromisoformat(snapshot.survey["at"]) if snapshot.survey else None,
             "versions": versions,
             "is_newest": snapshot.pk == versions[0].pk,
             "may_generate": services.may_generate(request.user),

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from firegrid.campaigns import services as campaigns
 from firegrid.campaigns.models import Campaign, CampaignTarget, Claim, WorkGroup
+from firegrid.inspections.choices import COVERING_OUTCOMES
+from firegrid.inspections.coverage import SURVEY_FIGURES
 from firegrid.inspections.models import Inspection
 from firegrid.reports import services
 from firegrid.reports.models import FIGURES, DailySnapshot
@@ -86,6 +88,17 @@ def assert_stored_reports_hold(campaign: Campaign) -> int:
                     figure,
                 )
                 checked += 1
+        # The frozen survey: covered premises = those with a covering visit submitted by the report's instant.
+        instant = dt.datetime.fromisoformat(snapshot.survey["at"])
+        covered = {
+            premises
+            for premises, outcome, submitted in Inspection.objects.values_list(
+                "premises_id", "outcome", "submitted_at"
+            )
+            if outcome in COVERING_OUTCOMES and submitted <= instant
+        }
+        frozen = snapshot.survey["by_grid"].values()
+        assert sum(values[SURVEY_FIGURES.index("premises_covered")] for values in frozen) == len(covered)
         # And the lists themselves, figure by figure, for the total row.
         total = stored[("total", "all")]
         for figure in FIGURES:
