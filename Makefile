@@ -65,17 +65,20 @@ lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 ## make bench: performance figures as ratios against baselines measured in the same run -> bench/results.json,
-## then the documents benchmark (bench/results-documents.json) and the long-term one (bench/results-longterm.json)
+## then the documents benchmark (bench/results-documents.json), the long-term one (bench/results-longterm.json)
+## and the photos shrunk on the phone (bench/results-photos.json)
 bench: install-test
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/documents.py
 	$(PY) bench/longterm.py $(LONGTERM_ARGS)
+	$(PY) bench/photos.py
 
 ## make bench-documents: notice rendering, a 1,000-notice batch print, premises-file queries -> bench/results-documents.json
 bench-documents: install-test
 	$(PY) bench/documents.py $(BENCH_ARGS)
 
-## make bench-ledger: import of a 100,000-row premises ledger vs reading it with openpyxl -> bench/results-ledger.json
+## make bench-ledger: import of a 100,000-row premises ledger and of a 100,000-row rental ledger (出租房屋台账)
+## vs reading each with openpyxl (wall and CPU seconds) -> bench/results-ledger.json
 bench-ledger: install-test
 	$(PY) bench/ledger.py $(BENCH_ARGS)
 

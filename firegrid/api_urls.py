@@ -14,6 +14,7 @@ from firegrid.outreach.api.views import register as register_outreach
 from firegrid.patrols.api.views import register as register_patrols
 from firegrid.points.api.views import register as register_points
 from firegrid.rectification.api.views import register as register_rectification
+from firegrid.registry.api.ledger import register as register_ledger
 from firegrid.registry.api.views import register as register_registry
 from firegrid.reports.api.views import register as register_reports
 from firegrid.risk.api.views import register as register_risk
@@ -22,6 +23,7 @@ from firegrid.tasks.api.views import register as register_tasks
 router = FiregridRouter()
 register_areas(router)
 register_registry(router)
+register_ledger(router)
 register_inspections(router)
 register_rectification(router)
 register_campaigns(router)

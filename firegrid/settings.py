@@ -262,7 +262,13 @@ STORAGES = {
         else "whitenoise.storage.CompressedStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# WhiteNoise serves the static files in every mode, so a page never comes up without its CSS and JS:
+# in production from STATIC_ROOT, filled by `collectstatic` (make run does it; see "Deploying" in
+# docs/architecture.md); under DEBUG or FIREGRID_DEV straight from the app folders (the finders), looked
+# up per request (autorefresh): no collectstatic needed, edits show at once, and no start-up scan of every
+# file (a test client builds its middleware anew). Firegrid.W002 warns when neither place has the files.
+WHITENOISE_USE_FINDERS = DEV_DEFAULTS
+WHITENOISE_AUTOREFRESH = DEV_DEFAULTS
 
 SESSION_COOKIE_HTTPONLY = True
 # A session ends after FIREGRID_SESSION_HOURS without a request: SessionRefreshMiddleware moves the
@@ -352,6 +358,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field names clash across models (kind, use) get their own component names.
     "ENUM_NAME_OVERRIDES": {
         "PremisesKindEnum": "firegrid.registry.choices.PremisesKind",
+        # Ledger import API: the kind of ledger beside the premises kind.
+        "LedgerKindEnum": "firegrid.registry.ledger.choices.ImportKind",
         "DepartmentKindEnum": "firegrid.areas.choices.DepartmentKind",
         "UnitKindEnum": "firegrid.areas.choices.UnitKind",
         "BuildingUseEnum": "firegrid.registry.choices.BuildingUse",

@@ -119,6 +119,9 @@ class ChecklistItem(models.Model):
     # {"kind": "yes_no"} or {"kind": "measure", "parameter": …, "comparison": ">=", "unit": …}
     rule = models.JSONField(_("判定方式"), default=dict)
     default_deadline_days = models.PositiveSmallIntegerField(_("默认整改期限（天）"), null=True, blank=True)
+    # What the landlord is told to do (整改措施), distinct from what the recheck must find (验收标准): a notice
+    # prints both. Empty in a district's own item: the plan then falls back to the acceptance standard.
+    measure = models.TextField(_("整改措施"), blank=True)
     acceptance = models.TextField(_("验收标准"), blank=True)
     basis = models.JSONField(_("依据"), default=list, blank=True)
     confidence = models.CharField(_("来源可信度"), max_length=16, blank=True)

@@ -31,9 +31,12 @@ class LongtermConfig(AppConfig):
         from .queue import register_queue_source
         from .selfcheck import VERIFICATION_SOURCE
         from .tenant_moves import TENANT_MOVE_SOURCE
+        from .to_verify import TO_VERIFY_SOURCE
 
         register_queue_source(VERIFICATION_SOURCE)
         register_queue_source(TENANT_MOVE_SOURCE)
+        # Premises a ledger import registered with fields unknown (registry: Premises.to_verify).
+        register_queue_source(TO_VERIFY_SOURCE)
         # A contradicted self-inspection makes the premises red for the watch months (contradictions.py).
         register_fact_provider(FACT, contradiction_facts)
         register_rule(contradiction_rule)

@@ -13,6 +13,7 @@ class QueueKind(models.TextChoices):
     VERIFICATION = "verification", _("自查抽检核实")
     TENANT_MOVE = "tenant_move", _("租户变动待核实")
     PATROL_FINDING = "patrol_finding", _("巡查发现待处理")
+    TO_VERIFY = "to_verify", _("台账导入待核实")
 
 
 KIND_PRIORITY: dict[str, int] = {kind.value: i for i, kind in enumerate(QueueKind)}

@@ -22,7 +22,7 @@ from firegrid.core.masking import MASKERS
 from firegrid.inspections.choices import CLOSED_STATUSES
 
 from .choices import DocumentKind, DocumentStatus
-from .models import Document, Plan, SerialCounter
+from .models import Document, Plan, PlanItem, SerialCounter
 
 if TYPE_CHECKING:
     from firegrid.areas.models import User
@@ -59,6 +59,21 @@ def landlord_url(plan: Plan) -> str:
 
 def _inspectors(users: Iterable[User]) -> list[Inspector]:
     return [{"name": str(u), "badge": ""} for u in users]
+
+
+def _finders(items: Iterable[PlanItem]) -> list[User]:
+    """Who found the plan's hazards: the inspectors of the inspections that recorded them, each person once,
+    earliest inspection first. A notice is signed by them (检查人员), not by the officer who issues it."""
+    from firegrid.inspections.models import Inspection
+
+    ids = {i.hazard.inspection_id for i in items}
+    people: dict[int, User] = {}
+    for inspection in (
+        Inspection.objects.filter(pk__in=ids).order_by("started_at", "pk").prefetch_related("inspectors")
+    ):
+        for user in inspection.inspectors.all():
+            people.setdefault(user.pk, user)
+    return list(people.values())
 
 
 def build_content(
@@ -111,6 +126,9 @@ def build_content(
             "landlord_url": landlord_url(plan),
             "inspectors": _inspectors([plan.officer]),
         }
+        if kind in (DocumentKind.NOTICE, DocumentKind.ORDER):
+            # The officer signs only when no inspection names anyone (hazards recorded without inspectors).
+            content["inspectors"] = _inspectors(_finders(items)) or content["inspectors"]
         notice = (
             plan.documents.filter(
                 kind__in=[DocumentKind.NOTICE, DocumentKind.ORDER], status=DocumentStatus.ISSUED

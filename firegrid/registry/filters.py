@@ -45,6 +45,17 @@ def survey_at_filter() -> django_filters.IsoDateTimeFilter:
     return django_filters.IsoDateTimeFilter(method=lambda qs, name, value: qs, label=_("排查截至"))
 
 
+def to_verify_filter() -> django_filters.ChoiceFilter:
+    """`to_verify=1`: records with fields still to verify (待核实: a ledger import could not fill them)."""
+    return django_filters.ChoiceFilter(
+        choices=[("1", _("待核实"))], method=filter_to_verify, label=_("待核实"), empty_label=_("全部")
+    )
+
+
+def filter_to_verify(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    return queryset.exclude(to_verify=[]) if value == "1" else queryset
+
+
 def register_survey_filters(filterset: type[FiregridFilterSet], filters: SurveyFilters) -> None:
     """Install what each `survey` value of a registry list selects: one function per value it offers."""
     offered = {value for value, _label in filterset.base_filters["survey"].extra["choices"]}
@@ -58,7 +69,8 @@ def register_survey_filters(filterset: type[FiregridFilterSet], filters: SurveyF
 class BuildingFilterSet(FiregridFilterSet):
     search_fields = ("address", "name")
     area_lookup = "grid_id"
-    form_fields = ("q", "structure", "use", "survey")
+    form_fields = ("q", "structure", "use", "survey", "to_verify")
+    to_verify = to_verify_filter()
 
     survey = SurveyFilter(choices=[("complete", _("已排查完")), ("incomplete", _("未排查完"))])
     survey_at = survey_at_filter()
@@ -83,13 +95,22 @@ class BuildingFilterSet(FiregridFilterSet):
 
     class Meta:
         model = Building
-        fields = ["q", "area", "structure", "use", "grid", "survey", "survey_at"]
+        fields = ["q", "area", "structure", "use", "grid", "survey", "survey_at", "to_verify"]
 
 
 class PremisesFilterSet(FiregridFilterSet):
     search_fields = ("building__address", "unit_label", "business_name", "landlord__name")
     area_lookup = "building__grid_id"
-    form_fields: tuple[str, ...] = ("q", "kind", "status", "is_shared_rental", "four_category", "survey")
+    form_fields: tuple[str, ...] = (
+        "q",
+        "kind",
+        "status",
+        "is_shared_rental",
+        "four_category",
+        "survey",
+        "to_verify",
+    )
+    to_verify = to_verify_filter()
 
     survey = SurveyFilter(
         choices=[
@@ -134,6 +155,7 @@ class PremisesFilterSet(FiregridFilterSet):
             "landlord",
             "survey",
             "survey_at",
+            "to_verify",
         ]
 
     def filter_four_category(
@@ -169,7 +191,8 @@ class RoomFilterSet(FiregridFilterSet):
 class LandlordFilterSet(FiregridFilterSet):
     search_fields = ("name", "address")
     area_lookup = "area_id"
-    form_fields = ("q", "four_category", "category")
+    form_fields: tuple[str, ...] = ("q", "four_category", "category", "to_verify")
+    to_verify = to_verify_filter()
 
     four_category = django_filters.BooleanFilter(method="filter_four_category", label=_("四类人员"))
     category = django_filters.ChoiceFilter(
@@ -183,7 +206,7 @@ class LandlordFilterSet(FiregridFilterSet):
 
     class Meta:
         model = Landlord
-        fields = ["q", "area", "four_category", "category", "employer_unit"]
+        fields = ["q", "area", "four_category", "category", "employer_unit", "to_verify"]
 
     def filter_four_category(
         self, queryset: QuerySet[Landlord], name: str, value: bool | None

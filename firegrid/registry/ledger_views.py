@@ -25,9 +25,10 @@ from firegrid.core.http import AuthedHttpRequest
 from .ledger import services as ledger
 from .ledger.choices import MAPPABLE_STATES, RUNNING_STATES, ImportKind, ImportStatus
 from .ledger.fields import KIND_FIELDS
-from .ledger.forms import MappingForm, UploadForm
+from .ledger.forms import MappingForm, UploadForm, ValueMappingForm
+from .ledger.mapping import VALUE_LIMIT
 from .ledger.messages import render as render_message
-from .ledger.report import problem_report, template_workbook
+from .ledger.report import XLSX, problem_report_response, template_workbook
 from .models import Building, ImportJob, Landlord, Premises, Room, TenantHousehold
 
 RECENT_JOBS = 20
@@ -38,7 +39,6 @@ STATUS_TAG: dict[str, str] = {
     ImportStatus.VALIDATING: "warn",
     ImportStatus.COMMITTING: "warn",
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What each count in a job's result is about, in display order.
 TARGETS = [
     ("premises", Premises, "registry:premises_list"),
@@ -101,10 +101,16 @@ class LedgerHomeView(LedgerMixin, TemplateView):
         if form.is_valid():
             try:
                 job = ledger.create_import_job(
-                    actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                    area=form.cleaned_data.get("area"),
                 )
             except ValidationError as exc:
-                form.add_error("file", exc.messages)
+                if hasattr(exc, "error_dict"):
+                    form.add_error(None, exc)  # a named field of the form (the area)
+                else:
+                    form.add_error("file", exc.messages)
             else:
                 return redirect("registry:ledger_mapping", pk=job.pk)
         return self.render_to_response(self.get_context_data(form=form), status=200)
@@ -170,12 +176,67 @@ class MappingView(LedgerMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            ledger.confirm_mapping(
+            job = ledger.confirm_mapping(
                 job,
                 actor=request.user,
                 columns=form.columns(),
                 default_grid=form.cleaned_data.get("default_grid"),
                 remember=form.cleaned_data.get("remember", False),
+                publish=form.cleaned_data.get("publish", False),
+            )
+            if ledger.needs_values(job):
+                # The sheet's own words for areas and choices are confirmed next (issue 13, item 2).
+                return redirect("registry:ledger_values", pk=job.pk)
+            ledger.start_validation(job, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            return self.render_to_response(self.get_context_data(form=form))
+        return redirect("registry:ledger_job", pk=job.pk)
+
+
+class ValuesView(LedgerMixin, TemplateView):
+    """Confirm what the sheet's own area names and choice words stand for (each distinct value, its row
+    count and the proposal), then check the file."""
+
+    request: AuthedHttpRequest
+    template_name = "registry/ledger/values.html"
+    job: ImportJob
+
+    def get_context_data(self, form: ValueMappingForm | None = None, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = form or ValueMappingForm(job=self.job, user=self.request.user)
+        context.update(job=self.job, form=form, groups=list(form.group_rows()), limit=VALUE_LIMIT)
+        return context
+
+    def _job(self) -> ImportJob | None:
+        job = self.get_job()
+        if job.status == ImportStatus.UPLOADED or job.status not in MAPPABLE_STATES:
+            return None
+        return job
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        job = self._job()
+        if job is None:
+            return redirect("registry:ledger_mapping", pk=self.kwargs["pk"])
+        self.job = job
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        job = self._job()
+        if job is None:
+            messages.error(request, _("请先确认列对应关系；正在检查或已导入的台账不能再修改。"))
+            return redirect("registry:ledger_mapping", pk=self.kwargs["pk"])
+        self.job = job
+        form = ValueMappingForm(request.POST, job=job, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            ledger.confirm_values(
+                job,
+                actor=request.user,
+                values=form.values(),
+                remember=form.cleaned_data.get("remember", False),
+                publish=form.cleaned_data.get("publish", False),
             )
             ledger.start_validation(job, actor=request.user)
         except ValidationError as exc:
@@ -260,13 +321,4 @@ class ReportView(LedgerMixin, View):
     """The problem report: the ledger as uploaded plus an 错误 column, and a sheet listing every problem."""
 
     def get(self, request: AuthedHttpRequest, pk: int) -> FileResponse:
-        job = self.get_job()
-        if not job.finished_at:
-            raise Http404
-        stem = job.original_name.rsplit(".", 1)[0]
-        return FileResponse(
-            problem_report(job),
-            as_attachment=True,
-            filename=_("%(name)s-问题清单.xlsx") % {"name": stem},
-            content_type=XLSX,
-        )
+        return problem_report_response(self.get_job())

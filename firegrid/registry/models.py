@@ -47,6 +47,18 @@ MAX_ROOM_OCCUPANTS = 50
 MAX_HOUSEHOLD_PEOPLE = 30
 
 
+def to_verify_field() -> models.JSONField:
+    """待核实: the names of fields a ledger import could not fill (the community's sheet lacks them), to be
+    verified at the next visit. Empty: nothing to verify. The record's service clears a name once a user
+    fills that field (registry.services), so the list is always what is still unknown."""
+    return models.JSONField(
+        _("待核实"),
+        default=list,
+        blank=True,
+        help_text=_("台账导入时未知、待下次走访核实的字段。"),
+    )
+
+
 def four_category_q(prefix: str = "") -> Q:
     """Landlords in any of the four categories (四类人员), reached from another model through `prefix`."""
     q = Q()
@@ -67,6 +79,18 @@ def premises_scope_q(user: User, prefix: str = "") -> Q:
     if user.role == Role.LANDLORD:
         return Q(**{f"{prefix}landlord_id": user.landlord_id}) if user.landlord_id else NOTHING
     return NOTHING
+
+
+def drop_verified(obj: models.Model) -> None:
+    """Take out of `to_verify` every field that now holds a value: a user (form, API, admin: every path
+    runs full_clean) or a later ledger filled it, so it is no longer unknown."""
+    names = getattr(obj, "to_verify", None)
+    if names:
+        obj.to_verify = [  # type: ignore[attr-defined]
+            name
+            for name in names
+            if getattr(obj, getattr(obj._meta.get_field(name), "attname", name), None) in (None, "")
+        ]
 
 
 class BuildingQuerySet(ScopedQuerySet["Building"]):
@@ -117,6 +141,7 @@ class Building(Record):
     use = models.CharField(
         _("用途"), max_length=16, choices=BuildingUse.choices, default=BuildingUse.SELF_BUILT
     )
+    to_verify = to_verify_field()
 
     objects = BuildingQuerySet.as_manager()
 
@@ -171,10 +196,13 @@ class Premises(Record):
     is_shared_rental = models.BooleanField(_("群租房"), default=False)
     floor_from = models.SmallIntegerField(_("起始楼层"), default=1, validators=[MinValueValidator(-5)])
     floor_to = models.SmallIntegerField(_("结束楼层"), default=1, validators=[MinValueValidator(-5)])
+    # Null: unknown (a ledger without 建筑面积; then "floor_area_m2" is in to_verify), never 0.
     floor_area_m2 = models.DecimalField(
         _("建筑面积 (m²)"),
         max_digits=9,
         decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100000"))],
     )
     landlord = models.ForeignKey(
@@ -184,6 +212,10 @@ class Premises(Record):
         _("状态"), max_length=16, choices=PremisesStatus.choices, default=PremisesStatus.ACTIVE
     )
     business_name = models.CharField(_("字号/经营名称"), max_length=100, blank=True)
+    to_verify = to_verify_field()
+    # Columns of the community's ledger that no field holds ({header: value}: 备注, 是否四类人员, …), kept
+    # with the record from the last import that gave them, shown on the premises page.
+    ledger_extra = models.JSONField(_("台账其他信息"), default=dict, blank=True)
 
     objects = PremisesQuerySet.as_manager()
 
@@ -217,7 +249,11 @@ class Premises(Record):
         return self
 
     def clean(self) -> None:
+        drop_verified(self)
         errors: dict[str, object] = {}
+        # Unknown area only as a recorded unknown (待核实, from a ledger); a form must give it.
+        if self.floor_area_m2 is None and "floor_area_m2" not in self.to_verify:
+            errors["floor_area_m2"] = _("请填写建筑面积。")
         if self.floor_from is not None and self.floor_to is not None and self.floor_to < self.floor_from:
             errors["floor_to"] = _("结束楼层不能低于起始楼层。")
         if self.building_id and self.floor_to and self.floor_to > self.building.floors:
@@ -225,7 +261,12 @@ class Premises(Record):
                 "floor": self.floor_to,
                 "floors": self.building.floors,
             }
-        if self.kind in BUSINESS_KINDS and not self.business_name.strip():
+        # A shop whose name the ledger did not give is registered with the name to verify (待核实).
+        if (
+            self.kind in BUSINESS_KINDS
+            and not self.business_name.strip()
+            and "business_name" not in (self.to_verify or [])
+        ):
             errors["business_name"] = _("商铺和合用场所必须填写字号/经营名称。")
         if self.pk and self.floor_area_m2:
             rooms_total = self.rooms.aggregate(total=Sum("area_m2"))["total"] or 0
@@ -288,7 +329,8 @@ class Room(Record):
         return self.premises
 
     def clean(self) -> None:
-        if not (self.premises_id and self.area_m2):
+        # A premises whose area is unknown (待核实) cannot bound its rooms yet.
+        if not (self.premises_id and self.area_m2) or self.premises.floor_area_m2 is None:
             return
         others = self.premises.rooms.exclude(pk=self.pk).aggregate(total=Sum("area_m2"))["total"] or 0
         if others + self.area_m2 > self.premises.floor_area_m2:
@@ -366,6 +408,7 @@ class Landlord(Record):
         related_name="landlords",
         verbose_name=_("工作单位"),
     )
+    to_verify = to_verify_field()
 
     objects = LandlordQuerySet.as_manager()
 
@@ -386,7 +429,9 @@ class Landlord(Record):
 
     def clean(self) -> None:
         self.id_number = normalise_id_number(self.id_number)
-        if self.is_four_category and not self.employer_unit_id:
+        drop_verified(self)
+        # A ledger naming the category without the unit registers the unit as to verify (待核实).
+        if self.is_four_category and not self.employer_unit_id and "employer_unit" not in self.to_verify:
             raise ValidationError({"employer_unit": _("四类人员必须填写工作单位，以便单位认领。")})
 
 

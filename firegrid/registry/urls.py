@@ -65,6 +65,7 @@ urlpatterns += [
     ),
     path("ledger/jobs/<int:pk>/", ledger_views.JobView.as_view(), name="ledger_job"),
     path("ledger/jobs/<int:pk>/mapping/", ledger_views.MappingView.as_view(), name="ledger_mapping"),
+    path("ledger/jobs/<int:pk>/values/", ledger_views.ValuesView.as_view(), name="ledger_values"),
     path("ledger/jobs/<int:pk>/progress/", ledger_views.ProgressView.as_view(), name="ledger_progress"),
     path("ledger/jobs/<int:pk>/validate/", ledger_views.ValidateView.as_view(), name="ledger_validate"),
     path("ledger/jobs/<int:pk>/commit/", ledger_views.CommitView.as_view(), name="ledger_commit"),

@@ -99,8 +99,26 @@ TENANT_COLUMNS = [
 ]
 
 
+TO_VERIFY_LIST = "registry/to_verify_list.html"
+
+
+def to_verify_count(model: type[Building] | type[Premises] | type[Landlord], user: User) -> int:
+    """Records in the user's scope with fields still to verify (待核实): the list toolbar's link and count
+    (one COUNT over the scoped queryset; the filter `to_verify=1` lists them)."""
+    return model.objects.visible_to(user).exclude(to_verify=[]).count()
+
+
 class BuildingListView(ObjectListView):
+    request: AuthedHttpRequest
     model = Building
+    template_name = TO_VERIFY_LIST
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "to_verify_count": to_verify_count(Building, self.request.user),
+        }
+
     filterset_class = filters.BuildingFilterSet
     columns = BUILDING_COLUMNS
     select_related = ("grid",)
@@ -110,7 +128,16 @@ class BuildingListView(ObjectListView):
 
 
 class PremisesListView(ObjectListView):
+    request: AuthedHttpRequest
     model = Premises
+    template_name = TO_VERIFY_LIST
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "to_verify_count": to_verify_count(Premises, self.request.user),
+        }
+
     filterset_class = filters.PremisesFilterSet
     columns = PREMISES_COLUMNS
     select_related = ("building__grid", "landlord")
@@ -124,7 +151,16 @@ class RoomListView(ObjectListView):
 
 
 class LandlordListView(ObjectListView):
+    request: AuthedHttpRequest
     model = Landlord
+    template_name = TO_VERIFY_LIST
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "to_verify_count": to_verify_count(Landlord, self.request.user),
+        }
+
     filterset_class = filters.LandlordFilterSet
     columns = LANDLORD_COLUMNS
     select_related = ("employer_unit", "area")
@@ -170,6 +206,13 @@ class BuildingDetailView(ObjectDetailView):
         return context
 
 
+def to_verify_labels(obj: Building | Premises | Landlord) -> str:
+    """The fields of a record still to verify (待核实), by their labels: "建筑面积 (m²)、字号/经营名称"."""
+    return enumerate_items(
+        str(getattr(obj._meta.get_field(name), "verbose_name", name)) for name in obj.to_verify or []
+    )
+
+
 class PremisesDetailView(ObjectDetailView):
     request: AuthedHttpRequest
     object: Premises
@@ -197,6 +240,7 @@ class PremisesDetailView(ObjectDetailView):
             TenantHousehold.objects.visible_to(user).filter(premises=self.object).select_related("room")
         )
         context["occupancy"] = services.occupancy(self.object)
+        context["to_verify_labels"] = to_verify_labels(self.object)
         for part in PREMISES_PAGE_PARTS.values():
             context.update(part(self.object, user))
         return context

@@ -20,9 +20,7 @@ from .rules import FACT_PROVIDERS, Facts
 def gather_facts(premises_ids: list[int], on: dt.date) -> dict[int, Facts]:
     """premises id → its facts on day `on` (premises that do not exist are left out)."""
     facts = {
-        pk: Facts(
-            premises_id=pk, on=on, kind=kind, is_shared_rental=shared, floor_area_m2=area or Decimal("0")
-        )
+        pk: Facts(premises_id=pk, on=on, kind=kind, is_shared_rental=shared, floor_area_m2=area)
         for pk, kind, shared, area in Premises.objects.filter(pk__in=premises_ids)
         .order_by()
         .values_list("pk", "kind", "is_shared_rental", "floor_area_m2")

@@ -109,7 +109,7 @@ class Facts:
     on: dt.date
     kind: str = PremisesKind.RESIDENTIAL
     is_shared_rental: bool = False
-    floor_area_m2: Decimal = Decimal("0")
+    floor_area_m2: Decimal | None = None  # None: unknown (待核实), never read as 0 m²
     # Open hazards (待整改, 整改中, 待验收) by severity.
     open_hazards: dict[str, int] = field(default_factory=dict)
     # People living there: current tenant households' people, or the rooms' occupants when no household

@@ -62,6 +62,8 @@ REPORT_PREFIXES = ["coverage", "queue"]
 ACTION_PREFIXES = ["plan-items"]
 # Read-only lists and details without history (frozen snapshots), with their own actions.
 SNAPSHOT_PREFIXES = ["daily-reports", "landlord-points"]
+# Ledger import (台账导入): jobs and saved mappings, a user's own, without history (not Records).
+LEDGER_PREFIXES = ["ledger-imports", "ledger-mappings"]
 
 
 def signed_in_client() -> APIClient:
@@ -88,7 +90,7 @@ def schema(django_db_blocker) -> dict:
 
 def test_every_model_is_registered_under_its_glossary_name():
     assert sorted(prefix for prefix, _viewset, _basename in router.registry) == sorted(
-        PREFIXES + REPORT_PREFIXES + ACTION_PREFIXES + SNAPSHOT_PREFIXES
+        PREFIXES + REPORT_PREFIXES + ACTION_PREFIXES + SNAPSHOT_PREFIXES + LEDGER_PREFIXES
     )
     assert all(prefix == basename for prefix, _viewset, basename in router.registry)
 
@@ -162,6 +164,12 @@ def test_schema_contains_every_path(schema):
         for action in ("new-version", "parameters", "publish")
     }
     expected |= {"/api/v1/nominations/{id}/certificate/", "/api/v1/year-end-evaluations/{id}/confirm/"}
+    expected |= {f"/api/v1/{prefix}/{key}" for prefix in LEDGER_PREFIXES for key in ("", "{id}/")}
+    expected |= {
+        f"/api/v1/ledger-imports/{{id}}/{action}/"
+        for action in ("mapping", "save-mapping", "check", "commit", "progress", "problems", "report")
+    }
+    expected |= {"/api/v1/ledger-mappings/{id}/yaml/", "/api/v1/ledger-mappings/{id}/publish/"}
     assert set(schema["paths"]) == expected
 
 

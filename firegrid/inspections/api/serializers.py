@@ -133,6 +133,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
             "is_measured",
             "threshold",
             "default_deadline_days",
+            "measure",
             "acceptance",
             "basis",
             "confidence",

@@ -69,6 +69,7 @@ def load_template(
             gb35181_element=item.get("gb35181_element") or "",
             rule=dict(item.get("check") or {"kind": "yes_no"}),
             default_deadline_days=item.get("default_deadline_days"),
+            measure=item.get("measure_zh", ""),
             acceptance=item.get("acceptance_zh", ""),
             basis=list(item.get("basis", [])),
             confidence=item.get("confidence", ""),

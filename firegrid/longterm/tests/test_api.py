@@ -60,6 +60,7 @@ def test_items_carry_the_reason_the_kind_to_start_and_the_route(district, person
         QueueKind.VERIFICATION: 0,
         QueueKind.TENANT_MOVE: 0,
         QueueKind.PATROL_FINDING: 0,
+        QueueKind.TO_VERIFY: 0,
     }
     first, second = data["results"]
     assert (first["building"], first["stop"], first["kind"]) == (east.pk, 1, QueueKind.DUE)

@@ -210,6 +210,7 @@ def test_officers_see_every_grid_with_its_counts_in_code_order(scene, personas):
         QueueKind.VERIFICATION: 0,
         QueueKind.TENANT_MOVE: 0,
         QueueKind.PATROL_FINDING: 0,
+        QueueKind.TO_VERIFY: 0,
     }
     assert rows[1].total == 0
     assert queue_count(personas.grid_worker, today=today()) == 4

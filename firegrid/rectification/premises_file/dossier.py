@@ -78,7 +78,11 @@ def dossier_content(premises: Premises, user: User, *, limit: int = DOSSIER_LIMI
             [_("网格"), str(grid)],
             [_("门牌/户号"), premises.unit_label],
             [_("楼层"), f"{premises.floor_from}–{premises.floor_to}"],
-            [_("建筑面积"), f"{premises.floor_area_m2} m²"],
+            [
+                _("建筑面积"),
+                # Unknown until verified (a ledger without the column): never "None m²".
+                _("待核实") if premises.floor_area_m2 is None else f"{premises.floor_area_m2} m²",
+            ],
             [_("状态"), premises.get_status_display()],
             [_("群租房"), _("是") if premises.is_shared_rental else _("否")],
             [_("房间数"), str(Room.objects.visible_to(user).filter(premises=premises).count())],

@@ -61,7 +61,10 @@ def _item_for(plan: Plan | None, hazard: Hazard, today: dt.date) -> PlanItem:
     )
     deadline = max(deadline, today)
     acceptance = hazard.item.acceptance or hazard.item.requirement
-    return PlanItem(plan=plan, hazard=hazard, measure=acceptance, acceptance=acceptance, deadline=deadline)
+    # The checklist's own measure text (整改措施); an item without one (a district's own) falls back to the
+    # acceptance standard rather than leaving the notice's column empty.
+    measure = hazard.item.measure or acceptance
+    return PlanItem(plan=plan, hazard=hazard, measure=measure, acceptance=acceptance, deadline=deadline)
 
 
 def start_hazards(hazards: QuerySet[Hazard], *, actor: User | None, reason: str = "") -> int:

@@ -27,12 +27,23 @@ def test_plan_takes_the_open_hazards_with_measures_and_deadlines_from_the_checkl
     items = {i.hazard.item.code: i for i in plan.items.select_related("hazard__item")}
     assert set(items) == set(FAILING)
     sep = items["SEP-01"]
-    assert sep.measure == sep.hazard.item.acceptance
+    # 整改措施 and 验收标准 are the checklist's two distinct texts, not one repeated.
+    assert sep.measure == sep.hazard.item.measure and sep.acceptance == sep.hazard.item.acceptance
+    assert sep.measure and sep.measure != sep.acceptance
     assert sep.deadline == dt.date.today() + dt.timedelta(days=7) or sep.deadline >= dt.date.today()
     assert plan.deadline == max(i.deadline for i in items.values())
     assert plan.state == PlanState.DRAFT
     assert plan.landlord == district.landlord_a
     assert list(plan.moves.values_list("name", flat=True)) == [MoveName.CREATE]
+
+
+def test_an_item_without_a_measure_text_falls_back_to_its_acceptance_standard(checklist, district, personas):
+    from firegrid.inspections.models import ChecklistItem
+
+    ChecklistItem.objects.filter(code="SEP-01").update(measure="")
+    plan = plan_with_hazards(district.premises_a, actor=personas.grid_worker)
+    sep = plan.items.select_related("hazard__item").get(hazard__item__code="SEP-01")
+    assert sep.measure == sep.acceptance == sep.hazard.item.acceptance
 
 
 def test_one_open_plan_per_premises(checklist, district, personas):

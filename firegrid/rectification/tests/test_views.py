@@ -352,7 +352,7 @@ def test_create_form_prefills_and_saves_what_was_typed(login, district, personas
     rows = {r["hazard"].item.code: r for r in form.item_rows()}
     assert set(rows) == set(FAILING)
     assert len(form.fields["hazards"].initial) == len(FAILING)
-    assert rows["SEP-01"]["measure"].value() == rows["SEP-01"]["hazard"].item.acceptance
+    assert rows["SEP-01"]["measure"].value() == rows["SEP-01"]["hazard"].item.measure
     sep, exit_ = rows["SEP-01"]["hazard"], rows["EXIT-03"]["hazard"]
     data = {
         "hazards": [sep.pk],  # EXIT-03 left out of this plan

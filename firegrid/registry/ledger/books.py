@@ -69,6 +69,7 @@ class Entry:
     writable: bool = True
     warned: bool = False
     hidden: bool = False  # a registered record the importer may not see: never linked, never shown
+    counted: bool = False  # a row without errors refers to it: the planned counts include it
 
 
 class Book:
@@ -174,9 +175,11 @@ class Book:
             manager.bulk_update(rewritten, list(self.attrs), batch_size=BATCH)
 
     def tally(self) -> None:
+        """Counts of the records rows without errors refer to (a dry run's plan leaves out the rest)."""
         for entry in self.entries.values():
-            outcome = "created" if entry.new else "updated" if entry.changed else "unchanged"
-            self.ctx.tally.add(self.target, outcome)
+            if entry.counted:
+                outcome = "created" if entry.new else "updated" if entry.changed else "unchanged"
+                self.ctx.tally.add(self.target, outcome)
 
 
 class BuildingBook(Book):
@@ -239,7 +242,7 @@ class BuildingBook(Book):
 class LandlordBook(Book):
     model = Landlord
     target = "landlord"
-    attrs = ("name", "mobile", "address", "area", *FOUR_CATEGORY, "employer_unit")
+    attrs = ("name", "mobile", "address", "area", *FOUR_CATEGORY, "employer_unit", "to_verify")
     exclude = ["area", "employer_unit"]
 
     def prefetch(self, rows: list[Row]) -> None:
@@ -283,7 +286,7 @@ class LandlordBook(Book):
 
     def tally(self) -> None:
         for entry in self.entries.values():
-            if not entry.hidden:
+            if entry.counted and not entry.hidden:
                 outcome = "created" if entry.new else "updated" if entry.changed else "unchanged"
                 self.ctx.tally.add(self.target, outcome)
 
@@ -337,7 +340,7 @@ class PremisesLocator:
 
     def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
-        self.found: dict[tuple[int, str, str], tuple[int, Decimal] | None] = {}
+        self.found: dict[tuple[int, str, str], tuple[int, Decimal | None] | None] = {}
 
     @staticmethod
     def key(row: Row) -> tuple[int, str, str]:
@@ -360,7 +363,7 @@ class PremisesLocator:
         for key in keys:
             self.found.setdefault(key, None)
 
-    def find(self, row: Row) -> tuple[int, Decimal] | None:
+    def find(self, row: Row) -> tuple[int, Decimal | None] | None:
         hit = self.found.get(self.key(row))
         if hit is None:
             _grid, address, label = self.key(row)

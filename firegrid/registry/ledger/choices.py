@@ -10,6 +10,9 @@ class ImportKind(models.TextChoices):
     ROOM = "room", _("房间")
     LANDLORD = "landlord", _("房东")
     TENANT_HOUSEHOLD = "tenant_household", _("租户")
+    # One row feeds every table: building, premises, landlord (four-category, employer unit), the
+    # premises' rooms let and residents; columns no field holds are kept on the premises (ledger_extra).
+    RENTAL_LEDGER = "rental_ledger", _("出租房屋台账（建筑、出租户、房东一并导入）")
 
 
 class ImportStatus(models.TextChoices):
@@ -33,3 +36,6 @@ MAPPABLE_STATES = frozenset(
 class ProblemLevel(models.TextChoices):
     ERROR = "error", _("错误")
     WARNING = "warning", _("提醒")
+    # A row under the header that is not a record (blank between records, totals, sign-off): listed with
+    # its number so the officer sees what was left out; neither an error nor a warning.
+    SKIPPED = "skipped", _("已跳过")

@@ -262,8 +262,7 @@ PREMISES_DETAIL = [
         _("建筑面积"),
         ("建筑面积", "面积", "出租面积", "房屋面积", "总面积", "出租建筑面积"),
         v.to_decimal,
-        required=True,
-        help=_("平方米。"),
+        help=_("平方米。台账没有时可不填：出租户登记为面积待核实。"),
         example="360",
     ),
     LedgerField(
@@ -285,7 +284,7 @@ PREMISES_DETAIL = [
         "premises.business_name",
         _("字号/经营名称"),
         ("字号", "经营名称", "店名", "商铺名称", "店铺名称", "经营户名称", "招牌名称", "经营者名称"),
-        help=_("商铺和合用场所必填。"),
+        help=_("商铺和合用场所的字号；台账没有时登记为待核实。"),
     ),
     LedgerField(
         "premises.room_count",
@@ -480,12 +479,40 @@ TENANT_FIELDS = [
     ),
 ]
 
+# 出租房屋台账: the premises columns plus the landlord's four-category and unit, and the premises' residents.
+RENTAL_FIELDS = [
+    *PREMISES_FIELDS,
+    LedgerField(
+        "landlord.four_category",
+        _("四类人员类别"),
+        ("四类人员类别", "四类人员", "人员类别", "房东类别", "四类人员类型", "身份类别"),
+        v.to_four_category,
+        help=_("党员、干部、两代表一委员、财政供养人员（可填多个，用顿号分开）；不是填“否”。"),
+        example="否",
+    ),
+    LedgerField(
+        "landlord.employer_unit",
+        _("工作单位"),
+        ("工作单位", "房东工作单位", "所在单位", "工作单位名称", "单位名称"),
+        help=_("已登记的单位名称；四类人员没有填写时登记为待核实。"),
+    ),
+    LedgerField(
+        "premises.residents",
+        _("居住人数"),
+        ("居住人数", "住户人数", "租住人数", "入住人数", "实住人数", "人数"),
+        v.to_int,
+        help=_("核对用，随出租户保存在“台账其他信息”中。"),
+        example="8",
+    ),
+]
+
 KIND_FIELDS: dict[str, list[LedgerField]] = {
     ImportKind.PREMISES: PREMISES_FIELDS,
     ImportKind.BUILDING: BUILDING_FIELDS,
     ImportKind.ROOM: ROOM_FIELDS,
     ImportKind.LANDLORD: LANDLORD_FIELDS,
     ImportKind.TENANT_HOUSEHOLD: TENANT_FIELDS,
+    ImportKind.RENTAL_LEDGER: RENTAL_FIELDS,
 }
 
 

@@ -30,9 +30,10 @@ from firegrid.core.permissions import Action, can
 
 from .choices import ProblemLevel
 from .fields import fields_for
+from .mapping import ValueMap
 from .messages import Message, Spec, Text, encode_message, from_validation_error
 from .messages import deferred as _  # stored by the job, translated when shown
-from .reading import NON_DATA, LedgerFile, classify, ledger_for_job
+from .reading import NON_DATA, LedgerFile, classify, ledger_for_job, skip_reason
 from .values import CellError, check_cell, clean_text, is_blank
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 CHUNK_ROWS = 2000
 REPORT_LIMIT = 500  # problems kept in the job row; the full list goes to a file
+READ_CELLS_KEPT = 20_000  # converted cells remembered per column (ImportContext.read_cells)
 KEEP_LIMIT = 200_000  # problems kept in memory at all (a wrongly mapped 1M-row file would have millions)
 
 
@@ -59,12 +61,15 @@ class Problems:
         self.items: list[Problem] = []
         self.errors = 0
         self.warnings = 0
+        self.skipped = 0
 
     def add(
         self, row: int, column: int | None, message: Text | Spec, level: str = ProblemLevel.ERROR
     ) -> None:
         if level == ProblemLevel.ERROR:
             self.errors += 1
+        elif level == ProblemLevel.SKIPPED:
+            self.skipped += 1
         else:
             self.warnings += 1
         if len(self.items) < KEEP_LIMIT:
@@ -74,8 +79,12 @@ class Problems:
     def sorted(self) -> list[Problem]:
         return sorted(self.items, key=lambda p: (p.row, -1 if p.column is None else p.column))
 
-    def as_dicts(self, limit: int | None = None) -> list[dict[str, Any]]:
+    def as_dicts(self, limit: int | None = None, *, skipped: bool = True) -> list[dict[str, Any]]:
+        """Problems as stored; `skipped=False` leaves out the skipped rows (the job row keeps the real
+        problems; the full list in the problems file, hence the .xlsx report, has the skipped rows too)."""
         items = self.sorted()
+        if not skipped:
+            items = [p for p in items if p.level != ProblemLevel.SKIPPED]
         if limit is not None:
             items = items[:limit]
         return [self.describe(p) for p in items]
@@ -111,6 +120,7 @@ class Row:
     grid: Area | None = None
     bad: set[str] = field(default_factory=set)  # keys whose cell could not be read (already reported)
     refs: tuple[Any, ...] = ()  # the building and landlord entries (books.Entry) a premises row refers to
+    raw: list[Any] = field(default_factory=list)  # the row's cells as read (columns kept as extra data)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -139,8 +149,13 @@ def _community_key(name: str) -> str:
 class GridResolver:
     """Grid by code, by name, by (community, name), or the job's default; only grids in the user's scope."""
 
-    def __init__(self, user: User, default_grid_id: int | None) -> None:
+    def __init__(self, user: User, default_grid_id: int | None, area: Area | None = None) -> None:
         self.scope = None if user.scope_grid_ids is None else set(user.scope_grid_ids)
+        # [L5 import area] ImportJob.area limits the rows further than the scope: a grid outside it is an
+        # error on its row, named as such, even where the user may import (a script importing twenty
+        # communities' ledgers must not put one community's rows in another's grid).
+        self.area = area
+        self.area_grids = None if area is None else set(area.grid_ids())
         self.grids: dict[int, Area] = {}
         self.by_code: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = defaultdict(list)
@@ -156,14 +171,31 @@ class GridResolver:
             key = _community_key(clean_text(community or ""))
             self.by_community[key].append(pk)
             self.community_of[pk] = key
-        self.default = default_grid_id if default_grid_id in self._in_scope(self.grids) else None
-        in_scope = self._in_scope(self.grids)
+        in_scope = self._in_area(self._in_scope(self.grids))
+        self.default = default_grid_id if default_grid_id in in_scope else None
         self.only = next(iter(in_scope)) if len(in_scope) == 1 else None
         self.optional = self.scope is None  # district-wide users may leave a landlord without a grid
         self._cache: dict[tuple[str, str], tuple[int | None, str, Text]] = {}
 
     def _in_scope(self, pks: Iterable[int]) -> set[int]:
         return set(pks) if self.scope is None else set(pks) & self.scope
+
+    def _in_area(self, pks: Iterable[int]) -> set[int]:
+        return set(pks) if self.area_grids is None else set(pks) & self.area_grids
+
+    def _outside_area(self, what: str, name: str) -> tuple[None, str, Text]:
+        assert self.area is not None
+        if what == "community":
+            message = _("社区「%(community)s」不在本次导入的区域「%(area)s」内。") % {
+                "community": name,
+                "area": self.area.name,
+            }
+        else:
+            message = _("网格「%(grid)s」不在本次导入的区域「%(area)s」内。") % {
+                "grid": name,
+                "area": self.area.name,
+            }
+        return None, what, message
 
     def resolve(self, grid: str, community: str, *, required: bool = True) -> tuple[int | None, str, Text]:
         """(grid id, "", "") or (None, field key at fault, message)."""
@@ -182,6 +214,14 @@ class GridResolver:
                 if community_key:
                     candidates = [pk for pk in candidates if self.community_of[pk] == community_key]
             if not candidates:
+                if community_key and community_key not in self.by_community:
+                    # The community itself is unknown: say so, not "no such grid in it".
+                    return (
+                        None,
+                        "community",
+                        _("没有找到社区「%(community)s」（本行网格「%(grid)s」），请填写系统中的社区名称。")
+                        % {"community": community, "grid": grid},
+                    )
                 if community:
                     return (
                         None,
@@ -199,6 +239,8 @@ class GridResolver:
                 )
             if len(candidates) > 1:
                 in_scope = self._in_scope(candidates)
+                if len(in_scope) > 1 and len(self._in_area(in_scope)) == 1:
+                    in_scope = self._in_area(in_scope)  # the import area tells same-named grids apart
                 if len(in_scope) != 1:
                     return (
                         None,
@@ -210,6 +252,8 @@ class GridResolver:
             pk = candidates[0]
             if pk not in self._in_scope([pk]):
                 return None, "grid", _("网格「%(grid)s」不在您的管辖范围内，不能导入。") % {"grid": grid}
+            if not self._in_area([pk]):
+                return self._outside_area("grid", grid)
             return pk, "", ""
         if community:
             all_grids = self.by_community.get(community_key, [])
@@ -222,6 +266,9 @@ class GridResolver:
                     "community",
                     _("社区「%(community)s」不在您的管辖范围内，不能导入。") % {"community": community},
                 )
+            if not self._in_area(grids):
+                return self._outside_area("community", community)
+            grids = self._in_area(grids)
             if self.default in grids:
                 return self.default, "", ""
             if len(grids) == 1:
@@ -269,7 +316,14 @@ class ImportContext:
         self.problems = Problems(self.headers)
         self.tally = Tally()
         self.notes: list[Text] = []
-        self.grids = GridResolver(actor, (job.mapping or {}).get("default_grid"))
+        self.grids = GridResolver(actor, (job.mapping or {}).get("default_grid"), job.area)
+        # [L2 value mapping] the officer's value map (sheet's own area and choice words → system values),
+        # applied to each raw row in `parse` before its cells are converted. See mapping.ValueMap.
+        self.value_map = ValueMap(job.mapping or {}, self.columns)
+        # Each column's cells read so far → (value, None) or (None, the CellError's message): ledgers repeat
+        # the same cells (the grid, the type, a landlord's ID and name on each of their premises), and
+        # the converters are pure. Keyed by type too (1, 1.0 and True are equal keys otherwise).
+        self.read_cells: dict[str, dict[tuple[type, Any], tuple[Any, Any]]] = {k: {} for k in self.columns}
 
     @property
     def writing(self) -> bool:
@@ -299,23 +353,38 @@ class ImportContext:
 
     def parse(self, number: int, values: list[Any]) -> Row:
         """Convert every mapped cell; a cell that cannot be read is an error on that cell."""
+        values = self.value_map.apply(values)  # [L2 value mapping]
         converted: dict[str, Any] = {}
-        row = Row(number, converted)
+        row = Row(number, converted, raw=values)
         width = len(values)
         for key, index in self.columns.items():
             if index >= width:
                 continue
             raw = values[index]
-            if is_blank(raw):
+            if raw is None or (isinstance(raw, str) and not raw.strip()):  # is_blank, inlined
                 continue
-            try:
-                check_cell(raw)
-                converted[key] = self.fields[key].convert(raw)
-            except CellError as exc:
-                self.problems.add(number, index, exc.args[0] if exc.args else str(exc))
+            cache = self.read_cells[key]
+            hit = cache.get((raw.__class__, raw))
+            if hit is None:
+                hit = self._read_cell(key, raw)
+                if len(cache) >= READ_CELLS_KEPT:
+                    cache.clear()  # constant memory: a repeated cell is nearly always a near one
+                cache[(raw.__class__, raw)] = hit
+            value, error = hit
+            if error is None:
+                converted[key] = value
+            else:
+                self.problems.add(number, index, error)
                 row.ok = False
                 row.bad.add(key)
         return row
+
+    def _read_cell(self, key: str, raw: Any) -> tuple[Any, Any]:
+        try:
+            check_cell(raw)
+            return self.fields[key].convert(raw), None
+        except CellError as exc:
+            return None, exc.args[0] if exc.args else str(exc)
 
     def require_values(self, row: Row, keys: tuple[str, ...]) -> bool:
         """Required columns of a row that creates a record: a clear message instead of the model's
@@ -406,23 +475,39 @@ def field_label(model: type[models.Model] | models.Model, name: str) -> str | Pr
 
 def data_rows(ledger: LedgerFile, job: ImportJob, ctx: ImportContext) -> Iterator[tuple[int, list[Any]]]:
     """The rows under the header that hold data: blank, totals, sign-off and repeated header rows skipped,
-    as are one-cell captions outside the mapped columns (二、沿街商铺)."""
+    as are one-cell captions outside the mapped columns (二、沿街商铺). Each skipped row is listed in
+    the report (level 已跳过) with why; blank rows only when a record follows them (a sheet's trailing
+    formatted-but-empty rows are not news)."""
     headers = [clean_text(h) for h in job.headers]
     mapped = set(ctx.columns.values())
     first = job.header_row + job.header_rows
     # A repeated header is recognised by its first named cell before the whole row is compared.
     probe = next((i for i, h in enumerate(headers) if h), 0)
+    blanks: list[int] = []
     for number, values in ledger.rows(job.sheet_name):
         if number < first:
             continue
         shape = classify(values)
         if shape == NON_DATA or (shape >= 0 and shape not in mapped):
+            reason = skip_reason(values)
+            if shape == NON_DATA and not non_blank(values):
+                blanks.append(number)
+            else:
+                ctx.problems.add(number, None, reason, ProblemLevel.SKIPPED)
             continue
         if probe < len(values) and headers and values[probe] is not None:
             if clean_text(values[probe]) == headers[probe]:
                 if [clean_text(v) for v in values[: len(headers)]] == headers:
+                    ctx.problems.add(number, None, _("重复的表头行"), ProblemLevel.SKIPPED)
                     continue  # the header repeated (a printed ledger pasted page by page)
+        for blank in blanks:
+            ctx.problems.add(blank, None, _("空行"), ProblemLevel.SKIPPED)
+        blanks = []
         yield number, values
+
+
+def non_blank(values: list[Any]) -> bool:
+    return any(not is_blank(v) for v in values)
 
 
 def run_import(
@@ -456,6 +541,11 @@ def run_import(
         if chunk:
             importer.process(chunk)
         importer.finish()
+        if ctx.problems.skipped:
+            ctx.notes.append(
+                _("有 %(n)s 行不是记录（空行、合计行、落款等），未计入数据行，已在问题报告中列出。")
+                % {"n": ctx.problems.skipped}
+            )
         if progress:
             progress(ledger.row_count or total_rows, ledger.row_count or total_rows)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from firegrid.areas.choices import Role
-from firegrid.areas.models import User
+from firegrid.areas.models import Area, User
 
 from .choices import ImportKind, ImportStatus
 
@@ -59,6 +59,18 @@ class ImportJob(models.Model):
     signature = models.CharField(_("表头特征"), max_length=40, blank=True)
     # {"columns": {"<column index>": "<field key>"}, "reasons": {...}, "default_grid": <area id>}
     mapping = models.JSONField(_("列对应关系"), default=dict, blank=True)
+    # The area the import is limited to (the command's --area, the API's `area`, the upload form's choice):
+    # a row whose grid lies outside it is an error on that row even inside the user's scope, so a script
+    # importing twenty communities' ledgers cannot put one community's rows in another. Null: the whole
+    # scope. PROTECT: a limit must never silently widen to the whole scope.
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导入区域"),
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
     )
@@ -100,13 +112,28 @@ class ImportJob(models.Model):
 
 
 class LedgerMapping(models.Model):
-    """A column mapping a user confirmed for one sheet layout (the normalised header row), proposed first
-    the next time a ledger with the same header is uploaded."""
+    """A column and value mapping a user chose to save for one sheet layout (the normalised header row),
+    proposed first the next time a ledger with the same header is uploaded in the same area.
+
+    It belongs to an area (the saver's scope root: their community or above), because a mapping carries
+    area values and a default grid: one community's mapping is never offered in another (issue 13). A
+    district role may publish one for the whole district (`published`); see services.saved_mapping_for."""
 
     kind = models.CharField(_("台账类型"), max_length=24, choices=ImportKind.choices)
     signature = models.CharField(_("表头特征"), max_length=40)
     headers = models.JSONField(_("表头"), default=list)
-    mapping = models.JSONField(_("列对应关系"), default=dict)  # {"columns": {...}, "default_grid": id}
+    # {"columns": {...}, "default_grid": id, "values": {field: {sheet value: system value}}}
+    mapping = models.JSONField(_("列对应关系"), default=dict)
+    # Null only for mappings saved before mappings were scoped: those are never offered again.
+    owner_area = models.ForeignKey(
+        Area,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所属区域"),
+    )
+    published = models.BooleanField(_("全区通用"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -125,7 +152,7 @@ class LedgerMapping(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "台账列对应关系")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "signature"],
+                fields=["kind", "signature", "owner_area"],
                 name="ledgermapping_unique_layout",
                 violation_error_message=_("该表头的列对应关系已保存。"),
             ),

@@ -10,17 +10,20 @@ import tempfile
 from collections import defaultdict
 from typing import IO, TYPE_CHECKING, Any
 
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.packaging.custom import IntProperty, StringProperty
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 from .choices import ImportKind, ProblemLevel
 from .fields import KIND_FIELDS
 from .messages import render
-from .reading import ledger_for_job
+from .reading import REPORT_COLUMN, REPORT_SHEET, Formula, ledger_for_job
 from .values import FORMULA_WITHOUT_VALUE
 
 if TYPE_CHECKING:
@@ -37,6 +40,7 @@ TEMPLATE_SKIP: dict[str, set[str]] = {
         "building.year_built",
     },
 }
+TEMPLATE_SKIP[ImportKind.RENTAL_LEDGER] = TEMPLATE_SKIP[ImportKind.PREMISES]
 _ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
 RED = Font(color="C00000", bold=True)
 BOLD = Font(bold=True)
@@ -46,6 +50,8 @@ def _safe(value: Any) -> Any:
     """A cell value that Excel will show, never evaluate (formula injection) and openpyxl accepts."""
     if value is FORMULA_WITHOUT_VALUE:
         return None
+    if isinstance(value, Formula):
+        return str(value)  # the sheet's own formula, written back as a formula (not its cached value)
     if isinstance(value, str):
         value = value.translate(_ILLEGAL)
         if value[:1] in ("=", "+", "-", "@"):
@@ -108,41 +114,66 @@ def load_problems(job: ImportJob) -> list[dict[str, Any]]:
     return list(job.report or [])
 
 
+def where_text(problem: dict[str, Any]) -> str:
+    """ "Column F “身份证号码”": one msgid with the letter and header as parameters (a letter glued to a
+    translated "列" read "IColumns" in English)."""
+    if not problem["col"]:
+        return ""
+    return _("%(col)s列「%(header)s」") % {"col": problem["col"], "header": problem["header"]}
+
+
 def problem_report(job: ImportJob) -> IO[bytes]:
-    """The ledger as uploaded, row for row, with an 错误 column; a second sheet lists every problem.
+    """The ledger as uploaded, row for row — its title rows, merged cells, formulas (as formulas) and
+    every column — with an 错误 column after the header's last column; a second sheet lists every
+    problem and the rows skipped as not data. Uploaded again, it reads as the original ledger
+    (reading.report_marks): the 错误 column is dropped and the saved mapping is found.
     Written in openpyxl's write-only mode to a temporary file: constant memory for any size."""
     # Messages are stored as msgids with parameters: the report speaks the language of who downloads it.
     problems = [{**p, "message": render(p.get("message"))} for p in load_problems(job)]
     by_row: dict[int, list[str]] = defaultdict(list)
     for p in problems:
-        where = f"{p['col']}{_('列')}「{p['header']}」" if p["col"] else ""
-        prefix = "" if p["level"] == ProblemLevel.ERROR else _("提醒：")
+        where = where_text(p)
+        prefix = {ProblemLevel.ERROR: "", ProblemLevel.SKIPPED: _("已跳过：")}.get(p["level"], _("提醒："))
         colon = pgettext("label separator", "：") if where else ""
         by_row[p["row"]].append(f"{prefix}{where}{colon}{p['message']}")
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("台账")[:31])
-    width = len(job.headers or [])
+    sheet_name = (job.sheet_name or _("台账"))[:31]
+    sheet = workbook.create_sheet(sheet_name)
+    # The 错误 column goes right after the header's columns, in every row (cells right of it move one
+    # column on): one fixed column, which reading drops again.
+    added = len(job.headers or [])
     header_row = job.header_row
     expected = 1
     ledger = ledger_for_job(job)
-    for number, values in ledger.rows(job.sheet_name):
+    for number, values in ledger.rows(job.sheet_name, formulas=True):
         while expected < number:  # rows absent from the file: keep the numbering the messages use
             sheet.append([])
             expected += 1
-        width = max(width, len(values)) if number >= header_row else width
-        cells = [_safe(v) for v in values] + [None] * (width - len(values))
+        cells: list[Any] = [_safe(v) for v in values]
+        error: WriteOnlyCell | None = None
         if number == header_row:
             error = WriteOnlyCell(sheet, value=_("错误"))
             error.font = RED
-            sheet.append([*cells[:width], error])
         elif number in by_row:
             error = WriteOnlyCell(sheet, value=pgettext("list separator", "；").join(by_row[number]))
             error.font = Font(color="C00000")
             error.fill = PatternFill("solid", fgColor="FFF2F0")
-            sheet.append([*cells[:width], error])
-        else:
-            sheet.append(cells)
+        if error is not None or len(cells) > added:
+            cells = [*cells[:added], *[None] * (added - len(cells)), error, *cells[added:]]
+        sheet.append(cells)
         expected = number + 1
+    for ref in ledger.merged:
+        merged = CellRange(ref)
+        if merged.max_col > added:  # a range right of (or across) the 错误 column moved with its cells
+            merged = CellRange(
+                min_col=merged.min_col + (merged.min_col > added),
+                min_row=merged.min_row,
+                max_col=merged.max_col + 1,
+                max_row=merged.max_row,
+            )
+        sheet.merged_cells.add(merged)
+    workbook.custom_doc_props.append(IntProperty(name=REPORT_COLUMN, value=added))
+    workbook.custom_doc_props.append(StringProperty(name=REPORT_SHEET, value=sheet_name))
     listing = workbook.create_sheet(_("问题清单"))
     listing.append([_("行"), _("列"), _("表头"), _("级别"), _("问题")])
     levels = dict(ProblemLevel.choices)
@@ -152,3 +183,20 @@ def problem_report(job: ImportJob) -> IO[bytes]:
     workbook.save(handle)
     handle.seek(0)
     return handle
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def problem_report_response(job: ImportJob) -> FileResponse:
+    """The problem report as a download (the page's link and the API's `report/` alike); 404 until the
+    job has finished a run."""
+    if not job.finished_at:
+        raise Http404
+    stem = job.original_name.rsplit(".", 1)[0]
+    return FileResponse(
+        problem_report(job),
+        as_attachment=True,
+        filename=_("%(name)s-问题清单.xlsx") % {"name": stem},
+        content_type=XLSX,
+    )

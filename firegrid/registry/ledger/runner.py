@@ -135,8 +135,10 @@ def _finish(
     job.counts = result.counts
     job.error_count = problems.errors
     job.warning_count = problems.warnings
-    job.report = problems.as_dicts(REPORT_LIMIT)
-    job.progress_done = job.progress_total = max(job.progress_total, job.progress_done)
+    job.report = problems.as_dicts(REPORT_LIMIT, skipped=False)
+    # From now on the figure is the ledger's data rows (records), not its sheet lines: blank, totals and
+    # sign-off rows are listed as skipped instead.
+    job.progress_done = job.progress_total = result.rows
     job.finished_at = now
     old_file = job.problems_file.name
     new_file = ""

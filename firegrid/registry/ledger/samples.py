@@ -73,6 +73,39 @@ def community_row(n: int, grid_name: str, *, per_building: int = 3, messy: bool 
     return row
 
 
+# 出租房屋台账 as a community keeps it: the premises sheet's columns plus the landlord's four-category
+# class and employer, the residents, and a column of its own that no field holds (kept with the premises).
+RENTAL_HEADERS = [
+    *COMMUNITY_HEADERS[:7],
+    "四类人员类别",
+    "工作单位",
+    *COMMUNITY_HEADERS[7:10],
+    "居住人数",
+    *COMMUNITY_HEADERS[10:],
+    "消防器材",
+]
+# Employer units the rental rows name (a benchmark or test registers them first: an unknown one is an error).
+RENTAL_UNITS = ("樟潭街道办事处", "衢江区教育局", "衢江区卫生健康局")
+
+
+def rental_row(n: int, grid_name: str, *, per_building: int = 3, messy: bool = False) -> list[Any]:
+    """Row n of a community rental ledger (RENTAL_HEADERS), built on `community_row`: every 7th landlord a
+    party member working at one of RENTAL_UNITS, every 11th an official whose unit the ledger lacks
+    (registered as to verify), the rest 否; the same values on every row of a landlord."""
+    row = community_row(n, grid_name, per_building=per_building, messy=messy)
+    landlord = n // per_building
+    if landlord % 7 == 0:
+        category, unit = "党员", RENTAL_UNITS[landlord % len(RENTAL_UNITS)]
+    elif landlord % 11 == 0:
+        category, unit = "干部", ""
+    else:
+        category, unit = "否", ""
+    residents = 2 + n % 5
+    remark = "有电动车" if n % 4 == 0 else ""
+    equipment = f"灭火器{1 + n % 3}具"
+    return [*row[:7], category, unit, *row[7:10], residents, row[10], row[11], remark, equipment]
+
+
 def write_xlsx(
     rows: Iterable[list[Any]],
     *,

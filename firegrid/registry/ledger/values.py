@@ -10,11 +10,13 @@ import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from firegrid.core.validators import normalise_id_number
+from firegrid.core.validators import normalise_id_number, validate_mobile, validate_resident_id
 
 from .messages import deferred as _
+from .messages import from_validation_error
 
 
 class CellError(ValueError):
@@ -179,7 +181,7 @@ def to_id_number(value: object) -> str:
             _("身份证号码被 Excel 存成了科学计数法（%(value)s），后几位已丢失，请重新填写。")
             % {"value": text}
         )
-    return normalise_id_number(text)
+    return _checked(validate_resident_id, normalise_id_number(text))
 
 
 def to_mobile(value: object) -> str:
@@ -189,7 +191,50 @@ def to_mobile(value: object) -> str:
         text = text[3:]
     elif text.startswith("86") and len(text) == 13:
         text = text[2:]
+    return _checked(validate_mobile, text)
+
+
+def _checked(validator: Callable[[str], None], text: str) -> str:
+    """The model's own validator, run on the cell: an ID checksum or a mobile is reported on every row,
+    whether or not the row could be placed in a grid (placement errors must not hide these)."""
+    try:
+        validator(text)
+    except ValidationError as exc:
+        raise CellError(from_validation_error(exc.error_list[0])) from None
     return text
+
+
+# 四类人员类别 as ledgers write it: 党员, 干部, 两代表一委员 (人大代表, 政协委员), 财政供养 …; several joined
+# by 、,/; "否"/"无"/blank: none.
+_FOUR_CATEGORY_WORDS = (
+    ("两代表一委员", "is_deputy"),
+    ("人大代表", "is_deputy"),
+    ("党代表", "is_deputy"),
+    ("政协委员", "is_deputy"),
+    ("财政供养", "is_public_payroll"),
+    ("公职", "is_public_payroll"),
+    ("党员", "is_party_member"),
+    ("干部", "is_official"),
+)
+
+
+def to_four_category(value: object) -> frozenset[str]:
+    """The landlord flags (is_party_member …) a 四类人员类别 cell names; empty for 否/无."""
+    text = clean_text(value)
+    if text.lower() in _FALSE:
+        return frozenset()
+    flags: set[str] = set()
+    rest = text
+    for word, flag in _FOUR_CATEGORY_WORDS:
+        if word in rest:
+            flags.add(flag)
+            rest = rest.replace(word, "")
+    if re.sub(r"[、,，/;；\s和及]", "", rest):
+        raise CellError(
+            _("四类人员类别「%(value)s」无法识别，可填：党员、干部、两代表一委员、财政供养人员，或“否”。")
+            % {"value": text[:30]}
+        )
+    return frozenset(flags)
 
 
 _RANGE = re.compile(r"(-?\d+)\s*(?:层|楼|F|f)?\s*(?:-|~|～|至|到|—|－)\s*(-?\d+)\s*(?:层|楼|F|f)?")

@@ -205,7 +205,8 @@ def test_confirmed_mapping_is_saved_and_proposed_next_time(district, personas):
     first = upload(user, data)
     assert "5" not in first.mapping["columns"]
     corrected = {**{int(i): k for i, k in first.mapping["columns"].items()}, 5: "premises.unit_label"}
-    check(first, user, columns=corrected)
+    # Saving is the officer's explicit choice (issue 13): 保存此对应关系供本辖区下次使用.
+    services.confirm_mapping(first, actor=user, columns=corrected, default_grid=None, remember=True)
     saved = LedgerMapping.objects.get(kind="premises", signature=first.signature)
     assert saved.used_count == 1 and saved.created_by == user
 
@@ -276,7 +277,7 @@ def test_dry_run_reports_every_problem_with_row_column_and_message(district, per
     data_rows[1][6] = "0570-1234567"  # a landline, not a mobile
     data_rows[2][10] = "八十"  # not a number
     data_rows[3][1] = "浮石一网格"  # the outsider's grid
-    data_rows[4][7] = "出租商铺"  # a shop needs a business name
+    data_rows[4][7] = "出租商铺"  # a shop without its name: registered with the name to verify, no error
     data_rows[5][1] = "不存在网格"
     data_rows[7] = list(data_rows[6])  # the same premises twice
     data_rows[8][5] = samples.landlord_id(2)  # row 9's landlord (building 2) under another name
@@ -289,21 +290,15 @@ def test_dry_run_reports_every_problem_with_row_column_and_message(district, per
         (4, "G", "联系电话", "手机号码应为以1开头的11位数字。"),
         (5, "K", "建筑面积（㎡）", "应填写数字，而不是「八十」。"),
         (6, "B", "所属网格", "网格「浮石一网格」不在您的管辖范围内，不能导入。"),
-        (7, "", "", "字号/经营名称：商铺和合用场所必须填写字号/经营名称。"),
         (8, "B", "所属网格", "没有找到网格「不存在网格」，请填写系统中的网格名称或编码。"),
-        (10, "D", "户号", "与第 9 行重复：同一建筑内相同的门牌/户号。"),
+        (10, "D", "户号", "与第 9 行重复：同一建筑内相同的门牌/户号（樟潭街道测试村3号 101室）。"),
     ]
     warnings = [(p["row"], p["col"], message(p)) for p in job.report if p["level"] == "warning"]
     assert warnings == [
-        # Row 3's ID is broken, so row 4 is the first to name this landlord (with a landline).
-        (
-            5,
-            "G",
-            "同一身份证号码在第 4 行的手机号码是「05701234567」，本行是「13800000000」，以第 4 行为准。",
-        ),
+        # Row 4's landline is refused in its cell, so row 5's mobile is the landlord's, without a conflict.
         (11, "E", "同一身份证号码在第 9 行的姓名是「房东3」，本行是「别的名字」，以第 9 行为准。"),
     ]
-    assert job.error_count == 7 and job.warning_count == 2
+    assert job.error_count == 6 and job.warning_count == 1
     assert not Premises.objects.filter(building__address__startswith="樟潭街道测试村").exists()
 
 
@@ -551,7 +546,17 @@ def test_problem_report_has_the_rows_and_an_error_column(district, personas):
     assert values[1][:3] == ["序号", "所属网格", "房屋地址"] and values[1][13] == "错误"
     row6 = values[5]  # rows keep their numbers: row 6 of the report is row 6 of the ledger
     assert row6[0] == 3 and "K列「建筑面积（㎡）」" in row6[13] and "应填写数字" in row6[13]
-    assert all(len(v) < 14 or v[13] is None for i, v in enumerate(values) if i not in (1, 5))
+    # Other rows have no 错误 cell, but for the rows skipped as not records (blank lines between
+    # records, the totals and sign-off rows), which say so.
+    assert all(
+        len(v) < 14 or v[13] is None or v[13].startswith("已跳过：")
+        for i, v in enumerate(values)
+        if i not in (1, 5)
+    )
+    assert [v[13] for v in values if len(v) > 13 and v[13] and v[13].startswith("已跳过：")] == [
+        "已跳过：合计行",
+        "已跳过：落款或说明行",
+    ]
     listing = [list(r) for r in book.worksheets[1].iter_rows(values_only=True)]
     assert listing[0] == ["行", "列", "表头", "级别", "问题"]
     assert listing[1][:4] == [6, "K", "建筑面积（㎡）", "错误"]
@@ -630,7 +635,7 @@ def test_buildings_ledger(district, personas):
     job = check(upload(user, data, kind="building"), user)
     assert problems(job) == [
         (3, "C", "必须填写层数。"),
-        (5, "B", "与第 2 行重复：同一网格内相同的地址。"),
+        (5, "B", "与第 2 行重复：同一网格内相同的地址「樟潭街道新路1号」。"),
     ]
     data = sheet_bytes(
         ["网格", "地址", "层数", "结构"],

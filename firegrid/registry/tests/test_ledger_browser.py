@@ -34,12 +34,18 @@ def test_grid_worker_imports_a_community_ledger(
     shot(page, f"ledger-home-{suffix}")
     assert not phone or fits(page, 360)
     page.set_input_files("input[name=file]", str(path))
+    page.select_option("select[name=area]", str(district.grid_a.pk))  # the import area (a limit)
     page.click("button:has-text('上传并识别表头')")
     page.wait_for_selector("h1:has-text('确认列对应关系')")
+    assert page.locator("text=只导入“樟树潭一网格”内的行").count() == 1
     assert page.locator("select[name=col_4]").input_value() == "landlord.name"
     shot(page, f"ledger-mapping-{suffix}")
     assert not phone or fits(page, 360)
 
+    page.click("button:has-text('下一步')")
+    page.wait_for_selector("h1:has-text('确认取值对应')")  # the sheet's area values (issue 13, item 2)
+    shot(page, f"ledger-values-{suffix}")
+    assert not phone or fits(page, 360)
     page.click("button:has-text('检查台账')")
     page.wait_for_selector("text=检查通过")
     shot(page, f"ledger-checked-{suffix}")

@@ -44,6 +44,15 @@ def mapping_post(job: ImportJob, **extra) -> dict:
     return data
 
 
+def values_post(client, job: ImportJob, **extra):
+    """Confirm the value page as proposed (the area and choice values, issue 13 item 2), then check."""
+    url = reverse("registry:ledger_values", args=[job.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].initial or "" for name in form.fields if name.startswith("v_")}
+    data.update(extra)
+    return client.post(url, data)
+
+
 def test_anonymous_is_sent_to_login(client, district):
     response = client.get(reverse("registry:ledger_home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
@@ -113,6 +122,8 @@ def test_web_flow_upload_map_check_commit(login, district, personas):
     assert samples.landlord_id(0) not in html
 
     response = client.post(reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job))
+    assert response["Location"] == reverse("registry:ledger_values", args=[job.pk])
+    response = values_post(client, job)
     assert response["Location"] == reverse("registry:ledger_job", args=[job.pk])
     job.refresh_from_db()
     assert job.status == ImportStatus.VALIDATED and job.error_count == 0
@@ -133,6 +144,51 @@ def test_web_flow_upload_map_check_commit(login, district, personas):
     assert Premises.objects.visible_to(user).count() == listed
 
 
+def test_the_upload_form_offers_an_import_area_in_the_users_scope_that_limits_the_rows(
+    login, district, personas
+):
+    d = district
+    user = personas.community_officer  # 樟树潭社区: both its grids
+    client = login(user)
+    field = client.get(reverse("registry:ledger_home")).context["form"]["area"]
+    offered = [str(choice.data["value"]) for choice in field.subwidgets]
+    # Optional (the whole scope by default), then the community and its grids: nothing outside the scope.
+    assert offered == ["", str(d.c1.pk), str(d.grid_a.pk), str(d.grid_a2.pk)]
+    # An area outside the scope is refused on the field; nothing stored.
+    response = client.post(
+        reverse("registry:ledger_home"), {"kind": "premises", "file": ledger(2), "area": d.grid_b.pk}
+    )
+    assert_status(response, 200)
+    assert "area" in response.context["form"].errors
+    assert not ImportJob.objects.exists()
+    # Without a choice: the whole scope.
+    client.post(reverse("registry:ledger_home"), {"kind": "premises", "file": ledger(2)})
+    assert ImportJob.objects.get().area is None
+    ImportJob.objects.all().delete()
+
+    data_rows = [samples.community_row(i, GRID_A) for i in range(3)]
+    data_rows[2][1] = "樟树潭二网格"  # inside the officer's scope, outside the import area
+    upload = SimpleUploadedFile("台账.xlsx", samples.write_xlsx(data_rows))
+    response = client.post(
+        reverse("registry:ledger_home"), {"kind": "premises", "file": upload, "area": d.grid_a.pk}
+    )
+    job = ImportJob.objects.get()
+    assert job.area == d.grid_a
+    page = client.get(response["Location"])
+    assert "只导入“樟树潭一网格”内的行" in page.content.decode()
+    # The default grid is proposed within the area and only its grids are offered.
+    form = page.context["form"]
+    assert form["default_grid"].initial == d.grid_a.pk
+    assert [value for value, _label in form.fields["default_grid"].choices] == ["", d.grid_a.pk]
+    client.post(reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job))
+    values_post(client, job)
+    job.refresh_from_db()
+    assert (job.status, job.error_count) == (ImportStatus.VALIDATED, 1)
+    page = client.get(reverse("registry:ledger_job", args=[job.pk])).content.decode()
+    assert "网格「樟树潭二网格」不在本次导入的区域「樟树潭一网格」内" in page
+    assert reverse("registry:ledger_commit", args=[job.pk]) not in page
+
+
 def test_errors_are_listed_and_commit_is_not_offered(login, district, personas):
     user = personas.grid_worker
     client = login(user)
@@ -142,6 +198,7 @@ def test_errors_are_listed_and_commit_is_not_offered(login, district, personas):
     client.post(reverse("registry:ledger_home"), {"kind": "premises", "file": upload})
     job = ImportJob.objects.get()
     client.post(reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job))
+    values_post(client, job)
     page = client.get(reverse("registry:ledger_job", args=[job.pk])).content.decode()
     assert "整个文件都不会导入" in page and "应填写数字" in page
     assert reverse("registry:ledger_commit", args=[job.pk]) not in page
@@ -208,6 +265,7 @@ def test_grid_worker_cannot_open_a_landlord_of_another_grid_through_the_import(l
     client.post(reverse("registry:ledger_home"), {"kind": "premises", "file": upload})
     job = ImportJob.objects.get()
     client.post(reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job))
+    values_post(client, job)
     page = client.get(reverse("registry:ledger_job", args=[job.pk])).content.decode()
     assert "该证件号码属于您辖区外的房东，请联系上级" in page
     report = client.get(reverse("registry:ledger_report", args=[job.pk]))

@@ -95,3 +95,129 @@
     }).catch(function () {});
   });
 })();
+
+// Progress pages poll with htmx (hx-trigger="every 1s"). They stop on their own when the job ends: the
+// server answers a fragment without the trigger (batch printing) or reloads the page (ledger import).
+// A job that never answers — the same fragment, or failed requests, for a bounded time — would be asked
+// forever; here polling stops instead, with a message and a button to look again. The messages come from
+// <body data-msg-*> (the templates translate them); the bound is <body data-poll-stall> seconds, or
+// window.firegridPollStall (browser tests).
+(function () {
+  "use strict";
+  const seen = {}; // by poller: {body: last answer, since: when it last changed (ms)}
+
+  function isPoller(elt) { return /(^|,)\s*every\s/.test(elt.getAttribute("hx-trigger") || ""); }
+  function keyOf(elt) { return elt.id || elt.getAttribute("hx-get") || ""; }
+  function stallMs() {
+    return 1000 * Number(window.firegridPollStall || document.body.dataset.pollStall || 300);
+  }
+
+  function stop(elt) {
+    // A copy without the hx attributes takes the element's place: htmx's timer finds its element gone
+    // from the page and ends, and nothing can start it again.
+    const copy = elt.cloneNode(true);
+    ["hx-get", "hx-trigger", "hx-swap"].forEach(function (name) { copy.removeAttribute(name); });
+    copy.dataset.pollStopped = "1";
+    const note = document.createElement("div");
+    note.className = "errors";
+    note.setAttribute("role", "alert");
+    const text = document.createElement("p");
+    text.textContent = document.body.dataset.msgPollStalled || "";
+    const again = document.createElement("button");
+    again.type = "button";
+    again.className = "btn";
+    again.dataset.reload = "1";
+    again.textContent = document.body.dataset.msgPollAgain || "↻";
+    note.append(text, again);
+    copy.append(note);
+    elt.replaceWith(copy);
+    delete seen[keyOf(elt)];
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const elt = event.detail.elt;
+    if (!elt || !isPoller(elt)) return;
+    const state = seen[keyOf(elt)] || (seen[keyOf(elt)] = { body: null, since: Date.now() });
+    const body = event.detail.successful ? event.detail.xhr.responseText : null;
+    if (body !== null && body !== state.body) { state.body = body; state.since = Date.now(); }
+  });
+
+  window.setInterval(function () {
+    document.querySelectorAll("[hx-trigger]").forEach(function (elt) {
+      if (!isPoller(elt)) return;
+      const key = keyOf(elt);
+      const state = seen[key] || (seen[key] = { body: null, since: Date.now() });
+      if (Date.now() - state.since > stallMs()) stop(elt);
+    });
+  }, 1000);
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-reload]")) window.location.reload();
+  });
+})();
+
+// Links to files that take seconds to make (report PDF, exports, the premises file): the file is fetched
+// here while the link shows it is working, then saved, instead of a page that seems not to have heard the
+// click. Fetched rather than navigated to because a page cannot tell when a download it started has
+// arrived (phones download PDFs rather than show them). A refusal or error is shown beside the link.
+(function () {
+  "use strict";
+  function busy(link, on) {
+    if (on) {
+      link.dataset.label = link.dataset.label || link.textContent;
+      link.textContent = document.body.dataset.msgBusy || link.dataset.label;
+      link.setAttribute("aria-busy", "true");
+      link.setAttribute("aria-disabled", "true");
+      link.classList.add("busy");
+    } else {
+      if (link.dataset.label) link.textContent = link.dataset.label;
+      link.removeAttribute("aria-busy");
+      link.removeAttribute("aria-disabled");
+      link.classList.remove("busy");
+    }
+  }
+
+  function failed(link) {
+    busy(link, false);
+    let note = link.parentNode.querySelector("[data-busy-error]");
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "error";
+      note.setAttribute("role", "alert");
+      note.dataset.busyError = "1";
+      link.after(note);
+    }
+    note.textContent = document.body.dataset.msgBusyFailed || "";
+  }
+
+  function filename(response, link) {
+    const header = response.headers.get("Content-Disposition") || "";
+    const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+    if (star) return decodeURIComponent(star[1]);
+    const plain = /filename="?([^";]+)"?/i.exec(header);
+    return plain ? plain[1] : link.getAttribute("download") || "";
+  }
+
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("a[data-busy]");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (link.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
+    event.preventDefault();
+    busy(link, true);
+    fetch(link.href, { credentials: "same-origin" }).then(function (response) {
+      // Signed out meanwhile: the answer is the sign-in page, which this tab should show.
+      if (response.redirected) { window.location.assign(response.url); return null; }
+      if (!response.ok) throw new Error(String(response.status));
+      return response.blob().then(function (blob) {
+        const save = document.createElement("a");
+        save.href = URL.createObjectURL(blob);
+        save.download = filename(response, link);
+        document.body.append(save);
+        save.click();
+        save.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(save.href); }, 60000);
+        busy(link, false);
+      });
+    }).catch(function () { failed(link); });
+  });
+})();

@@ -12,6 +12,7 @@ from .base import KindImporter
 from .people import LandlordImporter, TenantHouseholdImporter
 from .places import BuildingImporter, RoomImporter
 from .premises import PremisesImporter
+from .rental import RentalLedgerImporter
 
 IMPORTERS: dict[str, type[KindImporter]] = {
     "premises": PremisesImporter,
@@ -19,4 +20,5 @@ IMPORTERS: dict[str, type[KindImporter]] = {
     "landlord": LandlordImporter,
     "room": RoomImporter,
     "tenant_household": TenantHouseholdImporter,
+    "rental_ledger": RentalLedgerImporter,
 }

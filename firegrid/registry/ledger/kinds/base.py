@@ -30,6 +30,8 @@ PREMISES_ATTRS = (
     "floor_area_m2",
     "status",
     "business_name",
+    "to_verify",
+    "ledger_extra",
 )
 ROOM_ATTRS = ("area_m2", "use", "occupants", "has_window")
 TENANT_ATTRS = ("head_name", "mobile", "people", "moved_out")
@@ -57,11 +59,12 @@ class KindImporter:
     def finish(self) -> None:
         pass
 
-    def first_time(self, row: Row, key: Any, column: str, message: Message) -> bool:
-        """False (and an error on the row) when the file already had this natural key."""
+    def first_time(self, row: Row, key: Any, column: str, message: Message, shown: str) -> bool:
+        """False (and an error on the row) when the file already had this natural key: the message names
+        the key that collided (`shown`, as the ledger wrote it) and the first row that had it."""
         first = self.seen.get(key)
         if first is not None:
-            self.ctx.error(row, column, message % {"row": first})
+            self.ctx.error(row, column, message % {"row": first, "key": shown})
             return False
         self.seen[key] = row.number
         return True

@@ -21,6 +21,25 @@ from ..messages import deferred as _  # stored by the job, translated when shown
 from .base import TENANT_ATTRS, KindImporter
 
 
+def apply_employer_unit(
+    ctx: ImportContext, units: dict[str, Unit], book: LandlordBook, entry: Entry, row: Row
+) -> None:
+    """The row's 工作单位 on its landlord: a registered unit by name, else an error on the row."""
+    unit_name = row.get("landlord.employer_unit")
+    if not unit_name:
+        return
+    unit = units.get(unit_name)
+    if unit is None:
+        ctx.error(
+            row,
+            "landlord.employer_unit",
+            _("没有找到单位「%(unit)s」，请先登记该单位或检查名称。") % {"unit": unit_name},
+        )
+        entry.bad.add("landlord.employer_unit")
+    elif entry.obj.employer_unit_id != unit.pk:
+        book.set_value(entry, row, "employer_unit", unit)
+
+
 class LandlordImporter(KindImporter):
     models = (Landlord,)
     primary = Landlord
@@ -49,7 +68,8 @@ class LandlordImporter(KindImporter):
                 row,
                 row.get("landlord.id_number"),
                 "landlord.id_number",
-                _("与第 %(row)s 行的身份证号码重复。"),
+                _("身份证号码「%(key)s」与第 %(row)s 行重复。"),
+                row.get("landlord.id_number"),
             ):
                 continue
             entry = self.landlords.entry_for(row)
@@ -97,18 +117,7 @@ class LandlordImporter(KindImporter):
                 book.set_value(entry, row, attr, row.values[f"landlord.{attr}"])
         if row.grid is not None and obj.area_id != row.grid.pk:
             book.set_value(entry, row, "area", row.grid)
-        unit_name = row.get("landlord.employer_unit")
-        if unit_name:
-            unit = self.units.get(unit_name)
-            if unit is None:
-                self.ctx.error(
-                    row,
-                    "landlord.employer_unit",
-                    _("没有找到单位「%(unit)s」，请先登记该单位或检查名称。") % {"unit": unit_name},
-                )
-                entry.bad.add("landlord.employer_unit")
-            elif obj.employer_unit_id != unit.pk:
-                book.set_value(entry, row, "employer_unit", unit)
+        apply_employer_unit(self.ctx, self.units, book, entry, row)
 
 
 class TenantHouseholdImporter(KindImporter):
@@ -161,7 +170,8 @@ class TenantHouseholdImporter(KindImporter):
                 row,
                 (premises_id, id_number, moved_in),
                 "tenant.id_number",
-                _("与第 %(row)s 行重复：同一出租户内相同身份证号码和入住日期的租户。"),
+                _("与第 %(row)s 行重复：同一出租户内相同身份证号码和入住日期的租户（%(key)s）。"),
+                f"{id_number} {moved_in}",
             ):
                 continue
             room = None

@@ -6,6 +6,7 @@ import itertools
 
 from django.db.models import Count, Sum
 
+from firegrid.registry.choices import BUSINESS_KINDS
 from firegrid.registry.models import Building, Landlord, Premises, Room
 
 from ..books import (
@@ -25,7 +26,9 @@ class PremisesImporter(KindImporter):
 
     models = (Building, Landlord, Premises)
     primary = Premises
-    required_new = ("premises.floor_area_m2",)
+    # Only what identifies a premises is required (its address, its landlord); what the ledger lacks
+    # (建筑面积, a shop's name) is registered as to verify (待核实, `Premises.to_verify`).
+    required_new: tuple[str, ...] = ()
 
     def __init__(self, ctx: ImportContext) -> None:
         super().__init__(ctx)
@@ -63,12 +66,16 @@ class PremisesImporter(KindImporter):
             if landlord.new and landlord.first_row == row.number:
                 ctx.require_values(row, ("landlord.name",))
                 landlord.bad |= row.bad
-            self.landlords.apply_inline(row, landlord)
+            self.link_landlord(row, landlord)
             row.refs = (building, landlord)
             linked.append(row)
         self.buildings.validate_pending()
         self.landlords.validate_pending()
         self._premises(linked)
+
+    def link_landlord(self, row: Row, entry: Entry) -> None:
+        """The landlord columns a premises row carries (name, mobile); the rental ledger adds more."""
+        self.landlords.apply_inline(row, entry)
 
     @staticmethod
     def _floors(row: Row) -> tuple[int | None, int | None]:
@@ -108,7 +115,8 @@ class PremisesImporter(KindImporter):
                 row,
                 (row.placed_grid.pk, row.get("building.address"), label),
                 "premises.unit_label" if "premises.unit_label" in ctx.columns else "building.address",
-                _("与第 %(row)s 行重复：同一建筑内相同的门牌/户号。"),
+                _("与第 %(row)s 行重复：同一建筑内相同的门牌/户号（%(key)s）。"),
+                f"{row.get('building.address')} {label}",
             ):
                 continue
             current = existing.get((building.obj.pk, label))
@@ -128,6 +136,10 @@ class PremisesImporter(KindImporter):
             }
             base = {a: getattr(current, a) for a in PREMISES_ATTRS} if current else {}
             values = {**base, **{a: v for a, v in given.items() if v is not None}}
+            values["to_verify"] = self._to_verify(values)
+            extra = self.extra(row)
+            if extra:
+                values["ledger_extra"] = {**(values.get("ledger_extra") or {}), **extra}
             candidate = Premises(building=building.obj, landlord=landlord.obj, unit_label=label, **values)
             if building.failed or landlord.failed:
                 row.ok = False
@@ -146,6 +158,7 @@ class PremisesImporter(KindImporter):
                     )
             if obj is None:
                 continue
+            building.counted = landlord.counted = True
             if outcome == "created":
                 create.append((obj, building, landlord))
             elif outcome == "updated":
@@ -161,6 +174,21 @@ class PremisesImporter(KindImporter):
             obj.landlord_id = landlord.obj.pk
         self.save([c[0] for c in create], [u[0] for u in update], [*PREMISES_ATTRS, "landlord"])
 
+    @staticmethod
+    def _to_verify(values: dict[str, object]) -> list[str]:
+        """Fields still unknown after this row: those it flagged before and those neither the record nor
+        the ledger gives (Premises.clean takes out the ones that now have a value)."""
+        names = set(values.get("to_verify") or [])  # type: ignore[call-overload]
+        if values.get("floor_area_m2") is None:
+            names.add("floor_area_m2")
+        if values.get("kind") in BUSINESS_KINDS and not values.get("business_name"):
+            names.add("business_name")
+        return sorted(names)
+
+    def extra(self, row: Row) -> dict[str, object]:
+        """The ledger's columns no field holds, {header: value} (the rental ledger keeps them)."""
+        return {}
+
     def _check_room_areas(self, changed: list[tuple[Row, Premises]]) -> None:
         """Premises.clean's rule for a stored premises whose area shrinks: its rooms must still fit."""
         if not changed:
@@ -173,7 +201,7 @@ class PremisesImporter(KindImporter):
         )
         for row, obj in changed:
             rooms_total = totals.get(obj.pk) or 0
-            if rooms_total > obj.floor_area_m2:
+            if obj.floor_area_m2 is not None and rooms_total > obj.floor_area_m2:
                 self.ctx.error(
                     row,
                     "premises.floor_area_m2",
