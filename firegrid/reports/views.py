@@ -150,6 +150,9 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
             newest.setdefault(snapshot.day, snapshot)
         days = list(newest.values())
     today = timezone.localdate()
+    # The days a report can be made for: the campaign's, up to today. An ended campaign's default is its
+    # last day (today is always refused for it).
+    last_day = min(today, campaign.ends_on) if campaign is not None else today
     return render(
         request,
         "reports/index.html",
@@ -158,6 +161,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
             "campaign": campaign,
             "days": days,
             "today": today,
+            "last_day": last_day,
             "may_generate": services.may_generate(request.user),
         },
     )

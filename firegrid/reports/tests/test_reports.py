@@ -240,6 +240,19 @@ def test_scope_of_the_page_and_drill_down(scene, district, personas, login):
     assert_status(login(personas.commander).get(drill, {**own, "figure": "nonsense"}), 404)
 
 
+def test_an_ended_campaigns_generate_form_defaults_to_its_last_day(district, personas, login):
+    """Today is always refused for a campaign that has ended: the form offers its last day instead."""
+    ended = make_campaign("ended", days_before=40, days_after=-10, status="ended")
+    response = login(personas.commander).get(reverse("reports:index"), {"campaign": "ended"})
+    assert_status(response, 200)
+    last = ended.ends_on.isoformat()
+    assert f'value="{last}" min="{ended.starts_on.isoformat()}" max="{last}"' in response.content.decode()
+    # And the day it offers is one the command can generate.
+    generated = login(personas.commander).post(reverse("reports:generate", args=["ended"]), {"day": last})
+    assert generated.status_code == 302
+    assert DailySnapshot.objects.filter(campaign=ended, day=ended.ends_on).exists()
+
+
 def test_generate_button_and_permissions(scene, personas, login):
     url = reverse("reports:generate", args=[scene.campaign.code])
     assert_status(login(personas.grid_worker).post(url, {"day": D2.isoformat()}), 403)
