@@ -40,6 +40,14 @@ def test_liaison_home_has_no_tenant_figure(login, district, personas):
     assert "在住租户" not in labels
 
 
+def test_home_title_names_the_liaisons_unit_and_the_officers_area(login, district, personas):
+    # A unit liaison has no area: the title named nothing ("我的辖区" alone, issue 14).
+    liaison = login(personas.liaison).get(reverse("pages:home")).content.decode()
+    assert '<h1 id="home-title">我的单位：衢江区住建局</h1>' in liaison
+    officer = login(personas.community_officer).get(reverse("pages:home")).content.decode()
+    assert '<h1 id="home-title">我的辖区：樟树潭社区</h1>' in officer
+
+
 def test_me_page_shows_scope(login, district, personas):
     page = login(personas.grid_worker).get(reverse("pages:me")).content.decode()
     assert "樟树潭一网格" in page
