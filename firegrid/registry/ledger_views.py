@@ -26,9 +26,9 @@ from .ledger import services as ledger
 from .ledger.choices import MAPPABLE_STATES, RUNNING_STATES, ImportKind, ImportStatus
 from .ledger.fields import KIND_FIELDS
 from .ledger.forms import MappingForm, UploadForm, ValueMappingForm
-from .ledger.mapping import VALUE_LIMIT
 from .ledger.messages import render as render_message
 from .ledger.report import XLSX, problem_report_response, template_workbook
+from .ledger.value_map import VALUE_LIMIT
 from .models import Building, ImportJob, Landlord, Premises, Room, TenantHousehold
 
 RECENT_JOBS = 20

@@ -32,8 +32,7 @@ from firegrid.areas.models import User
 from firegrid.core.api.files import FileNegotiation
 from firegrid.core.api.schema import ERRORS, FiregridAutoSchema
 
-from ..ledger import batch, services
-from ..ledger import mapping as ledger_mapping
+from ..ledger import batch, mapping_file, services
 from ..ledger.choices import RUNNING_STATES, ImportKind
 from ..ledger.report import XLSX, problem_report_response
 from ..models import ImportJob, LedgerMapping
@@ -474,7 +473,7 @@ class LedgerMappingViewSet(
     @action(detail=True, methods=["get"], content_negotiation_class=FileNegotiation)
     def yaml(self, request: AuthedRequest, pk: str | None = None) -> HttpResponse:
         saved = self.get_object()
-        response = HttpResponse(ledger_mapping.to_yaml(saved), content_type=f"{YAML}; charset=utf-8")
+        response = HttpResponse(mapping_file.to_yaml(saved), content_type=f"{YAML}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="ledger-mapping-{saved.pk}.yaml"'
         return response
 

@@ -63,7 +63,7 @@ class MappingFile:
 
 
 def mapping_file(parsed: Any) -> MappingFile:
-    """What `mapping.from_yaml` gives (a LedgerMapping, or a dict in the file's own shape), as columns by
+    """What `mapping_file.from_yaml` gives (a LedgerMapping, or a dict in the file's own shape), as columns by
     header: a stored mapping keys its columns by index into its `headers`."""
     if isinstance(parsed, MappingFile):
         return parsed
@@ -230,7 +230,7 @@ def mapping_for_area(user: User, kind: str, code: str) -> LedgerMapping:
 
 
 def save_mapping_file(read: LedgerMapping, *, actor: User, publish: bool = False) -> LedgerMapping:
-    """Save a mapping read from a file (`mapping.from_yaml`, checked against the actor's scope) for the
+    """Save a mapping read from a file (`mapping_file.from_yaml`, checked against the actor's scope) for the
     actor's area: through `services.save_layout_mapping`, which holds the owner and publishing rules for
     every way a mapping is saved."""
     return services.save_layout_mapping(

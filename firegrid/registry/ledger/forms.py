@@ -15,7 +15,6 @@ from firegrid.core.tables import enumerate_items
 
 from .choices import ImportKind
 from .fields import KIND_FIELDS, missing_required
-from .mapping import AREA, MATCH_RANK, area_targets
 from .services import (
     can_publish,
     import_areas,
@@ -24,6 +23,7 @@ from .services import (
     value_entry_label,
     value_options,
 )
+from .value_map import AREA, MATCH_RANK, area_targets
 
 if TYPE_CHECKING:
     from firegrid.registry.models import ImportJob

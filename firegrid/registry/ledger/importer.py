@@ -30,10 +30,10 @@ from firegrid.core.permissions import Action, can
 
 from .choices import ProblemLevel
 from .fields import fields_for
-from .mapping import ValueMap
 from .messages import Message, Spec, Text, encode_message, from_validation_error
 from .messages import deferred as _  # stored by the job, translated when shown
 from .reading import NON_DATA, LedgerFile, classify, ledger_for_job, skip_reason
+from .value_map import ValueMap
 from .values import CellError, check_cell, clean_text, is_blank
 
 if TYPE_CHECKING:
@@ -318,7 +318,7 @@ class ImportContext:
         self.notes: list[Text] = []
         self.grids = GridResolver(actor, (job.mapping or {}).get("default_grid"), job.area)
         # [L2 value mapping] the officer's value map (sheet's own area and choice words → system values),
-        # applied to each raw row in `parse` before its cells are converted. See mapping.ValueMap.
+        # applied to each raw row in `parse` before its cells are converted. See value_map.ValueMap.
         self.value_map = ValueMap(job.mapping or {}, self.columns)
         # Each column's cells read so far → (value, None) or (None, the CellError's message): ledgers repeat
         # the same cells (the grid, the type, a landlord's ID and name on each of their premises), and

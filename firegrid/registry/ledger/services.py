@@ -36,20 +36,10 @@ from . import runner
 from .choices import MAPPABLE_STATES, RUNNING_STATES, ImportKind, ImportStatus
 from .fields import fields_for, missing_required
 from .kinds import IMPORTERS
-from .mapping import (
-    AREA,
-    SheetPreview,
-    area_targets,
-    best_sheet,
-    choice_options,
-    distinct_values,
-    preview_sheet,
-    propose_mapping,
-    propose_values,
-    value_columns,
-)
+from .mapping import SheetPreview, best_sheet, preview_sheet, propose_mapping
 from .messages import render_lines
 from .reading import LedgerFileError, check_xlsx_archive, ledger_for_job, open_ledger
+from .value_map import AREA, area_targets, choice_options, distinct_values, propose_values, value_columns
 from .values import clean_text
 
 LEDGER_JOB = "registry.ledger_run"  # registered in registry/jobs.py

@@ -16,8 +16,9 @@ from firegrid import testing as t
 from firegrid.areas.choices import AreaLevel, Role
 from firegrid.registry.ledger import samples, services
 from firegrid.registry.ledger.choices import ImportStatus
-from firegrid.registry.ledger.mapping import AREA, from_yaml, name_match, normalise_area_name, to_yaml
+from firegrid.registry.ledger.mapping_file import from_yaml, to_yaml
 from firegrid.registry.ledger.messages import render
+from firegrid.registry.ledger.value_map import AREA, name_match, normalise_area_name
 from firegrid.registry.models import Building, ImportJob, LedgerMapping
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_area_and_choice_values_are_proposed_with_their_row_counts(tree):
 
 
 def test_a_column_with_too_many_distinct_values_is_capped_with_a_note(tree, monkeypatch):
-    monkeypatch.setattr("firegrid.registry.ledger.mapping.VALUE_LIMIT", 2)
+    monkeypatch.setattr("firegrid.registry.ledger.value_map.VALUE_LIMIT", 2)
     job = confirm(upload(tree.officer_a, sheet(ISSUE_SHEET)), tree.officer_a)
     assert len(job.mapping["value_proposals"][AREA]) == 2
     assert job.mapping["value_truncated"][AREA] is True
@@ -267,10 +268,10 @@ def test_publish_checkbox_is_shown_to_district_roles_only(tree, login):
 
 def test_every_way_of_saving_a_mapping_follows_the_same_rules(tree):
     """A job's mapping (the pages, the API), a YAML file read by the command (batch.save_mapping_file) and
-    one read by mapping.save_from_yaml: all through services.save_layout_mapping — owned by the saver's
+    one read by mapping_file.save_from_yaml: all through services.save_layout_mapping — owned by the saver's
     community (a grid worker's too), one per area and layout, published only by a district role."""
     from firegrid.registry.ledger import batch
-    from firegrid.registry.ledger.mapping import save_from_yaml
+    from firegrid.registry.ledger.mapping_file import save_from_yaml
 
     worker = t.make_user("gw", Role.GRID_WORKER, [tree.g12])
     data = sheet(ISSUE_SHEET)
@@ -403,7 +404,7 @@ def test_web_flow_upload_columns_values_check(tree, login):
 
 
 def test_a_yaml_mapping_is_saved_for_the_users_area_and_exported_for_it_only(tree):
-    from firegrid.registry.ledger.mapping import mapping_for_area, save_from_yaml
+    from firegrid.registry.ledger.mapping_file import mapping_for_area, save_from_yaml
 
     text = to_yaml(save_for(tree.officer_a, sheet(ISSUE_SHEET)))
     LedgerMapping.objects.all().delete()

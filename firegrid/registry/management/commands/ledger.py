@@ -27,7 +27,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
 from firegrid.areas.models import Area, User
-from firegrid.registry.ledger import batch, mapping, runner, services
+from firegrid.registry.ledger import batch, mapping_file, runner, services
 from firegrid.registry.ledger.choices import ImportKind, ImportStatus
 from firegrid.registry.models import ImportJob
 
@@ -145,11 +145,11 @@ class Command(BaseCommand):
 
     def export_mapping(self, user: User, *, kind: str, area_code: str) -> None:
         services.require_import(user, kind)
-        self.stdout.write(mapping.to_yaml(batch.mapping_for_area(user, kind, area_code)), ending="")
+        self.stdout.write(mapping_file.to_yaml(batch.mapping_for_area(user, kind, area_code)), ending="")
 
     def import_mapping(self, user: User, *, path: str, publish: bool) -> None:
         saved = batch.save_mapping_file(
-            mapping.from_yaml(_read_text(path), user), actor=user, publish=publish
+            mapping_file.from_yaml(_read_text(path), user), actor=user, publish=publish
         )
         where = (
             "district-wide"
@@ -175,7 +175,7 @@ def _read_text(path: str) -> str:
 
 
 def _read_mapping(path: str, user: User, kind: str) -> batch.MappingFile:
-    parsed = batch.mapping_file(mapping.from_yaml(_read_text(path), user))
+    parsed = batch.mapping_file(mapping_file.from_yaml(_read_text(path), user))
     if parsed.kind and parsed.kind != kind:
         raise ValidationError({"mapping": f"{path}: a {parsed.kind} mapping, not {kind}"})
     return parsed
