@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test assets system-packages migrate demo serve lint check test-sqlite test-postgres bench bench-ledger bench-documents bench-reports bench-longterm clean
+.PHONY: run test install install-test assets system-packages migrate demo serve lint check test-sqlite test-postgres bench bench-ledger bench-documents bench-reports bench-longterm guide clean
 
 ## make run: venv, install, front-end assets, migrate SQLite, load the demo district, serve on 127.0.0.1:8000
 run: install assets
@@ -90,6 +90,11 @@ bench-longterm: install-test
 ## make bench-reports: daily report generation vs the one equivalent SQL GROUP BY (PostgreSQL) -> bench/results-reports.json
 bench-reports: install-test
 	$(PY) bench/reports.py $(BENCH_ARGS)
+
+## make guide: retake the user guide's screenshots with the browser tests that make them (into a temp dir) and copy
+## them, shrunk, into firegrid/static/guide/ (the images docs/guide/*.md reference; scripts/guide.py)
+guide: install-test assets
+	$(PY) scripts/guide.py
 
 clean:
 	rm -rf $(VENV) node_modules firegrid/static/vendor

@@ -21,6 +21,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from firegrid.areas.models import Area
+from firegrid.inspections.filters import HazardFilterSet
 from firegrid.inspections.models import Hazard
 from firegrid.registry.models import Premises
 from firegrid.risk.models import PremisesGrade
@@ -96,10 +97,11 @@ HAZARD_COLUMNS = (
 
 
 def hazard_rows(area: Area, rows: int = ROWS):
-    """The first `rows` hazards of an area in the list's ordering inside an area (newest found first)."""
+    """The first `rows` hazards of an area in the list's default order (待办优先: recheck requests, then open
+    hazards by deadline, then closed ones; newest found first inside each)."""
     return (
         Hazard.objects.filter(building__grid_id__in=area.grid_ids())
-        .order_by(*Hazard._meta.ordering)
+        .order_by(*HazardFilterSet(queryset=Hazard.objects.none()).todo_first().ordering())
         .values(*HAZARD_COLUMNS)[:rows]
     )
 

@@ -1,11 +1,11 @@
-"""The one settings module. Everything that differs between machines comes from the environment.
+"""The settings module. Everything that differs between machines comes from the environment; the API's
+settings and the FIREGRID_* domain knobs live in firegrid/conf/ and are imported here.
 
 Defaults run with nothing installed: SQLite in the data folder, a secret key generated once into it.
 With DEBUG off, start-up refuses to go on without SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
-import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -14,36 +14,34 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from firegrid.conf import api
+from firegrid.conf.domain import (  # noqa: F401 — Django reads them from this module
+    FIREGRID_DAILY_REPORT_TIME,
+    FIREGRID_DOCUMENT_SERIALS,
+    FIREGRID_INSPECTION_MIN_SECONDS_PER_ITEM,
+    FIREGRID_ISSUER,
+    FIREGRID_ISSUER_PHONE,
+    FIREGRID_LEDGER_INLINE,
+    FIREGRID_LEDGER_INLINE_ROWS,
+    FIREGRID_LEDGER_MAX_MB,
+    FIREGRID_LEDGER_MAX_RATIO,
+    FIREGRID_LEDGER_MAX_UNPACKED_MB,
+    FIREGRID_LEGAL_BASIS,
+    FIREGRID_PATROL_MAX_SPEED_KMH,
+    FIREGRID_PHOTO_REUSE_DAYS,
+    FIREGRID_PHOTO_REUSE_DISTANCE,
+    FIREGRID_RENDER_ON_ISSUE,
+    FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS,
+    FIREGRID_SELF_INSPECTION_REMIND_DAYS,
+    FIREGRID_SELF_INSPECTION_SAMPLE_RATE,
+    FIREGRID_SELF_INSPECTION_WATCH_MONTHS,
+    FIREGRID_SITE_URL,
+    FIREGRID_TENANT_REPORT_DAYS,
+)
+from firegrid.conf.env import env_bool, env_int, env_list
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 DATA_DIR = Path(os.environ.get("FIREGRID_DATA_DIR", BASE_DIR / "var")).resolve()
@@ -324,98 +322,8 @@ FIREGRID_ATTACHMENT_MAX_MB = env_int("FIREGRID_ATTACHMENT_MAX_MB", 20)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
-REST_FRAMEWORK = {
-    # Token first: an anonymous API call then answers 401 with `WWW-Authenticate: Token` (not 403).
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "firegrid.core.api.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "firegrid.core.api.pagination.StandardPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "firegrid.core.api.errors.exception_handler",
-    # JSON nested too deeply is a 400, not a RecursionError (firegrid.core.api.parsers).
-    "DEFAULT_PARSER_CLASSES": [
-        "firegrid.core.api.parsers.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-}
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Firegrid API",
-    "DESCRIPTION": "消防网格 — rental-housing fire-safety campaign platform. All lists are limited to the "
-    "caller's scope; out-of-scope objects answer 404.",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    # The schema describes government data: only signed-in users may read it.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets whose field names clash across models (kind, use) get their own component names.
-    "ENUM_NAME_OVERRIDES": {
-        "PremisesKindEnum": "firegrid.registry.choices.PremisesKind",
-        # Ledger import API: the kind of ledger beside the premises kind.
-        "LedgerKindEnum": "firegrid.registry.ledger.choices.ImportKind",
-        "DepartmentKindEnum": "firegrid.areas.choices.DepartmentKind",
-        "UnitKindEnum": "firegrid.areas.choices.UnitKind",
-        "BuildingUseEnum": "firegrid.registry.choices.BuildingUse",
-        "RoomUseEnum": "firegrid.registry.choices.RoomUse",
-        "PersonalFieldEnum": "firegrid.core.api.serializers.PERSONAL_FIELD_CHOICES",
-        # Inspections API: status, kind and role clash with the registry's and the user's. Premises and
-        # users keep the names their enums had before (StatusEnum, RoleEnum): existing clients see no change.
-        "StatusEnum": "firegrid.registry.choices.PremisesStatus",
-        "RoleEnum": "firegrid.areas.choices.Role",
-        "TemplateStatusEnum": "firegrid.inspections.choices.TemplateStatus",
-        "InspectionStatusEnum": "firegrid.inspections.choices.InspectionStatus",
-        "HazardStatusEnum": "firegrid.inspections.choices.HazardStatus",
-        "InspectionKindEnum": "firegrid.inspections.choices.InspectionKind",
-        "PhotoRoleEnum": "firegrid.inspections.choices.PhotoRole",
-        # Risk API: a grade appears as grade, old_grade and new_grade.
-        "RiskGradeEnum": "firegrid.risk.choices.RiskGrade",
-        # Work queue API: an item's kind (its reason) beside the inspection kind it starts.
-        "QueueKindEnum": "firegrid.longterm.choices.QueueKind",
-        # Self-inspection API: a landlord's yes/no beside the inspection answer's result, which keeps the
-        # name it had before (ResultEnum).
-        "ResultEnum": "firegrid.inspections.choices.AnswerResult",
-        "SelfCheckResultEnum": "firegrid.longterm.choices.SelfCheckResult",
-        "SelfInspectionStatusEnum": "firegrid.longterm.choices.SelfInspectionStatus",
-        # Rectification API: kind and status clash with the inspections' and the registry's; a plan's
-        # state and moves appear under several field names (state, from_state, to_state, name, move).
-        "PlanStateEnum": "firegrid.rectification.choices.PlanState",
-        "MoveNameEnum": "firegrid.rectification.choices.MoveName",
-        "PlanMoveEnum": "firegrid.rectification.api.serializers.API_MOVES",
-        "LadderMoveEnum": "firegrid.rectification.api.serializers.LADDER_MOVES",
-        "DocumentKindEnum": "firegrid.rectification.choices.DocumentKind",
-        "DocumentStatusEnum": "firegrid.rectification.choices.DocumentStatus",
-        "EnforcementKindEnum": "firegrid.rectification.choices.EnforcementKind",
-        "OutreachKindEnum": "firegrid.outreach.models.OutreachKind",
-        "TaskKindEnum": "firegrid.tasks.choices.TaskKind",
-        "TaskStatusEnum": "firegrid.tasks.choices.TaskStatus",
-        "ReplyKindEnum": "firegrid.tasks.choices.ReplyKind",
-        # Daily reports: a snapshot's status clashes with every other status.
-        "SnapshotStatusEnum": "firegrid.reports.models.SnapshotStatus",
-        # Campaigns: a campaign's status, writable since the API creates and edits campaigns.
-        "CampaignStatusEnum": "firegrid.campaigns.choices.CampaignStatus",
-        # Patrols (巡查): kinds and states of teams, patrols, scans, findings and fabrication flags.
-        "PatrolTeamKindEnum": "firegrid.patrols.choices.TeamKind",
-        "PatrolKindEnum": "firegrid.patrols.choices.PatrolKind",
-        "PatrolStatusEnum": "firegrid.patrols.choices.PatrolStatus",
-        "ScanSourceEnum": "firegrid.patrols.choices.ScanSource",
-        "FindingKindEnum": "firegrid.patrols.choices.FindingKind",
-        "FindingStatusEnum": "firegrid.patrols.choices.FindingStatus",
-        "FlagKindEnum": "firegrid.patrols.choices.FlagKind",
-        "FlagStatusEnum": "firegrid.patrols.choices.FlagStatus",
-    },
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # The docs page's Swagger UI served from our own static files: intranets are offline.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
+REST_FRAMEWORK = api.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = api.SPECTACULAR_SETTINGS
 
 LOGGING = {
     "version": 1,
@@ -468,18 +376,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- ledger import (台账导入; docs/architecture.md "Ledger import") ---
-# Largest upload (MB). An .xlsx is also refused before parsing when its zip directory says it unpacks
-# to more than FIREGRID_LEDGER_MAX_UNPACKED_MB (an ordinary sheet packs 5–13:1), or when a large part
-# of it packs better than FIREGRID_LEDGER_MAX_RATIO:1 (a zip bomb).
-FIREGRID_LEDGER_MAX_MB = env_int("FIREGRID_LEDGER_MAX_MB", 20)
-FIREGRID_LEDGER_MAX_UNPACKED_MB = env_int("FIREGRID_LEDGER_MAX_UNPACKED_MB", 15 * FIREGRID_LEDGER_MAX_MB)
-FIREGRID_LEDGER_MAX_RATIO = env_int("FIREGRID_LEDGER_MAX_RATIO", 100)
-# Files up to this many rows are checked and committed inside the request; larger ones as a job.
-FIREGRID_LEDGER_INLINE_ROWS = env_int("FIREGRID_LEDGER_INLINE_ROWS", 1000)
-# Every file inside the request (tests).
-FIREGRID_LEDGER_INLINE = env_bool("FIREGRID_LEDGER_INLINE", default=False)
-
 # --- background and scheduled jobs (firegrid.jobs; docs/architecture.md "Jobs") ---
 # Without REDIS_URL jobs run in threads of the web process (embedded); with it, on Celery workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -501,29 +397,6 @@ FIREGRID_JOBS_STALE_MINUTES = env_int("FIREGRID_JOBS_STALE_MINUTES", 10)
 FIREGRID_JOBS_HEARTBEAT_SECONDS = env_int("FIREGRID_JOBS_HEARTBEAT_SECONDS", 30)
 # Modules defining jobs besides each app's jobs.py.
 FIREGRID_JOBS_MODULES = env_list("FIREGRID_JOBS_MODULES", [])
-# Landlord self-inspection (房东自查): the share of each period's self-inspections drawn for a verification
-# visit (per risk grade, rounded up), the months between self-inspections, and how long a premises whose
-# self-inspection was contradicted has every self-inspection drawn.
-FIREGRID_SELF_INSPECTION_SAMPLE_RATE = float(os.environ.get("FIREGRID_SELF_INSPECTION_SAMPLE_RATE") or 0.10)
-if not 0 <= FIREGRID_SELF_INSPECTION_SAMPLE_RATE <= 1:
-    raise ImproperlyConfigured("FIREGRID_SELF_INSPECTION_SAMPLE_RATE must be between 0 and 1 (e.g. 0.10)")
-FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS = env_int("FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS", 1)
-if FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS not in (1, 2, 3, 4, 6, 12):
-    raise ImproperlyConfigured(
-        "FIREGRID_SELF_INSPECTION_INTERVAL_MONTHS must divide a year: 1, 2, 3, 4, 6 or 12"
-    )
-FIREGRID_SELF_INSPECTION_WATCH_MONTHS = env_int("FIREGRID_SELF_INSPECTION_WATCH_MONTHS", 6)
-# Landlords still owing a self-inspection are reminded this many days before the period ends.
-FIREGRID_SELF_INSPECTION_REMIND_DAYS = env_int("FIREGRID_SELF_INSPECTION_REMIND_DAYS", 5)
-if FIREGRID_SELF_INSPECTION_REMIND_DAYS < 0:
-    raise ImproperlyConfigured("FIREGRID_SELF_INSPECTION_REMIND_DAYS must be 0 or more (0: on the last day)")
-# The daily report (日报) is generated every day at this time (HH:MM, Asia/Shanghai): the cron line of the
-# job reports.daily_snapshot is made from it when the job registry loads.
-FIREGRID_DAILY_REPORT_TIME = os.environ.get("FIREGRID_DAILY_REPORT_TIME", "17:00")
-if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", FIREGRID_DAILY_REPORT_TIME):
-    raise ImproperlyConfigured(
-        f"FIREGRID_DAILY_REPORT_TIME must be HH:MM (e.g. 17:00), not {FIREGRID_DAILY_REPORT_TIME!r}"
-    )
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL) or None
 if FIREGRID_JOBS_BACKEND == "celery" and not CELERY_BROKER_URL:
@@ -535,38 +408,6 @@ CELERY_TASK_IGNORE_RESULT = True  # a run's outcome is its JobRun row
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-
-# --- rectification documents ---
-# The site's public address: QR codes on printed documents lead landlords to their plan here.
-FIREGRID_SITE_URL = os.environ.get("FIREGRID_SITE_URL", "http://127.0.0.1:8000")
-FIREGRID_ISSUER = os.environ.get("FIREGRID_ISSUER", "衢州市衢江区消防安全专项整治工作指挥部")
-FIREGRID_ISSUER_PHONE = os.environ.get("FIREGRID_ISSUER_PHONE", "")
-# Serial prefixes per document kind: 衢江消整〔2019〕第0001号.
-FIREGRID_DOCUMENT_SERIALS = {
-    "notice": os.environ.get("FIREGRID_SERIAL_NOTICE", "衢江消整"),
-    "order": os.environ.get("FIREGRID_SERIAL_ORDER", "衢江消责"),
-    "pledge": os.environ.get("FIREGRID_SERIAL_PLEDGE", "衢江消诺"),
-    "acceptance": os.environ.get("FIREGRID_SERIAL_ACCEPTANCE", "衢江消验"),
-    # 单位—房东承诺书 (firegrid.campaigns.pledges)
-    "unit_pledge": os.environ.get("FIREGRID_SERIAL_UNIT_PLEDGE", "衢江消认"),
-    # 文明家庭 / 文明商户 certificates (firegrid.points.evaluation), numbered per evaluated year
-    "certificate": os.environ.get("FIREGRID_SERIAL_CERTIFICATE", "衢江文明"),
-}
-FIREGRID_LEGAL_BASIS = {
-    "notice": [
-        "《中华人民共和国消防法》第十六条、第十八条",
-        "《浙江省消防条例》第二十六条",
-        "《浙江省出租房屋消防安全管理办法》",
-    ],
-    "order": [
-        "《中华人民共和国消防法》第十六条、第六十条",
-        "《消防监督检查规定》（公安部令第120号）第十九条",
-    ],
-    "pledge": ["《中华人民共和国消防法》第十六条", "《浙江省消防条例》第二十六条"],
-    "acceptance": ["《中华人民共和国消防法》第十六条"],
-}
-# Render a document's PDF as soon as it is issued (after the commit); otherwise on first download.
-FIREGRID_RENDER_ON_ISSUE = env_bool("FIREGRID_RENDER_ON_ISSUE", default=True)
 
 # --- landlord portal: sign-in with a one-time code sent by SMS ---
 # Dotted path of a firegrid.core.sms.BaseSmsBackend. Development prints codes to the console;
@@ -585,20 +426,6 @@ FIREGRID_PORTAL_CODES_PER_IP_HOUR = env_int("FIREGRID_PORTAL_CODES_PER_IP_HOUR",
 # This many wrong codes lock the mobile's sign-in for FIREGRID_PORTAL_LOCK_MINUTES.
 FIREGRID_PORTAL_MAX_FAILURES = env_int("FIREGRID_PORTAL_MAX_FAILURES", 5)
 FIREGRID_PORTAL_LOCK_MINUTES = env_int("FIREGRID_PORTAL_LOCK_MINUTES", 30)
-# A tenant move-in the landlord reports more than this many days after it happened (or that a grid worker
-# finds at a visit) is reported late (流管通): the rule that will cost landlord points.
-FIREGRID_TENANT_REPORT_DAYS = env_int("FIREGRID_TENANT_REPORT_DAYS", 3)
-# Fabrication checks of patrols and inspections (疑似造假提示, firegrid.patrols.checks): hints for a
-# supervisor, never penalties. A photo whose perceptual hash is within this many bits of a photo of another
-# inspection or finding in the same grid in the last FIREGRID_PHOTO_REUSE_DAYS is "the same photo used
-# twice"; two scans by one person farther apart than FIREGRID_PATROL_MAX_SPEED_KMH allows (40 km/h: an
-# e-bike in town) are impossible; an inspection submitted in less than this many seconds per answered item
-# was not answered at the door.
-FIREGRID_PHOTO_REUSE_DISTANCE = env_int("FIREGRID_PHOTO_REUSE_DISTANCE", 4)
-FIREGRID_PHOTO_REUSE_DAYS = env_int("FIREGRID_PHOTO_REUSE_DAYS", 180)
-FIREGRID_PATROL_MAX_SPEED_KMH = env_int("FIREGRID_PATROL_MAX_SPEED_KMH", 40)
-FIREGRID_INSPECTION_MIN_SECONDS_PER_ITEM = env_int("FIREGRID_INSPECTION_MIN_SECONDS_PER_ITEM", 3)
-
 if env_bool("FIREGRID_FAST_HASHER", default=False):
     # Tests only: PBKDF2 at full strength costs ~0.3 s per user created.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,6 +10,7 @@ app_name = "areas"
 urlpatterns = [
     path("", views.AreaListView.as_view(), name="area_list"),
     path("<int:pk>/", views.AreaDetailView.as_view(), name="area_detail"),
+    path("outlines/import/", views.OutlineImportView.as_view(), name="outline_import"),
     path("departments/", views.DepartmentListView.as_view(), name="department_list"),
     path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department_detail"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),

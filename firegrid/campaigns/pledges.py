@@ -48,7 +48,7 @@ def build_content(claim: Claim, *, serial: str, issued_on: dt.date) -> dict[str,
     campaign, landlord = claim.campaign, claim.landlord
     deadline, deadline_name = four_category_deadline(campaign)
     premises = premises_in_scope(campaign).filter(landlord=landlord).select_related("building")
-    premises = premises.order_by("building__address", "unit_label", "pk")
+    premises = premises.order_by("sort_key", "pk")
     with translation.override(settings.LANGUAGE_CODE):
         return {
             "kind": "unit_pledge",

@@ -22,6 +22,9 @@ from . import status
 from .choices import ClaimStatus
 from .models import Campaign
 
+# Rows a ranking shows on a phone before 展开全部 (the reader's own row is shown besides, pinned first).
+PHONE_TOP = 10
+
 RANKING_RULE = _(
     "只按认领房东的整治对象完成率（已验收 ÷ 整治对象，已撤销的不计）从高到低排名；完成率相同者名次并列"
     "（如 1、2、2、4），并列者按单位名称先后列出。"

@@ -5,22 +5,26 @@ The area filter's choices come from the areas app through `firegrid.core.area_tr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import OrderBy, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .area_tree import visible_areas as areas_visible_to
+from .ordering import FLAGGED, TODO_FIRST_LABEL, TodoFirst
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from firegrid.areas.models import Area
 
 
@@ -103,17 +107,51 @@ class FiregridFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = super().filter_queryset(queryset)
+        todo = self.todo_first()
+        flag = todo.flag() if todo is not None else None
+        if flag is not None:
+            # The rows carry their badge whatever order the user chose.
+            queryset = queryset.annotate(**{FLAGGED: flag})
         if self.form.cleaned_data.get("sort"):
             return queryset
         return queryset.order_by(*self.default_ordering())
 
-    def default_ordering(self) -> list[str]:
-        """The model's ordering inside an area; newest first for a whole-district list.
+    def todo_first(self) -> TodoFirst | None:
+        """The list's 待办优先 order (core/ordering.py) when its rows wait for someone; None keeps the
+        plain default order below."""
+        return None
+
+    def sort_options(self) -> list[tuple[str, StrOrPromise]]:
+        """The sort control's choices: the default order by name, then each order of the `sort` filter."""
+        field = self.form.fields.get("sort")
+        if field is None:
+            return []
+        default = TODO_FIRST_LABEL if self.todo_first() is not None else _("默认顺序")
+        options: list[tuple[str, StrOrPromise]] = [("", default)]
+        ascending: dict[str, StrOrPromise] = {}
+        for raw, label in _choices(field):
+            value = str(raw)
+            if value and not value.startswith("-"):
+                ascending[value] = label
+            elif value[1:] in ascending:
+                # django-filter words "(descending)" once, in the language active at import: here, in
+                # the reader's.
+                label = gettext("%s (descending)") % ascending[value[1:]]
+            if value:
+                options.append((value, label))
+        return options
+
+    def default_ordering(self) -> Sequence[OrderBy | str]:
+        """待办优先 when the list has it (`todo_first`). Otherwise the model's ordering inside an area;
+        newest first for a whole-district list.
 
         Sorting a district's million premises by address for every page took ~0.5–1 s
         (bench/README.md); on the primary key the first page is immediate. Inside an area (and for
         everyone whose scope is an area) the model's ordering, e.g. by address, is cheap and useful.
         """
+        todo = self.todo_first()
+        if todo is not None:
+            return todo.ordering()
         user = getattr(self.request, "user", None)
         area_chosen = self.form.cleaned_data.get("area") is not None
         if user is not None and getattr(user, "is_district_wide", False) and not area_chosen:

@@ -58,15 +58,16 @@ class AuditLogView(ObjectListView[AuditEntry]):
                 else e.content_type.model
             ),
         ),
-        Column("object_repr", _("对象")),
+        Column("object_repr", _("对象"), truncate=True),
         Column(
             "changes",
             _("修改内容"),
             value=lambda e: pgettext("list separator", "；").join(
                 f"{k}: {b} → {a}" for k, b, a in e.changed_fields()
             ),
+            truncate=True,
         ),
-        Column("reason", _("原因")),
+        Column("reason", _("原因"), truncate=True),
         Column("request_id", _("请求ID"), default=False),
     ]
     select_related = ("content_type",)
@@ -86,5 +87,5 @@ class LoginLogView(ObjectListView[LoginRecord]):
             "success", _("结果"), value=lambda r: gettext("成功") if r.success else gettext("失败"), tag=True
         ),
         Column("ip", _("IP地址")),
-        Column("user_agent", _("浏览器")),
+        Column("user_agent", _("浏览器"), truncate=True),
     ]

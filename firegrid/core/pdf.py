@@ -299,14 +299,21 @@ def image_data_uri(data: bytes, content_type: str = "image/jpeg") -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def render_pdf(template_name: str, context: Mapping[str, Any], *, base_url: str | None = None) -> bytes:
+def render_pdf(
+    template_name: str,
+    context: Mapping[str, Any],
+    *,
+    base_url: str | None = None,
+    language: str | None = None,
+) -> bytes:
     """Render a Django template to PDF bytes with WeasyPrint; the same context gives the same bytes.
 
     WeasyPrint adds no clock or random value of its own; the only dates in the file are the
     ``dcterms.created``/``dcterms.modified`` meta tags the template sets (documents/base.html uses the
     issue date), and the file identifier is derived from the HTML, so a reprint of the same content is
     byte-identical. The template language is pinned to the site's (Chinese) so the user's language
-    choice cannot leak in.
+    choice cannot leak in — unless `language` names another: an internal report (the daily bulletin) is
+    printed in its reader's language; a document served on a landlord never passes one.
 
     Only ``data:`` URLs are fetched (QR codes, thumbnails): a document must not depend on the network,
     and nothing in a content dict can make the server fetch a URL. With ``base_url`` (a local folder),
@@ -315,7 +322,7 @@ def render_pdf(template_name: str, context: Mapping[str, Any], *, base_url: str 
     from django.conf import settings
     from weasyprint import HTML
 
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string(template_name, dict(context))
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode("ascii")
     pdf: bytes = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(base_url)).write_pdf(

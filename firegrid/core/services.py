@@ -37,7 +37,9 @@ class Versioned(Protocol):
     version: int
 
 
-SNAPSHOT_SKIP = {"created_at", "updated_at", "password", "path"}
+# Not changes anyone made: timestamps, secrets, and keys derived from other fields (the natural-order
+# sort_key, the area tree's path).
+SNAPSHOT_SKIP = {"created_at", "updated_at", "password", "path", "sort_key"}
 
 
 class ConcurrentEditError(Exception, Generic[R]):

@@ -24,6 +24,10 @@ class Column:
     value: Callable[[Any], Any] | None = None
     tag: bool = False  # rendered as a coloured status tag
     default: bool = True  # shown unless the user hides it in the column chooser
+    # Hidden on desktops narrower than 1600 px (a 1440 px screen keeps the list's important columns in
+    # view) unless the user ticks it in the column chooser; phones show it on the row's card.
+    wide_only: bool = False
+    truncate: bool = False  # long text (an address) cut to the column's width, whole in its tooltip
 
     def tag_value(self, obj: models.Model) -> str:
         """The stored value behind a tag column (e.g. `shop`), which names its colour whatever the language."""

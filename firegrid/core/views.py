@@ -6,6 +6,7 @@ object outside the user's scope is 404; inside the scope but not allowed for the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from . import services
 from .area_tree import area_tree
+from .bulk import SELECTED, BulkAction, selected_ids
 from .exports import xlsx_response
 from .models import AuditEntry
 from .permissions import Action, can
@@ -170,6 +172,7 @@ class ObjectListView(ScopedMixin[_M], ListView):  # type: ignore[type-arg]
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
+        params.pop(SELECTED, None)  # ticks kept after a refused bulk action: this page only
         export_params = params.copy()
         export_params["export"] = "xlsx"
         sort = self.request.GET.get("sort", "")
@@ -193,12 +196,33 @@ class ObjectListView(ScopedMixin[_M], ListView):  # type: ignore[type-arg]
             query_string=params.urlencode(),
             export_url=f"?{export_params.urlencode()}",
             current_sort=sort,
+            sort_options=self.filterset.sort_options(),
+            todo_badge=self._todo_badge(),
             detail_url_name=url_name(self.model, "detail"),
             list_id=self.model._meta.label_lower,
             area_tree=area_tree(self.request.user) if self.show_area_tree else [],
             selected_area=self.request.GET.get("area", ""),
+            **self._bulk_context(context["object_list"]),
         )
         return context
+
+    def get_bulk_actions(self) -> list[BulkAction]:
+        """Actions on ticked rows (core/bulk.py); a list offers none unless it says so."""
+        return []
+
+    def _bulk_context(self, rows: Sequence[_M]) -> dict[str, Any]:
+        user = self.request.user
+        actions = [a for a in self.get_bulk_actions() if a.allowed(user)]
+        selectable: set[int] = set()
+        for action in actions:
+            selectable |= action.selectable(user, rows)
+        ticked = set(selected_ids(self.request.GET.getlist(SELECTED))) & selectable
+        return {"bulk_actions": actions, "selectable_ids": selectable, "selected_ids": ticked}
+
+    def _todo_badge(self) -> str:
+        """The badge of the rows on top of a 待办优先 list (a landlord's recheck request …), if any."""
+        todo = self.filterset.todo_first()
+        return str(todo.badge) if todo is not None and todo.flagged is not None else ""
 
     @staticmethod
     def _sort_link(params: QueryDict, key: str, current: str) -> str:

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 LEGEND = {"bottom": 0, "type": "scroll"}
 TOOLTIP_AXIS = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
+# Every bar keeps its name: ECharts hides category labels that would crowd (every other area's, on a
+# district's eighteen subdistricts); dashboard.js makes a chart tall enough for one label per bar instead.
+EVERY_LABEL = {"interval": 0}
 
 
 def _point(value: int, url: str) -> dict[str, Any]:
@@ -98,7 +101,7 @@ def by_area_option(rows: list[AreaProgress]) -> dict[str, Any]:
         "legend": LEGEND,
         "grid": {"left": 8, "right": 16, "top": 8, "bottom": 56, "containLabel": True},
         "xAxis": {"type": "value", "minInterval": 1},
-        "yAxis": {"type": "category", "data": names, "inverse": True},
+        "yAxis": {"type": "category", "data": names, "inverse": True, "axisLabel": EVERY_LABEL},
         "series": [
             {
                 "name": str(progress.label),
@@ -118,7 +121,12 @@ def hazards_option(rows: list[CategoryHazards]) -> dict[str, Any]:
         "legend": LEGEND,
         "grid": {"left": 8, "right": 16, "top": 8, "bottom": 56, "containLabel": True},
         "xAxis": {"type": "value", "minInterval": 1},
-        "yAxis": {"type": "category", "data": [row["name"] for row in rows], "inverse": True},
+        "yAxis": {
+            "type": "category",
+            "data": [row["name"] for row in rows],
+            "inverse": True,
+            "axisLabel": EVERY_LABEL,
+        },
         "series": [
             {
                 "name": str(bucket.label),
@@ -136,7 +144,7 @@ def ageing_option(rows: list[Figure]) -> dict[str, Any]:
     return {
         "tooltip": TOOLTIP_AXIS,
         "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": [row["name"] for row in rows]},
+        "xAxis": {"type": "category", "data": [row["name"] for row in rows], "axisLabel": EVERY_LABEL},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
             {

@@ -377,9 +377,12 @@ def chart_areas(user: User) -> list[Area]:
     return children + [a for a in roots if a.level == AreaLevel.GRID]
 
 
-def by_area(snapshot: DailySnapshot | None, user: User) -> list[AreaProgress]:
-    """Each chart area's row of the snapshot (an area with no targets has no row: zeros, no links)."""
-    rows = [AreaProgress(area) for area in chart_areas(user)]
+def by_area(
+    snapshot: DailySnapshot | None, user: User, areas: list[Area] | None = None
+) -> list[AreaProgress]:
+    """Each chart area's (or each of `areas`') row of the snapshot (an area with no targets has no row:
+    zeros, no links)."""
+    rows = [AreaProgress(area) for area in (chart_areas(user) if areas is None else areas)]
     if snapshot is None or not rows:
         return rows
     keys = [(AREA_DIMENSIONS.get(r.area.level), str(r.area.pk)) for r in rows]

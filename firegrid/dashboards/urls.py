@@ -1,13 +1,15 @@
 from csp.decorators import csp_update
 from django.urls import path
 
-from . import views
+from . import screen_views, views
 
 app_name = "dashboards"
 
 urlpatterns = [
     path("", views.DashboardIndexView.as_view(), name="index"),
     path("longterm/", views.LongtermView.as_view(), name="longterm"),
+    path("screen/", screen_views.ScreenView.as_view(), name="screen"),
+    path("screen/data.json", screen_views.ScreenDataView.as_view(), name="screen_data"),
     # ECharts writes its tooltips as HTML with style attributes: allowed here (attributes only, no
     # <style> element and no script), on this page alone.
     path(

@@ -218,7 +218,7 @@ class SnapshotPremisesView(CampaignMixin, TemplateView):
                 snapshot.generated_at,
             )
             .select_related("building__grid", "landlord")
-            .order_by("building__address", "unit_label", "pk")
+            .order_by("sort_key", "pk")
         )
         paginator = Paginator(queryset, settings.FIREGRID_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))

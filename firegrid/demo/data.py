@@ -21,7 +21,7 @@ class SubdistrictData:
     name: str
     short: str  # used in business names and community names: 樟潭, 上方 …
     code_suffix: str  # statistical convention: 街道 0xx, 镇 1xx, 乡 2xx
-    lat: float  # centre; communities lie within 0.03° of it, buildings within 0.004° of those
+    lat: float  # centre: the seed of its outline and of its seat community's (generator.outlines)
     lng: float
     share: int  # per mille of the registry (buildings); the total is 1000
     communities: tuple[str, ...] = ()  # fixed names; empty means generated (2–3)

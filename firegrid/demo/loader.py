@@ -25,6 +25,7 @@ from firegrid.registry.models import FOUR_CATEGORY_Q, Building, Landlord, Premis
 from . import data
 from .contractors import create_contractors
 from .generator import MAX_SCALE, RegistryGenerator, district_plan, mobile, person_name, seeded_rng
+from .generator.outlines import Outlines, district_outlines
 from .progress import Progress, Stream
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def load_demo(
     with transaction.atomic():
         if demo_loaded():
             return False
-        areas = _create_areas(plan)
+        areas = _create_areas(plan, district_outlines(plan, seed, data.DISTRICT_CODE))
         departments = _create_departments(areas)
         units = _create_units(areas, seed)
     generator = RegistryGenerator(
@@ -126,24 +127,25 @@ def load_demo(
     return True
 
 
-def _create_areas(plan: list[SubdistrictPlan]) -> dict[str, Area]:
-    """Through the area service, so materialised paths are right (it writes an audit entry per area)."""
-    district = create_area(
-        actor=None, level=AreaLevel.DISTRICT, name=data.DISTRICT_NAME, code=data.DISTRICT_CODE
-    )
+def _create_areas(plan: list[SubdistrictPlan], outlines: Outlines) -> dict[str, Area]:
+    """Through the area service, so materialised paths are right (it writes an audit entry per area);
+    each with its outline, the demo's own tiling of the district (generator.outlines)."""
+
+    def create(level: str, name: str, code: str, parent: Area | None = None) -> Area:
+        return create_area(
+            actor=None, level=level, name=name, code=code, parent=parent, outline=outlines.geojson(code)
+        )
+
+    district = create(AreaLevel.DISTRICT, data.DISTRICT_NAME, data.DISTRICT_CODE)
     areas = {district.code: district}
     for sub in plan:
-        s = create_area(
-            actor=None, level=AreaLevel.SUBDISTRICT, name=sub.name, code=sub.code, parent=district
-        )
+        s = create(AreaLevel.SUBDISTRICT, sub.name, sub.code, district)
         areas[s.code] = s
         for community in sub.communities:
-            c = create_area(
-                actor=None, level=AreaLevel.COMMUNITY, name=community.name, code=community.code, parent=s
-            )
+            c = create(AreaLevel.COMMUNITY, community.name, community.code, s)
             areas[c.code] = c
             for grid in community.grids:
-                g = create_area(actor=None, level=AreaLevel.GRID, name=grid.name, code=grid.code, parent=c)
+                g = create(AreaLevel.GRID, grid.name, grid.code, c)
                 areas[g.code] = g
     return areas
 

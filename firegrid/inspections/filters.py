@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 
 from .choices import (
     OPEN_STATUSES,
@@ -23,6 +27,9 @@ from .choices import (
 )
 from .coverage import covered_premises_ids
 from .models import Hazard, HazardQuerySet, Inspection
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class InspectionFilterSet(FiregridFilterSet):
@@ -37,14 +44,26 @@ class InspectionFilterSet(FiregridFilterSet):
     until = django_filters.DateFilter(field_name="started_at", lookup_expr="date__lte", label=_("截止日期"))
     return_visit = django_filters.BooleanFilter(method="filter_return_visit", label=_("待回访"))
     sort = django_filters.OrderingFilter(
-        fields=(("started_at", "started_at"), ("building__address", "address")),
-        field_labels={"started_at": _("开始时间"), "building__address": _("地址")},
+        fields=(("started_at", "started_at"), ("building__sort_key", "address")),
+        field_labels={"started_at": _("开始时间"), "building__sort_key": _("地址")},
         label=_("排序"),
+        help_text=TODO_FIRST_HELP,
     )
 
     class Meta:
         model = Inspection
         fields = ["q", "area", "kind", "outcome", "status", "premises", "building"]
+
+    def todo_first(self) -> TodoFirst:
+        """Drafts still to finish and return visits still owed first, the earliest return visit first."""
+        owed = Q(return_visit_due__isnull=False, status=InspectionStatus.SUBMITTED) & ~Q(
+            premises_id__in=covered_premises_ids()
+        )
+        return TodoFirst(
+            open=Q(status=InspectionStatus.DRAFT) | owed,
+            deadline="return_visit_due",
+            newest=("-started_at", "-id"),
+        )
 
     def filter_return_visit(
         self, queryset: QuerySet[Inspection], name: str, value: bool | None
@@ -61,8 +80,31 @@ class InspectionFilterSet(FiregridFilterSet):
         )
 
 
+# The hazards on top of the hazard list, with a badge: those a landlord asked to have rechecked. The request
+# is the plan's (rectification, above inspections), so rectification hands the rows in from its
+# AppConfig.ready(); a list without it would silently lose its top rows, hence the error.
+_HAZARD_FLAG: dict[str, Any] = {}
+
+
+def register_hazard_flag(rows: Callable[[], Q], badge: StrOrPromise) -> None:
+    """Install the hazards the list puts first (`rows()`: a Q over hazards) and their badge."""
+    _HAZARD_FLAG.update(rows=rows, badge=badge)
+
+
+def hazard_flag() -> tuple[Q, StrOrPromise]:
+    if not _HAZARD_FLAG:
+        raise ImproperlyConfigured("register_hazard_flag was not called (RectificationConfig.ready)")
+    return _HAZARD_FLAG["rows"](), _HAZARD_FLAG["badge"]
+
+
 class HazardFilterSet(FiregridFilterSet):
-    search_fields = ("building__address", "premises__unit_label", "item__code", "item__title")
+    search_fields = (
+        "building__address",
+        "premises__unit_label",
+        "item__code",
+        "item__title",
+        "item__title_en",
+    )
     area_lookup = "building__grid_id"
     form_fields = ("q", "bucket", "severity", "category", "item_code", "older_than_days")
 
@@ -76,9 +118,10 @@ class HazardFilterSet(FiregridFilterSet):
     older_than_days = django_filters.NumberFilter(method="filter_age", label=_("发现超过（天）"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
     sort = django_filters.OrderingFilter(
-        fields=(("found_at", "found_at"), ("deadline", "deadline"), ("building__address", "address")),
-        field_labels={"found_at": _("发现时间"), "deadline": _("整改期限"), "building__address": _("地址")},
+        fields=(("found_at", "found_at"), ("deadline", "deadline"), ("building__sort_key", "address")),
+        field_labels={"found_at": _("发现时间"), "deadline": _("整改期限"), "building__sort_key": _("地址")},
         label=_("排序"),
+        help_text=TODO_FIRST_HELP,
     )
 
     class Meta:
@@ -95,6 +138,18 @@ class HazardFilterSet(FiregridFilterSet):
             "building",
             "inspection",
         ]
+
+    def todo_first(self) -> TodoFirst:
+        """The landlord's recheck requests on top; open hazards by deadline (overdue first); removed and
+        void ones last."""
+        flagged, badge = hazard_flag()
+        return TodoFirst(
+            flagged=flagged & Q(status__in=OPEN_STATUSES),
+            badge=badge,
+            open=Q(status__in=OPEN_STATUSES),
+            deadline="deadline",
+            newest=("-found_at", "-id"),
+        )
 
     def filter_bucket(self, queryset: HazardQuerySet, name: str, value: str) -> HazardQuerySet:
         return queryset.in_bucket(value) if value else queryset

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from firegrid.areas.choices import AREA_ROLES
 from firegrid.areas.models import User
@@ -33,6 +33,16 @@ from .choices import (
     TemplateStatus,
     VisitOutcome,
 )
+
+
+def in_english() -> bool:
+    """Whether the interface speaks English now (the checklist's own texts then show their English)."""
+    return (get_language() or "").startswith("en")
+
+
+def _localised(chinese: str, english: str) -> str:
+    """The English text in English when there is one; the Chinese otherwise (and always in Chinese)."""
+    return english if english and in_english() else chinese
 
 
 def building_scope_q(user: User, prefix: str = "") -> Q:
@@ -91,12 +101,30 @@ class ChecklistTemplate(Record):
         verbose_name_plural = pgettext_lazy("plural", "检查表")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
+        return f"{self.display_name}（{self.code}）"
 
     def parameter(self, name: str) -> Any:
         return (self.parameters.get(name) or {}).get("value")
 
+    @property
+    def display_parameters(self) -> list[tuple[str, dict[str, Any], str]]:
+        """(name, parameter, its description in the interface's language) for each parameter."""
+        return [
+            (name, p, _localised(p.get("description_zh", ""), p.get("description_en", "")))
+            for name, p in self.parameters.items()
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return _localised(self.name, self.name_en)
+
     def category_name(self, code: str) -> str:
+        """The category's name in the interface's language (its Chinese when it has no English)."""
+        category: dict[str, str] = next((c for c in self.categories if c.get("code") == code), {})
+        return _localised(category.get("name_zh") or code, category.get("name_en", ""))
+
+    def category_name_zh(self, code: str) -> str:
+        """The category's Chinese name, whatever the language (the API's `category_name`)."""
         return next((c.get("name_zh", code) for c in self.categories if c.get("code") == code), code)
 
 
@@ -122,7 +150,9 @@ class ChecklistItem(models.Model):
     # What the landlord is told to do (整改措施), distinct from what the recheck must find (验收标准): a notice
     # prints both. Empty in a district's own item: the plan then falls back to the acceptance standard.
     measure = models.TextField(_("整改措施"), blank=True)
+    measure_en = models.TextField(_("英文整改措施"), blank=True)
     acceptance = models.TextField(_("验收标准"), blank=True)
+    acceptance_en = models.TextField(_("英文验收标准"), blank=True)
     basis = models.JSONField(_("依据"), default=list, blank=True)
     confidence = models.CharField(_("来源可信度"), max_length=16, blank=True)
 
@@ -135,7 +165,39 @@ class ChecklistItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        return f"{self.code} {self.display_title}"
+
+    # The texts in the interface's language. Official documents to landlords print the Chinese fields.
+    @property
+    def display_title(self) -> str:
+        return _localised(self.title, self.title_en)
+
+    @property
+    def display_requirement(self) -> str:
+        return _localised(self.requirement, self.requirement_en)
+
+    @property
+    def display_measure(self) -> str:
+        return _localised(self.measure, self.measure_en)
+
+    @property
+    def display_acceptance(self) -> str:
+        return _localised(self.acceptance, self.acceptance_en)
+
+    def display_text(self, text: str) -> str:
+        """A text copied from this item (a plan's measure or standard, drafted from it) in the interface's
+        language: the item's English when `text` is still one of its Chinese texts unchanged; an edited
+        text as written."""
+        if not in_english():
+            return text
+        for chinese, english in (
+            (self.measure, self.measure_en),
+            (self.acceptance, self.acceptance_en),
+            (self.requirement, self.requirement_en),
+        ):
+            if chinese and english and text.strip() == chinese.strip():
+                return english
+        return text
 
     @property
     def is_measured(self) -> bool:
@@ -343,7 +405,7 @@ class Hazard(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item.code} {self.item.title}"
+        return str(self.item)
 
     def premises_for_audit(self) -> Premises | None:
         return self.premises

@@ -30,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from firegrid.areas.models import Area, Department, User
+from firegrid.core.bulk import BulkAction
 from firegrid.core.exports import xlsx_response
 from firegrid.core.http import AuthedHttpRequest
 from firegrid.core.permissions import Action, can
@@ -40,6 +41,7 @@ from firegrid.core.views import ObjectDetailView, ObjectListView
 from firegrid.registry.models import Building, Premises
 
 from . import services
+from .bulk import hazard_actions
 from .choices import (
     BUCKET_STATUSES,
     OPEN_STATUSES,
@@ -336,7 +338,7 @@ INSPECTION_COLUMNS = [
         value=lambda i: timezone.localtime(i.started_at).strftime("%Y-%m-%d %H:%M"),
     ),
     Column("kind", gettext_lazy("检查类型")),
-    Column("target", gettext_lazy("检查对象"), value=_target),
+    Column("target", gettext_lazy("检查对象"), value=_target, truncate=True),
     Column("status", gettext_lazy("状态"), tag=True),
     Column("outcome", gettext_lazy("检查结果"), tag=True),
     Column("return_visit_due", gettext_lazy("回访日期")),
@@ -344,8 +346,10 @@ INSPECTION_COLUMNS = [
 
 HAZARD_COLUMNS = [
     Column("item.code", gettext_lazy("编号"), link=True),
-    Column("item.title", gettext_lazy("隐患"), link=True),
-    Column("target", gettext_lazy("位置"), value=lambda h: str(h.premises or h.building)),
+    Column(
+        "item.title", gettext_lazy("隐患"), link=True, truncate=True, value=lambda h: h.item.display_title
+    ),
+    Column("target", gettext_lazy("位置"), value=lambda h: str(h.premises or h.building), truncate=True),
     Column("severity", gettext_lazy("隐患等级"), tag=True),
     Column(
         "bucket",
@@ -359,6 +363,7 @@ HAZARD_COLUMNS = [
         gettext_lazy("发现时间"),
         sort="found_at",
         value=lambda h: timezone.localtime(h.found_at).strftime("%Y-%m-%d"),
+        wide_only=True,
     ),
     Column("deadline", gettext_lazy("整改期限"), sort="deadline"),
 ]
@@ -377,6 +382,9 @@ class HazardListView(ObjectListView):
     columns = HAZARD_COLUMNS
     select_related = ("item", "premises__building", "building")
 
+    def get_bulk_actions(self) -> list[BulkAction]:
+        return hazard_actions()
+
 
 class HazardDetailView(ObjectDetailView):
     model = Hazard
@@ -391,8 +399,9 @@ class HazardDetailView(ObjectDetailView):
         Column("status", gettext_lazy("状态")),
         Column("found_at", gettext_lazy("发现时间"), value=lambda h: timezone.localtime(h.found_at)),
         Column("deadline", gettext_lazy("整改期限")),
-        Column("requirement", gettext_lazy("要求"), value=lambda h: h.item.requirement),
-        Column("acceptance", gettext_lazy("验收标准"), value=lambda h: h.item.acceptance),
+        Column("requirement", gettext_lazy("要求"), value=lambda h: h.item.display_requirement),
+        Column("measure", gettext_lazy("整改措施"), value=lambda h: h.item.display_measure),
+        Column("acceptance", gettext_lazy("验收标准"), value=lambda h: h.item.display_acceptance),
         Column("basis", gettext_lazy("依据"), value=lambda h: join_sentences(h.item.basis)),
         Column("void_reason", gettext_lazy("作废原因")),
     ]

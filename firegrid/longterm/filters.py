@@ -9,13 +9,14 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 from firegrid.registry.choices import PremisesKind
 from firegrid.registry.models import Premises
 
@@ -69,6 +70,7 @@ class SelfInspectionFilterSet(FiregridFilterSet):
         fields=(("period", "period"), ("submitted_at", "submitted_at")),
         field_labels={"period": _("自查月份"), "submitted_at": _("提交时间")},
         label=_("排序"),
+        help_text=TODO_FIRST_HELP,
     )
 
     class Meta:
@@ -78,6 +80,11 @@ class SelfInspectionFilterSet(FiregridFilterSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _month_input(self)
+
+    def todo_first(self) -> TodoFirst:
+        """Self-inspections drawn for verification and not yet visited first (the grid workers' to-do)."""
+        waiting = SelfInspection.objects.awaiting_verification().values("pk")
+        return TodoFirst(open=Q(pk__in=waiting), newest=("-period", "-submitted_at", "-pk"))
 
     def filter_awaiting(
         self, queryset: SelfInspectionQuerySet, name: str, value: bool | None

@@ -427,9 +427,9 @@ def _ordered_building_ids(
     start = (page - 1) * per_page
     # Every query here evaluates the queue's predicate (the costly part): a queue short enough to route is
     # read once, with no COUNT (bench/README.md, make bench-longterm); a longer one is counted and its
-    # first ROUTE_LIMIT buildings come from the same read, in grid and address order.
-    in_order = buildings.order_by("grid__code", "address", "pk")
-    columns = ("pk", "grid_id", "grid__code", "latitude", "longitude", "address")
+    # first ROUTE_LIMIT buildings come from the same read, in grid and natural address order (1号, 2号, 10号).
+    in_order = buildings.order_by("grid__code", "sort_key", "pk")
+    columns = ("pk", "grid_id", "grid__code", "latitude", "longitude", "sort_key")
     rows = list(in_order.values_list(*columns)[: ROUTE_LIMIT + 1])
     total = len(rows)
     if total > ROUTE_LIMIT:
@@ -509,7 +509,7 @@ def work_queue(
         stops[pk].number = number
     ordered = [stops[pk] for pk in ids if stops[pk].items]
     for stop in ordered:
-        stop.items.sort(key=lambda i: (i.rank, -i.days_overdue, i.premises.unit_label, i.premises.pk))
+        stop.items.sort(key=lambda i: (i.rank, -i.days_overdue, i.premises.sort_key, i.premises.pk))
         for item in stop.items:
             item.stop = stop.number
     return QueuePage(ordered, page, num_pages, total, routed)

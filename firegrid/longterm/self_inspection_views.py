@@ -45,7 +45,7 @@ def _contradicted(row: SelfInspection) -> str:
 
 
 SELF_INSPECTION_COLUMNS = [
-    Column("premises", gettext_lazy("出租户"), link=True, value=lambda r: str(r.premises)),
+    Column("premises", gettext_lazy("出租户"), link=True, value=lambda r: str(r.premises), truncate=True),
     Column("period", gettext_lazy("自查月份"), sort="period", value=lambda r: f"{r.period:%Y-%m}"),
     Column("status", gettext_lazy("状态"), tag=True),
     Column(
@@ -98,11 +98,12 @@ def answer_rows(row: SelfInspection) -> list[AnswerRow]:
     """The items of `row` in the self-check list's order (photos: the attached ones)."""
     answers = {a.item_code: a for a in row.answers.all()}
     order = {code: i for i, code in enumerate(SELF_CHECK_CODES)}
-    titles = dict(
-        ChecklistItem.objects.filter(template_id=row.template_id, code__in=answers).values_list(
-            "code", "title"
+    titles = {
+        item.code: item.display_title
+        for item in ChecklistItem.objects.filter(template_id=row.template_id, code__in=answers).only(
+            "code", "title", "title_en"
         )
-    )
+    }
     photos = {p.item_code: p for p in row.photos.all()}
     verification: Verification | None = getattr(row, "verification", None)
     found: dict[str, Answer] = {}

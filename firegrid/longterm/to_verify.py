@@ -1,7 +1,9 @@
 """The work queue's source of premises a ledger import registered with fields it could not fill (台账导入
-待核实: a community's sheet without 建筑面积, a shop without its name). The grid worker verifies them at
-the next visit; filling the field on the premises form takes the premises out of the queue
-(`registry.models.drop_verified`). The flags themselves are the registry's (`Premises.to_verify`)."""
+待核实: a community's sheet without 建筑面积, a shop without its name), or whose landlord it did (no ID
+number, a four-category landlord's unit). The grid worker verifies them at the next visit; filling the
+field on the premises or landlord form takes the premises out of the queue
+(`registry.models.drop_verified`). The flags themselves are the registry's (`Premises.to_verify`,
+`Landlord.to_verify`)."""
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from firegrid.core.tables import enumerate_items
 from firegrid.inspections.choices import InspectionKind
-from firegrid.registry.models import Premises
+from firegrid.registry.models import Landlord, Premises
 
 from .choices import QueueKind
 from .queue import QueueEntry, QueueSource
@@ -23,20 +25,32 @@ if TYPE_CHECKING:
     from firegrid.areas.models import User
 
 
+def _landlords_to_verify() -> QuerySet[Landlord, int]:
+    return Landlord.objects.exclude(to_verify=[]).values_list("pk", flat=True)
+
+
 def _kind_qs(today: dt.date) -> dict[str, Q]:
-    return {QueueKind.TO_VERIFY: ~Q(to_verify=[])}
+    # An IN over the flagged landlords (few), found once, not a join: no premises row is multiplied.
+    return {QueueKind.TO_VERIFY: ~Q(to_verify=[]) | Q(landlord_id__in=_landlords_to_verify())}
+
+
+def _label(model: type[Premises] | type[Landlord], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
 def _entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterable[QueueEntry]:
     rows = (
         Premises.objects.visible_to(user)
         .filter(pk__in=premises_ids)
-        .exclude(to_verify=[])
-        .values_list("pk", "to_verify")
+        .filter(~Q(to_verify=[]) | Q(landlord_id__in=_landlords_to_verify()))
+        .values_list("pk", "to_verify", "landlord__to_verify")
     )
-    for premises_id, names in rows:
+    for premises_id, names, landlord_names in rows:
         labels = enumerate_items(
-            str(getattr(Premises._meta.get_field(name), "verbose_name", name)) for name in names
+            [
+                *(_label(Premises, name) for name in names),
+                *(_("房东%(field)s") % {"field": _label(Landlord, name)} for name in landlord_names or []),
+            ]
         )
         yield QueueEntry(
             premises_id=premises_id,

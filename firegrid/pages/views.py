@@ -14,6 +14,7 @@ from firegrid.core.otp import confirmed_device, otp_offered
 from firegrid.longterm.queue import home_queue
 from firegrid.reports.longterm import home_figures
 
+from .campaign import campaign_card
 from .home import area_breakdown, scope_figures
 
 
@@ -31,6 +32,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["home_queue"] = home_queue(user, today=timezone.localdate())
         # 长效管理 at a glance: red premises, overdue and due re-inspections, grades worse this month.
         context["longterm_figures"] = home_figures(user)
+        # The command's campaign at a glance: its period and the newest daily report's key figures.
+        context["campaign_card"] = campaign_card(user)
         return context
 
 

@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.models import Area
 from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 from firegrid.registry.models import Building
 
 from .choices import (
@@ -74,14 +75,20 @@ class PatrolFilterSet(_PlacedInAreaFilterSet):
         fields=(("window_start", "window_start"), ("status", "status")),
         field_labels={"window_start": _("计划开始"), "status": _("状态")},
         label=_("排序"),
+        help_text=TODO_FIRST_HELP,
     )
 
     class Meta:
         model = Patrol
         fields = ["q", "area", "status", "kind", "team", "since", "until"]
 
-    def default_ordering(self) -> list[str]:
-        return ["-window_start", "-pk"]
+    def todo_first(self) -> TodoFirst:
+        """Patrols under way or planned first, the soonest first; finished and cancelled ones newest first."""
+        return TodoFirst(
+            open=Q(status__in=(PatrolStatus.PLANNED, PatrolStatus.IN_PROGRESS)),
+            deadline="window_start",
+            newest=("-window_start", "-pk"),
+        )
 
 
 class PatrolScanFilterSet(FiregridFilterSet):
@@ -124,15 +131,19 @@ class PatrolFindingFilterSet(FiregridFilterSet):
     premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
     building = django_filters.NumberFilter(field_name="building_id", label=_("建筑"))
     sort = django_filters.OrderingFilter(
-        fields=(("reported_at", "reported_at"),), field_labels={"reported_at": _("发现时间")}, label=_("排序")
+        fields=(("reported_at", "reported_at"),),
+        field_labels={"reported_at": _("发现时间")},
+        label=_("排序"),
+        help_text=TODO_FIRST_HELP,
     )
 
     class Meta:
         model = PatrolFinding
         fields = ["q", "area", "status", "kind", "patrol", "premises", "building"]
 
-    def default_ordering(self) -> list[str]:
-        return ["-reported_at", "-pk"]
+    def todo_first(self) -> TodoFirst:
+        """Findings still waiting (待处理) first, newest first."""
+        return TodoFirst(open=Q(status=FindingStatus.OPEN), newest=("-reported_at", "-pk"))
 
 
 class FabricationFlagFilterSet(FiregridFilterSet):
@@ -145,15 +156,19 @@ class FabricationFlagFilterSet(FiregridFilterSet):
     since = django_filters.DateFilter(field_name="raised_at", lookup_expr="date__gte", label=_("提示日期从"))
     until = django_filters.DateFilter(field_name="raised_at", lookup_expr="date__lte", label=_("提示日期至"))
     sort = django_filters.OrderingFilter(
-        fields=(("raised_at", "raised_at"),), field_labels={"raised_at": _("提示时间")}, label=_("排序")
+        fields=(("raised_at", "raised_at"),),
+        field_labels={"raised_at": _("提示时间")},
+        label=_("排序"),
+        help_text=TODO_FIRST_HELP,
     )
 
     class Meta:
         model = FabricationFlag
         fields = ["q", "area", "kind", "status", "since", "until"]
 
-    def default_ordering(self) -> list[str]:
-        return ["-raised_at", "-pk"]
+    def todo_first(self) -> TodoFirst:
+        """Hints still to review (待核查) first, newest first."""
+        return TodoFirst(open=Q(status=FlagStatus.OPEN), newest=("-raised_at", "-pk"))
 
 
 class PatrolCoverageFilterSet(FiregridFilterSet):
@@ -167,7 +182,7 @@ class PatrolCoverageFilterSet(FiregridFilterSet):
     week = django_filters.DateFilter(method="filter_nothing", label=_("周（该周任一天）"))
     patrolled = django_filters.BooleanFilter(method="filter_patrolled", label=_("本周已巡查"))
     sort = django_filters.OrderingFilter(
-        fields=(("address", "address"),), field_labels={"address": _("地址")}, label=_("排序")
+        fields=(("sort_key", "address"),), field_labels={"sort_key": _("地址")}, label=_("排序")
     )
 
     class Meta:

@@ -125,7 +125,9 @@ class PatrolPlanForm(forms.Form):
         area = self.route_area()
         if area is not None:
             self.fields["buildings"].queryset = (  # type: ignore[attr-defined]
-                Building.objects.visible_to(user).filter(grid_id__in=area.grid_ids()).order_by("address")
+                Building.objects.visible_to(user)
+                .filter(grid_id__in=area.grid_ids())
+                .order_by("sort_key", "pk")
             )
 
     def route_area(self) -> Area | None:
@@ -180,7 +182,7 @@ class FindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         if building is not None:
             self.initial.setdefault("building", building.pk)
-            premises = Premises.objects.filter(building=building).order_by("unit_label")
+            premises = Premises.objects.filter(building=building).order_by("sort_key", "pk")
             self.fields["premises"].queryset = premises  # type: ignore[attr-defined]  # a ModelChoiceField
 
 

@@ -186,7 +186,7 @@ def _places(landlord: Landlord, award: str) -> list[str]:
         Premises.objects.filter(landlord=landlord, kind__in=AWARD_KINDS[award])
         .exclude(status=PremisesStatus.DEMOLISHED)
         .select_related("building")
-        .order_by("building__address", "unit_label", "pk")
+        .order_by("sort_key", "pk")
     )
     return [str(p) for p in premises]
 

@@ -33,8 +33,12 @@ def render(msgid: str, params: Mapping[str, Any] | None, fallback: str = "") -> 
     if not msgid:
         return fallback
     text = gettext(msgid)
+    values = dict(params or {})
+    if values.get("rule"):  # gettext("") would be the catalogue's header
+        # A correction names the corrected rule by its label, stored in Chinese (a msgid): shown translated.
+        values["rule"] = gettext(str(values["rule"]))
     try:
-        return text % dict(params) if params else text
+        return text % values if params else text
     except (KeyError, TypeError, ValueError):
         return fallback or text
 

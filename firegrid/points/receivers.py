@@ -209,7 +209,8 @@ def repeat_hazards(sender: type[Inspection], inspection: Inspection, actor: User
             source=hazard,
             occurred_on=_day(hazard.found_at),
             premises_id=premises.pk,
-            params={"item": str(hazard.item), "premises": _premises_label(premises)},
+            # Chinese, as the rest of the stored reason (str(item) follows the reader's language).
+            params={"item": f"{hazard.item.code} {hazard.item.title}", "premises": _premises_label(premises)},
             actor=None,
             regrade=False,
         )

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -32,6 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from firegrid.areas.models import User
 from firegrid.core import rulesets
@@ -337,7 +339,9 @@ def add_manual_entry(
             raise ValidationError({"amount": _("一次更正不超过 %(max)s 分。") % {"max": MAX_CORRECTION}})
         points = amount_typed
         if isinstance(source, PointsEntry):
-            params = {"date": source.occurred_on.isoformat(), "rule": str(source.get_rule_display())}
+            # The rule's label in Chinese, as the stored reason is (reasons.render translates it when shown).
+            with override(settings.LANGUAGE_CODE):
+                params = {"date": source.occurred_on.isoformat(), "rule": str(source.get_rule_display())}
     else:
         points = amount(rule, rule_set.full_parameters())
         if not points:

@@ -56,8 +56,8 @@ ENTRY_COLUMNS = [
     Column("landlord.name", gettext_lazy("房东")),
     Column("rule", gettext_lazy("积分规则"), tag=True),
     Column("amount", gettext_lazy("分值"), sort="amount"),
-    Column("reason", gettext_lazy("原因"), link=True, value=lambda e: e.reason_text),
-    Column("source_label", gettext_lazy("来源")),
+    Column("reason", gettext_lazy("原因"), link=True, value=lambda e: e.reason_text, truncate=True),
+    Column("source_label", gettext_lazy("来源"), truncate=True),
     Column(
         "premises",
         gettext_lazy("出租户"),

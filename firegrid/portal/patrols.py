@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from firegrid.patrols.views import phone
+from django.urls import reverse
+
+from firegrid.patrols.models import Patrol
+from firegrid.patrols.views import patrols, phone
 
 from .views import PortalMixin
 
@@ -23,6 +26,8 @@ class PortalPatrolMixin(PortalMixin):
         "run": "portal:patrol_run",
         "finding_new": "portal:patrol_finding",
         "building": "portal:patrol_building",
+        "move": "portal:patrol_move",
+        "premises": "portal:premises",
     }
     landlord_url_names: ClassVar[dict[str, str] | None] = None
 
@@ -50,3 +55,13 @@ class BuildingScanView(PortalPatrolMixin, phone.BuildingScanView):
     """A building's plate scanned by a landlord volunteer (the staff URL sends landlords here)."""
 
     request: AuthedHttpRequest
+
+
+class PatrolMoveView(PortalMixin, patrols.PatrolMoveView):
+    """开始巡查 / 结束巡查 from the portal's patrol page (the patrols service checks team membership), back to
+    that page."""
+
+    request: AuthedHttpRequest
+
+    def default_url(self, patrol: Patrol) -> str:
+        return reverse("portal:patrol_run", args=[patrol.pk])

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -42,6 +42,7 @@ from firegrid.rectification.models import Document, Plan, PlanItem, ProofPhoto
 from firegrid.registry.models import Premises
 
 from . import services
+from .deadlines import countdown, nearest_deadline, with_open_deadline
 from .forms import PledgeForm, PortalLoginForm
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ class HomeView(PortalMixin, TemplateView):
         user = self.request.user
         premises = list(Premises.objects.visible_to(user).select_related("building__grid"))
         plans = list(
-            Plan.objects.visible_to(user)
+            with_open_deadline(Plan.objects.visible_to(user))
             .select_related("premises__building")
             .annotate(hazard_count=Count("items"))
             .order_by("deadline", "pk")
@@ -166,7 +167,7 @@ class HomeView(PortalMixin, TemplateView):
             key=lambda plan: (plan.closed_at or plan.updated_at, plan.pk),
             reverse=True,
         )
-        context.update(premises=premises, closed_plans=closed)
+        context.update(premises=premises, closed_plans=closed, nearest=nearest_deadline(user))
         return context
 
 
@@ -212,25 +213,6 @@ STATE_WORDS = {
     ),
 }
 
-# Fewer days than this left: the countdown turns orange.
-SOON_DAYS = 3
-
-
-def countdown(plan: Plan, today: dt.date | None = None) -> dict[str, str] | None:
-    """The big figure of an open plan: 还剩 5 天 / 今天到期 / 已逾期 2 天 (from Plan.days_left), with a tone
-    for its colour; 等待复查 while the recheck is awaited; nothing for a draft or an ended plan."""
-    if plan.is_closed or plan.state == PlanState.DRAFT:
-        return None
-    if plan.state == PlanState.RECHECK_REQUESTED:
-        return {"text": _("等待复查"), "tone": "wait"}
-    days = plan.days_left(today)
-    if days > 0:
-        text = ngettext("还剩 %(n)s 天", "还剩 %(n)s 天", days) % {"n": days}
-        return {"text": text, "tone": "soon" if days <= SOON_DAYS else "ok"}
-    if days == 0:
-        return {"text": _("今天到期"), "tone": "soon"}
-    return {"text": ngettext("已逾期 %(n)s 天", "已逾期 %(n)s 天", -days) % {"n": -days}, "tone": "late"}
-
 
 def plan_url(plan: Plan) -> str:
     """The plan's page in the portal: the same path as the QR code on its documents
@@ -238,10 +220,20 @@ def plan_url(plan: Plan) -> str:
     return reverse("portal:plan", args=[plan.public_key])
 
 
-def describe(plan: Plan) -> Plan:
-    """Give the plan what its card and page show: headline, next step, countdown, portal URL."""
+def describe(plan: Plan, *, deadline: dt.date | None = None) -> Plan:
+    """Give the plan what its card and page show: headline, next step, countdown (to `deadline`, its
+    nearest open item deadline, else the `open_deadline` annotation of `with_open_deadline`), portal URL."""
     headline, next_step = STATE_WORDS[PlanState(plan.state)]
-    _show(plan, headline=headline, next_step=next_step, countdown=countdown(plan), portal_url=plan_url(plan))
+    deadline = deadline or getattr(plan, "open_deadline", None)
+    _show(
+        plan,
+        headline=headline,
+        next_step=next_step,
+        countdown=countdown(plan, deadline=deadline),
+        # Shown beside the plan's own deadline when an item is due earlier (what the countdown counts to).
+        earlier_deadline=deadline if deadline and deadline < plan.deadline else None,
+        portal_url=plan_url(plan),
+    )
     return plan
 
 
@@ -297,8 +289,9 @@ class PlanView(PlanMixin, View):
         recheck_errors: Iterable[str] = (),
     ) -> HttpResponse:
         user = self.request.user
-        describe(plan)
         items = list(plan.items.select_related("hazard__item").order_by("deadline", "pk"))
+        open_deadlines = [i.deadline for i in items if i.hazard.status not in CLOSED_STATUSES]
+        describe(plan, deadline=min(open_deadlines, default=None))
         answer_ids = [i.hazard.answer_id for i in items if i.hazard.answer_id]
         evidence: defaultdict[int | None, list[Photo]] = defaultdict(list)
         for photo in (
@@ -355,13 +348,10 @@ class PlanView(PlanMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def booking_url(self, plan: Plan) -> str:
-        """预约施工, when the contractors' booking exists (firegrid.outreach) and there is work to book."""
+        """预约施工 (the portal's booking page, firegrid/portal/bookings.py) while there is work to book."""
         if plan.state not in PROOF_STATES:
             return ""
-        try:
-            return f"{reverse('outreach:book')}?plan={plan.pk}"
-        except NoReverseMatch:
-            return ""
+        return reverse("portal:plan_book", args=[plan.public_key])
 
 
 class PledgeView(PlanView):
@@ -423,7 +413,7 @@ class ProofUploadView(PlanView):
                     "已上传 %(n)s 张整改照片：%(item)s",
                     saved,
                 )
-                % {"n": saved, "item": plan_item.hazard.item.title},
+                % {"n": saved, "item": plan_item.hazard.item.display_title},
             )
         if errors:
             return self.render_page(self.get_plan(), status=400, item_errors={plan_item.pk: errors})

@@ -5,17 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.models import User
 from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 from firegrid.registry.models import Landlord, Premises
 
 from .choices import OPEN_STATES, PlanState
-from .models import Plan
+from .models import Plan, PlanItem
+
+# The badge of a plan (and of its hazards) whose landlord asked for the recheck: the work queue's name.
+RECHECK_REQUESTED_BADGE = _("房东申请复查")
+
+
+def recheck_requested_hazards() -> Q:
+    """Hazards of a plan whose landlord asked for the recheck: an uncorrelated IN, which the database
+    computes once for the page (few plans wait for a recheck), not once per hazard."""
+    plans = PlanItem.objects.filter(plan__state=PlanState.RECHECK_REQUESTED)
+    return Q(pk__in=plans.values("hazard_id"))
 
 
 def plan_campaigns(request: HttpRequest | None) -> QuerySet[Any]:
@@ -56,17 +67,18 @@ class PlanFilterSet(FiregridFilterSet):
     sort = django_filters.OrderingFilter(
         fields=(
             ("deadline", "deadline"),
-            ("premises__building__address", "address"),
+            ("premises__sort_key", "address"),
             ("hazard_count", "hazards"),
             ("updated_at", "updated_at"),
         ),
         field_labels={
             "deadline": _("整改期限"),
-            "premises__building__address": _("地址"),
+            "premises__sort_key": _("地址"),
             "hazard_count": _("隐患数"),
             "updated_at": _("更新时间"),
         },
         label=_("排序"),
+        help_text=TODO_FIRST_HELP,
     )
 
     class Meta:
@@ -78,6 +90,16 @@ class PlanFilterSet(FiregridFilterSet):
         if "hazard_count" not in queryset.query.annotations:
             queryset = queryset.annotate(hazard_count=Count("items", distinct=True))
         return super().filter_queryset(queryset)
+
+    def todo_first(self) -> TodoFirst:
+        """A landlord's recheck request on top; open plans by deadline (overdue first); closed ones last."""
+        return TodoFirst(
+            flagged=Q(state=PlanState.RECHECK_REQUESTED),
+            badge=RECHECK_REQUESTED_BADGE,
+            open=Q(state__in=OPEN_STATES),
+            deadline="deadline",
+            newest=("-pk",),
+        )
 
     def filter_overdue(self, queryset: QuerySet[Plan], name: str, value: bool | None) -> QuerySet[Plan]:
         """Open plans whose deadline has passed, whether or not the nightly run has marked them yet."""

@@ -28,6 +28,7 @@ from .services.ladder import Rung
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
+    from firegrid.inspections.models import ChecklistItem
     from firegrid.registry.models import Premises
 
     # The mixin below goes into forms: the type checker reads it as one.
@@ -55,6 +56,15 @@ def officer_choices(premises: Premises, current: User | None = None) -> QuerySet
     return User.objects.filter(is_active=True).filter(q).distinct().order_by("role", "full_name", "username")
 
 
+def _gloss(item: ChecklistItem, text: str) -> str:
+    """Under a plan's text, in English, what the checklist item's text says: the plan keeps the Chinese,
+    which the notice prints."""
+    english = item.display_text(text)
+    if english == text:
+        return ""
+    return _("通知书以中文打印；英文意思：%(text)s") % {"text": english}
+
+
 class ItemFieldsMixin(_FormBase):
     """Per-hazard fields named `<prefix>-<key>-measure`, `-acceptance`, `-deadline`; `item_rows` groups them
     for the template. The names are those the services key their errors by (`item-<pk>-deadline`)."""
@@ -69,11 +79,13 @@ class ItemFieldsMixin(_FormBase):
             self.fields[f"{self.item_prefix}-{key}-measure"] = forms.CharField(
                 label=_("%(code)s 整改措施") % {"code": code},
                 initial=item.measure,
+                help_text=_gloss(item.hazard.item, item.measure),
                 widget=textarea(2),
             )
             self.fields[f"{self.item_prefix}-{key}-acceptance"] = forms.CharField(
                 label=_("%(code)s 验收标准") % {"code": code},
                 initial=item.acceptance,
+                help_text=_gloss(item.hazard.item, item.acceptance),
                 required=False,
                 widget=textarea(2),
             )
@@ -129,7 +141,7 @@ class PlanCreateForm(ItemFieldsMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["hazards"]).choices = [
-            (str(i.hazard.pk), f"{i.hazard.item.code} {i.hazard.item.title}") for i in proposed
+            (str(i.hazard.pk), f"{i.hazard.item.code} {i.hazard.item.display_title}") for i in proposed
         ]
         self.fields["hazards"].initial = [str(i.hazard.pk) for i in proposed]
         self.fields["hazards"].error_messages["required"] = _("请至少选择一项隐患。")

@@ -21,6 +21,7 @@ from firegrid.core.photos import AbstractPhoto
 from firegrid.core.querysets import ScopedQuerySet
 from firegrid.registry.models import premises_scope_q
 
+from . import move_reasons
 from .choices import (
     CLOSED_STATES,
     MAX_DETENTION_DAYS,
@@ -168,6 +169,16 @@ class PlanItem(models.Model):
     def __str__(self) -> str:
         return str(self.hazard)
 
+    # The plan keeps its texts in Chinese (the notice prints them); the interface shows them in the reader's
+    # language where they are still the checklist item's own, and an officer's edited text as written.
+    @property
+    def display_measure(self) -> str:
+        return self.hazard.item.display_text(self.measure)
+
+    @property
+    def display_acceptance(self) -> str:
+        return self.hazard.item.display_text(self.acceptance)
+
 
 class PlanMove(models.Model):
     """One move of a plan (its history row): from which state to which, by whom, when and why."""
@@ -208,6 +219,11 @@ class PlanMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_name_display()} {self.time:%Y-%m-%d %H:%M}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language where the system wrote it; a typed one as typed."""
+        return move_reasons.shown(self.reason)
 
 
 class SerialCounter(models.Model):

@@ -3,12 +3,13 @@ from django.urls import path
 from firegrid.core.views import ObjectHistoryView
 
 from .models import Plan
-from .views import documents, editing, enforcement, plans, premises_file
+from .views import documents, drafting, editing, enforcement, plans, premises_file
 
 app_name = "rectification"
 
 urlpatterns = [
     path("plans/", plans.PlanListView.as_view(), name="plan_list"),
+    path("plans/draft/", drafting.DraftPlanView.as_view(), name="plan_draft"),
     path("plans/<int:pk>/", plans.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/edit/", editing.PlanEditView.as_view(), name="plan_edit"),
     path("plans/<int:pk>/history/", ObjectHistoryView.as_view(model=Plan), name="plan_history"),

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import django_filters
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 
 from .choices import BuildingStructure, BuildingUse, FourCategory, PremisesKind, PremisesStatus, RoomUse
 from .models import FOUR_CATEGORY_Q, Building, Landlord, Premises, Room, TenantHousehold
@@ -79,13 +80,13 @@ class BuildingFilterSet(FiregridFilterSet):
     use = django_filters.MultipleChoiceFilter(choices=BuildingUse.choices, label=_("用途"))
     sort = django_filters.OrderingFilter(
         fields=(
-            ("address", "address"),
+            ("sort_key", "address"),  # natural order: 1号, 2号, 10号
             ("floors", "floors"),
             ("year_built", "year_built"),
             ("updated_at", "updated_at"),
         ),
         field_labels={
-            "address": _("地址"),
+            "sort_key": _("地址"),
             "floors": _("层数"),
             "year_built": _("建成年份"),
             "updated_at": _("更新时间"),
@@ -128,13 +129,13 @@ class PremisesFilterSet(FiregridFilterSet):
     four_category = django_filters.BooleanFilter(method="filter_four_category", label=_("四类人员房东"))
     sort = django_filters.OrderingFilter(
         fields=(
-            ("building__address", "address"),
+            ("sort_key", "address"),  # natural order of the building address, then the door label
             ("kind", "kind"),
             ("floor_area_m2", "floor_area_m2"),
             ("updated_at", "updated_at"),
         ),
         field_labels={
-            "building__address": _("地址"),
+            "sort_key": _("地址"),
             "kind": _("类型"),
             "floor_area_m2": _("面积"),
             "updated_at": _("更新时间"),
@@ -178,8 +179,8 @@ class RoomFilterSet(FiregridFilterSet):
     use = django_filters.MultipleChoiceFilter(choices=RoomUse.choices, label=_("用途"))
     has_window = django_filters.BooleanFilter(label=_("有外窗"))
     sort = django_filters.OrderingFilter(
-        fields=(("number", "number"), ("area_m2", "area_m2"), ("occupants", "occupants")),
-        field_labels={"number": _("房间号"), "area_m2": _("面积"), "occupants": _("人数")},
+        fields=(("sort_key", "number"), ("area_m2", "area_m2"), ("occupants", "occupants")),
+        field_labels={"sort_key": _("房间号"), "area_m2": _("面积"), "occupants": _("人数")},
         label=_("排序"),
     )
 
@@ -230,11 +231,25 @@ class TenantHouseholdFilterSet(FiregridFilterSet):
         fields=(("head_name", "head_name"), ("moved_in", "moved_in"), ("people", "people")),
         field_labels={"head_name": _("户主"), "moved_in": _("入住日期"), "people": _("人数")},
         label=_("排序"),
+        help_text=TODO_FIRST_HELP,
     )
 
     class Meta:
         model = TenantHousehold
         fields = ["q", "area", "current", "awaiting", "premises", "room"]
+
+    def todo_first(self) -> TodoFirst:
+        """Moves a landlord reported and nobody has confirmed yet on top (新上报), then the households
+        living there now, then those gone; inside each, the list's own order."""
+        # The queryset's own definitions, as subqueries the database computes once for the page.
+        households = TenantHousehold.objects
+        return TodoFirst(
+            flagged=Q(pk__in=households.awaiting_confirmation().values("pk")),
+            badge=_("新上报"),
+            open=Q(pk__in=households.current().values("pk")),
+            # The model's own order (its ordering names fields only).
+            newest=tuple(cast("list[str]", TenantHousehold._meta.ordering)),
+        )
 
     def filter_awaiting(
         self, queryset: QuerySet[TenantHousehold], name: str, value: bool | None

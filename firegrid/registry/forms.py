@@ -137,6 +137,9 @@ class LandlordForm(RegistryForm):
         super().__init__(*args, **kwargs)
         self.limit("area", Area.objects.visible_to(self.user).filter(level=AreaLevel.GRID))
         self.limit("employer_unit", Unit.objects.all())
+        if not self.instance.pk:
+            # A landlord is known by ID number, or else by name and mobile (Landlord.clean says so too).
+            self.fields["id_number"].help_text = _("没有身份证号码时须填写手机号码。")
 
     def clean_id_number(self) -> str:
         # Before the uniqueness check, whose "已存在" would confirm that someone outside the user's

@@ -24,7 +24,7 @@ from firegrid.core.http import AuthedHttpRequest
 
 from .ledger import services as ledger
 from .ledger.choices import MAPPABLE_STATES, RUNNING_STATES, ImportKind, ImportStatus
-from .ledger.fields import KIND_FIELDS
+from .ledger.fields import KIND_FIELDS, requirement_label
 from .ledger.forms import MappingForm, UploadForm, ValueMappingForm
 from .ledger.messages import render as render_message
 from .ledger.report import XLSX, problem_report_response, template_workbook
@@ -82,7 +82,7 @@ class LedgerHomeView(LedgerMixin, TemplateView):
                 "value": kind,
                 "label": label,
                 "template_url": reverse("registry:ledger_template", args=[kind]),
-                "required": [f.label for f in KIND_FIELDS[kind] if f.required],
+                "required": [requirement_label(kind, f) for f in KIND_FIELDS[kind] if f.required],
             }
             for kind, label in ImportKind.choices
             if kind in allowed

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,11 +37,24 @@ from .choices import (
     PremisesStatus,
     RoomUse,
 )
+from .sort_keys import (
+    SortedQuerySet,
+    SortedRecord,
+    building_addresses,
+    building_sort_key,
+    premises_sort_key,
+    room_sort_key,
+    write_keys,
+)
 
 # The answer to an ID number held by a landlord the user may not see, wherever a landlord is registered
 # or linked by ID number (forms, API, ledger import): not the uniqueness message, which would confirm the
 # person is a landlord, and nothing about who it is.
 OUTSIDE_SCOPE_ID_NUMBER = _("该证件号码属于您辖区外的房东，请联系上级")
+# The same answer for a landlord without an ID number, known by name and mobile (a ledger import's key).
+OUTSIDE_SCOPE_NAME_MOBILE = _("该姓名和手机号码属于您辖区外的房东，请联系上级")
+# What identifies a landlord: an ID number, or else a mobile beside the name (landlord_id_number_or_mobile).
+ID_NUMBER_OR_MOBILE = _("必须填写身份证号码或手机号码。")
 # A room above this is a typo, not a rental room (m²).
 MAX_ROOM_AREA = Decimal("500")
 # More people than this in one room is a data-entry error (dormitories included).
@@ -93,7 +108,7 @@ def drop_verified(obj: models.Model) -> None:
         ]
 
 
-class BuildingQuerySet(ScopedQuerySet["Building"]):
+class BuildingQuerySet(SortedQuerySet["Building"]):
     def scope_q(self, user: User) -> Q:
         if user.role in AREA_ROLES:
             return Q(grid_id__in=user.scope_grid_ids)
@@ -103,10 +118,11 @@ class BuildingQuerySet(ScopedQuerySet["Building"]):
         return self.filter(grid_id__in=area.grid_ids())
 
 
-class Building(Record):
+class Building(SortedRecord):
     """A physical building (幢) in a grid: the unit of the survey rule 社不漏户."""
 
     scope_field = "grid"  # the field that places it in a scope; named in scope errors
+    sort_key_sources = ("address",)
 
     grid = models.ForeignKey(
         "areas.Area",
@@ -146,7 +162,7 @@ class Building(Record):
     objects = BuildingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["address", "id"]
+        ordering = ["sort_key", "id"]
         verbose_name = _("建筑")
         verbose_name_plural = pgettext_lazy("plural", "建筑")
         constraints = [
@@ -157,9 +173,29 @@ class Building(Record):
             ),
             models.CheckConstraint(condition=Q(floors__gte=1), name="building_floors_positive"),
         ]
+        indexes = [
+            # Serves the building lists and the work queue: a grid's buildings in natural address order.
+            models.Index(fields=["grid", "sort_key"], name="building_grid_sort_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.address} {self.name}".strip()
+
+    @classmethod
+    def fill_sort_keys(cls, objs: Iterable[Building]) -> list[Building]:
+        changed = []
+        for obj in objs:
+            key = building_sort_key(obj.address)
+            if obj.__dict__.get("sort_key") != key:
+                obj.sort_key = key
+                changed.append(obj)
+        return changed
+
+    @classmethod
+    def sort_keys_changed(cls, pks: list[int]) -> None:
+        premises = Premises.objects.filter(building_id__in=pks).order_by()
+        rows = premises.values_list("pk", "building__address", "unit_label")
+        write_keys(Premises, [(pk, premises_sort_key(address, label)) for pk, address, label in rows])
 
     def clean(self) -> None:
         errors = {}
@@ -173,7 +209,7 @@ class Building(Record):
             raise ValidationError(errors)
 
 
-class PremisesQuerySet(ScopedQuerySet["Premises"]):
+class PremisesQuerySet(SortedQuerySet["Premises"]):
     def scope_q(self, user: User) -> Q:
         return premises_scope_q(user)
 
@@ -181,10 +217,11 @@ class PremisesQuerySet(ScopedQuerySet["Premises"]):
         return self.filter(building__grid_id__in=area.grid_ids())
 
 
-class Premises(Record):
+class Premises(SortedRecord):
     """What is surveyed, gets a file and a plan (户): a rental, a rented shop or a mixed-use premises."""
 
     scope_field = "building"  # the field that places it in a scope; named in scope errors
+    sort_key_sources = ("building", "building_id", "unit_label")
 
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, related_name="premises", verbose_name=_("建筑")
@@ -220,7 +257,7 @@ class Premises(Record):
     objects = PremisesQuerySet.as_manager()
 
     class Meta:
-        ordering = ["building__address", "unit_label", "id"]
+        ordering = ["sort_key", "id"]
         verbose_name = _("出租户")
         verbose_name_plural = pgettext_lazy("plural", "出租户")
         constraints = [
@@ -239,6 +276,9 @@ class Premises(Record):
         indexes = [
             # Serves the home page and list counts by kind within an area.
             models.Index(fields=["kind", "building"], name="premises_kind_building"),
+            # Serves every premises list in address order (building address, then door label): read in
+            # index order, filtered by area, a page needs no sort of the whole area.
+            models.Index(fields=["sort_key"], name="premises_sort_key"),
         ]
 
     def __str__(self) -> str:
@@ -247,6 +287,17 @@ class Premises(Record):
 
     def premises_for_audit(self) -> Premises:
         return self
+
+    @classmethod
+    def fill_sort_keys(cls, objs: Iterable[Premises]) -> list[Premises]:
+        objs = list(objs)
+        changed = []
+        for obj, address in zip(objs, building_addresses(objs, Building), strict=True):
+            key = premises_sort_key(address, obj.unit_label)
+            if obj.__dict__.get("sort_key") != key:
+                obj.sort_key = key
+                changed.append(obj)
+        return changed
 
     def clean(self) -> None:
         drop_verified(self)
@@ -281,15 +332,16 @@ class Premises(Record):
             raise ValidationError(errors)
 
 
-class RoomQuerySet(ScopedQuerySet["Room"]):
+class RoomQuerySet(SortedQuerySet["Room"]):
     def scope_q(self, user: User) -> Q:
         return premises_scope_q(user, "premises__")
 
 
-class Room(Record):
+class Room(SortedRecord):
     """A room (间) inside a premises: the unit of the survey rule 房不漏间."""
 
     scope_field = "premises"  # the field that places it in a scope; named in scope errors
+    sort_key_sources = ("number",)
 
     premises = models.ForeignKey(
         Premises, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("出租户")
@@ -310,7 +362,7 @@ class Room(Record):
     objects = RoomQuerySet.as_manager()
 
     class Meta:
-        ordering = ["premises", "number"]
+        ordering = ["premises__sort_key", "premises_id", "sort_key", "id"]
         verbose_name = _("房间")
         verbose_name_plural = pgettext_lazy("plural", "房间")
         constraints = [
@@ -321,12 +373,26 @@ class Room(Record):
             ),
             models.CheckConstraint(condition=Q(area_m2__gt=0), name="room_area_positive"),
         ]
+        indexes = [
+            # Serves a premises' rooms in natural number order (the premises page, the room list).
+            models.Index(fields=["premises", "sort_key"], name="room_premises_sort_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.premises} {self.number}" if self.premises_id else self.number
 
     def premises_for_audit(self) -> Premises:
         return self.premises
+
+    @classmethod
+    def fill_sort_keys(cls, objs: Iterable[Room]) -> list[Room]:
+        changed = []
+        for obj in objs:
+            key = room_sort_key(obj.number)
+            if obj.__dict__.get("sort_key") != key:
+                obj.sort_key = key
+                changed.append(obj)
+        return changed
 
     def clean(self) -> None:
         # A premises whose area is unknown (待核实) cannot bound its rooms yet.
@@ -362,8 +428,12 @@ class LandlordQuerySet(ScopedQuerySet["Landlord"]):
 
     def held_outside_scope(self, user: User, id_number: str, *, exclude_pk: int | None = None) -> bool:
         """Whether `id_number` is a registered landlord's whom `user` may not see (refused with
-        OUTSIDE_SCOPE_ID_NUMBER; `exclude_pk`: the landlord being edited)."""
-        holders = self.filter(id_number=normalise_id_number(id_number))
+        OUTSIDE_SCOPE_ID_NUMBER; `exclude_pk`: the landlord being edited). An empty ID number is no one's:
+        landlords registered without one are not one person."""
+        id_number = normalise_id_number(id_number)
+        if not id_number:
+            return False
+        holders = self.filter(id_number=id_number)
         if exclude_pk is not None:
             holders = holders.exclude(pk=exclude_pk)
         holder = holders.values_list("pk", flat=True).first()
@@ -378,8 +448,10 @@ class Landlord(Record):
     personal_fields = ("id_number", "mobile")
 
     name = models.CharField(_("姓名"), max_length=32)
+    # Optional: a community's ledger often knows a landlord by name and mobile only. Unique where given
+    # (the constraint below); a landlord without it is flagged 待核实 until a visit records it.
     id_number = models.CharField(
-        _("身份证号码"), max_length=18, unique=True, validators=[validate_resident_id]
+        _("身份证号码"), max_length=18, blank=True, validators=[validate_resident_id]
     )
     # Indexed: the landlord portal finds the account by mobile at every sign-in.
     mobile = models.CharField(
@@ -415,6 +487,15 @@ class Landlord(Record):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("房东")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~Q(id_number=""), name="landlord_id_number_unique"
+            ),
+            # What identifies a landlord: the ID number, or else a mobile beside the name.
+            models.CheckConstraint(
+                condition=~Q(id_number="") | ~Q(mobile=""), name="landlord_id_number_or_mobile"
+            ),
+        ]
         verbose_name_plural = pgettext_lazy("plural", "房东")
 
     def __str__(self) -> str:
@@ -429,10 +510,28 @@ class Landlord(Record):
 
     def clean(self) -> None:
         self.id_number = normalise_id_number(self.id_number)
+        errors: dict[str, Any] = {}
+        if not self.id_number and not self.mobile:
+            # landlord_id_number_or_mobile, said on both fields (the constraint's message names only itself).
+            errors = {"id_number": ID_NUMBER_OR_MOBILE, "mobile": ID_NUMBER_OR_MOBILE}
         drop_verified(self)
         # A ledger naming the category without the unit registers the unit as to verify (待核实).
         if self.is_four_category and not self.employer_unit_id and "employer_unit" not in self.to_verify:
-            raise ValidationError({"employer_unit": _("四类人员必须填写工作单位，以便单位认领。")})
+            errors["employer_unit"] = _("四类人员必须填写工作单位，以便单位认领。")
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        # landlord_id_number_unique is conditional (empty ID numbers repeat), and Django reports a
+        # conditional constraint as "Constraint … is violated" on the whole record: say it on the field,
+        # as the unique field did. (The ledger import checks its keys in bulk and skips this.)
+        if self.id_number and "id_number" not in (exclude or ()):
+            holders = Landlord.objects.filter(id_number=self.id_number)
+            if self.pk is not None:
+                holders = holders.exclude(pk=self.pk)
+            if holders.exists():
+                raise ValidationError({"id_number": self.unique_error_message(Landlord, ("id_number",))})
+        super().validate_constraints(exclude)
 
 
 class TenantHouseholdQuerySet(ScopedQuerySet["TenantHousehold"]):

@@ -8,14 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from firegrid.areas.choices import AREA_ROLES
+from firegrid.areas.choices import AREA_ROLES, Role
 from firegrid.areas.models import User
 from firegrid.core.http import AuthedHttpRequest
 from firegrid.core.permissions import Action
@@ -92,7 +92,7 @@ TENANT_COLUMNS = [
     Column("id_number", _("身份证号码")),
     Column("mobile", _("手机号码")),
     Column("people", _("人数"), sort="people"),
-    Column("premises", _("出租户"), value=lambda t: str(t.premises)),
+    Column("premises", _("出租户"), value=lambda t: str(t.premises), truncate=True),
     Column("room.number", _("房间")),
     Column("moved_in", _("入住日期"), sort="moved_in"),
     Column("moved_out", _("搬离日期")),
@@ -232,6 +232,13 @@ class PremisesDetailView(ObjectDetailView):
         Column("building.grid.name", _("网格")),
     ]
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A landlord (a bookmark, the door's QR code) gets the portal's page of the premises, never the back
+        # office's; the portal finds it in their scope (another's: 404).
+        if request.user.is_authenticated and request.user.role == Role.LANDLORD:
+            return redirect(reverse("portal:premises", args=[kwargs["pk"]]))
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
@@ -286,6 +293,7 @@ class LandlordDetailView(ObjectDetailView):
             .filter(landlord=self.object)
             .select_related("building")
         )
+        context["to_verify_labels"] = to_verify_labels(self.object)
         return context
 
 
@@ -317,7 +325,7 @@ TENANT_MOVE_COLUMNS = [
     Column("id_number", _("身份证号码")),
     Column("mobile", _("手机号码")),
     Column("people", _("人数"), sort="people"),
-    Column("premises", _("出租户"), value=lambda t: str(t.premises)),
+    Column("premises", _("出租户"), value=lambda t: str(t.premises), truncate=True),
     Column("room.number", _("房间")),
     Column("moved_in", _("入住日期"), sort="moved_in"),
     Column("moved_out", _("搬离日期")),

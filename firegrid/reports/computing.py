@@ -88,7 +88,7 @@ class Line:
 def _progress_of_targets(
     campaign: Campaign, day: dt.date, known_at: dt.datetime | None
 ) -> QuerySet[PremisesWithProgress]:
-    # No default ordering: Premises orders by building address, which would join and sort for nothing.
+    # No default ordering: Premises orders by its address key, a sort for nothing here.
     members = status.members_on(campaign, day, known_at)
     return status.with_progress(members, campaign, day, known_at).order_by()
 

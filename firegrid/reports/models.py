@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -33,6 +33,8 @@ class Dimension(models.TextChoices):
     FOUR_CATEGORY = "four_category", _("四类人员")
 
 
+# Rows named by a fixed phrase (全区合计, 四类人员合计, 党员 …) rather than by an area, work group or unit.
+FIXED_NAME_DIMENSIONS = (Dimension.TOTAL, Dimension.FOUR_CATEGORY)
 # Dimensions that get a rank (the total is one row; the four categories overlap and are not a contest).
 RANKED = (Dimension.WORK_GROUP, Dimension.SUBDISTRICT, Dimension.COMMUNITY, Dimension.GRID, Dimension.UNIT)
 # The figures kept per row, in the order printed. All but in_scope and surveyed are disjoint buckets of
@@ -164,6 +166,11 @@ class SnapshotRow(Immutable):
 
     # Not a column: the page's cells (figure, label, value, drill-down URL), set by reports.views.sections.
     cells: list[tuple[str, str | Promise, int, str]]
+    # Not columns either: how the page shows the row on a phone, set by reports.layout.arrange — the
+    # reader's own row (highlighted, pinned first), a row folded behind 展开全部, how many rows its ranking has.
+    is_own: bool
+    folded: bool
+    out_of: int
 
     class Meta:
         ordering = ["snapshot", "dimension", "rank", "name", "key"]
@@ -175,6 +182,14 @@ class SnapshotRow(Immutable):
 
     def __str__(self) -> str:
         return f"{self.get_dimension_display()} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: the total's and the four categories' are fixed phrases, stored in
+        Chinese and translated here; an area's, a work group's or a unit's is its own name."""
+        if self.dimension in FIXED_NAME_DIMENSIONS and self.name:  # gettext("") is the catalogue's header
+            return gettext(self.name)
+        return self.name
 
     @property
     def completion(self) -> float:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.query import QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from firegrid.areas.choices import AREA_ROLES, DISTRICT_WIDE_ROLES, Role
@@ -106,7 +107,9 @@ def generate_snapshot(
         generated_at = timezone.now()
         before = newest(campaign, day - dt.timedelta(days=1))
         previous = {(r.dimension, r.key): r for r in before.rows.all()} if before else {}
-        rows = build_rows(compute_lines(campaign, day, generated_at), previous)
+        # Rows are stored in Chinese (the fixed names: 全区合计 …) whoever asked; pages translate them.
+        with translation.override(settings.LANGUAGE_CODE):
+            rows = build_rows(compute_lines(campaign, day, generated_at), previous)
         snapshot = DailySnapshot.objects.create(
             campaign=campaign,
             day=day,

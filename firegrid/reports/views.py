@@ -4,6 +4,8 @@ a figure, and the command's 立即生成 button."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import tempfile
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -17,8 +19,9 @@ from django.db import models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,9 +32,9 @@ from openpyxl.styles import Font
 from firegrid.campaigns import status
 from firegrid.campaigns.models import Campaign
 from firegrid.core.exports import _cell_value
-from firegrid.core.pdf import chinese_date, render_pdf
+from firegrid.core.pdf import render_pdf
 
-from . import services, survey
+from . import layout, services, survey
 from .models import FIGURES, DailySnapshot, Dimension, SnapshotRow
 
 if TYPE_CHECKING:
@@ -201,16 +204,25 @@ def day_page(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
     _require_viewer(request.user)
     snapshot = _snapshot(request, code, day)
     versions = DailySnapshot.objects.filter(campaign=snapshot.campaign, day=snapshot.day).order_by("-version")
+    report_sections = sections(snapshot, request.user)
+    survey_rows = survey.survey_section(snapshot, request.user)
+    show_all = request.GET.get("all", "")
+    # 展开全部 without a script: the same page with one ranking unfolded (and the version kept).
+    unfold = {key: value for key, value in request.GET.items() if key != "all"}
     return render(
         request,
         "reports/day.html",
         {
             "snapshot": snapshot,
             "campaign": snapshot.campaign,
-            "sections": sections(snapshot, request.user),
+            "sections": report_sections,
+            **layout.arrange(snapshot, report_sections, request.user, show_all),
+            "unfold_query": urlencode(unfold),
             "figure_labels": [FIGURE_LABELS[name] for name in FIGURES],
             "outreach": services.outreach_section(snapshot, request.user),
-            "survey": survey.survey_section(snapshot, request.user),
+            "survey": survey_rows,
+            # The summary line of the folded section: the reader's own area's premises covered.
+            "survey_lead": survey_rows[0].cells[1] if survey_rows else None,
             "survey_at": dt.datetime.fromisoformat(snapshot.survey["at"]) if snapshot.survey else None,
             "versions": versions,
             "is_newest": snapshot.pk == versions[0].pk,
@@ -232,7 +244,7 @@ def premises(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
     queryset = (
         services.snapshot_premises(snapshot, dimension, key, figure)
         .select_related("building__grid", "landlord")
-        .order_by("building__address", "unit_label", "pk")
+        .order_by("sort_key", "pk")
     )
     paginator = Paginator(queryset, settings.FIREGRID_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -284,7 +296,7 @@ def xlsx(request: AuthedHttpRequest, code: str, day: str) -> FileResponse:
         for row in section["rows"]:
             sheet.append(
                 [
-                    _cell_value(row.name),
+                    _cell_value(row.display_name),
                     row.rank,
                     row.rank_change,
                     *[getattr(row, name) for name in FIGURES],
@@ -318,9 +330,15 @@ def xlsx(request: AuthedHttpRequest, code: str, day: str) -> FileResponse:
 
 
 def bulletin_context(snapshot: DailySnapshot, user: User) -> dict[str, Any]:
-    day_text = chinese_date(snapshot.day)
-    title = f"{snapshot.campaign.name}工作日报"
-    serial = f"{day_text}" + (f"（第{snapshot.version}版）" if snapshot.version > 1 else "")
+    """The bulletin in the active language (the reader's: an internal report, not a notice to a landlord)."""
+    # 2019年10月8日 in Chinese (GB/T 9704, as chinese_date), Oct. 8, 2019 in English.
+    day_text = formats.date_format(snapshot.day)
+    title = _("%(campaign)s工作日报") % {"campaign": snapshot.campaign.name}
+    serial = (
+        _("%(day)s（第%(version)s版）") % {"day": day_text, "version": snapshot.version}
+        if snapshot.version > 1
+        else day_text
+    )
     return {
         "doc": {
             "kind": "bulletin",
@@ -334,14 +352,32 @@ def bulletin_context(snapshot: DailySnapshot, user: User) -> dict[str, Any]:
         "sections": sections(snapshot, user, BULLETIN_SECTIONS),
         "figure_labels": [FIGURE_LABELS[name] for name in FIGURES],
         "outreach": services.outreach_section(snapshot, user),
+        "page_footer": page_footer_css(),
     }
+
+
+def page_footer_css() -> str:
+    """The bulletin's page footer (第 1 页 共 2 页, Page 1 of 2) in the active language, as a CSS `content`
+    value: the translated words as CSS strings around the page counters."""
+    parts = re.split(r"\{(pages?)\}", _("第 {page} 页 共 {pages} 页"))
+    css = " ".join(
+        f"counter({part})" if i % 2 else json.dumps(part, ensure_ascii=False).replace("<", "\\3C ")
+        for i, part in enumerate(parts)
+        if part or i % 2
+    )
+    # Safe: the catalogue's words, each quoted as a CSS string, with no "<" left to close the style element.
+    return mark_safe(css)
 
 
 @login_required
 def pdf(request: AuthedHttpRequest, code: str, day: str) -> HttpResponse:
     _require_viewer(request.user)
     snapshot = _snapshot(request, code, day)
-    data = render_pdf("documents/bulletin.html", bulletin_context(snapshot, request.user))
+    data = render_pdf(
+        "documents/bulletin.html",
+        bulletin_context(snapshot, request.user),
+        language=translation.get_language(),
+    )
     response = HttpResponse(data, content_type="application/pdf")
     name = f"bulletin-{snapshot.campaign.code}-{snapshot.day.isoformat()}-v{snapshot.version}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'

@@ -30,10 +30,10 @@ def _due_state(grade: PremisesGrade) -> str:
 
 
 GRADE_COLUMNS = [
-    Column("premises", gettext_lazy("出租户"), link=True, value=lambda g: str(g.premises)),
+    Column("premises", gettext_lazy("出租户"), link=True, value=lambda g: str(g.premises), truncate=True),
     Column("grade", gettext_lazy("风险等级"), sort="grade", tag=True),
     Column("score", gettext_lazy("风险分"), sort="score"),
-    Column("reasons", gettext_lazy("原因"), value=lambda g: join_sentences(g.reason_texts())),
+    Column("reasons", gettext_lazy("原因"), value=lambda g: join_sentences(g.reason_texts()), truncate=True),
     Column("next_due", gettext_lazy("下次复查日期"), sort="next_due"),
     Column("due_state", gettext_lazy("复查到期"), value=_due_state),
     Column("days_overdue", gettext_lazy("超期天数"), value=lambda g: g.days_overdue() or ""),
@@ -45,8 +45,9 @@ GRADE_COLUMNS = [
             if g.last_covering_inspection_at
             else _("从未检查")
         ),
+        wide_only=True,
     ),
-    Column("premises.building.grid.name", gettext_lazy("网格")),
+    Column("premises.building.grid.name", gettext_lazy("网格"), wide_only=True),
     Column("premises.kind", gettext_lazy("类型"), default=False),
     Column("rule_set.code", gettext_lazy("风险规则版本"), default=False),
 ]
@@ -69,11 +70,11 @@ class DueListView(ObjectListView[PremisesGrade]):
 
 
 CHANGE_COLUMNS = [
-    Column("premises", gettext_lazy("出租户"), link=True, value=lambda c: str(c.premises)),
+    Column("premises", gettext_lazy("出租户"), link=True, value=lambda c: str(c.premises), truncate=True),
     Column("old_grade", gettext_lazy("原等级"), tag=True),
     Column("new_grade", gettext_lazy("新等级"), tag=True),
     Column("score", gettext_lazy("风险分")),
-    Column("reasons", gettext_lazy("原因"), value=lambda c: join_sentences(c.reason_texts())),
+    Column("reasons", gettext_lazy("原因"), value=lambda c: join_sentences(c.reason_texts()), truncate=True),
     Column("cause", gettext_lazy("起因")),
     Column(
         "computed_at",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from firegrid.areas.models import Area, Department
 from firegrid.campaigns.models import Campaign
 from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 
 from .choices import OPEN_STATUSES, TaskKind, TaskStatus
 from .models import Task
@@ -34,6 +35,7 @@ class TaskFilterSet(FiregridFilterSet):
         fields=(("due_on", "due_on"), ("status", "status"), ("created_at", "created_at")),
         field_labels={"due_on": _("完成期限"), "status": _("状态"), "created_at": _("创建时间")},
         label=_("排序"),
+        help_text=TODO_FIRST_HELP,
     )
 
     class Meta:
@@ -50,6 +52,10 @@ class TaskFilterSet(FiregridFilterSet):
             "parent",
             "plan",
         ]
+
+    def todo_first(self) -> TodoFirst:
+        """Open tasks first, the nearest due date first (overdue ones lead); done and cancelled last."""
+        return TodoFirst(open=Q(status__in=OPEN_STATUSES), deadline="due_on", newest=("-created_at", "-pk"))
 
     def filter_area(self, queryset: QuerySet[Task], name: str, area: Area | None) -> QuerySet[Task]:
         # Tasks held by the area or any area below it.

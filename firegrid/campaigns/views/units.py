@@ -4,6 +4,7 @@ unit's rank today — and the menu's way to it."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -62,6 +63,15 @@ class UnitPageView(CampaignMixin, LoginRequiredMixin, TemplateView):
         context.update(campaign=campaign, unit=unit, rule=ranking.RANKING_RULE)
         table = ranking.unit_ranking(campaign)
         context["ranking"] = table
+        # On a phone the ranking shows its first rows and the unit's own; ?all=ranking (the 展开全部 link
+        # where scripts do not run) shows every row.
+        unfold = {key: value for key, value in self.request.GET.items() if key != "all"}
+        context.update(
+            top=ranking.PHONE_TOP,
+            show_all=self.request.GET.get("all") == "ranking",
+            unfold_query=urlencode(unfold),
+            is_liaison=user.role == Role.UNIT_LIAISON,
+        )
         if unit is None:
             context["units"] = Unit.objects.filter(claims__campaign=campaign).distinct().order_by("name")
             return context
@@ -85,7 +95,7 @@ class UnitPageView(CampaignMixin, LoginRequiredMixin, TemplateView):
                 plan_deadline=Subquery(plans.values("deadline")[:1]), plan_id=Subquery(plans.values("pk")[:1])
             )
             .select_related("building")
-            .order_by("building__address", "pk")
+            .order_by("sort_key", "pk")
         )
         by_landlord: dict[int, list[Premises]] = {}
         for p in premises:

@@ -17,6 +17,7 @@ from firegrid.registry.models import Building, Landlord, Premises, Room, TenantH
 
 from .. import data
 from .areas import GridPlan, SubdistrictPlan
+from .outlines import BUILDING_SPREAD, district_outlines
 from .people import LANDLORD_BORN, TENANT_BORN, IdNumbers, mobile, person_name, tenant_region
 from .streams import seeded_rng
 
@@ -130,6 +131,7 @@ class RegistryGenerator:
         self.plan = plan
         self.scale = scale
         self.grid_pks = grid_pks
+        self.outlines = district_outlines(plan, seed, data.DISTRICT_CODE)
         self.total_buildings = BUILDINGS * scale
         self.chunk_count = max(1, math.ceil(self.total_buildings / chunk_buildings))
         self.rng = seeded_rng(seed, "registry")
@@ -254,12 +256,20 @@ class RegistryGenerator:
             structure = BuildingStructure.FRAME if rng.random() < 0.7 else BuildingStructure.BRICK_CONCRETE
         else:
             structure = rng.choices(_HOUSE_STRUCTURES, cum_weights=(62, 82, 96, 100))[0]
+        # Near the grid's seed, inside its outline; drawn where the position always was, so the rest of
+        # the registry stream (and data) stays as it was, and so does the buildings' layout within a grid
+        # (up to its scale): the long-term phase's walking routes, and the patrols on them, are unchanged.
+        d_lat, d_lng = (
+            rng.uniform(-BUILDING_SPREAD, BUILDING_SPREAD),
+            rng.uniform(-BUILDING_SPREAD, BUILDING_SPREAD),
+        )
+        lng, lat = self.outlines.place(grid.code, d_lng, d_lat)
         building = Building(
             grid_id=self.grid_pks[grid.code],
             address=address,
             name=f"{slot.number % 20 + 1}幢" if use == BuildingUse.RESIDENTIAL else "",
-            latitude=_degrees(community.lat + rng.uniform(-0.004, 0.004)),
-            longitude=_degrees(community.lng + rng.uniform(-0.004, 0.004)),
+            latitude=_degrees(lat),
+            longitude=_degrees(lng),
             floors=floors,
             height_m=_tenths(floors * rng.randint(29, 34)),
             structure=structure,

@@ -12,6 +12,7 @@ import hashlib
 import io
 import itertools
 import random
+import re
 import zoneinfo
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -229,6 +230,21 @@ def test_buildings_lie_in_the_district(demo):
     centre = zhangtan.aggregate(lat=Avg("latitude"), lng=Avg("longitude"))
     assert abs(centre["lat"] - Decimal("28.98")) < Decimal("0.02")
     assert abs(centre["lng"] - Decimal("118.93")) < Decimal("0.02")
+
+
+@pytest.mark.django_db
+def test_areas_carry_their_outlines_and_buildings_stand_in_their_grid(demo):
+    from firegrid.demo.generator.outlines import contains, district_outlines
+
+    outlines = district_outlines(district_plan(2019), 2019, DISTRICT_CODE)
+    for code, outline in Area.objects.values_list("code", "outline"):
+        ring = outline["coordinates"][0]
+        assert outline["type"] == "Polygon" and ring[0] == ring[-1]
+        assert [tuple(p) for p in ring[:-1]] == outlines.polygons[code]
+    pks = sorted(Building.objects.values_list("pk", flat=True))
+    for building in Building.objects.filter(pk__in=random.Random(3).sample(pks, 200)).select_related("grid"):
+        ring = [tuple(p) for p in building.grid.outline["coordinates"][0]]
+        assert contains(ring, (float(building.longitude), float(building.latitude))), building.address
 
 
 @pytest.mark.django_db
@@ -766,6 +782,29 @@ def test_campaign_replay_a_second_run_changes_nothing(demo):
 
 
 # --- scale (last: it replaces the scale-1 load) ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_bulk_load_fills_the_natural_sort_keys(demo):
+    """Natural order (1号, 2号, 10号): every building, premises and room the demo writes in bulk carries
+    its sort key, and a street's buildings list by house number."""
+    from firegrid.registry.sort_keys import building_sort_key, premises_sort_key, room_sort_key
+
+    for model in (Building, Premises, Room):
+        assert not model.objects.filter(sort_key="").exists(), model
+    for premises in Premises.objects.select_related("building").order_by("pk")[:300]:
+        assert premises.building.sort_key == building_sort_key(premises.building.address)
+        assert premises.sort_key == premises_sort_key(premises.building.address, premises.unit_label)
+    for room in Room.objects.order_by("pk")[:300]:
+        assert room.sort_key == room_sort_key(room.number)
+    streets: dict[str, list[int]] = {}
+    for address in Building.objects.values_list("address", flat=True):  # the model's order: the key
+        numbered = re.fullmatch(r"(.*?)(\d+)号", address)
+        if numbered:
+            streets.setdefault(numbered[1], []).append(int(numbered[2]))
+    assert max(len(numbers) for numbers in streets.values()) > 10  # past 9号: where raw order goes wrong
+    for numbers in streets.values():
+        assert numbers == sorted(numbers)
 
 
 @pytest.mark.django_db

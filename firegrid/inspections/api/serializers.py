@@ -134,14 +134,17 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
             "threshold",
             "default_deadline_days",
             "measure",
+            "measure_en",
             "acceptance",
+            "acceptance_en",
             "basis",
             "confidence",
         ]
         read_only_fields = fields
 
     def get_category_name(self, item: ChecklistItem) -> str:
-        return item.template.category_name(item.category)
+        # Chinese whatever the language, as title and requirement are: a client has the *_en fields.
+        return item.template.category_name_zh(item.category)
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_threshold(self, item: ChecklistItem) -> Any:
@@ -436,7 +439,7 @@ class HazardSerializer(serializers.ModelSerializer):
         return hazard.bucket or None
 
     def get_category_name(self, hazard: Hazard) -> str:
-        return hazard.item.template.category_name(hazard.item.category)
+        return hazard.item.template.category_name_zh(hazard.item.category)
 
     def get_bucket_display(self, hazard: Hazard) -> str | None:
         return str(HazardBucket(hazard.bucket).label) if hazard.bucket else None

@@ -70,7 +70,9 @@ def load_template(
             rule=dict(item.get("check") or {"kind": "yes_no"}),
             default_deadline_days=item.get("default_deadline_days"),
             measure=item.get("measure_zh", ""),
+            measure_en=item.get("measure_en", ""),
             acceptance=item.get("acceptance_zh", ""),
+            acceptance_en=item.get("acceptance_en", ""),
             basis=list(item.get("basis", [])),
             confidence=item.get("confidence", ""),
         )

@@ -67,7 +67,7 @@ def remind_self_inspections(today: dt.date, *, days: int | None = None) -> int:
     owing = (
         Premises.objects.filter(outstanding_q(period))
         .select_related("building", "landlord__user")
-        .order_by("landlord_id", "building__address", "unit_label", "pk")
+        .order_by("landlord_id", "sort_key", "pk")
     )
     sent = 0
     for _landlord_id, group in groupby(owing.iterator(chunk_size=2000), key=lambda p: p.landlord_id):

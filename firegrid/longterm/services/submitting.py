@@ -83,7 +83,7 @@ def submit_self_inspection(
         raise ValidationError(_("当前检查表没有适用于该出租房屋的自查项。"))
     if SelfInspection.objects.filter(premises=premises, period=period).exists():
         raise ValidationError(_("该出租户本期已提交自查。"))
-    titles = {item.code: item.title for item in items}
+    titles = {item.code: item.display_title for item in items}
     errors: dict[str, list[str]] = {}
     if photos:
         errors.update(_keep_photos(premises, photos, titles, actor=actor, key=key, now=now))

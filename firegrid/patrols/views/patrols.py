@@ -177,11 +177,15 @@ class PatrolPlanView(LoginRequiredMixin, FormView):  # type: ignore[type-arg]
 
 
 class PatrolMoveView(LoginRequiredMixin, View):
-    """POST: start, finish or cancel a patrol (with the version the page was read at)."""
+    """POST: start, finish or cancel a patrol (with the version the page was read at). The portal's
+    subclass (`portal/patrols.py`) returns to its own patrol page."""
+
+    def default_url(self, patrol: Patrol) -> str:
+        return reverse("patrols:patrol_detail", args=[patrol.pk])
 
     def post(self, request: AuthedHttpRequest, pk: int, move: str) -> HttpResponse:
         patrol = get_object_or_404(Patrol.objects.visible_to(request.user), pk=pk)
-        default = reverse("patrols:patrol_detail", args=[patrol.pk])
+        default = self.default_url(patrol)
         if move not in PatrolMove.values:
             return redirect(default)
         version_text = request.POST.get("version", "")

@@ -51,6 +51,8 @@ class PhoneMixin(View):
         "run": "patrols:patrol_run",
         "finding_new": "patrols:finding_new",
         "building": "patrols:building_scan",
+        "move": "patrols:patrol_move",
+        "premises": "registry:premises_detail",
     }
     # A landlord on a staff page goes to the portal's page of the same name (None: this is the portal).
     landlord_url_names: ClassVar[dict[str, str] | None] = {
@@ -123,6 +125,8 @@ class PatrolRunView(LoginRequiredMixin, PhoneMixin):
             finding_url=self.url("finding_new", patrol.pk),
             run_url=self.url("run", patrol.pk),
             mine_url=self.url("mine"),
+            start_url=self.url("move", patrol.pk, "start"),
+            finish_url=self.url("move", patrol.pk, "finish"),
         )
         return context
 
@@ -207,8 +211,15 @@ class BuildingScanView(LoginRequiredMixin, PhoneMixin):
             return self.render_page("patrols/phone/building_scan.html", context)
         if not Building.objects.visible_to(user).filter(pk=building.pk).exists():
             raise Http404
-        premises = list(Premises.objects.visible_to(user).filter(building=building).order_by("unit_label"))
-        context = {"building": building, "premises": premises, "mine_url": self.url("mine")}
+        premises = list(
+            Premises.objects.visible_to(user).filter(building=building).order_by("sort_key", "pk")
+        )
+        context = {
+            "building": building,
+            "premises": premises,
+            "mine_url": self.url("mine"),
+            "premises_url_name": self.url_names["premises"],
+        }
         return self.render_page("patrols/phone/building.html", context)
 
     def post(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:

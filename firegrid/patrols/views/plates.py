@@ -72,7 +72,9 @@ class PlatePrintView(LoginRequiredMixin, View):
         size = size if size in SIZES else "a6"
         page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
         page = max(1, page)
-        buildings = Building.objects.visible_to(request.user).select_related("grid").order_by("address", "pk")
+        buildings = (
+            Building.objects.visible_to(request.user).select_related("grid").order_by("sort_key", "pk")
+        )
         if area is not None:
             buildings = buildings.filter(grid_id__in=area.grid_ids())
         total = buildings.count() if area is not None else 0

@@ -93,7 +93,7 @@ FLAG_COLUMNS = [
     Column("status", gettext_lazy("状态"), tag=True),
     Column("grid.name", gettext_lazy("网格")),
     Column("user", gettext_lazy("相关人员"), value=lambda f: str(f.user)),
-    Column("details", gettext_lazy("依据"), value=describe),
+    Column("details", gettext_lazy("依据"), value=describe, truncate=True),
 ]
 
 

@@ -22,3 +22,11 @@ def clock(time_machine):
     """Time stands still at T0 until the test moves it (clock.shift(seconds))."""
     time_machine.move_to(T0, tick=False)
     return time_machine
+
+
+@pytest.fixture
+def scene(checklist, district, personas):
+    """张建国 as the demo has him: every portal page has something on it (tests/scene.py)."""
+    from .scene import landlord_scene
+
+    return landlord_scene(district, personas)

@@ -42,10 +42,9 @@ def test_landlord_signs_in_with_the_code_from_the_sms_file(
         page.goto(f"{live_server.url}/login/")
         page.click("a:has-text('房东登录')")
         page.wait_for_url(f"{live_server.url}/portal/login/")
-        # Large type on (as from 我的 › 大字模式): the page still fits the phone.
-        page.evaluate("localStorage.setItem('firegrid.large', '1')")
-        page.reload()
-        assert page.evaluate("document.documentElement.classList.contains('large')")
+        # 长辈模式 on (the toggle on every portal page): the page still fits the phone.
+        page.click("#elder-toggle")
+        page.wait_for_selector("html.elder")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
         # A typo first: the error is on the field and what was typed stays.
@@ -77,9 +76,9 @@ def test_landlord_signs_in_with_the_code_from_the_sms_file(
         assert tap["height"] >= 44
         shot(page, "portal-home-phone")
 
-        page.click(f"a[href='/registry/premises/{district.premises_a.pk}/']")
-        page.wait_for_url(f"**/registry/premises/{district.premises_a.pk}/")
-        response = page.goto(f"{live_server.url}/registry/premises/{district.premises_b.pk}/")
+        page.click(f"a[href='/portal/premises/{district.premises_a.pk}/']")
+        page.wait_for_url(f"**/portal/premises/{district.premises_a.pk}/")
+        response = page.goto(f"{live_server.url}/portal/premises/{district.premises_b.pk}/")
         assert response.status == 404
     finally:
         context.close()

@@ -1,7 +1,7 @@
 """End to end in headless Chromium: a landlord signs in with the code from the console backend, uploads
 proof and asks for the recheck, and an officer accepts.
 
-The landlord is on a 360 px phone in large type and arrives as from the QR code on the notice (the plan
+The landlord is on a 360 px phone in 长辈模式 and arrives as from the QR code on the notice (the plan
 page, then the sign-in, then back). The code is read from what the development ConsoleBackend prints:
 the backend is the real one, pointed at a buffer instead of the server's stdout (the live server runs
 in a thread of this process, so the test reads the same buffer). The officer uses the desktop pages:
@@ -75,9 +75,10 @@ def test_landlord_uploads_proof_asks_for_the_recheck_and_an_officer_accepts(
     try:
         phone = context.new_page()
         phone.set_default_timeout(15000)
-        # Large type on (as from 我的 › 大字模式) before anything: every page must still fit.
+        # 长辈模式 on before anything (its toggle is on the sign-in page too): every page must still fit.
         phone.goto(f"{live_server.url}/portal/login/")
-        phone.evaluate("localStorage.setItem('firegrid.large', '1')")
+        phone.click("#elder-toggle")
+        phone.wait_for_selector("html.elder")
 
         # As from the QR code on the notice: the plan page asks to sign in first, then comes back.
         phone.goto(f"{live_server.url}{plan_path}")
@@ -88,7 +89,7 @@ def test_landlord_uploads_proof_asks_for_the_recheck_and_an_officer_accepts(
         phone.fill("#id_code", code_from_console(mobile))
         phone.click("button.login-submit")
         phone.wait_for_url(f"{live_server.url}{plan_path}")
-        assert phone.evaluate("document.documentElement.classList.contains('large')")
+        assert phone.evaluate("document.documentElement.classList.contains('elder')")
         assert phone.locator("#plan-state").inner_text() == "已送达通知"
         assert "还剩" in phone.locator("#countdown").inner_text()
         assert fits_the_phone(phone)

@@ -64,6 +64,10 @@ def plan(checklist, district, personas):
     return rectification.notify_plan(plan_with_hazards(district.premises_a, actor=gw), actor=gw)
 
 
+def nearest_item_deadline(plan) -> dt.date:
+    return min(plan.items.values_list("deadline", flat=True))
+
+
 def item_of(plan, code: str):
     return plan.items.get(hazard__item__code=code)
 
@@ -81,8 +85,10 @@ def test_the_landlord_sees_their_plan_by_its_public_key(landlord, plan):
     page = response.content.decode()
     assert "樟潭街道樟树潭村12号 整幢" in page
     assert "已送达通知" in page and "签署承诺书" in page
-    days = plan.days_left()
-    assert f"还剩 {days} 天" in page
+    # The countdown runs to the nearest deadline still open (SEP-01's), not the plan's own.
+    days = (nearest_item_deadline(plan) - timezone.localdate()).days
+    assert days < plan.days_left()
+    assert f"还剩 {days} 天" in page and f"还剩 {plan.days_left()} 天" not in page
     for code in ("SEP-01", "EXIT-03"):
         item = item_of(plan, code)
         assert item.hazard.item.title in page
@@ -142,7 +148,7 @@ def test_home_shows_the_open_plan_card_and_ended_plans_below(landlord, plan, dis
     card = page[page.index(f'id="plan-{plan.pk}"') :]
     card = card[: card.index("</div>\n", card.index("查看整改方案"))]
     assert "已送达通知" in card and "整改通知已送达，请签署承诺书" in card
-    assert f"还剩 {plan.days_left()} 天" in card
+    assert f"还剩 {(nearest_item_deadline(plan) - timezone.localdate()).days} 天" in card
     assert "2 项隐患" in card
     assert f'href="{page_url(plan)}"' in card
     assert "已结束的整改" not in page
@@ -164,10 +170,12 @@ def test_the_countdown_turns_to_overdue(landlord, plan, personas, time_machine):
     assert rectification.mark_overdue() == 1
     landlord.force_login(personas.landlord)  # the session of weeks ago has expired
     page = landlord.get(page_url(plan)).content.decode()
-    assert "已超过整改期限" in page and "已逾期 2 天" in page and "tone-late" in page
+    late = (timezone.localdate() - nearest_item_deadline(plan)).days
+    assert late > 2  # SEP-01 was due before the plan's own deadline
+    assert "已超过整改期限" in page and f"已逾期 {late} 天" in page and "tone-late" in page
     # Overdue: photos still go up, but the recheck is the officers' call now.
     assert "上传整改照片" in page and 'id="request-recheck"' not in page
-    assert "已逾期 2 天" in landlord.get("/portal/").content.decode()
+    assert f"已逾期 {late} 天" in landlord.get("/portal/").content.decode()
 
 
 def test_countdown_words(plan):
@@ -295,7 +303,9 @@ def test_an_upload_to_an_ended_plan_is_refused_with_a_message(landlord, plan, di
     assert not ProofPhoto.objects.exists()
 
 
-def test_inspection_photos_of_the_hazard_are_shown(landlord, other_landlord, checklist, district, personas):
+def test_inspection_photos_of_the_hazard_are_shown(
+    landlord, other_landlord, checklist, district, personas, login
+):
     gw = personas.grid_worker
     inspection = inspections.start_inspection(actor=gw, premises=district.premises_a)
     answers = [
@@ -307,11 +317,16 @@ def test_inspection_photos_of_the_hazard_are_shown(landlord, other_landlord, che
     inspections.submit_inspection(inspection, actor=gw, outcome=VisitOutcome.INSPECTED, answers=answers)
     plan = rectification.notify_plan(rectification.create_plan(district.premises_a, actor=gw), actor=gw)
     page = landlord.get(page_url(plan)).content.decode()
-    assert f'src="{photo.get_thumbnail_url()}"' in page
-    # The inspection's photo view lets the landlord see it, and not another landlord.
+    # Served by the portal's own photo view (never the back office's URL), to the landlord only.
+    thumbnail = f"/portal/photos/{photo.pk}/thumbnail"
+    assert f'src="{thumbnail}"' in page and photo.get_thumbnail_url() not in page
     assert Photo.objects.visible_to(personas.landlord).filter(pk=photo.pk).exists()
-    assert landlord.get(photo.get_thumbnail_url()).status_code == 200
-    assert other_landlord.get(photo.get_thumbnail_url()).status_code == 404
+    response = landlord.get(thumbnail)
+    assert_status(response, 200)
+    assert response["Content-Type"] == "image/jpeg"
+    assert landlord.get(f"/portal/photos/{photo.pk}/image").status_code == 200
+    assert other_landlord.get(thumbnail).status_code == 404
+    assert login(personas.grid_worker).get(thumbnail).status_code == 403
 
 
 # --- the recheck -----------------------------------------------------------------------------------------
@@ -355,22 +370,11 @@ def test_the_history_in_plain_words(landlord, plan):
     assert "由“草稿”变为“已送达通知”" in history
 
 
-def test_booking_link_only_when_the_booking_page_exists(landlord, plan, monkeypatch):
-    from django.urls import NoReverseMatch
-
-    from firegrid.portal import views
-
+def test_the_booking_link_is_the_portals_while_there_is_work(landlord, plan, personas):
     page = landlord.get(page_url(plan)).content.decode()
-    assert f'href="/outreach/book/?plan={plan.pk}"' in page
-
-    def missing(name, *args, **kwargs):
-        if name == "outreach:book":
-            raise NoReverseMatch(name)
-        return original(name, *args, **kwargs)
-
-    original = views.reverse
-    monkeypatch.setattr(views, "reverse", missing)
-    assert "/outreach/book/" not in landlord.get(page_url(plan)).content.decode()
+    assert f'href="{page_url(plan)}book/"' in page and "/outreach/" not in page
+    rectification.cancel_plan(plan, actor=personas.community_officer, reason="店面已停业")
+    assert f"{page_url(plan)}book/" not in landlord.get(page_url(plan)).content.decode()
 
 
 # --- documents -------------------------------------------------------------------------------------------

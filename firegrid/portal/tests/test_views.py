@@ -144,20 +144,21 @@ def test_a_signed_in_landlord_sees_only_their_own_premises(client, district):
     assert list(response.context["premises"]) == sorted(
         [district.premises_a, district.shop_a], key=lambda p: (p.building.address, p.unit_label, p.pk)
     )
-    assert f'href="/registry/premises/{district.premises_a.pk}/"' in page
-    assert f'href="/registry/premises/{district.shop_a.pk}/"' in page
+    assert f'href="/portal/premises/{district.premises_a.pk}/"' in page
+    assert f'href="/portal/premises/{district.shop_a.pk}/"' in page
+    assert "/registry/" not in page
     assert district.building_b.address not in page
-    assert client.get(f"/registry/premises/{district.premises_a.pk}/").status_code == 200
-    assert client.get(f"/registry/premises/{district.premises_b.pk}/").status_code == 404
+    assert client.get(f"/portal/premises/{district.premises_a.pk}/").status_code == 200
+    assert client.get(f"/portal/premises/{district.premises_b.pk}/").status_code == 404
 
 
-def test_the_home_page_has_a_block_for_plans_and_large_type(client, district):
+def test_the_home_page_has_a_block_for_plans_and_elder_mode(client, district):
     send(client, district.landlord_a.mobile)
     sign_in(client, district.landlord_a.mobile)
     response = client.get("/portal/")
     assert "portal/home.html" in [t.name for t in response.templates]
     page = response.content.decode()
-    assert "data-toggle-large" in page and "张建国" in page
+    assert 'id="elder-toggle"' in page and "张建国" in page
 
 
 def test_a_landlord_without_premises_is_told_whom_to_ask(client, district):

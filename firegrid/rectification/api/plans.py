@@ -139,16 +139,26 @@ class PlanViewSet(
         summary="制定整改方案",
         description="为出租户制定整改方案：其全部待整改隐患（或所列隐患），每项的整改措施和验收标准取自检查项，"
         "期限取检查项的默认期限；方案期限为其中最晚的（或所填期限）。同一出租户在同一专项行动中只能有一个"
-        "未结束的方案。",
+        "未结束的方案。\n\n"
+        "只列隐患（hazards）不填出租户，即隐患列表的“起草整改方案”：所列隐患须属于同一出租户、待整改且不在"
+        "未结束的方案中，否则返回 400，hazards 的错误逐一说明哪些隐患、哪些出租户不符，不做任何修改。",
         request=PlanCreateSerializer,
         responses={201: PlanDetailSerializer, **ERRORS},
+        examples=[
+            OpenApiExample("起草整改方案（所选隐患）", value={"hazards": [101, 102]}, request_only=True),
+        ],
     )
     def create(self, request: AuthedRequest) -> Response:
         serializer = PlanCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        premises = data.pop("premises")
-        plan = services.create_plan(premises, actor=request.user, **data)
+        premises = data.pop("premises", None)
+        hazards = data.pop("hazards", None)
+        if hazards:
+            plan = services.draft_plan([h.pk for h in hazards], actor=request.user, premises=premises, **data)
+        else:
+            assert premises is not None  # the serializer asks for one without hazards
+            plan = services.create_plan(premises, actor=request.user, hazards=hazards, **data)
         return self._read(plan, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -330,14 +330,22 @@ def check_officer_covers(officer: User | None, premises: Premises) -> None:
 
 
 class PlanCreateSerializer(serializers.Serializer):
-    """Make a premises' plan from its open hazards (all of them, or the ones listed)."""
+    """Make a premises' plan from its open hazards (all of them), or from the hazards listed (all of one
+    premises, each still to be fixed and in no open plan: the hazard list's 起草整改方案)."""
 
-    premises = ScopedPrimaryKeyRelatedField(queryset=Premises.objects.all(), help_text=_("出租户"))
+    premises = ScopedPrimaryKeyRelatedField(
+        queryset=Premises.objects.all(),
+        required=False,
+        help_text=_("出租户；列出隐患时可不填（取隐患所属的出租户）"),
+    )
     hazards = ScopedPrimaryKeyRelatedField(
         queryset=Hazard.objects.all(),
         many=True,
         required=False,
-        help_text=_("纳入方案的隐患；不填则为该出租户全部待整改且未在其他方案中的隐患"),
+        help_text=_(
+            "纳入方案的隐患，须属于同一出租户、待整改且不在未结束的方案中；"
+            "不填则为该出租户全部待整改且未在其他方案中的隐患"
+        ),
     )
     deadline = serializers.DateField(
         required=False, allow_null=True, help_text=_("方案整改期限；不填则取各隐患期限中最晚的")
@@ -353,7 +361,16 @@ class PlanCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        check_officer_covers(attrs.get("officer"), attrs["premises"])
+        premises = attrs.get("premises")
+        if premises is None:
+            if not attrs.get("hazards"):
+                raise serializers.ValidationError({"premises": _("请填写出租户，或列出纳入方案的隐患。")})
+            # Hazards of several premises are refused by the service, naming them; the officer is checked
+            # here against the one premises they share.
+            places = {h.premises for h in attrs["hazards"]}
+            premises = places.pop() if len(places) == 1 else None
+        if premises is not None:
+            check_officer_covers(attrs.get("officer"), premises)
         return attrs
 
 

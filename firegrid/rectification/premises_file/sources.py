@@ -52,7 +52,7 @@ def _inspection_entries(pks: list[int], user: User) -> dict[int, Entry]:
     for inspection in Inspection.objects.filter(pk__in=pks).prefetch_related(*prefetch):
         # Set by the Prefetch(to_attr=…) above, which the stubs cannot follow.
         failed_answers: list[Answer] = inspection.failed_answers  # type: ignore[attr-defined]
-        failed = [f"{a.item.code} {a.item.title}" for a in failed_answers]
+        failed = [str(a.item) for a in failed_answers]
         departments = "、".join(str(d) for d in inspection.departments.all())
         text = _lines(
             _("不合格项：%(items)s") % {"items": "；".join(failed)} if failed else "",
@@ -103,7 +103,7 @@ def _move_entries(pks: list[int], user: User) -> dict[int, Entry]:
             if move.from_state
             else "",
             _("新期限：%(date)s") % {"date": move.deadline} if move.deadline else "",
-            _("原因：%(reason)s") % {"reason": move.reason} if move.reason else "",
+            _("原因：%(reason)s") % {"reason": move.reason_text} if move.reason else "",
             _("依据检查：%(inspection)s") % {"inspection": move.inspection} if move.inspection_id else "",
         )
         result[move.pk] = Entry(
@@ -199,7 +199,7 @@ def _proof_entries(pks: list[int], user: User) -> dict[int, Entry]:
         result[photo.pk] = Entry(
             time=photo.uploaded_at,
             kind="proof",
-            title=_("整改照片：%(hazard)s") % {"hazard": f"{hazard.item.code} {hazard.item.title}"},
+            title=_("整改照片：%(hazard)s") % {"hazard": str(hazard.item)},
             actor=_user_name(photo.uploaded_by),
             link=safe_reverse("rectification:plan_detail", photo.item.plan_id),
             photos=[

@@ -8,7 +8,8 @@ use this package (`from firegrid.rectification import services`; `services.notif
 modules split it by sub-domain:
 
     base         the locked plan, the deadline rule, the history row
-    plans        making a plan, adding hazards, editing a plan
+    plans        making a plan (from a premises, or from hazards picked in a list), adding hazards,
+                 editing a plan
     moves        every move, `make_move` (the dispatcher), inspections concluding rechecks
     documents    the landlord's pledge, reissuing a document
     proof        the landlord's after-photos
@@ -46,7 +47,9 @@ from .moves import (
 from .plans import (
     add_hazards,
     create_plan,
+    draft_plan,
     open_hazards_without_plan,
+    plannable_hazard_ids,
     proposed_items,
     start_hazards,
     update_plan,
@@ -65,6 +68,7 @@ __all__ = [
     "cancel_plan",
     "conclude_inspection",
     "create_plan",
+    "draft_plan",
     "enforce_plan",
     "escalate_plan",
     "extend_plan",
@@ -73,6 +77,7 @@ __all__ = [
     "mark_overdue",
     "notify_plan",
     "open_hazards_without_plan",
+    "plannable_hazard_ids",
     "proposed_items",
     "record_enforcement",
     "reissue_document",

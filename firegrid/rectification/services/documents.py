@@ -15,7 +15,7 @@ from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action
 from firegrid.core.services import record_change, require
 
-from .. import documents
+from .. import documents, move_reasons
 from ..choices import DocumentKind, DocumentStatus, MoveName, PlanState
 from ..models import Document, Plan
 from .base import _locked
@@ -55,7 +55,7 @@ def sign_pledge(plan: Plan, *, actor: User, name: str, ip: str | None) -> Docume
         plan, DocumentKind.PLEDGE, actor=actor, signature={"name": name, "at": timezone.now(), "ip": ip}
     )
     if plan.state == PlanState.NOTIFIED:
-        _move(plan, MoveName.START, actor=actor, reason=_("房东签署承诺书"))
+        _move(plan, MoveName.START, actor=actor, reason=move_reasons.written(move_reasons.PLEDGE_SIGNED))
     return document
 
 

@@ -18,6 +18,7 @@ from firegrid.core.models import AuditAction
 from firegrid.core.permissions import Action
 from firegrid.core.services import record_change, require, snapshot, update_record
 
+from .. import move_reasons
 from ..choices import MoveName, PlanState
 from ..models import EscalationStep, Plan
 from .moves import _move
@@ -40,7 +41,7 @@ def mark_overdue(today: dt.date | None = None) -> int:
                     plan,
                     MoveName.MARK_OVERDUE,
                     actor=None,
-                    reason=_("已超过整改期限 %(d)s") % {"d": plan.deadline},
+                    reason=move_reasons.written(move_reasons.PAST_DEADLINE, d=plan.deadline),
                 )
                 count += 1
     return count
@@ -62,10 +63,9 @@ def apply_escalation_ladder(today: dt.date | None = None) -> int:
                 plan = Plan.objects.select_for_update().get(pk=pk)
                 if plan.state != source:
                     continue
-                reason = _("逾期 %(days)s 天，按处置阶梯%(move)s") % {
-                    "days": (today - plan.deadline).days,
-                    "move": step.get_move_display(),
-                }
+                reason = move_reasons.written(
+                    move_reasons.LADDER, days=(today - plan.deadline).days, move=MoveName(step.move).label
+                )
                 plan, _state = _move(plan, MoveName(step.move), actor=None, reason=reason)
                 if step.move == MoveName.ESCALATE:
                     plan.escalated_to.add(*step.departments.all())

@@ -19,7 +19,7 @@ from firegrid.core.tables import enumerate_items
 from firegrid.inspections.choices import CLOSED_STATUSES, HazardStatus, InspectionKind, InspectionStatus
 from firegrid.inspections.models import Hazard, Inspection
 
-from .. import documents
+from .. import documents, move_reasons
 from ..choices import DocumentKind, MoveName, PlanState
 from ..machine import check_move
 from ..models import Plan
@@ -383,7 +383,7 @@ def conclude_inspection(inspection: Inspection, *, actor: User) -> Plan | None:
             plan,
             actor=actor,
             deadline=timezone.localdate() + dt.timedelta(days=days),
-            reason=_("复查发现隐患未整改：%(codes)s") % {"codes": codes},
+            reason=move_reasons.written(move_reasons.RECHECK_FAILED, codes=codes),
             inspection=inspection,
         )
     return plan

@@ -22,6 +22,7 @@ from firegrid.core.services import (
     save_update,
     snapshot,
 )
+from firegrid.core.tables import enumerate_items
 from firegrid.inspections.choices import HazardStatus
 from firegrid.inspections.models import Hazard
 from firegrid.inspections.services import set_hazards_status
@@ -37,14 +38,26 @@ if TYPE_CHECKING:
     from firegrid.campaigns.models import Campaign
 
 
+# The hazard statuses a plan takes in: still to be fixed (待整改).
+PLANNABLE_STATUSES = (HazardStatus.OPEN, HazardStatus.IN_RECTIFICATION)
+
+
 def open_hazards_without_plan(premises: Premises) -> QuerySet[Hazard]:
     return (
-        Hazard.objects.filter(
-            premises=premises, status__in=[HazardStatus.OPEN, HazardStatus.IN_RECTIFICATION]
-        )
+        Hazard.objects.filter(premises=premises, status__in=PLANNABLE_STATUSES)
         .exclude(plan_items__plan__state__in=OPEN_STATES)
         .select_related("item")
         .order_by("found_at", "pk")
+    )
+
+
+def plannable_hazard_ids(hazard_ids: Iterable[int]) -> set[int]:
+    """Which of these hazards a new plan could take: a premises' hazard still to be fixed and in no open
+    plan (what the hazard list lets a user tick). One query."""
+    return set(
+        Hazard.objects.filter(pk__in=list(hazard_ids), premises__isnull=False, status__in=PLANNABLE_STATUSES)
+        .exclude(plan_items__plan__state__in=OPEN_STATES)
+        .values_list("pk", flat=True)
     )
 
 
@@ -127,6 +140,104 @@ def create_plan(
     _history(plan, MoveName.CREATE, "", actor=actor)
     record_change(actor=actor, action=AuditAction.CREATE, obj=plan, after=snapshot(plan))
     return plan
+
+
+@transaction.atomic
+def draft_plan(
+    hazard_ids: Iterable[int],
+    *,
+    actor: User,
+    premises: Premises | None = None,
+    deadline: dt.date | None = None,
+    officer: User | None = None,
+    campaign: Campaign | None = None,
+    note: str = "",
+) -> Plan:
+    """Draft one plan from hazards picked by hand (the hazard list's 起草整改方案; the API's `hazards`): all
+    of one premises (`premises`, when given, must be theirs), each in the actor's scope, still to be
+    fixed and in no open plan. A refusal names every hazard or premises at fault and changes nothing;
+    the plan itself is made by `create_plan` (its scope, deadline rules and campaign)."""
+    require(actor, Action.ADD, Plan)
+    wanted = sorted(set(hazard_ids))
+    if not wanted:
+        raise ValidationError({"hazards": _("请至少选择一项隐患。")})
+    hazards = list(
+        Hazard.objects.visible_to(actor)
+        .filter(pk__in=wanted)
+        .select_related("item", "premises__building", "building")
+        .order_by("found_at", "pk")
+    )
+    found = {h.pk for h in hazards}
+    missing = [str(pk) for pk in wanted if pk not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "hazards": _("编号为 %(ids)s 的隐患不存在或不在您的管辖范围内。")
+                % {"ids": enumerate_items(missing)}
+            }
+        )
+    errors = [*_premises_errors(hazards, premises), *_state_errors(hazards)]
+    if errors:
+        raise ValidationError({"hazards": errors})
+    target = premises or hazards[0].premises
+    assert target is not None  # _premises_errors refused hazards without a premises
+    return create_plan(
+        target,
+        actor=actor,
+        hazards=hazards,
+        deadline=deadline,
+        officer=officer,
+        campaign=campaign,
+        note=note,
+    )
+
+
+def _premises_errors(hazards: list[Hazard], premises: Premises | None) -> list[str]:
+    errors = []
+    whole = [h for h in hazards if h.premises is None]
+    if whole:
+        errors.append(
+            _("%(hazards)s 是整幢建筑的隐患，不属于某一出租户，不能纳入整改方案。")
+            % {"hazards": enumerate_items(f"{h}（{h.building}）" for h in whole)}
+        )
+    places = {h.premises.pk: h.premises for h in hazards if h.premises is not None}
+    if premises is not None:
+        others = [h for h in hazards if h.premises is not None and h.premises.pk != premises.pk]
+        if others:
+            errors.append(
+                _("%(hazards)s 不属于出租户 %(premises)s。")
+                % {
+                    "hazards": enumerate_items(f"{h}（{h.premises}）" for h in others),
+                    "premises": premises,
+                }
+            )
+    elif len(places) > 1:
+        errors.append(
+            _("所选隐患分属 %(n)s 个出租户：%(premises)s。一个整改方案只含同一出租户的隐患，请分别起草。")
+            % {"n": len(places), "premises": enumerate_items(places.values())}
+        )
+    return errors
+
+
+def _state_errors(hazards: list[Hazard]) -> list[str]:
+    errors = []
+    done = [h for h in hazards if h.status not in PLANNABLE_STATUSES]
+    if done:
+        errors.append(
+            _("%(hazards)s 已不在待整改状态，不能纳入整改方案。")
+            % {"hazards": enumerate_items(f"{h}（{h.get_status_display()}）" for h in done)}
+        )
+    planned = (
+        PlanItem.objects.filter(hazard__in=hazards, plan__state__in=OPEN_STATES)
+        .select_related("hazard__item", "plan__premises__building")
+        .order_by("hazard__found_at", "hazard_id")
+    )
+    in_plans = [f"{item.hazard}（{item.plan}）" for item in planned]
+    if in_plans:
+        errors.append(
+            _("%(hazards)s 已在未结束的整改方案中，不能再起草。") % {"hazards": enumerate_items(in_plans)}
+        )
+    return errors
 
 
 @transaction.atomic

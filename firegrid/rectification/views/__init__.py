@@ -2,6 +2,7 @@
 
     plans          the plan list, the plan page and its moves, the rectification part of a premises page
     editing        making a plan from a premises page, editing a plan
+    drafting       起草整改方案 from hazards ticked in the hazard list
     documents      document PDF and reissue, proof photos, batch printing of notices
     enforcement    enforcement steps with attachments, the escalation ladder
     premises_file  the premises file (一户一档), its notes and the dossier PDF

@@ -92,7 +92,14 @@ class StateColumn(Column):
 
 
 PLAN_COLUMNS = [
-    Column("premises", gettext_lazy("出租户"), link=True, sort="address", value=lambda p: str(p.premises)),
+    Column(
+        "premises",
+        gettext_lazy("出租户"),
+        link=True,
+        sort="address",
+        value=lambda p: str(p.premises),
+        truncate=True,
+    ),
     Column("landlord.name", gettext_lazy("房东")),
     Column("landlord.mobile", gettext_lazy("房东手机"), default=False),
     StateColumn("state", gettext_lazy("状态")),

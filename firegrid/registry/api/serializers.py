@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from firegrid.core.api.serializers import ScopedModelSerializer
+from firegrid.core.validators import normalise_id_number, validate_resident_id
 
 from .. import services
 from ..models import OUTSIDE_SCOPE_ID_NUMBER, Building, Landlord, Premises, Room, TenantHousehold
@@ -100,10 +102,17 @@ class RoomSerializer(ScopedModelSerializer):
 
 
 class LandlordIdNumberValidator(UniqueValidator):
-    """A landlord's ID number is unique; one held by a landlord outside the caller's scope is refused
-    with OUTSIDE_SCOPE_ID_NUMBER instead of "已存在", which would confirm the person is a landlord."""
+    """A landlord's ID number is unique where given (an empty one is no one's: `held_outside_scope`); one
+    held by a landlord outside the caller's scope is refused with OUTSIDE_SCOPE_ID_NUMBER instead of
+    "已存在", which would confirm the person is a landlord."""
 
     def __call__(self, value: Any, serializer_field: serializers.Field[Any, Any, Any, Any]) -> None:
+        try:
+            validate_resident_id(normalise_id_number(value))
+        except DjangoValidationError:
+            # Not an ID number at all (the field's own validator names the fault): nothing to look up,
+            # and no query with bytes a database refuses (NUL on PostgreSQL — found by the API fuzzing).
+            return
         instance = getattr(serializer_field.parent, "instance", None)
         user = serializer_field.context["request"].user
         if Landlord.objects.held_outside_scope(user, value, exclude_pk=getattr(instance, "pk", None)):
@@ -145,6 +154,7 @@ class LandlordSerializer(ScopedModelSerializer):
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
         id_number = fields["id_number"]
+        # DRF builds the UniqueValidator from landlord_id_number_unique (its queryset leaves out empty IDs).
         id_number.validators = [
             LandlordIdNumberValidator(v.queryset, v.message) if isinstance(v, UniqueValidator) else v
             for v in id_number.validators

@@ -206,26 +206,32 @@ def visible_mappings(user: User) -> QuerySet[LedgerMapping]:
     root = services.scope_root(user)
     if root is None:
         return rows.none()
-    ids = root.ancestor_ids
-    lineage = ids if len(ids) == 1 else ids[1:]
     inside = Q(pk__in=[])
     for path in user.scope_paths:
         inside |= Q(owner_area__path__startswith=path)
-    return rows.filter(Q(owner_area_id__in=lineage) | inside | Q(published=True))
+    return rows.filter(Q(owner_area_id__in=services.mapping_lineage(root)) | inside | Q(published=True))
 
 
 def mapping_for_area(user: User, kind: str, code: str) -> LedgerMapping:
-    """The newest saved mapping of a kind owned by the area with this code, among those the user may use."""
-    saved = (
-        visible_mappings(user)
-        .filter(kind=kind, owner_area__code=code.strip())
-        .order_by("-updated_at", "-id")
+    """The mapping of a kind an area (by code) would be offered, among those the user may use: the area's
+    own, else its nearest ancestor's, else the newest published one. One answer for "none" and "not
+    yours": a code says nothing about areas the user may not see."""
+    none = ValidationError({"area": _("区域「%(code)s」没有您可使用的此类台账对应关系。") % {"code": code}})
+    # An area inside the user's scope, or one above it whose mappings they are offered (a grid worker's
+    # community owns the mapping the grid worker saved).
+    own = services.mapping_lineage(services.scope_root(user))
+    area = (
+        Area.objects.filter(code=code.strip())
+        .filter(Q(pk__in=Area.objects.visible_to(user).values("pk")) | Q(pk__in=own))
         .first()
     )
+    if area is None:
+        raise none
+    lineage = area.ancestor_ids if user.is_district_wide else services.mapping_lineage(area)
+    found = visible_mappings(user).filter(kind=kind).filter(Q(owner_area_id__in=lineage) | Q(published=True))
+    saved = services.nearest_mapping(list(found), lineage)
     if saved is None:
-        raise ValidationError(
-            {"area": _("区域「%(code)s」没有您可使用的此类台账对应关系。") % {"code": code}}
-        )
+        raise none
     return saved
 
 

@@ -1,6 +1,7 @@
 """The records one import run refers to again and again, kept for the whole run: buildings and landlords
 by natural key (with the values each row gave them, so a ledger that contradicts itself is caught),
-and the stored premises and rooms that room and tenant rows name."""
+and the stored premises and rooms that room and tenant rows name. Landlords, found by either of two
+keys, have their own module (landlords.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from firegrid.core.models import Record
-from firegrid.core.permissions import Action
-from firegrid.registry.models import OUTSIDE_SCOPE_ID_NUMBER, Building, Landlord, Premises, Room
+from firegrid.registry.models import Building, Premises, Room
 
 from .importer import ImportContext, Row, field_label
 from .messages import Message
@@ -69,6 +69,7 @@ class Entry:
     writable: bool = True
     warned: bool = False
     hidden: bool = False  # a registered record the importer may not see: never linked, never shown
+    hidden_with_id: bool = False  # such a landlord has an ID number (a row's ID number may not fill it in)
     counted: bool = False  # a row without errors refers to it: the planned counts include it
 
 
@@ -237,102 +238,6 @@ class BuildingBook(Book):
         if entry.obj.floors is None or entry.obj.floors < needed:
             entry.obj.floors = needed
             self.mark(entry)
-
-
-class LandlordBook(Book):
-    model = Landlord
-    target = "landlord"
-    attrs = ("name", "mobile", "address", "area", *FOUR_CATEGORY, "employer_unit", "to_verify")
-    exclude = ["area", "employer_unit"]
-
-    def prefetch(self, rows: list[Row]) -> None:
-        ids = {r.get("landlord.id_number") for r in rows} - self.entries.keys()
-        if not ids:
-            return
-        qs = Landlord.objects.filter(id_number__in=ids)
-        if self.ctx.write:
-            qs = qs.select_for_update()
-        found = {landlord.pk: landlord for landlord in qs}
-        actor = self.ctx.actor
-        visible = set(Landlord.objects.visible_to(actor).filter(pk__in=found).values_list("pk", flat=True))
-        writable = set(
-            Landlord.objects.visible_to(actor, Action.CHANGE)
-            .filter(pk__in=visible)
-            .values_list("pk", flat=True)
-        )
-        for landlord in found.values():
-            if landlord.pk in visible:
-                entry = Entry(landlord, new=False, first_row=0, writable=landlord.pk in writable)
-            else:
-                # Only its ID number is kept: nothing of the person may reach the report.
-                entry = Entry(None, new=False, first_row=0, writable=False, hidden=True)
-            self.entries[landlord.id_number] = entry
-
-    def entry_for(self, row: Row) -> Entry:
-        id_number = row.get("landlord.id_number")
-        entry = self.entries.get(id_number)
-        if entry is None:
-            landlord = Landlord(id_number=id_number, name="", area=row.grid)
-            entry = self.add(id_number, Entry(landlord, new=True, first_row=row.number))
-        return entry
-
-    def refuse_hidden(self, row: Row, entry: Entry) -> bool:
-        """True (and an error on the row) when the row names a landlord the importer may not see.
-        Linking one would open the record to the importer; saying "registered" or "exists" would
-        tell an outsider that the person is a landlord. The message says neither who nor where."""
-        if entry.hidden:
-            self.ctx.error(row, "landlord.id_number", OUTSIDE_SCOPE_ID_NUMBER)
-        return entry.hidden
-
-    def tally(self) -> None:
-        for entry in self.entries.values():
-            if entry.counted and not entry.hidden:
-                outcome = "created" if entry.new else "updated" if entry.changed else "unchanged"
-                self.ctx.tally.add(self.target, outcome)
-
-    def apply_inline(self, row: Row, entry: Entry) -> None:
-        """Landlord columns on a premises row: name and mobile. The registered name wins over a different
-        one in the ledger (a warning); a landlord the user may see but not change is linked, never
-        changed (one the user may not see is never linked: `refuse_hidden`)."""
-        given = {a: row.values[f"landlord.{a}"] for a in ("name", "mobile") if f"landlord.{a}" in row.values}
-        obj = entry.obj
-        if not entry.new and not entry.writable:
-            if any(not same(getattr(obj, a), v) for a, v in given.items()) and not entry.warned:
-                entry.warned = True
-                self.ctx.warn(
-                    row,
-                    "landlord.id_number",
-                    _("该身份证号码的房东登记在您的管辖范围以外，本行的房东姓名和电话不会更新。"),
-                )
-            return
-        for attr, value in given.items():
-            first = entry.set_by.get(attr)
-            if first is not None and first != row.number and not same(getattr(obj, attr), value):
-                label = field_label(Landlord, attr)
-                self.ctx.warn(
-                    row,
-                    f"landlord.{attr}",
-                    _(
-                        "同一身份证号码在第 %(row)s 行的%(field)s是「%(first)s」，本行是「%(this)s」，以第 %(row)s 行为准。"
-                    )
-                    % {"row": first, "field": label, "first": getattr(obj, attr), "this": value},
-                )
-                continue
-            if attr == "name" and not entry.new and not same(obj.name, value):
-                entry.set_by[attr] = row.number
-                self.ctx.warn(
-                    row,
-                    "landlord.name",
-                    _(
-                        "该身份证号码已登记为「%(registered)s」，本行姓名「%(this)s」未采用；如确需更正请在房东页面修改。"
-                    )
-                    % {"registered": obj.name, "this": value},
-                )
-                continue
-            self.set_value(entry, row, attr, value)
-        for key in ("landlord.name", "landlord.mobile"):
-            if key in row.bad:
-                entry.bad.add(key)
 
 
 class PremisesLocator:

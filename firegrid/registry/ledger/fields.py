@@ -6,7 +6,7 @@ sheets (姓名 is the landlord in a premises ledger and the household head in a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +36,9 @@ class LedgerField:
     help: str | Promise = ""
     example: str = ""
     sniff: str = ""  # "id_number" or "mobile": recognisable from sample values alone
+    # Required unless this other field has a column: a landlord is known by ID number, or else by name and
+    # mobile (a community's ledger often has no ID numbers).
+    unless: str = ""
 
     @property
     def target(self) -> str:
@@ -199,9 +202,13 @@ LANDLORD_ID = LedgerField(
     ),
     v.to_id_number,
     required=True,
-    help=_("18位居民身份证号码，用来识别房东；请把该列设为“文本”格式。"),
+    help=_(
+        "18位居民身份证号码，用来识别房东；没有时按房东姓名和联系电话识别（登记为待核实）。"
+        "请把该列设为“文本”格式。"
+    ),
     example="330803198001010014",
     sniff="id_number",
+    unless="landlord.mobile",
 )
 LANDLORD_MOBILE = LedgerField(
     "landlord.mobile",
@@ -526,4 +533,16 @@ DEFAULTED = frozenset({"grid", "premises.unit_label"})
 
 
 def missing_required(kind: str, mapped: set[str]) -> list[LedgerField]:
-    return [f for f in KIND_FIELDS[kind] if f.required and f.key not in mapped and f.key not in DEFAULTED]
+    missing = []
+    for f in KIND_FIELDS[kind]:
+        if not f.required or f.key in mapped or f.key in DEFAULTED or f.unless in mapped:
+            continue
+        missing.append(replace(f, label=requirement_label(kind, f)) if f.unless else f)
+    return missing
+
+
+def requirement_label(kind: str, f: LedgerField) -> str | Promise:
+    """A required field as the mapping page names it: "身份证号码或联系电话" for one that another may replace."""
+    if not f.unless:
+        return f.label
+    return _("%(field)s或%(other)s") % {"field": f.label, "other": fields_for(kind)[f.unless].label}

@@ -66,7 +66,9 @@ def template_workbook(kind: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("台账")
-    sheet.append([_("序号"), *[("*" if f.required else "") + str(f.label) for f in fields]])
+    labels = {f.key: f.label for f in fields}
+    # An ID number may be left out where the mobile is given: not starred, its note says so.
+    sheet.append([_("序号"), *[("*" if f.required and not f.unless else "") + str(f.label) for f in fields]])
     sheet.append([_("示例"), *[f.example for f in fields]])
     for cell in sheet[1]:
         cell.font = RED if str(cell.value).startswith("*") else BOLD
@@ -85,7 +87,11 @@ def template_workbook(kind: str) -> bytes:
     for cell in notes[1]:
         cell.font = BOLD
     for f in fields:
-        notes.append([str(f.label), _("必填") if f.required else "", str(f.help), f.example])
+        if f.required and f.unless:
+            required = _("与“%(other)s”至少填一项") % {"other": labels.get(f.unless, "")}
+        else:
+            required = _("必填") if f.required else ""
+        notes.append([str(f.label), required, str(f.help), f.example])
     notes.append([])
     for line in (
         _("每行一条记录；第1行为表头，“示例”行导入时自动跳过，可以删除。"),

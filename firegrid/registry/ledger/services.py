@@ -203,33 +203,39 @@ def scope_root(user: User) -> Area | None:
     return area
 
 
+def mapping_lineage(root: Area | None) -> list[int]:
+    """The areas whose saved mappings are offered below `root`, top first: its ancestors and itself, without
+    the district unless `root` is the district (the district's own unpublished mappings are its staff's)."""
+    if root is None:
+        return []
+    ids = root.ancestor_ids  # top (the district) first, the root itself last
+    return ids if len(ids) == 1 else ids[1:]
+
+
+def nearest_mapping(found: list[LedgerMapping], lineage: list[int]) -> LedgerMapping | None:
+    """The one to offer among saved mappings: the deepest area's of the lineage (own area first, then the
+    nearest ancestor), else the newest published one."""
+    depth = {pk: i for i, pk in enumerate(lineage)}
+
+    def rank(m: LedgerMapping) -> tuple[int, float, float]:
+        if m.owner_area_id in depth:
+            return (0, -depth[m.owner_area_id], -m.updated_at.timestamp())
+        return (1, 0, -m.updated_at.timestamp())
+
+    return min(found, key=rank, default=None)
+
+
 def saved_mapping_for(user: User, kind: str, signature: str) -> LedgerMapping | None:
     """The saved mapping offered for a sheet layout: the user's own area's, else the nearest ancestor
     area's (a subdistrict's for its communities), else a published district-wide one. Never another
-    area's: a mapping carries area values and a default grid (issue 13). The district's own unpublished
-    mappings are its staff's, not offered below it."""
+    area's: a mapping carries area values and a default grid (issue 13)."""
     if not signature:
         return None
-    root = scope_root(user)
-    lineage: list[int] = []
-    if root is not None:
-        ids = root.ancestor_ids  # top (the district) first, the root itself last
-        lineage = ids if len(ids) == 1 else ids[1:]
-    found = list(
-        LedgerMapping.objects.filter(kind=kind, signature=signature).filter(
-            Q(owner_area_id__in=lineage) | Q(published=True)
-        )
+    lineage = mapping_lineage(scope_root(user))
+    found = LedgerMapping.objects.filter(kind=kind, signature=signature).filter(
+        Q(owner_area_id__in=lineage) | Q(published=True)
     )
-    if not found:
-        return None
-    depth = {pk: i for i, pk in enumerate(lineage)}
-
-    def rank(m: LedgerMapping) -> tuple[int, float]:
-        if m.owner_area_id in depth:
-            return (0, -depth[m.owner_area_id])  # own area first, then the nearest ancestor
-        return (1, -m.updated_at.timestamp())  # then the newest published one
-
-    return min(found, key=rank)
+    return nearest_mapping(list(found), lineage)
 
 
 def can_publish(user: User | AnonymousUser) -> bool:

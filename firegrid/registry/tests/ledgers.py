@@ -229,4 +229,119 @@ EVERY_ERROR = Ledger(
 )
 
 
-LEDGERS = [ZHANGTAN, FUSHI, UTF8_CSV, RENTAL_NO_AREA, EVERY_ERROR]
+# --- landlords known by name and mobile only (issue 13, item 1: "a landlord's name with ID or mobile") ---------
+
+NO_ID_HEADERS = ["序号", "所属网格", "房屋地址", "户号", "房东姓名", "联系电话", "建筑面积"]
+
+
+def _no_id_numbers() -> bytes:
+    """A sheet without an ID number column: each landlord (two premises each) is known by name and mobile."""
+    rows = []
+    for i in range(6):
+        landlord = i // 2
+        rows.append(
+            [
+                i + 1,
+                "樟树潭一网格",
+                f"樟潭街道无证村{landlord + 1}号",
+                f"{i % 2 + 1}楼",
+                f"无证房东{landlord + 1}",
+                f"1370000{landlord:04d}",
+                "50",
+            ]
+        )
+    return samples.write_xlsx(rows, headers=NO_ID_HEADERS, title="樟树潭一网格出租房屋台账（无身份证号）")
+
+
+NO_ID_NUMBERS = Ledger(
+    name="landlords-by-name-and-mobile",
+    filename="无身份证号台账.xlsx",
+    build=_no_id_numbers,
+    user="wanggy",
+    area="330803001001001",
+    errors=[],  # three landlords, registered 待核实 with their ID numbers to verify
+)
+
+PARTIAL_ID_HEADERS = [
+    "序号",
+    "所属网格",
+    "房屋地址",
+    "户号",
+    "房东姓名",
+    "身份证号码",
+    "联系电话",
+    "建筑面积",
+]
+
+
+def _partial_ids() -> bytes:
+    """Some landlords with an ID number, some without; rows that identify no landlord."""
+    grid = "樟树潭一网格"
+    rows = [
+        [1, grid, "樟潭街道半证村1号", "1楼", "钱一", landlord_id(601), "13600000001", "40"],  # row 2
+        [2, grid, "樟潭街道半证村2号", "1楼", "孙二", "", "13600000002", "40"],  # 3: by name and mobile
+        [3, grid, "樟潭街道半证村2号", "2楼", "孙二", "", "13600000002", "40"],  # 4: the same landlord
+        [4, grid, "樟潭街道半证村3号", "1楼", "李三", "", "", "40"],  # 5: neither ID nor mobile
+        [5, grid, "樟潭街道半证村4号", "1楼", "", "", "13600000005", "40"],  # 6: a mobile without a name
+        [6, grid, "樟潭街道半证村5号", "1楼", "孙二", landlord_id(602), "13600000002", "40"],  # 7: 孙二's ID
+        [7, grid, "樟潭街道半证村2号", "1楼", "孙二", "", "13600000002", "40"],  # 8: repeats row 3
+    ]
+    return samples.write_csv(rows, headers=PARTIAL_ID_HEADERS, encoding="utf-8")
+
+
+PARTIAL_IDS = Ledger(
+    name="some-landlords-without-id-numbers",
+    filename="部分无身份证号.csv",
+    build=_partial_ids,
+    user="wanggy",
+    area="330803001001001",
+    errors=[
+        (5, "F", "必须填写房东身份证号码或手机号码。"),
+        (6, "E", "必须填写房东姓名。"),
+        (8, "D", "与第 3 行重复：同一建筑内相同的门牌/户号（樟潭街道半证村2号 1楼）。"),
+    ],
+)
+
+LANDLORD_HEADERS = ["序号", "姓名", "身份证号码", "手机号码", "网格"]
+
+
+def _landlords() -> bytes:
+    grid = "樟树潭一网格"
+    rows = [
+        [1, "周一", landlord_id(611), "13500000001", grid],  # row 2
+        [2, "吴二", "", "13500000002", grid],  # 3: by name and mobile
+        [3, "吴二", "", "13500000002", grid],  # 4: the same landlord again
+        [4, "郑三", "", "", grid],  # 5: neither ID nor mobile
+        [5, "周一", landlord_id(611), "13500000009", grid],  # 6: the same ID number again
+        [6, "吴二", landlord_id(612), "13500000002", grid],  # 7: row 3's landlord, its ID given
+        [7, "王四", landlord_id(614), "", grid],  # 8: an ID number without a mobile is enough
+    ]
+    return samples.write_xlsx(rows, headers=LANDLORD_HEADERS, title=None, totals=False, sign_off=False)
+
+
+LANDLORDS = Ledger(
+    name="landlord-ledger-keys",
+    filename="房东台账.xlsx",
+    build=_landlords,
+    user="shequ",
+    area="330803001001",
+    kind="landlord",
+    errors=[
+        (4, "D", "姓名和手机号码「吴二 13500000002」与第 3 行重复。"),
+        (5, "C", "必须填写房东身份证号码或手机号码。"),
+        (6, "C", f"身份证号码「{landlord_id(611)}」与第 2 行重复。"),
+        (7, "D", "姓名和手机号码「吴二 13500000002」与第 3 行重复。"),
+    ],
+)
+
+
+LEDGERS = [
+    ZHANGTAN,
+    FUSHI,
+    UTF8_CSV,
+    RENTAL_NO_AREA,
+    EVERY_ERROR,
+    NO_ID_NUMBERS,
+    PARTIAL_IDS,
+    LANDLORDS,
+]

@@ -219,13 +219,20 @@ def test_confirmed_mapping_is_saved_and_proposed_next_time(district, personas):
 def test_mapping_must_cover_required_fields_once(district, personas):
     job = upload(personas.grid_worker, samples.write_xlsx(rows(2)))
     columns = {int(i): k for i, k in job.mapping["columns"].items()}
-    with pytest.raises(ValidationError, match="身份证号码"):
+    # A landlord is known by ID number or by name and mobile: one of the two columns is required.
+    with pytest.raises(ValidationError, match="身份证号码或联系电话"):
         services.confirm_mapping(
             job,
             actor=personas.grid_worker,
-            columns={i: k for i, k in columns.items() if k != "landlord.id_number"},
+            columns={i: k for i, k in columns.items() if k not in ("landlord.id_number", "landlord.mobile")},
             default_grid=None,
         )
+    services.confirm_mapping(
+        job,
+        actor=personas.grid_worker,
+        columns={i: k for i, k in columns.items() if k != "landlord.id_number"},
+        default_grid=None,
+    )
     with pytest.raises(ValidationError, match="只能对应一列"):
         services.confirm_mapping(
             job, actor=personas.grid_worker, columns={**columns, 12: "building.address"}, default_grid=None

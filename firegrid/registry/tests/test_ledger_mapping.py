@@ -267,11 +267,10 @@ def test_publish_checkbox_is_shown_to_district_roles_only(tree, login):
 
 
 def test_every_way_of_saving_a_mapping_follows_the_same_rules(tree):
-    """A job's mapping (the pages, the API), a YAML file read by the command (batch.save_mapping_file) and
-    one read by mapping_file.save_from_yaml: all through services.save_layout_mapping — owned by the saver's
-    community (a grid worker's too), one per area and layout, published only by a district role."""
+    """A job's mapping (the pages, the API) and a YAML file read by the command (batch.save_mapping_file):
+    both through services.save_layout_mapping — owned by the saver's community (a grid worker's too), one
+    per area and layout, published only by a district role."""
     from firegrid.registry.ledger import batch
-    from firegrid.registry.ledger.mapping_file import save_from_yaml
 
     worker = t.make_user("gw", Role.GRID_WORKER, [tree.g12])
     data = sheet(ISSUE_SHEET)
@@ -280,13 +279,11 @@ def test_every_way_of_saving_a_mapping_follows_the_same_rules(tree):
     assert (by_job.owner_area, by_job.published, by_job.used_count) == (tree.c1, False, 1)
     text = to_yaml(by_job)
     by_file = batch.save_mapping_file(from_yaml(text, worker), actor=worker)
-    by_yaml = save_from_yaml(text, worker)
-    assert by_file.pk == by_yaml.pk == by_job.pk  # the same area's mapping of that layout, replaced
+    assert by_file.pk == by_job.pk  # the same area's mapping of that layout, replaced
     assert LedgerMapping.objects.count() == 1
     for save in (
         lambda: services.save_mapping(job, actor=worker, publish=True),
         lambda: batch.save_mapping_file(from_yaml(text, worker), actor=worker, publish=True),
-        lambda: save_from_yaml(text, worker, publish=True),
     ):
         with pytest.raises(PermissionDenied):
             save()
@@ -294,7 +291,7 @@ def test_every_way_of_saving_a_mapping_follows_the_same_rules(tree):
     published = batch.save_mapping_file(from_yaml(text, tree.admin), actor=tree.admin, publish=True)
     assert (published.owner_area, published.published) == (tree.d, True)
     # Saving again without publishing does not withdraw a publication.
-    assert save_from_yaml(text, tree.admin).published is True
+    assert batch.save_mapping_file(from_yaml(text, tree.admin), actor=tree.admin).published is True
     # A job whose mapping is not confirmed yet has nothing to save.
     with pytest.raises(ValidationError, match="请先确认列对应关系"):
         services.save_mapping(upload(worker, data), actor=worker)
@@ -404,13 +401,20 @@ def test_web_flow_upload_columns_values_check(tree, login):
 
 
 def test_a_yaml_mapping_is_saved_for_the_users_area_and_exported_for_it_only(tree):
-    from firegrid.registry.ledger.mapping_file import mapping_for_area, save_from_yaml
+    from firegrid.registry.ledger import batch
 
     text = to_yaml(save_for(tree.officer_a, sheet(ISSUE_SHEET)))
     LedgerMapping.objects.all().delete()
     with pytest.raises(PermissionDenied):
-        save_from_yaml(text, tree.officer_b, publish=True)
-    saved_b = save_from_yaml(text, tree.officer_b)
+        batch.save_mapping_file(from_yaml(text, tree.officer_b), actor=tree.officer_b, publish=True)
+    saved_b = batch.save_mapping_file(from_yaml(text, tree.officer_b), actor=tree.officer_b)
     assert saved_b.owner_area == tree.c2 and not saved_b.published
-    assert mapping_for_area("premises", tree.c2, tree.officer_b) == saved_b
-    assert mapping_for_area("premises", tree.c1, tree.officer_a) is None  # never another area's
+    assert batch.mapping_for_area(tree.officer_b, "premises", tree.c2.code) == saved_b
+    # Never another area's, and the same answer as for an area with none.
+    for user, code in ((tree.officer_a, tree.c1.code), (tree.officer_a, tree.c2.code)):
+        with pytest.raises(ValidationError, match="没有您可使用的此类台账对应关系"):
+            batch.mapping_for_area(user, "premises", code)
+    # A published district-wide mapping is what an area without its own is offered, and its own wins.
+    published = batch.save_mapping_file(from_yaml(text, tree.admin), actor=tree.admin, publish=True)
+    assert batch.mapping_for_area(tree.officer_a, "premises", tree.c1.code) == published
+    assert batch.mapping_for_area(tree.officer_b, "premises", tree.c2.code) == saved_b

@@ -219,8 +219,11 @@ def test_mapping_form_refuses_a_field_twice_and_missing_required(login, district
     )
     assert_status(response, 200)
     assert "只能对应一列" in str(response.context["form"].non_field_errors())
-    response = client.post(reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job, col_5=""))
-    assert "身份证号码" in str(response.context["form"].non_field_errors())
+    # Neither the ID number (F) nor the mobile (G): the landlord would not be known.
+    response = client.post(
+        reverse("registry:ledger_mapping", args=[job.pk]), mapping_post(job, col_5="", col_6="")
+    )
+    assert "身份证号码或联系电话" in str(response.context["form"].non_field_errors())
     job.refresh_from_db()
     assert job.status == ImportStatus.UPLOADED
 

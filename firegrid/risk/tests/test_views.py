@@ -146,8 +146,10 @@ def test_premises_page_shows_the_grade_with_reasons_and_history(scene, personas,
     url = reverse("registry:premises_detail", args=[scene.premises_a.pk])
     html = login(personas.grid_worker).get(url).content.decode()
     assert "风险等级" in html and "2 项红线隐患未消除" in html and "等级变化" in html
-    landlord_html = login(personas.landlord).get(url).content.decode()
-    assert "2 项红线隐患未消除" in landlord_html
+    # A landlord is sent to the portal's page of the premises, which shows the grade and why.
+    landlord = login(personas.landlord).get(url, follow=True)
+    assert landlord.redirect_chain == [(f"/portal/premises/{scene.premises_a.pk}/", 302)]
+    assert "2 项红线隐患未消除" in landlord.content.decode()
 
 
 def test_premises_page_has_no_grade_box_for_a_unit_liaison(scene, personas, login):

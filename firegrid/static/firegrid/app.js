@@ -2,15 +2,19 @@
 (function () {
   "use strict";
   const KEY = "firegrid.columns.";
+  // Where the stylesheet leaves out wide-only columns (Column.wide_only) that the user has not chosen.
+  const NARROW = window.matchMedia("(min-width: 769px) and (max-width: 1599px)");
 
   function applyColumns(chooser) {
     const list = chooser.dataset.list;
     const saved = JSON.parse(localStorage.getItem(KEY + list) || "null");
     chooser.querySelectorAll("input[data-col]").forEach(function (box) {
-      if (saved && box.dataset.col in saved) box.checked = saved[box.dataset.col];
+      const chosen = Boolean(saved && box.dataset.col in saved);
+      if (chosen) box.checked = saved[box.dataset.col];
+      else if (box.hasAttribute("data-wide-only")) box.checked = box.dataset.default === "1" && !NARROW.matches;
       const hidden = !box.checked;
       document.querySelectorAll('table[data-list="' + list + '"] [data-col="' + box.dataset.col + '"]')
-        .forEach(function (cell) { cell.hidden = hidden; });
+        .forEach(function (cell) { cell.hidden = hidden; cell.classList.toggle("col-chosen", chosen && !hidden); });
     });
   }
 
@@ -18,9 +22,13 @@
     root.querySelectorAll(".column-chooser").forEach(function (chooser) {
       if (!chooser.dataset.bound) {
         chooser.dataset.bound = "1";
-        chooser.addEventListener("change", function () {
-          const state = {};
-          chooser.querySelectorAll("input[data-col]").forEach(function (b) { state[b.dataset.col] = b.checked; });
+        chooser.addEventListener("change", function (event) {
+          // Only the column the user changed is remembered: the others keep following their default
+          // (a wide-only one, the screen's width).
+          const box = event.target.closest("input[data-col]");
+          if (!box) return;
+          const state = JSON.parse(localStorage.getItem(KEY + chooser.dataset.list) || "null") || {};
+          state[box.dataset.col] = box.checked;
           localStorage.setItem(KEY + chooser.dataset.list, JSON.stringify(state));
           applyColumns(chooser);
         });
@@ -66,6 +74,7 @@
     init(document);
   });
   document.addEventListener("htmx:afterSwap", function () { init(document); });
+  NARROW.addEventListener("change", function () { init(document); });
 })();
 
 // Checklist: when the door was not inspected, the items are not asked for.
@@ -219,5 +228,16 @@
         busy(link, false);
       });
     }).catch(function () { failed(link); });
+  });
+})();
+
+// Rows ticked for a bulk action (core/bulk.py): the header box ticks or clears every box of the page.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    const all = event.target.closest("input[data-select-all]");
+    if (!all) return;
+    document.querySelectorAll('input[name="selected"][form="' + all.dataset.selectAll + '"]')
+      .forEach(function (box) { box.checked = all.checked; });
   });
 })();

@@ -12,6 +12,11 @@
     var charts = {};
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var name = el.dataset.chart;
+      var axis = options[name].yAxis;
+      // Horizontal bars: room for every bar's label (the options ask ECharts to show each one).
+      if (axis && axis.type === "category" && axis.data) {
+        el.style.height = Math.max(el.clientHeight, axis.data.length * 26 + 90) + "px";
+      }
       var chart = echarts.init(el);
       chart.setOption(options[name]);
       chart.on("click", function (p) {
@@ -36,7 +41,10 @@
     if (!el || !window.L) return;
     // Web Mercator with no tile layer still places points correctly: with no tile server configured
     // (or reachable) the map is a plain background with the points on it.
-    var map = L.map(el, { crs: L.CRS.EPSG3857, preferCanvas: true }).setView([28.96, 118.87], 12);
+    // No flag in the credit line of a government screen: Leaflet's prefix as plain text (Leaflet 1.9).
+    var map = L.map(el, { crs: L.CRS.EPSG3857, preferCanvas: true, attributionControl: false })
+      .setView([28.96, 118.87], 12);
+    L.control.attribution({ prefix: "Leaflet" }).addTo(map);
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
     }

@@ -11,12 +11,12 @@ from firegrid.registry.models import Landlord, TenantHousehold
 from ..books import (
     FOUR_CATEGORY,
     Entry,
-    LandlordBook,
     PremisesLocator,
     RoomsOfPremises,
     same,
 )
 from ..importer import ImportContext, Row
+from ..landlords import LandlordBook, NameMobile, name_mobile, shown
 from ..messages import deferred as _  # stored by the job, translated when shown
 from .base import TENANT_ATTRS, KindImporter
 
@@ -48,37 +48,25 @@ class LandlordImporter(KindImporter):
         super().__init__(ctx)
         self.landlords = LandlordBook(ctx)
         self.units = {u.name: u for u in Unit.objects.all()}
+        # name and mobile → (first row with them, whether that row gave an ID number)
+        self.pairs_seen: dict[NameMobile, tuple[int, bool]] = {}
 
     def process(self, rows: list[Row]) -> None:
         ctx = self.ctx
         keyed: list[Row] = []
         for row in rows:
             ctx.resolve_grid(row, required=False)
-            if "landlord.id_number" not in row.values:
-                if "landlord.id_number" not in row.bad:
-                    ctx.error(
-                        row, "landlord.id_number", _("必须填写%(field)s。") % {"field": _("身份证号码")}
-                    )
-                continue
-            keyed.append(row)
+            if self.landlords.keyed(row):  # by ID number, or by name and mobile
+                keyed.append(row)
         self.landlords.prefetch(keyed)
         entries: list[tuple[Row, Entry]] = []
         for row in keyed:
-            if not self.first_time(
-                row,
-                row.get("landlord.id_number"),
-                "landlord.id_number",
-                _("身份证号码「%(key)s」与第 %(row)s 行重复。"),
-                row.get("landlord.id_number"),
-            ):
+            if not self._first_time(row):
                 continue
             entry = self.landlords.entry_for(row)
-            if self.landlords.refuse_hidden(row, entry):
+            if entry is None or self.landlords.refuse_hidden(row, entry):
                 continue
-            if not entry.writable:
-                ctx.error(
-                    row, "landlord.id_number", _("该身份证号码的房东登记在您的管辖范围以外，不能修改。")
-                )
+            if self.landlords.refuse_unwritable(row, entry):
                 continue
             if entry.new:
                 ctx.require_values(row, ("landlord.name",))
@@ -97,8 +85,35 @@ class LandlordImporter(KindImporter):
             self.landlords.flush()
             self.written.extend(e.obj.pk for _, e in entries if e.new or e.changed)
 
+    def _first_time(self, row: Row) -> bool:
+        """Each landlord once in a landlord ledger. The same ID number twice is a duplicate; so is a name
+        and mobile a row without an ID number shares with an earlier row (that row's landlord, by the key),
+        or a row with one shares with an earlier row without (the same landlord, its ID number given)."""
+        id_number, pair = row.get("landlord.id_number"), name_mobile(row)
+        if id_number and not self.first_time(
+            row,
+            id_number,
+            "landlord.id_number",
+            _("身份证号码「%(key)s」与第 %(row)s 行重复。"),
+            id_number,
+        ):
+            return False
+        if pair is None:
+            return True
+        first = self.pairs_seen.get(pair)
+        if first is not None and not (id_number and first[1]):
+            self.ctx.error(
+                row,
+                "landlord.mobile",
+                _("姓名和手机号码「%(key)s」与第 %(row)s 行重复。") % {"row": first[0], "key": shown(pair)},
+            )
+            return False
+        self.pairs_seen.setdefault(pair, (row.number, bool(id_number)))
+        return True
+
     def _apply(self, row: Row, entry: Entry) -> None:
         book, obj = self.landlords, entry.obj
+        book.fill_id_number(row, entry)
         name = row.get("landlord.name")
         if name is not None:
             if entry.new:
@@ -118,6 +133,7 @@ class LandlordImporter(KindImporter):
         if row.grid is not None and obj.area_id != row.grid.pk:
             book.set_value(entry, row, "area", row.grid)
         apply_employer_unit(self.ctx, self.units, book, entry, row)
+        book.index(entry)
 
 
 class TenantHouseholdImporter(KindImporter):

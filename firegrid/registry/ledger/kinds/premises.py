@@ -13,10 +13,10 @@ from ..books import (
     WHOLE_BUILDING,
     BuildingBook,
     Entry,
-    LandlordBook,
     same,
 )
 from ..importer import ImportContext, Row
+from ..landlords import LandlordBook
 from ..messages import deferred as _  # stored by the job, translated when shown
 from .base import PREMISES_ATTRS, KindImporter
 
@@ -42,11 +42,7 @@ class PremisesImporter(KindImporter):
         placed: list[Row] = []
         for row in rows:
             has_place = self.located(row)
-            if "landlord.id_number" not in row.values:
-                if "landlord.id_number" not in row.bad:
-                    ctx.error(
-                        row, "landlord.id_number", _("必须填写%(field)s。") % {"field": _("房东身份证号码")}
-                    )
+            if not self.landlords.keyed(row):  # by ID number, or by name and mobile
                 has_place = False
             if has_place:
                 placed.append(row)
@@ -55,7 +51,7 @@ class PremisesImporter(KindImporter):
         linked: list[Row] = []
         for row in placed:
             landlord = self.landlords.entry_for(row)
-            if self.landlords.refuse_hidden(row, landlord):
+            if landlord is None or self.landlords.refuse_hidden(row, landlord):
                 continue
             label = row.get("premises.unit_label") or WHOLE_BUILDING
             row.values["premises.unit_label"] = label
