@@ -92,7 +92,7 @@ bench-reports: install-test
 	$(PY) bench/reports.py $(BENCH_ARGS)
 
 ## make guide: retake the user guide's screenshots with the browser tests that make them (into a temp dir) and copy
-## them, shrunk, into firegrid/static/guide/ (the images docs/guide/*.md reference; scripts/guide.py)
+## them, shrunk, into firegrid/static/guide/ (the images firegrid/data/guide/*.md reference; scripts/guide.py)
 guide: install-test assets
 	$(PY) scripts/guide.py
 

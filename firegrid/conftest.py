@@ -8,12 +8,14 @@ four-category landlord employed by `unit`; `premises_b` sits in grid B.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from firegrid import testing as t
 from firegrid.areas.choices import AreaLevel, DepartmentKind, Role
@@ -35,6 +37,13 @@ def chinese_by_default():
 def media_in_tmp(settings, tmp_path):
     """Uploaded photos and ledgers go to a temporary folder, never into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """Today in the project's time zone, read when the test runs."""
+    # Not a module constant: a run that crosses midnight in Shanghai would compare yesterday with today.
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -111,8 +120,19 @@ def login():
     return _login
 
 
-def assert_status(response, expected: int) -> None:
-    """Assert a status code; on failure show the form or API errors that explain it."""
+# The answer a landlord gets on a staff page: sent to the portal (firegrid.portal.middleware), the staff view
+# never runs.
+PORTAL = "sent to the portal"
+
+
+def assert_status(response, expected: int | str) -> None:
+    """Assert a status code (or PORTAL); on failure show the form or API errors that explain it."""
+    if expected == PORTAL:
+        location = response.get("Location", "") if response.status_code == 302 else ""
+        assert location.startswith("/portal/"), (
+            f"expected a redirect into the portal, got {response.status_code}"
+        )
+        return
     if response.status_code == expected:
         return
     detail = ""

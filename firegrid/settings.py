@@ -138,6 +138,8 @@ MIDDLEWARE = [
     # Before the forced password change: a session without its second-factor code may not change the password.
     "firegrid.core.middleware.OTPRequiredMiddleware",
     "firegrid.core.middleware.PasswordChangeRequiredMiddleware",
+    # A signed-in landlord's pages are the portal's: staff URLs lead there (firegrid.portal.middleware).
+    "firegrid.portal.middleware.LandlordPortalMiddleware",
     # Last, as django-axes asks: turns a locked sign-in into the lockout answer (firegrid.core.lockout).
     "axes.middleware.AxesMiddleware",
 ]

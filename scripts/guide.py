@@ -1,6 +1,6 @@
 """make guide: retake the user guide's screenshots and copy them, shrunk, into firegrid/static/guide/.
 
-The images are the ones docs/guide/*.md reference. Each is taken by a browser test (SOURCES below names
+The images are the ones firegrid/data/guide/*.md reference. Each is taken by a browser test (SOURCES below names
 the test file that saves it); the script runs those tests with FIREGRID_TEST_ARTIFACTS pointed at a temp
 directory, then shrinks each referenced image (top of the page only, ≤ 1000 px wide, 256 colours) into
 static/guide/. It fails loudly when a referenced image has no test here, was not produced, or a test failed.
@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-GUIDE = ROOT / "docs" / "guide"
+GUIDE = ROOT / "firegrid" / "data" / "guide"
 STATIC = ROOT / "firegrid" / "static" / "guide"
 MAX_WIDTH = 1000
 # A full-page phone screenshot can be 4,000 px tall; the guide shows its first screens.

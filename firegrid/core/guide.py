@@ -1,4 +1,5 @@
-"""The user guide (帮助): one page per role in docs/guide/<role>.<zh|en>.md, illustrated with the screenshots
+"""The user guide (帮助): one page per role in firegrid/data/guide/<role>.<zh|en>.md
+(package data: an installed Firegrid carries its guide), illustrated with the screenshots
 the browser tests take (copied into static/guide/ by `make guide`, scripts/guide.py).
 
 The markdown is ours, but it is rendered by a deliberately small renderer rather than a markdown package:
@@ -17,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-GUIDE_DIR = Path(settings.BASE_DIR) / "docs" / "guide"
+GUIDE_DIR = Path(settings.PACKAGE_DIR) / "data" / "guide"
 STATIC_DIR = Path(settings.PACKAGE_DIR) / "static" / "guide"
 LANGUAGES = ("zh", "en")
 # The guide pages, in the order the help page lists them.

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponseBase
-from django.shortcuts import redirect
+from django.http import Http404
 from django.views.generic import TemplateView
 
 from firegrid.areas.choices import Role
@@ -30,10 +29,7 @@ ROLE_GUIDE: dict[str, str] = {
 class StaffHelpMixin(LoginRequiredMixin):
     request: AuthedHttpRequest
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and request.user.role == Role.LANDLORD:
-            return redirect("portal:help")
-        return super().dispatch(request, *args, **kwargs)
+    # A landlord reading the staff guide's URL is sent to the portal's (firegrid.portal.middleware).
 
     def guides(self) -> list[tuple[str, str, bool]]:
         """(slug, title, is the reader's own) for every guide, the reader's own first."""

@@ -7,7 +7,7 @@ app_name = "pages"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("me/", views.MeView.as_view(), name="me"),
-    # 帮助: the user guide per role (docs/guide/), firegrid/pages/help.py
+    # 帮助: the user guide per role (firegrid/data/guide/), firegrid/pages/help.py
     path("help/", help.HelpIndexView.as_view(), name="help"),
     path("help/<slug:role>/", help.HelpGuideView.as_view(), name="help_guide"),
 ]

@@ -1,5 +1,5 @@
-"""Files the portal serves from other apps, found inside the landlord's scope (anyone else's: 404): the
-photos an inspection took of their hazards (shown on the plan page) and the certificates of their
+"""Files the portal serves, found inside the landlord's scope (anyone else's: 404): the photos of their
+records (an inspection's of their hazards, their after-photos, their self-inspections') and the certificates of their
 文明家庭 / 文明商户 nominations (on the points page). The same files the staff pages serve, under the
 portal's own URLs, so a landlord never follows a link into the back office."""
 
@@ -13,8 +13,10 @@ from django.views import View
 
 from firegrid.core.responses import image_response, pdf_response
 from firegrid.inspections.models import Photo
+from firegrid.longterm.models import SelfInspectionPhoto
 from firegrid.points import evaluation
 from firegrid.points.models import Nomination
+from firegrid.rectification.models import ProofPhoto
 
 from .views import PortalMixin
 
@@ -22,13 +24,16 @@ if TYPE_CHECKING:
     from firegrid.core.http import AuthedHttpRequest
 
 
-class EvidencePhotoFileView(PortalMixin, View):
-    """A photo taken at an inspection of the landlord's premises, or its thumbnail."""
+class PhotoFileView(PortalMixin, View):
+    """A photo of the landlord's own records, or its thumbnail: one an inspection took of their hazards, an
+    after-photo they sent, a self-inspection's (a kept one included). `model` says which; anyone else's is
+    not found."""
 
+    model: type[Photo] | type[ProofPhoto] | type[SelfInspectionPhoto] = Photo
     request: AuthedHttpRequest
 
     def get(self, request: AuthedHttpRequest, pk: int, variant: str) -> FileResponse:
-        photo = get_object_or_404(Photo.objects.visible_to(request.user), pk=pk)
+        photo = get_object_or_404(self.model.objects.visible_to(request.user), pk=pk)
         return image_response(photo, variant)
 
 

@@ -1,4 +1,4 @@
-"""帮助 in the portal: the landlord's guide (docs/guide/landlord.*.md) inside the portal's own frame."""
+"""帮助 in the portal: the landlord's guide (firegrid/data/guide/landlord.*.md) inside the portal's own frame."""
 
 from __future__ import annotations
 

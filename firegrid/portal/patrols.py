@@ -29,7 +29,7 @@ class PortalPatrolMixin(PortalMixin):
         "move": "portal:patrol_move",
         "premises": "portal:premises",
     }
-    landlord_url_names: ClassVar[dict[str, str] | None] = None
+    in_portal: ClassVar[bool] = True
 
 
 class MyPatrolsView(PortalPatrolMixin, phone.MyPatrolsView):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from firegrid.core.responses import image_response
 from firegrid.core.tables import enumerate_items
 from firegrid.inspections.models import ChecklistItem
 from firegrid.longterm import services as longterm
@@ -206,14 +205,3 @@ class SelfInspectionFormView(PortalMixin, View):
             elif key != "answers" or not unanswered:
                 errors.extend(texts)
         return item_errors, errors
-
-
-class SelfInspectionPhotoFileView(PortalMixin, View):
-    """The landlord's own self-inspection photo or its thumbnail (a kept one included); anyone else's is
-    not found."""
-
-    request: AuthedHttpRequest
-
-    def get(self, request: AuthedHttpRequest, pk: int, variant: str) -> FileResponse:
-        photo = get_object_or_404(SelfInspectionPhoto.objects.visible_to(request.user), pk=pk)
-        return image_response(photo, variant)

@@ -1,5 +1,9 @@
 from django.urls import path
 
+from firegrid.inspections.models import Photo
+from firegrid.longterm.models import SelfInspectionPhoto
+from firegrid.rectification.models import ProofPhoto
+
 from . import (
     bookings,
     declarations,
@@ -26,6 +30,8 @@ urlpatterns = [
     path("help/", help.HelpView.as_view(), name="help"),
     # One of the landlord's premises: firegrid/portal/premises.py (the staff page sends landlords here)
     path("premises/<int:pk>/", premises.PremisesView.as_view(), name="premises"),
+    # 一户一档 as the landlord may read it: firegrid/portal/premises.py
+    path("premises/<int:pk>/file/", premises.PremisesFileView.as_view(), name="premises_file"),
     # The landlord's four-category declaration (房东申报四类人员身份)
     path("declare/", declarations.DeclareView.as_view(), name="declare"),
     # The landlord's tenant register (流管通): firegrid/portal/tenants.py
@@ -41,13 +47,13 @@ urlpatterns = [
     ),
     path(
         "self-inspection/photos/<int:pk>/<str:variant>",
-        self_inspection.SelfInspectionPhotoFileView.as_view(),
+        files.PhotoFileView.as_view(model=SelfInspectionPhoto),
         name="self_inspection_photo",
     ),
     # 我的积分: firegrid/portal/points.py; certificates and inspection photos: firegrid/portal/files.py
     path("points/", points.PointsView.as_view(), name="points"),
     path("certificates/<int:pk>.pdf", files.CertificatePdfView.as_view(), name="certificate_pdf"),
-    path("photos/<int:pk>/<str:variant>", files.EvidencePhotoFileView.as_view(), name="evidence_file"),
+    path("photos/<int:pk>/<str:variant>", files.PhotoFileView.as_view(model=Photo), name="evidence_file"),
     # 房东自治巡查队: firegrid/portal/patrols.py (the building plate's staff URL sends landlords to patrol_building)
     path("patrols/", patrols.MyPatrolsView.as_view(), name="patrols"),
     path("patrols/<int:pk>/", patrols.PatrolRunView.as_view(), name="patrol_run"),
@@ -62,6 +68,10 @@ urlpatterns = [
     # 预约施工: firegrid/portal/bookings.py
     path("plans/<uuid:key>/book/", bookings.BookView.as_view(), name="plan_book"),
     path("bookings/<int:pk>/cancel/", bookings.BookingCancelView.as_view(), name="booking_cancel"),
-    path("proof-photos/<int:pk>/<str:variant>", views.ProofPhotoFileView.as_view(), name="proof_file"),
+    path(
+        "proof-photos/<int:pk>/<str:variant>",
+        files.PhotoFileView.as_view(model=ProofPhoto),
+        name="proof_file",
+    ),
     path("documents/<int:pk>.pdf", views.DocumentPdfView.as_view(), name="document_pdf"),
 ]

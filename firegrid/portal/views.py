@@ -14,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Model
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,7 +24,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from firegrid.areas.choices import Role
-from firegrid.core.responses import image_response, pdf_response
+from firegrid.core.responses import pdf_response
 from firegrid.core.tables import join_sentences
 from firegrid.inspections.choices import CLOSED_STATUSES
 from firegrid.inspections.models import Photo
@@ -433,16 +433,6 @@ class RecheckView(PlanView):
             return self.render_page(self.get_plan(), status=400, recheck_errors=_messages_of(exc))
         messages.success(request, _("已申请复查，工作人员会尽快上门复查。"))
         return redirect(plan_url(plan))
-
-
-class ProofPhotoFileView(PortalMixin, View):
-    """The landlord's own after-photo or its thumbnail; anyone else's is not found."""
-
-    request: AuthedHttpRequest
-
-    def get(self, request: AuthedHttpRequest, pk: int, variant: str) -> FileResponse:
-        photo = get_object_or_404(ProofPhoto.objects.visible_to(request.user), pk=pk)
-        return image_response(photo, variant)
 
 
 class DocumentPdfView(PortalMixin, View):

@@ -8,14 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from firegrid.areas.choices import AREA_ROLES, Role
+from firegrid.areas.choices import AREA_ROLES
 from firegrid.areas.models import User
 from firegrid.core.http import AuthedHttpRequest
 from firegrid.core.permissions import Action
@@ -231,13 +231,6 @@ class PremisesDetailView(ObjectDetailView):
         Column("status", _("状态")),
         Column("building.grid.name", _("网格")),
     ]
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        # A landlord (a bookmark, the door's QR code) gets the portal's page of the premises, never the back
-        # office's; the portal finds it in their scope (another's: 404).
-        if request.user.is_authenticated and request.user.role == Role.LANDLORD:
-            return redirect(reverse("portal:premises", args=[kwargs["pk"]]))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

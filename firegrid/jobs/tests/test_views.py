@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from firegrid.conftest import assert_status
+from firegrid.conftest import PORTAL, assert_status
 from firegrid.jobs import services
 from firegrid.jobs.models import JobRun, JobStatus
 
@@ -55,10 +55,19 @@ def test_the_system_admin_sees_every_run(login, personas, printing):
     assert_status(login(personas.admin).get(f"/jobs/{printing.pk}/progress"), 200)
 
 
-@pytest.mark.parametrize("who", ["commander", "grid_worker", "subdistrict_officer", "landlord", "outsider"])
-def test_anyone_else_gets_404(login, personas, printing, who):
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("commander", 404),
+        ("grid_worker", 404),
+        ("subdistrict_officer", 404),
+        ("landlord", PORTAL),
+        ("outsider", 404),
+    ],
+)
+def test_anyone_else_gets_404(login, personas, printing, who, expected):
     # Even the district commander: a run is its creator's (it may name their premises and landlords).
-    assert_status(login(getattr(personas, who)).get(f"/jobs/{printing.pk}/progress"), 404)
+    assert_status(login(getattr(personas, who)).get(f"/jobs/{printing.pk}/progress"), expected)
 
 
 def test_anonymous_is_sent_to_sign_in(client, printing):
@@ -100,9 +109,11 @@ def test_job_page_filters_by_status_and_name(login, personas, printing):
     assert "正在生成通知书" in html and "the printer caught fire" not in html
 
 
-@pytest.mark.parametrize("who", ["commander", "grid_worker", "landlord"])
-def test_job_page_is_the_system_admins(login, personas, who):
-    assert_status(login(getattr(personas, who)).get(reverse("jobs:run_list")), 403)
+@pytest.mark.parametrize(
+    ("who", "expected"), [("commander", 403), ("grid_worker", 403), ("landlord", PORTAL)]
+)
+def test_job_page_is_the_system_admins(login, personas, who, expected):
+    assert_status(login(getattr(personas, who)).get(reverse("jobs:run_list")), expected)
 
 
 def test_retry_from_the_page(login, personas):

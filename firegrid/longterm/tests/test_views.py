@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from firegrid import testing as t
 from firegrid.areas.choices import Role
-from firegrid.conftest import assert_status
+from firegrid.conftest import PORTAL, assert_status
 from firegrid.inspections.choices import InspectionKind, InspectionStatus, VisitOutcome
 from firegrid.inspections.models import Inspection
 from firegrid.risk.choices import RiskGrade
@@ -39,7 +39,7 @@ def test_anonymous_is_sent_to_sign_in_and_roles_without_a_queue_get_403(scene, p
     for url in (QUEUE, SCAN):
         assert client.get(url).status_code == 302
         assert_status(login(personas.liaison).get(url), 403)
-        assert_status(login(personas.landlord).get(url), 403)
+        assert_status(login(personas.landlord).get(url), PORTAL)
     assert_status(login(personas.liaison).post(START, {"premises": scene.premises_a.pk}), 403)
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from firegrid.conftest import assert_status
+from firegrid.conftest import PORTAL, assert_status
 from firegrid.core.models import AuditAction, AuditEntry
 from firegrid.outreach.choices import BookingStatus, Trade
 from firegrid.outreach.models import Booking, Contractor, Slot
@@ -46,13 +46,13 @@ def test_anonymous_is_sent_to_sign_in(client, trades, plan_a, personas):
 def test_the_directory_masks_mobiles_and_its_area_filter_includes_parent_areas(
     login, district, trades, personas
 ):
-    for user in (personas.grid_worker, personas.landlord):
-        client = login(user)
-        page = client.get(url("contractor_list", area=district.grid_a.pk)).content.decode()
-        # The electrician serves the parent subdistrict, so grid A; the mason serves S2 only.
-        assert "王师傅电工队" in page and "李师傅" not in page
-        assert "139****0001" in page and "13900000001" not in page
     client = login(personas.grid_worker)
+    page = client.get(url("contractor_list", area=district.grid_a.pk)).content.decode()
+    # The electrician serves the parent subdistrict, so grid A; the mason serves S2 only.
+    assert "王师傅电工队" in page and "李师傅" not in page
+    assert "139****0001" in page and "13900000001" not in page
+    # A landlord picks a contractor's time on their plan's booking page in the portal, not in the directory.
+    assert_status(login(personas.landlord).get(url("contractor_list")), PORTAL)
     both = client.get(url("contractor_list", area=district.d.pk)).content.decode()
     assert "王师傅电工队" in both and "李师傅" in both
     masons = client.get(url("contractor_list", trade=Trade.MASON)).content.decode()
@@ -137,13 +137,13 @@ def test_an_officer_adds_a_contractor_for_their_areas(login, district, personas)
 
 
 def test_the_contact_card_has_a_qr_code_and_its_print_is_recorded(login, trades, personas):
-    response = login(personas.landlord).get(url("contractor_card", trades.electrician.pk))
+    response = login(personas.grid_worker).get(url("contractor_card", trades.electrician.pk))
     assert_status(response, 200)
     page = response.content.decode()
     assert "<svg" in page and "</svg>" in page and "firegrid/cards.css" in page  # its print layout
     assert "13900000001" in page  # a card is for calling
     entry = AuditEntry.objects.for_object(trades.electrician).get()
-    assert entry.action == AuditAction.REVEAL and entry.actor == personas.landlord
+    assert entry.action == AuditAction.REVEAL and entry.actor == personas.grid_worker
     # The unit liaison reads the directory but may not print full numbers.
     assert_status(login(personas.liaison).get(url("contractor_card", trades.electrician.pk)), 403)
 
@@ -162,7 +162,10 @@ def test_the_landlord_books_from_their_plan_and_a_taken_slot_comes_back_with_a_m
 ):
     near, serving_elsewhere = make_slot(trades.electrician), make_slot(trades.mason)
     make_slot(trades.electrician, days=-1)  # past: not offered
-    client = login(personas.landlord)
+    # The landlord's link to the staff booking page leads to the plan's booking page in the portal.
+    sent = login(personas.landlord).get(url("book", plan=plan_a.pk))
+    assert sent["Location"] == reverse("portal:plan_book", args=[plan_a.public_key])
+    client = login(personas.grid_worker)
     page = client.get(url("book", plan=plan_a.pk))
     assert_status(page, 200)
     assert list(page.context["slots"]) == [near]
@@ -170,7 +173,7 @@ def test_the_landlord_books_from_their_plan_and_a_taken_slot_comes_back_with_a_m
     response = client.post(url("book"), {"plan": plan_a.pk, "slot": near.pk, "note": "厨房插座"})
     booking = Booking.objects.get()
     assert response.status_code == 302 and response["Location"] == booking.get_absolute_url()
-    assert (booking.booked_by, booking.note) == (personas.landlord, "厨房插座")
+    assert (booking.booked_by, booking.note) == (personas.grid_worker, "厨房插座")
     # Someone still on the old page picks the same slot.
     taken = login(personas.grid_worker).post(url("book"), {"plan": plan_a.pk, "slot": near.pk})
     assert_status(taken, 400)
@@ -182,7 +185,7 @@ def test_the_landlord_books_from_their_plan_and_a_taken_slot_comes_back_with_a_m
 def test_the_booking_page_scope(login, trades, plan_a, personas, other_landlord):
     target = url("book", plan=plan_a.pk)
     assert_status(login(personas.outsider).get(target), 404)
-    assert_status(login(other_landlord).get(target), 404)
+    assert_status(login(other_landlord).get(target, follow=True), 404)  # not theirs in the portal either
     assert_status(login(trades.electrician_user).get(target), 404)  # contractors do not see plans
     assert_status(login(personas.liaison).get(target), 403)  # sees the plan, may not book
     assert_status(login(personas.grid_worker).get(url("book")), 404)
@@ -194,19 +197,26 @@ def test_the_booking_page_scope(login, trades, plan_a, personas, other_landlord)
 def test_booking_page_scope(login, trades, plan_a, personas, other_landlord):
     booking = book_slot(make_slot(trades.electrician), plan_a, actor=personas.landlord)
     target = url("booking_detail", booking.pk)
-    for user in (personas.outsider, other_landlord, trades.mason_user):
+    for user in (personas.outsider, trades.mason_user):
         assert_status(login(user).get(target), 404)
-    for user in (personas.landlord, personas.grid_worker, trades.electrician_user, personas.liaison):
+    assert_status(login(other_landlord).get(target, follow=True), 404)
+    for user in (personas.grid_worker, trades.electrician_user, personas.liaison):
         assert_status(login(user).get(target), 200)
+    # The landlord reads their booking on the plan's page in the portal.
+    assert login(personas.landlord).get(target)["Location"] == reverse(
+        "portal:plan", args=[plan_a.public_key]
+    )
     listing = login(personas.outsider).get(url("booking_list")).content.decode()
     assert plan_a.premises.building.address not in listing
 
 
 def test_the_landlord_cancels_with_a_reason(login, trades, plan_a, personas, other_landlord):
     booking = book_slot(make_slot(trades.electrician), plan_a, actor=personas.landlord)
-    cancel = url("booking_cancel", booking.pk)
+    assert_status(login(personas.liaison).post(url("booking_cancel", booking.pk), {"reason": "x"}), 403)
+    # The landlord cancels in the portal (the staff form sends them there and changes nothing).
+    assert_status(login(personas.landlord).post(url("booking_cancel", booking.pk), {"reason": "x"}), PORTAL)
+    cancel = reverse("portal:booking_cancel", args=[booking.pk])
     assert_status(login(other_landlord).post(cancel, {"reason": "x"}), 404)
-    assert_status(login(personas.liaison).post(cancel, {"reason": "x"}), 403)
     client = login(personas.landlord)
     client.post(cancel, {"reason": ""})
     booking.refresh_from_db()
@@ -234,7 +244,7 @@ def test_the_contractor_marks_work_done_from_their_phone(login, trades, plan_a, 
     booking.refresh_from_db()
     assert (booking.status, booking.done_note, booking.photos.count()) == (BookingStatus.DONE, "已更换", 2)
     photo = booking.photos.first()
-    for user, status in ((personas.landlord, 200), (trades.mason_user, 404), (personas.outsider, 404)):
+    for user, status in ((personas.grid_worker, 200), (trades.mason_user, 404), (personas.outsider, 404)):
         assert_status(login(user).get(url("photo_file", photo.pk, "thumbnail")), status)
 
 
@@ -243,7 +253,7 @@ def test_another_contractor_or_the_landlord_cannot_mark_it_done(login, trades, p
     done = url("booking_done", booking.pk)
     assert_status(login(trades.mason_user).get(done), 404)
     assert_status(login(trades.mason_user).post(done, {"photos": [jpeg()]}), 404)
-    assert_status(login(personas.landlord).get(done), 403)
+    assert_status(login(personas.landlord).get(done), PORTAL)
     assert_status(login(personas.outsider).get(done), 404)
     assert_status(login(personas.grid_worker).get(url("my_bookings")), 403)
     booking.refresh_from_db()

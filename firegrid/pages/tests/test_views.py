@@ -6,9 +6,8 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(
-    "who", ["admin", "subdistrict_officer", "grid_worker", "liaison", "landlord", "outsider"]
-)
+# A landlord has no staff home: firegrid/portal/tests/test_no_back_office.py.
+@pytest.mark.parametrize("who", ["admin", "subdistrict_officer", "grid_worker", "liaison", "outsider"])
 def test_every_home_figure_equals_the_count_of_its_list(login, district, personas, who):
     client = login(getattr(personas, who))
     figures = client.get(reverse("pages:home")).context["figures"]

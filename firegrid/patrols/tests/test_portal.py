@@ -70,7 +70,8 @@ def test_a_volunteer_scans_and_notes_a_finding_a_grid_worker_follows_up(
     assert item.kind == QueueKind.PATROL_FINDING and "店面门口堆放纸箱" in item.reason
     assert item.inspection_kind == "patrol"
     finished = client.post(
-        f"/patrols/{s.volunteer_patrol.pk}/move/finish/", {"version": s.volunteer_patrol.version, "next": run}
+        f"/portal/patrols/{s.volunteer_patrol.pk}/move/finish/",
+        {"version": s.volunteer_patrol.version, "next": run},
     )
     assert finished["Location"] == run
     s.volunteer_patrol.refresh_from_db()

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from firegrid import testing as t
-from firegrid.conftest import assert_status
+from firegrid.conftest import PORTAL, assert_status
 from firegrid.patrols.choices import FindingKind, FlagStatus, PatrolStatus, TeamKind
 from firegrid.patrols.models import FabricationFlag, Patrol, PatrolFinding, PatrolScan, PatrolTeam
 
@@ -60,7 +60,7 @@ def test_a_patrol_page_is_404_outside_the_scope(patrol_scene, personas, login):
 
 def test_planning_a_patrol_from_the_page(patrol_scene, personas, login):
     s = patrol_scene
-    assert_status(login(personas.landlord).get("/patrols/new/"), 403)
+    assert_status(login(personas.landlord).get("/patrols/new/"), PORTAL)
     client = login(personas.grid_worker)
     assert_status(client.get("/patrols/new/"), 200)
     form = {
@@ -184,7 +184,7 @@ def test_teams_are_made_on_their_page(district, personas, login):
     page = client.get(f"/patrols/teams/{team.pk}/")
     assert_status(page, 200)
     assert_status(login(personas.outsider).get(f"/patrols/teams/{team.pk}/"), 404)
-    assert_status(login(personas.landlord).get("/patrols/teams/new/"), 403)
+    assert_status(login(personas.landlord).get("/patrols/teams/new/"), PORTAL)
     listed = client.get("/patrols/teams/")
     assert [row[0].member_count for row in listed.context["rows"]] == [1]
     edited = client.post(
@@ -261,7 +261,7 @@ def test_plates_print_for_a_grid_and_the_qr_names_the_building_url(patrol_scene,
     assert html.count("<svg") == 2 and f"建筑编号 {s.building_a1.pk}" in html
     assert "<script" not in html and "style=" not in html
     assert_status(client.get("/patrols/plates/", {"area": s.d.grid_b.pk}), 404)
-    assert_status(login(personas.landlord).get("/patrols/plates/"), 403)
+    assert_status(login(personas.landlord).get("/patrols/plates/"), PORTAL)
     svg = client.get(f"/patrols/b/{s.building_a1.pk}.svg")
     assert svg["Content-Type"] == "image/svg+xml"
     assert_status(login(personas.outsider).get(f"/patrols/b/{s.building_a1.pk}.svg"), 404)
@@ -312,4 +312,4 @@ def test_every_coverage_figure_links_to_a_list_with_the_same_count(patrol_scene,
     first = login(personas.community_officer).get("/patrols/coverage/").context["rows"][0]
     assert (first.figures["buildings"], first.figures["patrolled"], first.figures["scans"]) == (3, 1, 3)
     assert (first.figures["findings_open"], first.figures["flags_open"]) == (1, 1)
-    assert_status(login(personas.landlord).get("/patrols/coverage/"), 403)
+    assert_status(login(personas.landlord).get("/patrols/coverage/"), PORTAL)

@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from firegrid.areas.choices import Role
 from firegrid.core.http import AuthedHttpRequest
 from firegrid.registry.models import Building, Premises
 
@@ -54,22 +53,9 @@ class PhoneMixin(View):
         "move": "patrols:patrol_move",
         "premises": "registry:premises_detail",
     }
-    # A landlord on a staff page goes to the portal's page of the same name (None: this is the portal).
-    landlord_url_names: ClassVar[dict[str, str] | None] = {
-        "mine": "portal:patrols",
-        "run": "portal:patrol_run",
-        "finding_new": "portal:patrol_finding",
-        "building": "portal:patrol_building",
-    }
-    page_name: ClassVar[str] = ""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        portal = self.landlord_url_names
-        if portal and user.is_authenticated and user.role == Role.LANDLORD and self.page_name in portal:
-            query = f"?{request.GET.urlencode()}" if request.GET else ""
-            return redirect(reverse(portal[self.page_name], kwargs=kwargs) + query)
-        return super().dispatch(request, *args, **kwargs)
+    # The portal's pages (its subclasses) — a landlord never reaches the staff ones
+    # (firegrid.portal.middleware sends them to the portal's page of the same name).
+    in_portal: ClassVar[bool] = False
 
     def url(self, name: str, *args: object) -> str:
         return reverse(self.url_names[name], args=args)
@@ -86,8 +72,6 @@ class PhoneMixin(View):
 class MyPatrolsView(LoginRequiredMixin, PhoneMixin):
     """我的巡查: the patrols of the user's teams — under way, coming (planned, window not yet over) and
     finished in the last week — each a card opening the patrol page."""
-
-    page_name = "mine"
 
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
         user = request.user
@@ -116,8 +100,6 @@ class MyPatrolsView(LoginRequiredMixin, PhoneMixin):
 class PatrolRunView(LoginRequiredMixin, PhoneMixin):
     """The phone patrol page. POST is a scan: the code read by the camera or typed, with the phone's
     position if it gave one; then back to the page with the scanned building marked."""
-
-    page_name = "run"
 
     def context(self, patrol: Patrol, **extra: Any) -> dict[str, Any]:
         context = run_context(patrol, self.request.user, **extra)
@@ -150,8 +132,6 @@ class FindingNewView(LoginRequiredMixin, PhoneMixin):
     concerns one, a photo if it helps. A grid worker's hazard lead goes on to the finding's page, where the
     inspection starts with one tap."""
 
-    page_name = "finding_new"
-
     def show(self, patrol: Patrol, building: Building, form: FindingForm, status: int = 200) -> HttpResponse:
         context = {
             "patrol": patrol,
@@ -174,11 +154,7 @@ class FindingNewView(LoginRequiredMixin, PhoneMixin):
         finding = save_finding(request, patrol, request.user, form)
         if finding is None:
             return self.show(patrol, building, form, status=400)
-        if (
-            finding.kind == FindingKind.HAZARD
-            and request.user.role != Role.LANDLORD
-            and self.landlord_url_names
-        ):
+        if finding.kind == FindingKind.HAZARD and not self.in_portal:
             return redirect(reverse("patrols:patrolfinding_detail", args=[finding.pk]))
         return redirect(f"{self.url('run', patrol.pk)}?b={building.pk}")
 
@@ -187,8 +163,6 @@ class BuildingScanView(LoginRequiredMixin, PhoneMixin):
     """Where a building's QR plate leads (`/patrols/b/<id>/`). With a patrol under way on one of the
     user's teams that may scan this building: the 打卡 page (the page's script adds the phone's position,
     if it gives one, and sends it). Otherwise the building with its premises (404 out of scope)."""
-
-    page_name = "building"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # Not signed in: a grid worker and a landlord volunteer sign in at different doors.

@@ -218,10 +218,16 @@ def test_htmx_refusal_answers_the_message_in_place(login, found, personas):
     nothing_changed()
 
 
-@pytest.mark.parametrize("persona", ["commander", "liaison", "landlord"])
+@pytest.mark.parametrize("persona", ["commander", "liaison"])
 def test_roles_that_may_not_draft_plans_get_403(login, found, personas, persona):
     response = login(getattr(personas, persona)).post(reverse(DRAFT), {"selected": ids(*found["a"])})
     assert_status(response, 403)
+    nothing_changed()
+
+
+def test_a_landlord_is_sent_to_the_portal_and_nothing_is_drafted(login, found, personas):
+    response = login(personas.landlord).post(reverse(DRAFT), {"selected": ids(*found["a"])})
+    assert response.status_code == 302 and response["Location"] == "/portal/"
     nothing_changed()
 
 

@@ -264,42 +264,57 @@ def test_scope_outsiders_and_other_landlords_get_404(login, checklist, district,
     note = reverse("rectification:premises_file_note", args=[district.premises_a.pk])
     other_landlord = t.make_user("landlord_b", Role.LANDLORD, landlord=district.landlord_b)
     assert login(personas.grid_worker).__class__().get(url).status_code == 302  # anonymous → sign in
-    for user in (personas.outsider, other_landlord, personas.other_liaison):
+    for user in (personas.outsider, personas.other_liaison):
         client = login(user)
         assert_status(client.get(url), 404)
         assert_status(client.get(pdf), 404)
         assert_status(client.post(note, {"text": "x"}), 404)
+    # Another landlord is sent to the portal's file, which does not find the premises; the staff PDF and
+    # the note form are not theirs at all (the portal's home).
+    client = login(other_landlord)
+    assert_status(client.get(url, follow=True), 404)
+    assert client.get(pdf)["Location"] == "/portal/"
+    assert client.post(note, {"text": "x"})["Location"] == "/portal/"
     assert not PremisesNote.objects.filter(text="x").exists()
     # In scope: the unit liaison of the landlord's employer, the grid's officers.
     for user in (personas.liaison, personas.grid_worker, personas.community_officer, personas.fire_officer):
         assert_status(login(user).get(url), 200)
 
 
-def test_the_owner_landlord_sees_their_file_and_enforcement_without_staff_notes(
+def test_the_owner_landlord_reads_their_file_in_the_portal_without_staff_notes(
     login, checklist, district, personas
 ):
     st = story(district.premises_a, personas, district)
     client = login(personas.landlord)
-    response = client.get(reverse("rectification:premises_file", args=[district.premises_a.pk]))
+    portal_file = f"/portal/premises/{district.premises_a.pk}/file/"
+    # The staff URL (a bookmark, a link in a message) leads to the portal's page of the same file.
+    staff = client.get(reverse("rectification:premises_file", args=[district.premises_a.pk]))
+    assert staff.status_code == 302 and staff["Location"] == portal_file
+    response = client.get(portal_file)
     assert_status(response, 200)
     html = response.content.decode()
     assert "请于月底前完成整改" in html
     assert "房东称下周更换插线板" not in html
-    assert "添加备注" not in html
+    assert "添加备注" not in html and 'class="sidebar"' not in html
     seen = set(kinds(pf.timeline(district.premises_a, personas.landlord, per_page=200)))
     # Enforcement served on the landlord is theirs to see; staff notes are not.
     assert {"inspection", "hazard", "plan", "document", "proof", "note", "enforcement"} <= seen
-    # The proof thumbnail the landlord's file shows is served to them, not to an outsider.
-    proof = reverse("rectification:proof_file", args=[st.proof.pk, "thumbnail"])
-    assert proof in html
+    # The proof thumbnail is the portal's own URL, served to them and not to an outsider.
+    proof = f"/portal/proof-photos/{st.proof.pk}/thumbnail"
+    assert proof in html and reverse("rectification:proof_file", args=[st.proof.pk, "thumbnail"]) not in html
     assert_status(client.get(proof), 200)
-    assert_status(login(personas.outsider).get(proof), 404)
+    assert_status(login(personas.outsider).get(proof), 403)
+    # The plan entries link to the plan's portal page; entries without a portal page carry no link.
+    assert f'href="/portal/plans/{st.plan.public_key}/"' in html
+    assert 'href="/inspections/' not in html and 'href="/rectification/' not in html
+    # The portal's premises page opens the file.
+    assert portal_file in client.get(f"/portal/premises/{district.premises_a.pk}/").content.decode()
 
 
 def test_officers_add_notes_landlords_may_not(login, checklist, district, personas):
     url = reverse("rectification:premises_file_note", args=[district.premises_a.pk])
     file_url = reverse("rectification:premises_file", args=[district.premises_a.pk])
-    assert_status(login(personas.landlord).post(url, {"text": "我已整改"}), 403)
+    assert login(personas.landlord).post(url, {"text": "我已整改"})["Location"] == "/portal/"
     assert_status(login(personas.liaison).post(url, {"text": "单位已督促"}), 403)
     empty = login(personas.grid_worker).post(url, {"text": "   "})
     assert_status(empty, 400)

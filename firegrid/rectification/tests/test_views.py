@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from firegrid.conftest import assert_status
+from firegrid.conftest import PORTAL, assert_status
 from firegrid.inspections.choices import InspectionKind
 from firegrid.rectification import services as s
 from firegrid.rectification.choices import DocumentStatus, MoveName, PlanState
@@ -74,8 +74,7 @@ def test_anonymous_is_sent_to_login(client, plans):
         ("fire_officer", {"a", "b"}),
         ("liaison", {"a"}),  # the unit employs landlord A
         ("other_liaison", set()),
-        # The role table gives landlords a read of plans: on the staff site they see only their own.
-        ("landlord", {"a"}),
+        # A landlord reads their plans in the portal (firegrid/portal/tests/test_no_back_office.py).
     ],
 )
 def test_list_shows_only_the_persona_scope(login, personas, plans, persona, expected):
@@ -177,8 +176,10 @@ def test_export_is_xlsx_with_the_filtered_rows_and_masked_mobiles(login, distric
 def test_detail_scope(login, personas, plans):
     a, _b = plans
     url = reverse("rectification:plan_detail", args=[a.pk])
-    for persona in ("grid_worker", "community_officer", "commander", "fire_officer", "liaison", "landlord"):
+    for persona in ("grid_worker", "community_officer", "commander", "fire_officer", "liaison"):
         assert_status(login(getattr(personas, persona)).get(url), 200)
+    # The landlord is sent to the plan's page in the portal (the notice's QR code leads there too).
+    assert login(personas.landlord).get(url)["Location"] == reverse("portal:plan", args=[a.public_key])
     for persona in ("outsider", "other_liaison"):
         assert_status(login(getattr(personas, persona)).get(url), 404)
     assert_status(login(personas.outsider).get(reverse("rectification:plan_history", args=[a.pk])), 404)
@@ -459,7 +460,7 @@ def test_edit_scope(login, personas, plans):
     url = reverse("rectification:plan_edit", args=[a.pk])
     assert_status(login(personas.outsider).get(url), 404)
     assert_status(login(personas.commander).get(url), 403)
-    assert_status(login(personas.landlord).post(url, {}), 403)
+    assert_status(login(personas.landlord).post(url, {}), PORTAL)
 
 
 # --- documents --------------------------------------------------------------------------------------------

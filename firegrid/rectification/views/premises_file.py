@@ -47,7 +47,7 @@ def visible_premises(user: User, pk: int) -> Premises:
     )
 
 
-def _page_number(value: str | None) -> int:
+def page_number(value: str | None) -> int:
     try:
         return max(1, int(value or ""))
     except (TypeError, ValueError):
@@ -72,7 +72,7 @@ class PremisesFileView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, note_form: NoteForm | None = None, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, premises = self.request.user, self.premises
-        page = premises_file.timeline(premises, user, page=_page_number(self.request.GET.get("page")))
+        page = premises_file.timeline(premises, user, page=page_number(self.request.GET.get("page")))
         base = reverse("rectification:premises_file", args=[premises.pk])
         last_day = timezone.localtime(page.entries[-1].time).date().isoformat() if page.entries else ""
         context.update(

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from firegrid import testing as t
 from firegrid.api_testing import API, api_client
-from firegrid.conftest import assert_status
+from firegrid.conftest import PORTAL, assert_status
 from firegrid.core.models import AuditAction, AuditEntry
 from firegrid.registry import services
 from firegrid.registry.models import TenantHousehold
@@ -178,7 +178,9 @@ def test_outsider_sees_no_moves_and_gets_404_on_confirm(login, personas, distric
 def test_landlord_cannot_confirm_their_own_report(login, personas, district):
     household = move_in(district, personas.landlord)
     response = login(personas.landlord).post(reverse("registry:tenant_move_confirm", args=[household.pk]))
-    assert_status(response, 403)
+    assert_status(response, PORTAL)
+    household.refresh_from_db()
+    assert household.confirmed_at is None
 
 
 def test_premises_page_shows_moves_awaiting_confirmation(login, personas, district):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from firegrid.conftest import assert_status
+from firegrid.conftest import PORTAL, assert_status
 from firegrid.reports import services
 from firegrid.reports.models import Dimension
 from firegrid.reports.testing import at, history, make_campaign, target
@@ -110,7 +110,7 @@ def test_the_english_bulletin_prints_no_chinese_but_names(snapshot, personas, lo
 def test_the_bulletin_keeps_its_scope_in_english(snapshot, personas, login):
     text = flat(pdf_text(english(login(personas.grid_worker)).get(url("pdf")).content))
     assert "樟树潭一网格" in text and "浮石一网格" not in text
-    assert_status(english(login(personas.landlord)).get(url("pdf")), 403)
+    assert_status(english(login(personas.landlord)).get(url("pdf")), PORTAL)
 
 
 def test_the_page_footer_is_css_around_the_page_counters():
