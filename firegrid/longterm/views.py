@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -41,6 +42,10 @@ def require_queue(user: Any) -> None:
         raise PermissionDenied(_("您的角色无权查看此页面。"))
 
 
+# Grids per page of an officer's overview.
+GRID_PAGE = 12
+
+
 def queue_context(user: Any, data: Any, *, today: Any) -> dict[str, Any]:
     """What the queue page (and the home page's 今日任务) shows for this query."""
     form = QueueQueryForm(data, user=user, today=today)
@@ -60,9 +65,11 @@ def queue_context(user: Any, data: Any, *, today: Any) -> dict[str, Any]:
     if context["by_items"]:
         context["queue"] = work_queue(user, today=today, **query)
     else:
-        context["grid_rows"] = [
-            (row, [(k, row.counts.get(k, 0)) for k, _label in kinds]) for row in grid_rows(user, today=today)
-        ]
+        # Grids in code order, never ranked (GridRow). A district holds hundreds of grids, a province
+        # thousands: a page at a time, so a phone shows a few screens, not a hundred.
+        page = Paginator(grid_rows(user, today=today), GRID_PAGE).get_page(data.get("page"))
+        context["grid_page"] = page
+        context["grid_rows"] = [(row, [(k, row.counts.get(k, 0)) for k, _label in kinds]) for row in page]
     return context
 
 

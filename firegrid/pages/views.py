@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from firegrid.areas.choices import Role
 from firegrid.areas.models import Area
 from firegrid.core.http import AuthedHttpRequest
 from firegrid.core.otp import confirmed_device, otp_offered
@@ -21,6 +24,13 @@ from .home import area_breakdown, scope_figures
 class HomeView(LoginRequiredMixin, TemplateView):
     request: AuthedHttpRequest
     template_name = "core/home.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A contractor's work is their bookings (as after the portal's sign-in): the registry's figures are
+        # not theirs to read.
+        if self.request.user.role == Role.CONTRACTOR:
+            return redirect("outreach:my_bookings")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -138,6 +138,10 @@ def sections(
     return out
 
 
+# Reports per page of the index.
+DAYS_PER_PAGE = 15
+
+
 @login_required
 def index(request: AuthedHttpRequest) -> HttpResponse:
     _require_viewer(request.user)
@@ -152,6 +156,8 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
         for snapshot in snapshots.order_by("-day", "-version"):
             newest.setdefault(snapshot.day, snapshot)
         days = list(newest.values())
+    # Newest first, a page at a time: a two-month campaign is sixty reports, a phone shows a few screens.
+    page = Paginator(days, DAYS_PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     # The days a report can be made for: the campaign's, up to today. An ended campaign's default is its
     # last day (today is always refused for it).
@@ -162,7 +168,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
         {
             "campaigns": campaigns,
             "campaign": campaign,
-            "days": days,
+            "days": page,
             "today": today,
             "last_day": last_day,
             "may_generate": services.may_generate(request.user),

@@ -20,11 +20,16 @@ from firegrid.reports.models import DailySnapshot, GeneratedVia
 
 pytestmark = pytest.mark.django_db
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
-TODAY = timezone.localdate()
 
 
-def days(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
+@pytest.fixture
+def days(today):
+    """Days counted from today: days(-5) is five days ago."""
+
+    def day(n: int) -> dt.date:
+        return today + dt.timedelta(days=n)
+
+    return day
 
 
 def member_ids(campaign, day, known_at=None) -> set[int]:
@@ -32,7 +37,7 @@ def member_ids(campaign, day, known_at=None) -> set[int]:
 
 
 @pytest.fixture
-def ended(district):
+def ended(district, days):
     """An ended campaign over the whole district (30 to 10 days ago), premises_a a target from its start."""
     campaign = Campaign.objects.create(
         name="旧行动", code="old", starts_on=days(-30), ends_on=days(-10), status="ended"
@@ -41,7 +46,7 @@ def ended(district):
     return campaign
 
 
-def test_a_target_counts_from_the_day_it_joined_until_the_day_it_left(district, campaign):
+def test_a_target_counts_from_the_day_it_joined_until_the_day_it_left(district, campaign, days):
     d = district
     a = CampaignTarget.objects.create(campaign=campaign, premises=d.premises_a, joined_on=days(-5))
     CampaignTarget.objects.create(campaign=campaign, premises=d.premises_b, joined_on=days(-2))
@@ -56,7 +61,7 @@ def test_a_target_counts_from_the_day_it_joined_until_the_day_it_left(district, 
     assert a.is_member_on(days(-2)) and not a.is_member_on(days(-1))
 
 
-def test_membership_as_known_at_an_instant_ignores_what_was_recorded_later(district, campaign):
+def test_membership_as_known_at_an_instant_ignores_what_was_recorded_later(district, campaign, days):
     """A report made at T counts the memberships recorded by T: a later change dated into the past, or a
     removal recorded later, does not alter what T knew."""
     d = district
@@ -75,7 +80,7 @@ def test_membership_as_known_at_an_instant_ignores_what_was_recorded_later(distr
     assert member_ids(campaign, days(-3)) == {d.premises_b.pk}
 
 
-def test_one_open_membership_per_premises_and_left_not_before_joined(district, campaign):
+def test_one_open_membership_per_premises_and_left_not_before_joined(district, campaign, days):
     CampaignTarget.objects.create(campaign=campaign, premises=district.premises_a, joined_on=days(-3))
     with pytest.raises(IntegrityError), transaction.atomic():
         CampaignTarget.objects.create(campaign=campaign, premises=district.premises_a, joined_on=days(-1))
@@ -93,7 +98,7 @@ def test_one_open_membership_per_premises_and_left_not_before_joined(district, c
         )
 
 
-def test_removed_then_added_again_is_a_second_membership(personas, district, campaign):
+def test_removed_then_added_again_is_a_second_membership(personas, district, campaign, days, today):
     target = services.add_target(campaign, district.premises_b, actor=personas.commander, on=days(-6))
     services.remove_target(target, actor=personas.commander, reason="重复登记", on=days(-4))
     with pytest.raises(ValidationError) as error:
@@ -102,8 +107,8 @@ def test_removed_then_added_again_is_a_second_membership(personas, district, cam
     again = services.add_target(
         campaign, district.premises_b, actor=personas.commander, reason="复核后仍需整治"
     )
-    assert again.pk != target.pk and again.joined_on == TODAY
-    assert [status.members_on(campaign, d).count() for d in (days(-6), days(-4), days(-1), TODAY)] == [
+    assert again.pk != target.pk and again.joined_on == today
+    assert [status.members_on(campaign, d).count() for d in (days(-6), days(-4), days(-1), today)] == [
         1,
         0,
         0,
@@ -119,7 +124,9 @@ def test_removed_then_added_again_is_a_second_membership(personas, district, cam
         services.remove_target(again, actor=personas.commander, reason="再次")
 
 
-def test_targets_from_hazards_join_on_the_day_the_hazards_were_found(checklist, personas, district, campaign):
+def test_targets_from_hazards_join_on_the_day_the_hazards_were_found(
+    checklist, personas, district, campaign, days
+):
     d = district
     with time_machine.travel(dt.datetime.combine(days(-4), dt.time(10), tzinfo=ZONE), tick=False):
         inspect(d.premises_a, actor=personas.grid_worker, fail=("SEP-01",))
@@ -144,7 +151,7 @@ def test_hazards_found_after_a_campaign_ended_do_not_make_targets(checklist, per
     assert services.add_targets_from_hazards(ended, actor=personas.commander, reason="补录") == 0
 
 
-def test_an_ended_campaign_changes_only_by_the_command_with_a_reason(personas, district, ended):
+def test_an_ended_campaign_changes_only_by_the_command_with_a_reason(personas, district, ended, days):
     with pytest.raises(ValidationError) as error:
         services.add_target(ended, district.premises_b, actor=personas.commander)
     assert "reason" in error.value.message_dict
@@ -183,8 +190,8 @@ def test_without_the_reports_hook_an_ended_campaign_is_not_changed_silently(pers
     assert not ended.targets.filter(premises=district.premises_b).exists()
 
 
-def test_the_reference_day_of_a_campaign(ended, campaign):
+def test_the_reference_day_of_a_campaign(ended, campaign, days, today):
     assert status.reference_day(ended) == ended.ends_on and status.is_over(ended)
-    assert status.reference_day(campaign) == TODAY and not status.is_over(campaign)
+    assert status.reference_day(campaign) == today and not status.is_over(campaign)
     planned = Campaign(starts_on=days(5), ends_on=days(30), status="planned")
     assert status.reference_day(planned) == days(5)

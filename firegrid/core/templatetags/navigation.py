@@ -1,4 +1,4 @@
-"""The menu marks the page the user is on: `{% markcurrent %}…{% endmarkcurrent %}` around the menu's links
+"""The menu shows what the user may open (`user|can_view:"app.Model"`) and marks the page the user is on: `{% markcurrent %}…{% endmarkcurrent %}` around the menu's links
 gives the entry for the current URL `aria-current="page"` and the `active` style.
 
 The entry is the longest link that is the current path or a folder of it (/inspections/hazards/12/ →
@@ -14,12 +14,23 @@ import re
 from urllib.parse import urlsplit
 
 from django import template
+from django.apps import apps
 from django.template.base import Parser, Token
 from django.template.context import Context
 from django.urls import Resolver404, resolve
 from django.utils.safestring import SafeString, mark_safe
 
+from ..permissions import Action, can
+
 register = template.Library()
+
+
+@register.filter
+def can_view(user: object, model_label: str) -> bool:
+    """Menu: a list link only for a role that may open it (a unit liaison has no area list, a contractor no
+    registry): the role table's view permission on the model, as the list view checks it."""
+    return can(user, Action.VIEW, apps.get_model(model_label))  # type: ignore[arg-type]
+
 
 _LINK = re.compile(r'<a\s[^>]*?href="([^"]*)"[^>]*>')
 _CLASS = re.compile(r'\sclass="([^"]*)"')

@@ -6,7 +6,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from firegrid.campaigns import status
-from firegrid.conftest import assert_status
+from firegrid.conftest import PORTAL, assert_status
 from firegrid.dashboards import figures
 from firegrid.inspections.choices import BUCKET_STATUSES, HazardBucket
 from firegrid.inspections.models import Hazard
@@ -53,14 +53,14 @@ def test_the_command_and_area_officers_see_the_dashboard(scene, today, reports, 
     assert "燃尽图" in response.content.decode()
 
 
-@pytest.mark.parametrize(("who", "expected"), [("liaison", 403), ("landlord", 404)])
+@pytest.mark.parametrize(("who", "expected"), [("liaison", 403), ("landlord", PORTAL)])
 def test_liaisons_and_landlords_have_no_dashboard(scene, today, personas, login, who, expected):
-    # A liaison sees the campaign (their unit's page) but not the dashboard: 403. A landlord may not see
-    # campaigns at all, so the campaign is not found for them: 404.
+    # A liaison sees the campaign (their unit's page) but not the dashboard: 403. A landlord is sent to the
+    # portal from every staff page.
     client = login(getattr(personas, who))
     assert_status(dashboard(client, scene.campaign), expected)
     assert_status(client.get(reverse("dashboards:points", args=[scene.campaign.pk])), expected)
-    assert_status(client.get(reverse("dashboards:index")), 403)
+    assert_status(client.get(reverse("dashboards:index")), 403 if who == "liaison" else PORTAL)
 
 
 def test_a_missing_campaign_is_404_and_anonymous_goes_to_login(scene, personas, login, client):
@@ -164,9 +164,10 @@ def test_not_surveyed_list_is_scoped_like_the_reports(scene, today, reports, dis
     assert_status(response, 200)
     assert response.context["paginator"].count == 1 == response.context["figure_value"]
     assert [p.pk for p in response.context["page_obj"].object_list] == [scene.premises_b3.pk]
-    # Another area's officer: 404; a liaison (reads the unit ranking only): 404; a landlord: 404.
-    for who in ("grid_worker", "liaison", "landlord"):
+    # Another area's officer: 404; a liaison (reads the unit ranking only): 404; a landlord: the portal.
+    for who in ("grid_worker", "liaison"):
         assert_status(login(getattr(personas, who)).get(url), 404)
+    assert_status(login(personas.landlord).get(url), PORTAL)
     assert_status(client.get(url.replace("progress=not_surveyed", "progress=accepted")), 404)
 
 

@@ -147,3 +147,16 @@ def test_queue_page_query_count_does_not_grow(scene, personas, login):
         building = t.make_building(scene.grid_a, f"樟树潭村{200 + i}号")
         grade(t.make_premises(building, scene.landlord_a, unit_label="1楼"), overdue=i)
     assert measure() == few
+
+
+def test_the_overview_pages_its_grids_in_code_order(scene, personas, login, monkeypatch):
+    monkeypatch.setattr("firegrid.longterm.views.GRID_PAGE", 1)
+    client = login(personas.community_officer)
+    first, second = client.get(QUEUE), client.get(QUEUE, {"page": 2})
+    assert [row.grid for row, _cells in first.context["grid_rows"]] == [scene.grid_a]
+    assert [row.grid for row, _cells in second.context["grid_rows"]] == [scene.grid_a2]
+    assert "第 1 / 2 页" in text(first) and 'href="?page=2"' in text(first)
+    # A page past the end shows the last one.
+    assert [row.grid for row, _cells in client.get(QUEUE, {"page": 9}).context["grid_rows"]] == [
+        scene.grid_a2
+    ]

@@ -14,47 +14,45 @@ from firegrid.conftest import assert_status
 from firegrid.outreach import services
 from firegrid.outreach.models import OutreachKind, OutreachRecord
 
-TODAY = timezone.localdate()
 
-
-def record(district, user, *, area=None, kind=OutreachKind.MEETING, campaign=None, held_on=TODAY, **kw):
-    """A record set as a scene (no audit entry)."""
+def record(district, user, *, area=None, kind=OutreachKind.MEETING, campaign=None, held_on=None, **kw):
+    """A record set as a scene (no audit entry), held today unless `held_on` says otherwise."""
     defaults = {"attendance": 40} if kind == OutreachKind.MEETING else {"copies": 100, "material": "告知书"}
     return OutreachRecord.objects.create(
         kind=kind,
         area=area or district.grid_a,
         campaign=campaign,
-        held_on=held_on,
+        held_on=held_on or timezone.localdate(),
         recorded_by=user,
         **{**defaults, **kw},
     )
 
 
 @pytest.fixture
-def campaign(db):
+def campaign(db, today):
     return Campaign.objects.create(
         name="铁拳行动",
         code="tiequan",
-        starts_on=TODAY - dt.timedelta(days=30),
-        ends_on=TODAY + dt.timedelta(days=30),
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=30),
     )
 
 
-def test_each_kind_says_what_it_needs(district, personas, campaign):
+def test_each_kind_says_what_it_needs(district, personas, campaign, today):
     actor = personas.community_officer
     with pytest.raises(ValidationError) as exc:
         services.create_outreach_record(
-            {"kind": OutreachKind.MEETING, "held_on": TODAY, "area": district.c1}, actor=actor
+            {"kind": OutreachKind.MEETING, "held_on": today, "area": district.c1}, actor=actor
         )
     assert "attendance" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         services.create_outreach_record(
-            {"kind": OutreachKind.MATERIALS, "held_on": TODAY, "area": district.c1}, actor=actor
+            {"kind": OutreachKind.MATERIALS, "held_on": today, "area": district.c1}, actor=actor
         )
     assert {"copies", "material"} <= set(exc.value.message_dict)
     with pytest.raises(ValidationError) as exc:
         services.create_outreach_record(
-            {"kind": OutreachKind.CARDS, "held_on": TODAY, "area": district.c2, "copies": 5}, actor=actor
+            {"kind": OutreachKind.CARDS, "held_on": today, "area": district.c2, "copies": 5}, actor=actor
         )
     assert "浮石社区" in exc.value.message_dict["area"][0]
     with pytest.raises(ValidationError) as exc:
@@ -71,7 +69,7 @@ def test_each_kind_says_what_it_needs(district, personas, campaign):
     made = services.create_outreach_record(
         {
             "kind": OutreachKind.CARDS,
-            "held_on": TODAY,
+            "held_on": today,
             "area": district.c1,
             "copies": 300,
             "campaign": campaign,
@@ -99,9 +97,9 @@ def test_totals_per_kind_include_the_areas_below_and_zeros(district, personas, c
     assert services.outreach_totals(campaign, area=district.grid_a)["meeting"]["attendance"] == 50
 
 
-def test_list_filters_and_totals_on_the_page(district, personas, campaign, login):
+def test_list_filters_and_totals_on_the_page(district, personas, campaign, login, today):
     user = personas.community_officer
-    a = record(district, user, campaign=campaign, held_on=TODAY - dt.timedelta(days=5))
+    a = record(district, user, campaign=campaign, held_on=today - dt.timedelta(days=5))
     b = record(district, user, kind=OutreachKind.MATERIALS, area=district.c1, campaign=campaign)
     record(district, user, kind=OutreachKind.BOARD, area=district.grid_b)
     client = login(user)
@@ -115,8 +113,8 @@ def test_list_filters_and_totals_on_the_page(district, personas, campaign, login
     assert ids()[0] == {a.pk, b.pk}  # grid B's board is outside the community officer's scope
     assert ids(kind="materials")[0] == {b.pk}
     assert ids(area=district.grid_a.pk)[0] == {a.pk}
-    assert ids(held_from=TODAY.isoformat())[0] == {b.pk}
-    assert ids(held_to=(TODAY - dt.timedelta(days=1)).isoformat())[0] == {a.pk}
+    assert ids(held_from=today.isoformat())[0] == {b.pk}
+    assert ids(held_to=(today - dt.timedelta(days=1)).isoformat())[0] == {a.pk}
     found, response = ids(campaign=campaign.pk, kind="meeting")
     assert found == {a.pk}
     totals = {row["key"]: row for row in response.context["totals"]}
@@ -126,14 +124,14 @@ def test_list_filters_and_totals_on_the_page(district, personas, campaign, login
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-def test_pages_scope(district, personas, login):
+def test_pages_scope(district, personas, login, today):
     mine = record(district, personas.grid_worker)
     assert_status(login(personas.outsider).get(f"/outreach/records/{mine.pk}/"), 404)
     assert_status(login(personas.liaison).get("/outreach/records/"), 403)
     assert_status(login(personas.fire_officer).get("/outreach/records/new/"), 403)
     response = login(personas.grid_worker).post(
         "/outreach/records/new/",
-        {"kind": "meeting", "held_on": TODAY.isoformat(), "area": district.grid_a.pk, "attendance": 25},
+        {"kind": "meeting", "held_on": today.isoformat(), "area": district.grid_a.pk, "attendance": 25},
     )
     assert_status(response, 302)
     assert OutreachRecord.objects.filter(attendance=25, recorded_by=personas.grid_worker).exists()
@@ -159,7 +157,7 @@ class TestOutreachRecordApi(ApiScopeMatrix):
     def create_payload(self, district):
         return {
             "kind": "materials",
-            "held_on": TODAY.isoformat(),
+            "held_on": timezone.localdate().isoformat(),
             "area": district.grid_a.pk,
             "material": "告知书",
             "copies": 50,

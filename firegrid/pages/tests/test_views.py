@@ -50,3 +50,36 @@ def test_home_title_names_the_liaisons_unit_and_the_officers_area(login, distric
 def test_me_page_shows_scope(login, district, personas):
     page = login(personas.grid_worker).get(reverse("pages:me")).content.decode()
     assert "樟树潭一网格" in page
+
+
+def test_a_contractors_home_is_their_bookings(login, personas, district):
+    from firegrid import testing as t
+    from firegrid.areas.choices import Role
+
+    contractor = t.make_user("contractor_a", Role.CONTRACTOR)
+    response = login(contractor).get(reverse("pages:home"))
+    assert response.status_code == 302 and response["Location"] == reverse("outreach:my_bookings")
+
+
+@pytest.mark.parametrize("who", ["admin", "subdistrict_officer", "grid_worker", "liaison", "outsider"])
+def test_every_menu_link_opens_for_the_reader(login, district, personas, who):
+    """The menu offers only what the role may open: no link answers 403."""
+    import re
+
+    client = login(getattr(personas, who))
+    menu = client.get(reverse("pages:me")).content.decode()
+    navs = [
+        menu[start : menu.index("</nav>", start)]
+        for start in (menu.index('id="sidebar"'), menu.index("tabbar"))
+    ]
+    links = {
+        h
+        for nav in navs
+        for h in re.findall(r'href="(/[^"]*)"', nav)
+        if not h.startswith(("/admin/", "/api/"))
+    }
+    assert len(links) >= 3
+    for link in links:
+        if link == reverse("campaigns:my_unit"):
+            continue  # 本单位认领 leads to the running campaign's page; this district has no campaign (404 says so)
+        assert client.get(link).status_code == 200, f"{who}: {link}"

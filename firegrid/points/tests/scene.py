@@ -16,7 +16,10 @@ from firegrid.points.models import PointsEntry
 from firegrid.rectification import services as plans
 from firegrid.rectification.testing import inspect, plan_with_hazards
 
-TODAY = timezone.localdate()
+# The day the points tests run on, pinned by conftest.pinned_day: points count per day and per
+# calendar year, so a run crossing midnight or New Year must not move them under a test. Mid-June,
+# so that last year and next year, and TODAY.replace(year=...), are always valid dates.
+TODAY = dt.date(2026, 6, 15)
 YEAR = TODAY.year
 
 
@@ -42,7 +45,7 @@ def give(
         rule=rule,
         amount=amount,
         reason=kw.pop("reason", "测试"),
-        occurred_on=on or TODAY,
+        occurred_on=on or timezone.localdate(),
         rule_set=services.default_rule_set(),
         **kw,
     )

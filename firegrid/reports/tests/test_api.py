@@ -17,15 +17,14 @@ from firegrid.reports.testing import make_campaign, target
 
 pytestmark = pytest.mark.django_db
 
-YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
-
 
 def snapshot_of(district) -> DailySnapshot:
     """Yesterday's snapshot of a campaign whose targets are premises_a (grid A) and premises_b (grid B)."""
     if not hasattr(district, "walk_snapshot"):
         campaign = make_campaign(days_before=30)
         target(campaign, district.premises_a, district.premises_b)
-        district.walk_snapshot = services.generate_snapshot(campaign, YESTERDAY)
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        district.walk_snapshot = services.generate_snapshot(campaign, yesterday)
     return district.walk_snapshot
 
 
@@ -50,9 +49,9 @@ class TestDailySnapshotApi(ApiScopeMatrix):
         return snapshot_of(district)
 
     def add_rows(self, district, n):
-        campaign = snapshot_of(district).campaign
+        first = snapshot_of(district)
         for days in range(2, n + 2):
-            services.generate_snapshot(campaign, YESTERDAY - dt.timedelta(days=days))
+            services.generate_snapshot(first.campaign, first.day - dt.timedelta(days=days))
 
     def test_outsider_gets_404_and_does_not_see_it_in_the_list(self, district, personas):
         # Every reader of the report lists every snapshot; scope is on the rows inside.
@@ -67,7 +66,7 @@ class TestDailySnapshotApi(ApiScopeMatrix):
     def test_reader_sees_it_but_gets_403_on_every_write(self, district, personas):
         super().test_reader_sees_it_but_gets_403_on_every_write(district, personas)
         snapshot = self.target(district)
-        payload = {"campaign": snapshot.campaign.code, "day": YESTERDAY.isoformat(), "reason": "更正"}
+        payload = {"campaign": snapshot.campaign.code, "day": snapshot.day.isoformat(), "reason": "更正"}
         response = api_client(personas.grid_worker).post(
             f"{API}/daily-reports/generate/", payload, format="json"
         )
@@ -76,7 +75,7 @@ class TestDailySnapshotApi(ApiScopeMatrix):
 
     def test_the_command_generates_and_the_snapshot_names_them(self, district, personas):
         snapshot = self.target(district)
-        payload = {"campaign": snapshot.campaign.code, "day": YESTERDAY.isoformat(), "reason": "补录一户"}
+        payload = {"campaign": snapshot.campaign.code, "day": snapshot.day.isoformat(), "reason": "补录一户"}
         response = api_client(personas.commander).post(
             f"{API}/daily-reports/generate/", payload, format="json"
         )
@@ -101,7 +100,7 @@ def test_the_detail_says_who_made_it_and_carries_the_frozen_outreach(district, p
         campaign=snapshot.campaign,
         kind=OutreachKind.MEETING,
         area=district.grid_a,
-        held_on=YESTERDAY,
+        held_on=snapshot.day,
         recorded_by=personas.grid_worker,
         attendance=12,
     )
@@ -109,7 +108,7 @@ def test_the_detail_says_who_made_it_and_carries_the_frozen_outreach(district, p
     assert data["generated_via"] == "job"
     # Made before the record was entered: the report's section stays as it was.
     assert sum(row["records"] for row in data["outreach"]) == 0
-    again = services.generate_snapshot(snapshot.campaign, YESTERDAY, correction=True, reason="补录宣传")
+    again = services.generate_snapshot(snapshot.campaign, snapshot.day, correction=True, reason="补录宣传")
     data = api_client(personas.commander).get(f"{API}/daily-reports/{again.pk}/").data
     meeting = next(row for row in data["outreach"] if row["kind"] == OutreachKind.MEETING)
     assert (meeting["records"], meeting["attendance"], meeting["kind_label"]) == (1, 12, "动员会")

@@ -15,15 +15,13 @@ from firegrid.reports import immutability, services
 from firegrid.reports.models import DailySnapshot, ImmutableSnapshot, LongtermReport, SnapshotRow
 from firegrid.reports.testing import make_campaign, target
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture
-def stored(district):
+def stored(district, today):
     campaign = make_campaign()
     target(campaign, district.premises_a, district.premises_b)
-    snapshot = services.generate_snapshot(campaign, TODAY - dt.timedelta(days=1))
-    report = LongtermReport.objects.create(day=TODAY, generated_at=timezone.now(), content={"areas": {}})
+    snapshot = services.generate_snapshot(campaign, today - dt.timedelta(days=1))
+    report = LongtermReport.objects.create(day=today, generated_at=timezone.now(), content={"areas": {}})
     return snapshot, report
 
 
@@ -105,15 +103,15 @@ def test_the_guard_lets_only_its_own_transaction_delete(stored):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_database_wipe_removes_stored_reports(district):
+def test_a_database_wipe_removes_stored_reports(district, today):
     """flush (run after every transactional test) empties the tables, reports included, and the triggers
     stay: afterwards a stored report is refused again."""
     campaign = make_campaign()
     target(campaign, district.premises_a)
-    services.generate_snapshot(campaign, TODAY - dt.timedelta(days=1))
+    services.generate_snapshot(campaign, today - dt.timedelta(days=1))
     call_command("flush", interactive=False, verbosity=0)
     assert not DailySnapshot.objects.exists() and not SnapshotRow.objects.exists()
     assert immutability.installed(connection)
     campaign = make_campaign()
-    snapshot = services.generate_snapshot(campaign, TODAY - dt.timedelta(days=1))
+    snapshot = services.generate_snapshot(campaign, today - dt.timedelta(days=1))
     refused(lambda: DailySnapshot.objects.filter(pk=snapshot.pk).update(reason="x"))

@@ -29,14 +29,12 @@ from . import recompute
 
 pytestmark = pytest.mark.django_db
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
-TODAY = timezone.localdate()
 DAYS = 4
-START = TODAY - dt.timedelta(days=DAYS + 2)
 STATES = ["draft", "notified", "rectifying", "overdue", "escalated", "accepted", "cancelled"]
 
 
-def at(day: int, hour: int) -> dt.datetime:
-    return dt.datetime.combine(START + dt.timedelta(days=day), dt.time(hour), tzinfo=ZONE)
+def at(start: dt.date, day: int, hour: int) -> dt.datetime:
+    return dt.datetime.combine(start + dt.timedelta(days=day), dt.time(hour), tzinfo=ZONE)
 
 
 premises_spec = st.fixed_dictionaries(
@@ -111,14 +109,16 @@ def assert_stored_reports_hold(campaign: Campaign) -> int:
 @given(specs=st.lists(premises_spec, min_size=1, max_size=5), changes=st.lists(later_change, max_size=3))
 def test_every_stored_figure_equals_its_list_and_the_history(checklist, district, personas, specs, changes):
     d = district
+    # Read per example, not at import: the campaign ends two days before today, whenever it runs.
+    start = timezone.localdate() - dt.timedelta(days=DAYS + 2)
     grids, units = [d.grid_a, d.grid_a2, d.grid_b], [d.unit, d.other_unit]
     try:
         with transaction.atomic():
             campaign = Campaign.objects.create(
                 name="证明",
                 code="proof",
-                starts_on=START,
-                ends_on=START + dt.timedelta(days=DAYS),
+                starts_on=start,
+                ends_on=start + dt.timedelta(days=DAYS),
                 status="running",
             )
             WorkGroup.objects.create(campaign=campaign, name="一组").areas.set([d.c1])
@@ -132,10 +132,10 @@ def test_every_stored_figure_equals_its_list_and_the_history(checklist, district
                 CampaignTarget.objects.create(
                     campaign=campaign,
                     premises=premises,
-                    joined_on=START + dt.timedelta(days=joined),
-                    added_at=at(joined, 7),
-                    left_on=START + dt.timedelta(days=left) if left is not None else None,
-                    left_at=at(left, 7) if left is not None else None,
+                    joined_on=start + dt.timedelta(days=joined),
+                    added_at=at(start, joined, 7),
+                    left_on=start + dt.timedelta(days=left) if left is not None else None,
+                    left_at=at(start, left, 7) if left is not None else None,
                 )
                 if spec["survey"] is not None:
                     Inspection.objects.create(
@@ -145,10 +145,10 @@ def test_every_stored_figure_equals_its_list_and_the_history(checklist, district
                         kind="survey",
                         status="submitted",
                         outcome="inspected",
-                        started_at=at(*spec["survey"]) - dt.timedelta(minutes=30),
-                        submitted_at=at(*spec["survey"]),
+                        started_at=at(start, *spec["survey"]) - dt.timedelta(minutes=30),
+                        submitted_at=at(start, *spec["survey"]),
                     )
-                moves = sorted((at(day, hour), state) for day, hour, state in spec["moves"])
+                moves = sorted((at(start, day, hour), state) for day, hour, state in spec["moves"])
                 if moves:
                     history(campaign, premises, personas.grid_worker, moves)
                 if spec["claim"] is not None:
@@ -157,17 +157,17 @@ def test_every_stored_figure_equals_its_list_and_the_history(checklist, district
                         landlord=landlord,
                         unit=units[spec["claim"]],
                         claimed_by=personas.commander,
-                        claimed_at=at(0, 8),
+                        claimed_at=at(start, 0, 8),
                     )
             # Each day's report made by the job at 17:00 that day: later hours of the day are not in it.
             for day in range(DAYS):
-                with time_machine.travel(at(day, 17), tick=False):
-                    services.generate_snapshot(campaign, START + dt.timedelta(days=day))
+                with time_machine.travel(at(start, day, 17), tick=False):
+                    services.generate_snapshot(campaign, start + dt.timedelta(days=day))
             assert_stored_reports_hold(campaign)
 
             # Later (today): membership changes dated into the past, and corrections.
             for kind, which, day in changes:
-                on = START + dt.timedelta(days=day)
+                on = start + dt.timedelta(days=day)
                 current = campaign.targets.filter(left_on__isnull=True).order_by("pk")
                 if kind == "remove" and current.exists():
                     row = current[which % current.count()]

@@ -441,3 +441,15 @@ def test_the_four_category_total_row_ends_its_table(scene, personas):
     four = next(s for s in sections(snap, personas.commander) if s["dimension"] == Dimension.FOUR_CATEGORY)
     assert len(four["rows"]) > 1
     assert four["rows"][-1].key == "all" and all(r.key != "all" for r in four["rows"][:-1])
+
+
+def test_the_index_pages_its_reports_newest_first(scene, personas, login, monkeypatch):
+    monkeypatch.setattr("firegrid.reports.views.DAYS_PER_PAGE", 1)
+    services.generate_snapshot(scene.campaign, D1)
+    services.generate_snapshot(scene.campaign, D2)
+    client = login(personas.commander)
+    first = client.get(reverse("reports:index"))
+    assert [s.day for s in first.context["days"]] == [D2]
+    assert "第 1 / 2 页" in first.content.decode()
+    second = client.get(reverse("reports:index"), {"campaign": scene.campaign.code, "page": 2})
+    assert [s.day for s in second.context["days"]] == [D1]

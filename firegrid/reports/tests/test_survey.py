@@ -23,13 +23,7 @@ from firegrid.reports.models import DailySnapshot
 from firegrid.reports.testing import at
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
-START = TODAY - dt.timedelta(days=10)
 DAYS = 5
-
-
-def day(n: int) -> dt.date:
-    return START + dt.timedelta(days=n)
 
 
 def visit(premises: Premises, outcome: str, when: dt.datetime, rooms=()) -> Inspection:
@@ -48,13 +42,18 @@ def visit(premises: Premises, outcome: str, when: dt.datetime, rooms=()) -> Insp
 
 
 @pytest.fixture
-def surveyed(checklist, district, personas):
+def surveyed(checklist, district, personas, today):
     """Day 1: premises_a inspected (room_a listed). Day 2: premises_b locked (owed a return visit). Day 3:
     shop_a inspected at 10:00 and premises_b at 20:00. Each day's report made by the job at 18:00 that
     day, so premises_b's day-3 visit is in the day-4 report, not the day-3 one."""
     d = district
+    start = today - dt.timedelta(days=10)
+
+    def day(n: int) -> dt.date:
+        return start + dt.timedelta(days=n)
+
     campaign = Campaign.objects.create(
-        name="排查", code="survey", starts_on=START, ends_on=day(DAYS - 1), status="ended"
+        name="排查", code="survey", starts_on=start, ends_on=day(DAYS - 1), status="ended"
     )
     visit(d.premises_a, "inspected", at(day(1), 9), rooms=[d.room_a])
     visit(d.premises_b, "locked", at(day(2), 9))
@@ -63,11 +62,11 @@ def surveyed(checklist, district, personas):
     for n in range(DAYS):
         with time_machine.travel(at(day(n), 18), tick=False):
             services.generate_snapshot(campaign, day(n))
-    return SimpleNamespace(campaign=campaign)
+    return SimpleNamespace(campaign=campaign, day=day)
 
 
-def report(n: int) -> DailySnapshot:
-    return DailySnapshot.objects.get(campaign__code="survey", day=day(n))
+def report(surveyed, n: int) -> DailySnapshot:
+    return DailySnapshot.objects.get(campaign=surveyed.campaign, day=surveyed.day(n))
 
 
 def total(snapshot: DailySnapshot, user) -> dict[str, int]:
@@ -82,7 +81,7 @@ def list_count(client, url: str) -> int:
 
 def test_each_report_freezes_its_days_survey(surveyed, personas):
     commander = personas.commander
-    rows = [total(report(n), commander) for n in range(DAYS)]
+    rows = [total(report(surveyed, n), commander) for n in range(DAYS)]
     # (buildings surveyed, premises covered, rooms inspected) of 2 buildings, 3 premises, 2 rooms.
     assert [(r["buildings_surveyed"], r["premises_covered"], r["rooms_inspected"]) for r in rows] == [
         (0, 0, 0),
@@ -92,7 +91,7 @@ def test_each_report_freezes_its_days_survey(surveyed, personas):
         (2, 3, 2),
     ]
     assert {(r["buildings"], r["premises"], r["rooms"]) for r in rows} == {(2, 3, 2)}
-    assert dt.datetime.fromisoformat(report(3).survey["at"]) == at(day(3), 18)
+    assert dt.datetime.fromisoformat(report(surveyed, 3).survey["at"]) == at(surveyed.day(3), 18)
 
 
 @pytest.mark.parametrize("who", ["commander", "subdistrict_officer", "community_officer", "grid_worker"])
@@ -105,7 +104,7 @@ def test_every_frozen_figure_equals_its_list_then_and_after_later_visits(
     def check() -> int:
         checked = 0
         for n in range(DAYS):
-            for row in survey.survey_section(report(n), user):
+            for row in survey.survey_section(report(surveyed, n), user):
                 for figure, _label, done, _total, _rate, url in row.cells:
                     assert "survey_at=" in url
                     assert list_count(client, url) == done, (n, row.area.name, figure)
@@ -114,15 +113,15 @@ def test_every_frozen_figure_equals_its_list_then_and_after_later_visits(
 
     assert check() >= DAYS * 3
     # Later: a visit today covers what was left, and a stored day's figures and lists do not move.
-    frozen = [report(n).survey for n in range(DAYS)]
+    frozen = [report(surveyed, n).survey for n in range(DAYS)]
     visit(district.premises_a, "inspected", timezone.now(), rooms=[district.room_a])
-    assert [report(n).survey for n in range(DAYS)] == frozen
+    assert [report(surveyed, n).survey for n in range(DAYS)] == frozen
     check()
 
 
 def test_a_list_without_survey_at_counts_now(surveyed, district, personas, login):
     client = login(personas.commander)
-    row = survey.survey_section(report(2), personas.commander)[0]
+    row = survey.survey_section(report(surveyed, 2), personas.commander)[0]
     url = row.links["premises_covered"]
     assert list_count(client, url) == 1
     live = reverse("registry:premises_list") + f"?area={row.area.pk}&survey=covered"
@@ -133,7 +132,7 @@ def test_the_frozen_figures_match_a_recount_from_the_raw_visits(surveyed, person
     """The same figure recomputed in plain Python from the inspections: covered = a covering outcome
     submitted by the report's instant."""
     for n in range(DAYS):
-        snapshot = report(n)
+        snapshot = report(surveyed, n)
         instant = dt.datetime.fromisoformat(snapshot.survey["at"])
         covered = {
             premises
@@ -146,13 +145,15 @@ def test_the_frozen_figures_match_a_recount_from_the_raw_visits(surveyed, person
 
 
 def test_a_grid_worker_sees_the_survey_of_their_grid_only(surveyed, district, personas):
-    rows = survey.survey_section(report(4), personas.grid_worker)
+    rows = survey.survey_section(report(surveyed, 4), personas.grid_worker)
     assert [row.area for row in rows] == [district.grid_a]
     assert (rows[0].figures["premises"], rows[0].figures["premises_covered"]) == (2, 2)
 
 
 def test_the_report_page_shows_the_survey_section(surveyed, personas, login):
-    response = login(personas.commander).get(reverse("reports:day", args=["survey", day(3).isoformat()]))
+    response = login(personas.commander).get(
+        reverse("reports:day", args=["survey", surveyed.day(3).isoformat()])
+    )
     assert_status(response, 200)
     html = response.content.decode()
     assert 'id="survey-table"' in html
@@ -160,7 +161,7 @@ def test_the_report_page_shows_the_survey_section(surveyed, personas, login):
 
 
 def test_a_report_made_before_surveys_were_frozen_has_no_section(surveyed, personas):
-    old = DailySnapshot(campaign=surveyed.campaign, day=day(0), survey={})
+    old = DailySnapshot(campaign=surveyed.campaign, day=surveyed.day(0), survey={})
     assert survey.survey_section(old, personas.commander) == []
 
 
@@ -170,7 +171,7 @@ def test_the_dashboard_draws_the_survey_curve_from_the_reports(surveyed, persona
     charts = response.context["charts"]
     premises = charts["survey"]["series"][1]
     assert [point["value"] if point else None for point in premises["data"]] == [0.0, 33.3, 33.3, 66.7, 100.0]
-    assert premises["data"][3]["url"].endswith(f"/{day(3).isoformat()}/#survey")
+    assert premises["data"][3]["url"].endswith(f"/{surveyed.day(3).isoformat()}/#survey")
     # A grid worker's curve is their grid's: premises_a and shop_a.
     worker = login(personas.grid_worker).get(reverse("dashboards:campaign", args=[surveyed.campaign.pk]))
     mine = worker.context["charts"]["survey"]["series"][1]["data"]

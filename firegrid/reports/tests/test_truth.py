@@ -11,7 +11,6 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from firegrid.campaigns import services as campaigns
 from firegrid.campaigns.models import Campaign, Claim
@@ -23,23 +22,28 @@ from firegrid.reports.testing import at, history, target
 from firegrid.testing import make_building, make_landlord, make_premises
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
-START, END = TODAY - dt.timedelta(days=20), TODAY - dt.timedelta(days=5)
-MILESTONE = START + dt.timedelta(days=10)  # "31 October": every four-category target accepted by then
-
-
-def day(n: int) -> dt.date:
-    return START + dt.timedelta(days=n)
+LAST_DAY = 15  # the campaign's days are 0 .. 15, the last one five days before today
+MILESTONE_DAY = 10  # "31 October": every four-category target accepted by then
 
 
 @pytest.fixture
-def ended(district, personas):
+def day(today):
+    """day(n) is the campaign's n-th day, day 0 twenty days before today."""
+
+    def nth(n: int) -> dt.date:
+        return today - dt.timedelta(days=20 - n)
+
+    return nth
+
+
+@pytest.fixture
+def ended(district, personas, day):
     """An ended campaign: premises_a (landlord_a, four-category, claimed) accepted on day 4, a2 (an official's)
     accepted on day 6, shop_a (landlord_a's too) found on day 8 and accepted on day 9, premises_b notified on
     day 2 and accepted on day 12 — a report for every day, made by the job after each day."""
     d, gw = district, personas.grid_worker
     campaign = Campaign.objects.create(
-        name="铁拳行动", code="tq", starts_on=START, ends_on=END, status="ended"
+        name="铁拳行动", code="tq", starts_on=day(0), ends_on=day(LAST_DAY), status="ended"
     )
     a2 = make_premises(
         make_building(d.grid_a2, "二号路1号"), make_landlord("钱多多", area=d.grid_a2, is_official=True)
@@ -55,9 +59,9 @@ def ended(district, personas):
         landlord=d.landlord_a,
         unit=d.unit,
         claimed_by=personas.commander,
-        claimed_at=at(START, 8),
+        claimed_at=at(day(0), 8),
     )
-    for n in range((END - START).days + 1):
+    for n in range(LAST_DAY + 1):
         services.generate_snapshot(campaign, day(n))
     return SimpleNamespace(campaign=campaign, a2=a2)
 
@@ -78,7 +82,7 @@ def figures(snapshot: DailySnapshot, dimension: str, key: str = "all") -> tuple[
     return row.in_scope, row.accepted
 
 
-def test_in_scope_grows_as_targets_are_found(ended):
+def test_in_scope_grows_as_targets_are_found(ended, day):
     total = {s.day: s.rows.get(dimension=Dimension.TOTAL) for s in DailySnapshot.objects.all()}
     assert [total[day(n)].in_scope for n in (0, 7, 8, 15)] == [3, 3, 4, 4]
     # The completion of a day is over that day's targets: all three accepted on day 7 is 100 %.
@@ -87,9 +91,11 @@ def test_in_scope_grows_as_targets_are_found(ended):
     assert total[day(12)].completion_permille == 1000
 
 
-def test_the_command_changes_an_ended_campaign_and_no_stored_figure_moves(ended, district, personas, login):
+def test_the_command_changes_an_ended_campaign_and_no_stored_figure_moves(
+    ended, district, personas, login, day
+):
     campaign = ended.campaign
-    milestone = services.newest(campaign, MILESTONE)
+    milestone = services.newest(campaign, day(MILESTONE_DAY))
     assert figures(milestone, Dimension.FOUR_CATEGORY) == (3, 3)  # "211 four-category accepted"
     assert figures(milestone, Dimension.TOTAL) == (4, 3)  # "1,095 in scope"
     before = stored_rows()
@@ -101,19 +107,19 @@ def test_the_command_changes_an_ended_campaign_and_no_stored_figure_moves(ended,
 
     # Every stored row is as it was, and every list of every stored report still counts its figure.
     assert stored_rows()[: len(before)] == before
-    assert figures(services.newest(campaign, MILESTONE), Dimension.FOUR_CATEGORY) == (3, 3)
+    assert figures(services.newest(campaign, day(MILESTONE_DAY)), Dimension.FOUR_CATEGORY) == (3, 3)
     for snapshot in DailySnapshot.objects.all():
         assert_every_list_counts_its_figure(snapshot)
     # The same through the page: the milestone day's four-category list has its three premises.
     response = login(personas.commander).get(
-        reverse("reports:premises", args=[campaign.code, MILESTONE.isoformat()]),
+        reverse("reports:premises", args=[campaign.code, day(MILESTONE_DAY).isoformat()]),
         {"dimension": Dimension.FOUR_CATEGORY, "key": "all", "figure": "accepted"},
     )
     assert_status(response, 200)
     assert response.context["paginator"].count == 3
 
     # The change is two corrections of the last day, each with its reason, never a silent difference.
-    versions = list(DailySnapshot.objects.filter(campaign=campaign, day=END).order_by("version"))
+    versions = list(DailySnapshot.objects.filter(campaign=campaign, day=day(LAST_DAY)).order_by("version"))
     assert [v.version for v in versions] == [1, 2, 3]
     assert "漏报补录" in versions[1].reason and "登记有误" in versions[2].reason
     assert all(v.generated_by == personas.commander for v in versions[1:])
@@ -122,9 +128,9 @@ def test_the_command_changes_an_ended_campaign_and_no_stored_figure_moves(ended,
     assert figures(versions[2], Dimension.FOUR_CATEGORY) == (2, 2)
 
 
-def test_a_removal_dated_into_the_past_leaves_the_stored_reports_of_those_days(ended, personas):
+def test_a_removal_dated_into_the_past_leaves_the_stored_reports_of_those_days(ended, personas, day):
     campaign = ended.campaign
-    milestone = services.newest(campaign, MILESTONE)
+    milestone = services.newest(campaign, day(MILESTONE_DAY))
     target_b = campaign.targets.get(premises__unit_label="2楼")
     campaigns.remove_target(target_b, actor=personas.commander, reason="重复登记", on=day(3))
     assert figures(milestone, Dimension.TOTAL) == (4, 3)
@@ -132,16 +138,16 @@ def test_a_removal_dated_into_the_past_leaves_the_stored_reports_of_those_days(e
     # Recomputed as known when it was made: its own figures; as known now: without premises_b.
     as_made = {
         (line.dimension, line.key): sum(line.counts.values())
-        for line in services.compute_lines(campaign, MILESTONE, milestone.generated_at)
+        for line in services.compute_lines(campaign, day(MILESTONE_DAY), milestone.generated_at)
     }
     now = {
         (line.dimension, line.key): sum(line.counts.values())
-        for line in services.compute_lines(campaign, MILESTONE)
+        for line in services.compute_lines(campaign, day(MILESTONE_DAY))
     }
     assert as_made[(Dimension.TOTAL, "all")] == 4 and now[(Dimension.TOTAL, "all")] == 3
 
 
-def test_the_outreach_section_is_frozen_in_the_report(ended, district, personas, login):
+def test_the_outreach_section_is_frozen_in_the_report(ended, district, personas, login, day):
     campaign, gw = ended.campaign, personas.grid_worker
     OutreachRecord.objects.create(
         campaign=campaign,
@@ -171,7 +177,7 @@ def test_the_outreach_section_is_frozen_in_the_report(ended, district, personas,
     assert services.outreach_section(again, personas.outsider)["total"]["records"] == 0
 
 
-def test_a_report_says_who_or_what_made_it(ended, personas, login):
+def test_a_report_says_who_or_what_made_it(ended, personas, login, day):
     campaign = ended.campaign
     page = login(personas.commander).get(reverse("reports:day", args=[campaign.code, day(1).isoformat()]))
     assert 'data-maker="job"' in page.content.decode() and "定时任务" in page.content.decode()

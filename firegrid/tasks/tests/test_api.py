@@ -11,12 +11,15 @@ from firegrid.conftest import assert_status
 from firegrid.tasks import services
 from firegrid.tasks.models import Task
 
-DUE = timezone.localdate() + dt.timedelta(days=7)
+
+def due() -> dt.date:
+    """A week from today, read when called: a module constant would go stale across midnight."""
+    return timezone.localdate() + dt.timedelta(days=7)
 
 
 def grid_task(district, title="网格任务") -> Task:
     """A task held by grid A, set as a scene (no audit entry), as the builders do."""
-    return Task.objects.create(title=title, area=district.grid_a, origin_area=district.c1, due_on=DUE)
+    return Task.objects.create(title=title, area=district.grid_a, origin_area=district.c1, due_on=due())
 
 
 class TestTaskApi(ApiScopeMatrix):
@@ -29,7 +32,7 @@ class TestTaskApi(ApiScopeMatrix):
         return Task.objects.filter(title="目标任务").first() or grid_task(district, "目标任务")
 
     def create_payload(self, district):
-        return {"title": "新任务", "area": district.grid_a.pk, "due_on": DUE.isoformat()}
+        return {"title": "新任务", "area": district.grid_a.pk, "due_on": due().isoformat()}
 
     def change_payload(self, district):
         return {"title": "改过的任务"}
@@ -48,7 +51,7 @@ def test_route_to_a_grandchild_is_400_naming_the_allowed_areas(district, persona
     client = api_client(personas.subdistrict_officer)
     response = client.post(
         f"{API}/tasks/",
-        {"title": "街道任务", "area": district.s1.pk, "due_on": DUE.isoformat()},
+        {"title": "街道任务", "area": district.s1.pk, "due_on": due().isoformat()},
         format="json",
     )
     assert_status(response, 201)
@@ -76,7 +79,7 @@ def test_escalate_and_reply_through_the_api(district, personas):
 
 def test_steps_by_someone_not_of_the_holder_are_403_and_outsiders_404(district, personas):
     task = services.create_task(
-        {"title": "网格自查", "area": district.grid_a, "due_on": DUE}, actor=personas.grid_worker
+        {"title": "网格自查", "area": district.grid_a, "due_on": due()}, actor=personas.grid_worker
     )
     # The commander assigns a grid worker of another grid: refused on the field.
     response = api_client(personas.commander).post(

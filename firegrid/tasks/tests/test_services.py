@@ -20,27 +20,31 @@ from firegrid.tasks import services
 from firegrid.tasks.choices import ReplyKind, TaskKind, TaskStatus
 from firegrid.tasks.models import Task
 
-TODAY = timezone.localdate()
-NEXT_WEEK = TODAY + dt.timedelta(days=7)
+
+@pytest.fixture
+def next_week(today) -> dt.date:
+    return today + dt.timedelta(days=7)
 
 
 def community_task(district, personas, **kw) -> Task:
-    data = {"title": "排查樟树潭社区群租房", "area": district.c1, "due_on": NEXT_WEEK, **kw}
+    """A task of community C1, due a week from the day it is made."""
+    due_on = timezone.localdate() + dt.timedelta(days=7)
+    data = {"title": "排查樟树潭社区群租房", "area": district.c1, "due_on": due_on, **kw}
     return services.create_task(data, actor=personas.community_officer)
 
 
-def test_create_is_audited_and_needs_an_area_in_scope(district, personas):
+def test_create_is_audited_and_needs_an_area_in_scope(district, personas, today, next_week):
     task = community_task(district, personas)
     assert task.origin_area == district.c1 and task.status == TaskStatus.OPEN
     assert AuditEntry.objects.for_object(task).get().action == AuditAction.CREATE
     with pytest.raises(ValidationError) as exc:
         services.create_task(
-            {"title": "x", "area": district.c2, "due_on": NEXT_WEEK}, actor=personas.community_officer
+            {"title": "x", "area": district.c2, "due_on": next_week}, actor=personas.community_officer
         )
     assert "浮石社区" in exc.value.message_dict["area"][0]
     with pytest.raises(ValidationError) as exc:
         services.create_task(
-            {"title": "x", "area": district.c1, "due_on": TODAY - dt.timedelta(days=1)},
+            {"title": "x", "area": district.c1, "due_on": today - dt.timedelta(days=1)},
             actor=personas.community_officer,
         )
     assert "due_on" in exc.value.message_dict
@@ -52,7 +56,9 @@ def test_routing_down_creates_a_subtask_per_child_area(district, personas):
         task, [district.grid_a, district.grid_a2], actor=personas.community_officer, note="本周内完成"
     )
     assert {c.area for c in children} == {district.grid_a, district.grid_a2}
-    assert all(c.parent == task and c.origin_area == district.c1 and c.due_on == NEXT_WEEK for c in children)
+    assert all(
+        c.parent == task and c.origin_area == district.c1 and c.due_on == task.due_on for c in children
+    )
     task.refresh_from_db()
     assert task.status == TaskStatus.IN_PROGRESS
     assert task.replies.get().kind == ReplyKind.ROUTED
@@ -62,9 +68,9 @@ def test_routing_down_creates_a_subtask_per_child_area(district, personas):
     assert "已交办" in exc.value.message_dict["areas"][0]
 
 
-def test_routing_only_to_direct_children_names_the_allowed_areas(district, personas):
+def test_routing_only_to_direct_children_names_the_allowed_areas(district, personas, next_week):
     task = services.create_task(
-        {"title": "街道任务", "area": district.s1, "due_on": NEXT_WEEK}, actor=personas.subdistrict_officer
+        {"title": "街道任务", "area": district.s1, "due_on": next_week}, actor=personas.subdistrict_officer
     )
     with pytest.raises(ValidationError) as exc:
         services.route_task(task, [district.grid_a], actor=personas.subdistrict_officer)
@@ -77,14 +83,14 @@ def test_routing_only_to_direct_children_names_the_allowed_areas(district, perso
     # A sub-task may not be due after its parent.
     with pytest.raises(ValidationError) as exc:
         services.route_task(
-            task, [district.c1], actor=personas.subdistrict_officer, due_on=NEXT_WEEK + dt.timedelta(days=1)
+            task, [district.c1], actor=personas.subdistrict_officer, due_on=next_week + dt.timedelta(days=1)
         )
     assert "due_on" in exc.value.message_dict
 
 
-def test_a_district_department_routes_to_the_subdistricts(district, personas):
+def test_a_district_department_routes_to_the_subdistricts(district, personas, next_week):
     task = services.create_task(
-        {"title": "消防宣传月", "department": district.fire, "due_on": NEXT_WEEK}, actor=personas.fire_officer
+        {"title": "消防宣传月", "department": district.fire, "due_on": next_week}, actor=personas.fire_officer
     )
     assert task.origin_department == district.fire
     children = services.route_task(task, [district.s1, district.s2], actor=personas.fire_officer)
@@ -120,7 +126,7 @@ def test_escalation_goes_to_the_parent_with_a_reason(district, personas):
     assert "最高层级" in exc.value.message_dict["reason"][0]
 
 
-def test_only_the_holders_people_take_steps(district, personas):
+def test_only_the_holders_people_take_steps(district, personas, next_week):
     task = community_task(district, personas)
     grid_task = services.route_task(task, [district.grid_a], actor=personas.community_officer)[0]
     # The community's own task is held above the grid: the grid worker does not see it.
@@ -131,7 +137,7 @@ def test_only_the_holders_people_take_steps(district, personas):
         services.route_task(task, [district.grid_a2], actor=personas.fire_officer)
     other = t.make_user("other_grid", Role.GRID_WORKER, [district.grid_a2])
     mine = services.create_task(
-        {"title": "网格自查", "area": district.grid_a, "due_on": NEXT_WEEK}, actor=personas.grid_worker
+        {"title": "网格自查", "area": district.grid_a, "due_on": next_week}, actor=personas.grid_worker
     )
     with pytest.raises(PermissionDenied):
         services.complete_task(mine, actor=other)
@@ -140,11 +146,11 @@ def test_only_the_holders_people_take_steps(district, personas):
     assert "assignee" in exc.value.message_dict
 
 
-def test_scope_a_grid_worker_sees_their_grids_tasks_not_another_grids(district, personas):
+def test_scope_a_grid_worker_sees_their_grids_tasks_not_another_grids(district, personas, next_week):
     task = community_task(district, personas)
     a, a2 = services.route_task(task, [district.grid_a, district.grid_a2], actor=personas.community_officer)
     b = services.create_task(
-        {"title": "浮石任务", "area": district.grid_b, "due_on": NEXT_WEEK}, actor=personas.outsider
+        {"title": "浮石任务", "area": district.grid_b, "due_on": next_week}, actor=personas.outsider
     )
     seen = set(Task.objects.visible_to(personas.grid_worker).values_list("pk", flat=True))
     assert a.pk in seen and a2.pk not in seen and b.pk not in seen and task.pk not in seen
@@ -197,13 +203,13 @@ def test_cancel_takes_open_subtasks_with_it(district, personas):
     assert (a.status, a2.status) == (TaskStatus.DONE, TaskStatus.CANCELLED)
 
 
-def test_overdue_is_computed(district, personas):
+def test_overdue_is_computed(district, personas, today):
     task = community_task(district, personas)
     assert not task.overdue
-    Task.objects.filter(pk=task.pk).update(due_on=TODAY - dt.timedelta(days=1))
+    Task.objects.filter(pk=task.pk).update(due_on=today - dt.timedelta(days=1))
     task.refresh_from_db()
-    assert task.overdue and task.is_overdue(TODAY)
-    assert not task.is_overdue(TODAY - dt.timedelta(days=2))
+    assert task.overdue and task.is_overdue(today)
+    assert not task.is_overdue(today - dt.timedelta(days=2))
     assert list(Task.objects.overdue()) == [task]
     Task.objects.filter(pk=task.pk).update(status=TaskStatus.DONE)
     assert not Task.objects.overdue().exists()
@@ -213,11 +219,11 @@ def test_overdue_is_computed(district, personas):
 
 
 @pytest.fixture
-def overdue_plan(district, personas, checklist):
+def overdue_plan(district, personas, checklist, today):
     plan = plan_with_hazards(district.premises_a, actor=personas.grid_worker)
     plans.notify_plan(plan, actor=personas.grid_worker)
-    Plan.objects.filter(pk=plan.pk).update(deadline=TODAY - dt.timedelta(days=10))
-    plans.mark_overdue(TODAY)
+    Plan.objects.filter(pk=plan.pk).update(deadline=today - dt.timedelta(days=10))
+    plans.mark_overdue(today)
     plan.refresh_from_db()
     assert plan.state == PlanState.OVERDUE
     return plan
@@ -243,43 +249,45 @@ def test_escalating_a_plan_opens_one_joint_team_task(district, personas, overdue
     assert AuditEntry.objects.for_object(task).get().action == AuditAction.CREATE
 
 
-def test_a_plan_escalated_again_keeps_its_open_joint_team(district, personas, overdue_plan):
+def test_a_plan_escalated_again_keeps_its_open_joint_team(district, personas, overdue_plan, today):
     """The machine lets a plan be escalated again (enforcement → resumed → overdue → escalated); while the
     first joint team is at work no second task opens — a line in its thread says so."""
     plans.escalate_plan(
         overdue_plan, actor=personas.subdistrict_officer, reason="第一次", departments=[district.fire]
     )
     plans.enforce_plan(overdue_plan, actor=personas.subdistrict_officer, reason="转执法")
-    plans.resume_plan(overdue_plan, actor=personas.subdistrict_officer, reason="房东承诺整改", deadline=TODAY)
-    Plan.objects.filter(pk=overdue_plan.pk).update(deadline=TODAY - dt.timedelta(days=3))
-    plans.mark_overdue(TODAY)
+    plans.resume_plan(overdue_plan, actor=personas.subdistrict_officer, reason="房东承诺整改", deadline=today)
+    Plan.objects.filter(pk=overdue_plan.pk).update(deadline=today - dt.timedelta(days=3))
+    plans.mark_overdue(today)
     plans.escalate_plan(overdue_plan, actor=personas.subdistrict_officer, reason="第二次")
     task = Task.objects.get(plan=overdue_plan)
     assert task.replies.filter(kind=ReplyKind.REESCALATED, text="第二次").exists()
     # Once that team has finished, a new escalation opens a new task.
     services.complete_task(task, actor=personas.fire_officer)
     plans.enforce_plan(overdue_plan, actor=personas.subdistrict_officer, reason="转执法")
-    plans.resume_plan(overdue_plan, actor=personas.subdistrict_officer, reason="再给机会", deadline=TODAY)
-    Plan.objects.filter(pk=overdue_plan.pk).update(deadline=TODAY - dt.timedelta(days=3))
-    plans.mark_overdue(TODAY)
+    plans.resume_plan(overdue_plan, actor=personas.subdistrict_officer, reason="再给机会", deadline=today)
+    Plan.objects.filter(pk=overdue_plan.pk).update(deadline=today - dt.timedelta(days=3))
+    plans.mark_overdue(today)
     plans.escalate_plan(overdue_plan, actor=personas.subdistrict_officer, reason="第三次")
     assert Task.objects.filter(plan=overdue_plan).count() == 2
     assert Task.objects.filter(plan=overdue_plan).open().count() == 1
 
 
-def test_the_ladder_opens_the_joint_team_with_its_departments_and_due_date(district, personas, overdue_plan):
+def test_the_ladder_opens_the_joint_team_with_its_departments_and_due_date(
+    district, personas, overdue_plan, today
+):
     escalate = EscalationStep.objects.create(district=district.d, days_overdue=3, move=MoveName.ESCALATE)
     escalate.departments.add(district.fire)
     EscalationStep.objects.create(district=district.d, days_overdue=20, move=MoveName.ENFORCE)
-    assert plans.apply_escalation_ladder(TODAY) == 1
+    assert plans.apply_escalation_ladder(today) == 1
     task = Task.objects.get(plan=overdue_plan)
     assert task.created_by is None and list(task.departments.all()) == [district.fire]
     # Due when the ladder would move the plan into enforcement: deadline + 20 days.
-    assert task.due_on == TODAY - dt.timedelta(days=10) + dt.timedelta(days=20)
-    assert plans.apply_escalation_ladder(TODAY) == 0
+    assert task.due_on == today - dt.timedelta(days=10) + dt.timedelta(days=20)
+    assert plans.apply_escalation_ladder(today) == 0
     assert Task.objects.filter(plan=overdue_plan).count() == 1
 
 
-def test_other_moves_open_no_task(district, personas, overdue_plan):
-    plans.extend_plan(overdue_plan, actor=personas.subdistrict_officer, reason="延期", deadline=NEXT_WEEK)
+def test_other_moves_open_no_task(district, personas, overdue_plan, next_week):
+    plans.extend_plan(overdue_plan, actor=personas.subdistrict_officer, reason="延期", deadline=next_week)
     assert not Task.objects.exists()

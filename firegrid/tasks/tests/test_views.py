@@ -10,14 +10,17 @@ from firegrid.conftest import assert_status
 from firegrid.tasks import services
 from firegrid.tasks.models import Task
 
-DUE = timezone.localdate() + dt.timedelta(days=7)
+
+def due() -> dt.date:
+    """A week from today, read when called: a module constant would go stale across midnight."""
+    return timezone.localdate() + dt.timedelta(days=7)
 
 
 def test_create_route_reply_and_scope_on_the_pages(district, personas, login):
     officer = login(personas.community_officer)
     assert_status(officer.get("/tasks/new/"), 200)
     response = officer.post(
-        "/tasks/new/", {"title": "入户宣传", "holder": f"area:{district.c1.pk}", "due_on": DUE.isoformat()}
+        "/tasks/new/", {"title": "入户宣传", "holder": f"area:{district.c1.pk}", "due_on": due().isoformat()}
     )
     assert_status(response, 302)
     task = Task.objects.get(title="入户宣传")
@@ -41,7 +44,7 @@ def test_create_route_reply_and_scope_on_the_pages(district, personas, login):
     assert_status(login(personas.liaison).get("/tasks/"), 403)
     # In sight (created there) but no longer held there: a step is 403.
     mine = services.create_task(
-        {"title": "自查", "area": district.grid_a, "due_on": DUE}, actor=personas.grid_worker
+        {"title": "自查", "area": district.grid_a, "due_on": due()}, actor=personas.grid_worker
     )
     services.escalate_task(mine, actor=personas.grid_worker, reason="上报")
     services.escalate_task(mine, actor=personas.community_officer, reason="上报")
