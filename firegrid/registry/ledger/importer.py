@@ -5,7 +5,8 @@ transaction that is rolled back if any row anywhere has an error.
 Why not `create_record` per row: at 100,000 rows a query-per-row path (lookup, full_clean with its
 foreign-key and uniqueness queries, save, audit entry) is an order of magnitude slower than the target
 (a few times the time openpyxl needs to read the file). Instead natural keys are prefetched per chunk,
-each row is checked with `full_clean(validate_unique=False, validate_constraints=False)` with the
+each row is checked as `full_clean(validate_unique=False, validate_constraints=False)` would check it
+(field_checks.py: each field's result remembered per distinct value) with the
 foreign keys excluded (they come from in-scope lookups, not user input), uniqueness is checked against
 the prefetched keys and the keys already seen in the file, and the whole import writes one audit entry
 on its ImportJob (counts, file name) instead of one per row.
@@ -29,6 +30,7 @@ from firegrid.areas.models import Area, User
 from firegrid.core.permissions import Action, can
 
 from .choices import ProblemLevel
+from .field_checks import FieldChecks
 from .fields import fields_for
 from .messages import Message, Spec, Text, encode_message, from_validation_error
 from .messages import deferred as _  # stored by the job, translated when shown
@@ -324,6 +326,8 @@ class ImportContext:
         # the same cells (the grid, the type, a landlord's ID and name on each of their premises), and
         # the converters are pure. Keyed by type too (1, 1.0 and True are equal keys otherwise).
         self.read_cells: dict[str, dict[tuple[type, Any], tuple[Any, Any]]] = {k: {} for k in self.columns}
+        # full_clean's field checks, remembered per field and value (the same values, row after row).
+        self.checks = FieldChecks()
 
     @property
     def writing(self) -> bool:
@@ -418,10 +422,7 @@ class ImportContext:
     ) -> bool:
         """The model's own field and cross-field rules; errors land on the ledger column of the field."""
         try:
-            if clean:
-                obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-            else:
-                obj.clean_fields(exclude=exclude)
+            self.checks.check(obj, exclude, clean=clean)
         except ValidationError as exc:
             number = row.number if isinstance(row, Row) else row
             # error_dict, not message_dict: each error keeps its msgid and parameters (see messages.py).

@@ -15,6 +15,7 @@ from firegrid.core.querysets import ScopedQuerySet
 
 from ..books import (
     BATCH,
+    create_all,
     same,
     touch,
 )
@@ -108,7 +109,7 @@ class KindImporter:
         if not self.ctx.writing:
             return
         manager = self.primary._default_manager  # its one manager, `objects`
-        manager.bulk_create(create, batch_size=BATCH)
+        create_all(self.primary, list(create))
         now = timezone.now()
         for obj in update:
             touch(obj, now)  # each record is one row's (`first_time`): its version goes up once
