@@ -130,7 +130,8 @@ def _statement(model: type[models.Model], fields: Sequence[AnyField]) -> str:
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
 
 
-def _execute(sql: str, rows: Iterator[tuple[Any, ...]]) -> int:
+def execute_many(sql: str, rows: Iterator[tuple[Any, ...]]) -> int:
+    """`sql` run for every row, CHUNK rows per executemany (constant memory for any number of rows)."""
     done = 0
     with connection.cursor() as cursor:
         while True:
@@ -145,7 +146,7 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     """Rows of values of the fields `names` (an id among them when the rows are referred to), as given:
     no defaults, no auto_now. Returns the number written."""
     fields = _fields(model, names)
-    return _execute(_statement(model, fields), _prepared(fields, rows))
+    return execute_many(_statement(model, fields), _prepared(fields, rows))
 
 
 def _prepared(fields: Sequence[AnyField], rows: Iterable[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
@@ -228,7 +229,7 @@ def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -
         obj.pk = pk
     attnames = [f.attname for f in fields]
     values = attrgetter(*attnames) if len(attnames) > 1 else (lambda obj: (getattr(obj, attnames[0]),))
-    done = _execute(_statement(model, fields), _prepared(fields, map(values, objects)))
+    done = execute_many(_statement(model, fields), _prepared(fields, map(values, objects)))
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -1,7 +1,8 @@
 """Fast bulk writes for the long-term phase (hundreds of thousands of rows in seconds).
 
-- `insert_rows`: rows nobody refers to (answers, many-to-many links, grade changes) as one prepared
-  INSERT executed many times: no model instances, no returned ids; `insert_objects` the same for
+- `insert_rows` (firegrid.core.bulk_insert): rows nobody refers to (answers, many-to-many links, grade
+  changes) as one prepared INSERT executed many times: no model instances, no returned ids;
+  `insert_objects` the same for
   instances others point to, with the ids given here (Django's bulk_create spent most of the phase
   building its INSERT … RETURNING statements).
 - `update_rows`: one prepared UPDATE per row, executed many times — Django's `bulk_update` builds a CASE
@@ -22,7 +23,9 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
 
-CHUNK = 5000
+# One prepared INSERT run with executemany serves the ledger import and this phase alike.
+from firegrid.core.bulk_insert import execute_many, insert_rows
+
 _PLAIN = (models.IntegerField, models.CharField, models.TextField, models.BooleanField, models.ForeignKey)
 
 
@@ -54,24 +57,6 @@ def _prepared(rows: Iterable[Sequence[Any]], converters: list[Converter]) -> Ite
             value if convert is None or value is None else convert(value)
             for value, convert in zip(row, converters, strict=True)
         )
-
-
-def _execute(sql: str, rows: Iterator[tuple[Any, ...]]) -> int:
-    done = 0
-    with connection.cursor() as cursor:
-        while True:
-            chunk = [row for _n, row in zip(range(CHUNK), rows, strict=False)]
-            if not chunk:
-                return done
-            cursor.executemany(sql, chunk)
-            done += len(chunk)
-
-
-def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    columns, converters = _converters(model, names)
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-    return _execute(sql, _prepared(rows, converters))
 
 
 def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -> int:
@@ -114,7 +99,7 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     sets = ", ".join(f"{column} = %s" for column in columns[1:])
     sql = f"UPDATE {table} SET {sets} WHERE {columns[0]} = %s"
     reordered = ((*row[1:], row[0]) for row in _prepared(rows, converters))
-    return _execute(sql, reordered)
+    return execute_many(sql, reordered)
 
 
 @contextlib.contextmanager
