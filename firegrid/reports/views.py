@@ -169,6 +169,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
             "campaigns": campaigns,
             "campaign": campaign,
             "days": page,
+            "campaign_query": urlencode({"campaign": campaign.code}) if campaign is not None else "",
             "today": today,
             "last_day": last_day,
             "may_generate": services.may_generate(request.user),
