@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -166,14 +165,8 @@ class Building(SortedRecord):
         return f"{self.address} {self.name}".strip()
 
     @classmethod
-    def fill_sort_keys(cls, objs: Iterable[Building]) -> list[Building]:
-        changed = []
-        for obj in objs:
-            key = building_sort_key(obj.address)
-            if obj.__dict__.get("sort_key") != key:
-                obj.sort_key = key
-                changed.append(obj)
-        return changed
+    def sort_keys_of(cls, objs: list[Building]) -> list[str]:
+        return [building_sort_key(obj.address) for obj in objs]
 
     @classmethod
     def sort_keys_changed(cls, pks: list[int]) -> None:
@@ -273,15 +266,11 @@ class Premises(SortedRecord):
         return self
 
     @classmethod
-    def fill_sort_keys(cls, objs: Iterable[Premises]) -> list[Premises]:
-        objs = list(objs)
-        changed = []
-        for obj, address in zip(objs, building_addresses(objs, Building), strict=True):
-            key = premises_sort_key(address, obj.unit_label)
-            if obj.__dict__.get("sort_key") != key:
-                obj.sort_key = key
-                changed.append(obj)
-        return changed
+    def sort_keys_of(cls, objs: list[Premises]) -> list[str]:
+        addresses = building_addresses(objs, Building)
+        return [
+            premises_sort_key(address, obj.unit_label) for obj, address in zip(objs, addresses, strict=True)
+        ]
 
     def clean(self) -> None:
         drop_verified(self)
@@ -369,14 +358,8 @@ class Room(SortedRecord):
         return self.premises
 
     @classmethod
-    def fill_sort_keys(cls, objs: Iterable[Room]) -> list[Room]:
-        changed = []
-        for obj in objs:
-            key = room_sort_key(obj.number)
-            if obj.__dict__.get("sort_key") != key:
-                obj.sort_key = key
-                changed.append(obj)
-        return changed
+    def sort_keys_of(cls, objs: list[Room]) -> list[str]:
+        return [room_sort_key(obj.number) for obj in objs]
 
     def clean(self) -> None:
         # A premises whose area is unknown (待核实) cannot bound its rooms yet.

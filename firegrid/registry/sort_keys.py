@@ -132,6 +132,17 @@ class SortedRecord(Record):
     @classmethod
     def fill_sort_keys(cls: type[_S], objs: Iterable[_S]) -> list[_S]:
         """Set each instance's key from its fields; the instances whose key changed."""
+        objs = list(objs)
+        changed = []
+        for obj, key in zip(objs, cls.sort_keys_of(objs), strict=True):
+            if obj.__dict__.get("sort_key") != key:
+                obj.sort_key = key
+                changed.append(obj)
+        return changed
+
+    @classmethod
+    def sort_keys_of(cls: type[_S], objs: list[_S]) -> list[str]:
+        """Each instance's key, in order (all at once: a premises' key needs its building's address)."""
         raise NotImplementedError
 
     def save(self, *args: Any, **kwargs: Any) -> None:
