@@ -53,7 +53,7 @@ NOTE = "bench/hazards.py"  # on every inspection it loads: how a second load is 
 INSPECTION_COLUMNS = [
     "id", "version", "created_at", "updated_at", "premises_id", "building_id", "kind", "template_id",
     "status", "outcome", "started_at", "submitted_at", "latitude", "longitude", "client_uuid",
-    "return_visit_due", "note",
+    "return_visit_due", "answered_at", "note",
 ]  # fmt: skip
 
 
@@ -211,7 +211,7 @@ def load_hazards(
                 to_inspections.add(
                     (inspection_id, 2, found, found, pk, building_id, "survey", template.pk, "submitted",
                      "inspected", found - dt.timedelta(minutes=20), found, None, None,
-                     uuid.UUID(int=rng.getrandbits(128), version=4), None, NOTE)
+                     uuid.UUID(int=rng.getrandbits(128), version=4), None, None, NOTE)
                 )  # fmt: skip
                 carried += rate
                 n = int(carried)

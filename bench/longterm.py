@@ -80,8 +80,8 @@ def queue_data(today: dt.date) -> dict[str, Any]:
     requested, self-inspections drawn and waiting."""
     from django.db.models import Count
 
+    from firegrid.inspections.models import Inspection
     from firegrid.longterm.models import SelfInspection
-    from firegrid.longterm.queue import owed_return_visits
     from firegrid.rectification.choices import PlanState
     from firegrid.rectification.models import Plan
     from firegrid.risk.models import PremisesGrade
@@ -92,7 +92,10 @@ def queue_data(today: dt.date) -> dict[str, Any]:
         "overdue": grades.filter(next_due__lt=today).count(),
         "due_today": grades.filter(next_due=today).count(),
         "never_inspected": grades.filter(last_covering_inspection_at__isnull=True).count(),
-        "return_visits_owed": owed_return_visits(today).values("premises_id").distinct().count(),
+        "return_visits_owed": Inspection.objects.return_visits_owed(due_by=today)
+        .values("premises_id")
+        .distinct()
+        .count(),
         "rechecks_requested": Plan.objects.filter(state=PlanState.RECHECK_REQUESTED).count(),
         "self_inspections": SelfInspection.objects.count(),
         "awaiting_verification": SelfInspection.objects.awaiting_verification().count(),

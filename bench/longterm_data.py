@@ -126,6 +126,7 @@ def load_longterm(*, seed: int = 2019, **shares: float) -> dict[str, Any]:
     from firegrid.areas.models import User
     from firegrid.inspections.choices import RETURN_VISIT_DAYS, RETURN_VISIT_OUTCOMES, VisitOutcome
     from firegrid.inspections.models import Inspection
+    from firegrid.inspections.return_visits import answer_return_visits
     from firegrid.inspections.services import default_template
     from firegrid.longterm.models import SelfInspection
     from firegrid.longterm.selfcheck import previous_period
@@ -195,7 +196,7 @@ def load_longterm(*, seed: int = 2019, **shares: float) -> dict[str, Any]:
                     )
                     visits.append(
                         (ids[Inspection], 2, when, when, pk, building_id, "patrol", template.pk, "submitted",
-                         outcome, when - dt.timedelta(minutes=15), when, None, None, row_uuid, None, NOTE)
+                         outcome, when - dt.timedelta(minutes=15), when, None, None, row_uuid, None, None, NOTE)
                     )  # fmt: skip
                     ids[Inspection] += 1
                     counts["covering"] += 1
@@ -205,7 +206,7 @@ def load_longterm(*, seed: int = 2019, **shares: float) -> dict[str, Any]:
                         (ids[Inspection], 2, when, when, pk, building_id, "patrol", template.pk, "submitted",
                          outcomes[int(late * len(outcomes))], when - dt.timedelta(minutes=5), when, None, None,
                          uuid.UUID(int=second_uuid, version=4),
-                         timezone.localdate(when) + dt.timedelta(days=RETURN_VISIT_DAYS), NOTE)
+                         timezone.localdate(when) + dt.timedelta(days=RETURN_VISIT_DAYS), None, NOTE)
                     )  # fmt: skip
                     ids[Inspection] += 1
                     counts["return_visits"] += 1
@@ -249,6 +250,9 @@ def load_longterm(*, seed: int = 2019, **shares: float) -> dict[str, Any]:
                 writer.close()
         for model in (Inspection, Plan, PlanMove, SelfInspection):
             _reset_sequence(model)
+        # Written directly, the visits did not answer the earlier ones' return visits as the submit
+        # service does: the work queue reads `answered_at`.
+        counts["return_visits_answered"] = answer_return_visits()
     written = time.perf_counter() - started
     draw = draw_verifications(period, actor=None)
     return {

@@ -25,7 +25,6 @@ from .choices import (
     Severity,
     VisitOutcome,
 )
-from .coverage import covered_premises_ids
 from .models import Hazard, HazardQuerySet, Inspection
 
 if TYPE_CHECKING:
@@ -56,9 +55,7 @@ class InspectionFilterSet(FiregridFilterSet):
 
     def todo_first(self) -> TodoFirst:
         """Drafts still to finish and return visits still owed first, the earliest return visit first."""
-        owed = Q(return_visit_due__isnull=False, status=InspectionStatus.SUBMITTED) & ~Q(
-            premises_id__in=covered_premises_ids()
-        )
+        owed = Q(pk__in=Inspection.objects.return_visits_owed().values("pk"))
         return TodoFirst(
             open=Q(status=InspectionStatus.DRAFT) | owed,
             deadline="return_visit_due",
@@ -68,13 +65,10 @@ class InspectionFilterSet(FiregridFilterSet):
     def filter_return_visit(
         self, queryset: QuerySet[Inspection], name: str, value: bool | None
     ) -> QuerySet[Inspection]:
-        """Return visits still owed: a non-covering outcome with no later submitted visit."""
+        """Return visits still owed: locked, not found or renovating, with no later submitted visit."""
         if value is None:
             return queryset
-        owed = queryset.model.objects.filter(
-            return_visit_due__isnull=False, status=InspectionStatus.SUBMITTED
-        )
-        owed = owed.exclude(premises_id__in=covered_premises_ids())
+        owed = Inspection.objects.return_visits_owed()
         return (
             queryset.filter(pk__in=owed.values("pk")) if value else queryset.exclude(pk__in=owed.values("pk"))
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -226,6 +227,15 @@ class InspectionQuerySet(ScopedQuerySet["Inspection"]):
     def submitted(self) -> InspectionQuerySet:
         return self.filter(status=InspectionStatus.SUBMITTED)
 
+    def return_visits_owed(self, due_by: dt.date | None = None) -> InspectionQuerySet:
+        """Return visits still owed (待回访): a visit that ended locked, not found or renovating, with no
+        later visit of the premises submitted since (`answered_at`, kept by the submit service). With
+        `due_by`: only those whose return day has come. An index scan (`inspection_owed_return`)."""
+        owed = self.filter(
+            status=InspectionStatus.SUBMITTED, return_visit_due__isnull=False, answered_at__isnull=True
+        )
+        return owed if due_by is None else owed.filter(return_visit_due__lte=due_by)
+
 
 class Inspection(Record):
     """A visit with a checklist (检查) to a premises — or to a building, for its area-level items.
@@ -277,6 +287,10 @@ class Inspection(Record):
     # Made by the client; a retried submit with the same id never makes a second inspection.
     client_uuid = models.UUIDField(_("客户端编号"), default=uuid.uuid4, unique=True, editable=False)
     return_visit_due = models.DateField(_("回访日期"), null=True, blank=True)
+    # When a later visit of the premises was submitted: a return visit owed is answered by any later visit
+    # (a second locked door schedules its own). Kept by `services.submit_inspection` in the same
+    # transaction, so "owed" is an indexed predicate, not a search for later visits.
+    answered_at = models.DateTimeField(_("回访完成时间"), null=True, blank=True, editable=False)
     note = models.TextField(_("备注"), blank=True)
 
     objects = InspectionQuerySet.as_manager()
@@ -290,6 +304,13 @@ class Inspection(Record):
             models.Index(fields=["premises", "status", "outcome"], name="inspection_premises_outcome"),
             # Serves the return-visit list.
             models.Index(fields=["status", "return_visit_due"], name="inspection_return_visit"),
+            # Return visits still owed (the work queue, the list's 待回访): few rows among millions.
+            models.Index(
+                fields=["return_visit_due", "premises"],
+                condition=Q(status=InspectionStatus.SUBMITTED, answered_at__isnull=True)
+                & Q(return_visit_due__isnull=False),
+                name="inspection_owed_return",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

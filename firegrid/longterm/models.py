@@ -136,6 +136,13 @@ class SelfInspection(Record):
             models.Index(fields=["premises", "status"], name="selfinspection_premises_status"),
             # Serves one period's figures and list (figures.py, the staff list filtered by period).
             models.Index(fields=["period", "status"], name="selfinspection_period_status"),
+            # Drawn and not yet verified: the work queue's candidates (the drawn ones of past months are
+            # verified and stay out of it).
+            models.Index(
+                fields=["premises"],
+                condition=Q(draw__isnull=False, status=SelfInspectionStatus.SUBMITTED),
+                name="selfinspection_awaiting",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,13 +1,19 @@
 """今日任务 — the work queue: what to visit today in the user's scope, as a walking route.
 
-The queue is computed on every request, never stored: an inspection that covers an item takes it out of
-every queue at once (two workers who opened the same item both see it until one of them submits).
+The queue is computed on every request from facts each write keeps in its own transaction (a grade's
+`next_due`, a visit's `answered_at`, a plan's state …): an inspection that covers an item takes it out of
+every queue as it commits (two workers who opened the same item both see it until one of them submits).
 
-**Sources** (`register_queue_source`) say which premises have an item today, as one `Q` per kind over
-`Premises` (so counting is one query, whatever the sources), and describe the items of a page of
-premises. Built in here: re-inspections due today or overdue (risk grades), return visits owed (锁门 /
-找不到 / 装修 with no later visit), rechecks requested by landlords (plans in 待复查). Self-inspections
-drawn for verification and tenant reports register their own source when they exist.
+**Sources** (`register_queue_source`) give, per kind, the candidate premises ids read from an index over
+the few rows that are owed (grades by `next_due`, return visits not yet answered, plans in 待复查, partial
+indexes on the other sources), and describe the items of a page of premises. The queue is `pk IN` their
+union within the user's scope, so the database starts from the candidates or from the area, whichever is
+smaller; each kind's flag is one `pk IN` (counting every kind is one query, whatever the sources). Nothing
+tests every premises of the area: at 2 M premises that test was the seconds of the page (bench/README.md,
+make bench-longterm). Built in here: re-inspections due today or overdue (risk grades), return visits
+owed (锁门 / 找不到 / 装修 with no later visit), rechecks requested by landlords (plans in 待复查).
+Self-inspections drawn for verification, tenant moves, patrol findings and ledger rows to verify register
+their own sources.
 
 **Order**: grouped by grid (by code), then by building along a nearest-neighbour route over the buildings'
 coordinates from the worker's position (`origin`, optional) or the grid's centre (the mean of its
@@ -32,15 +38,10 @@ from typing import Any
 from django.db.models import (
     Avg,
     Count,
-    DateTimeField,
-    Exists,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,9 +50,7 @@ from firegrid.areas.models import Area, User
 from firegrid.core.permissions import Action, can
 from firegrid.core.tables import join_sentences
 from firegrid.inspections.choices import (
-    RETURN_VISIT_OUTCOMES,
     InspectionKind,
-    InspectionStatus,
     VisitOutcome,
 )
 from firegrid.inspections.coverage import covering_inspections
@@ -72,7 +71,6 @@ ROUTE_LIMIT = 1000
 UNGRADED_RANK = 3
 # Inspections the queue starts; a return visit repeats the kind of the visit it returns to.
 STARTABLE_KINDS = frozenset({InspectionKind.SURVEY, InspectionKind.RECHECK, InspectionKind.ACCEPTANCE})
-_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 Origin = tuple[float, float]  # (latitude, longitude)
 
@@ -115,13 +113,15 @@ class QueueEntry:
 class QueueSource:
     """A source of queue items.
 
-    `kind_qs(today)` → {kind: Q over Premises}: the premises with an item of that kind today (subqueries
-    only, no joins that multiply rows). `entries(user, today, premises_ids)` → the items of those premises
+    `candidates(today)` → (kind, premises ids) pairs: the premises with an item of that kind today, each a
+    one-column queryset (`.values("premises_id")`) read from an index over the owed rows only — no
+    correlated subquery, no test on every premises; a kind may come in several parts (premises flagged,
+    premises of landlords flagged). `entries(user, today, premises_ids)` → the items of those premises
     (a page), read through `visible_to(user)`.
     """
 
     name: str
-    kind_qs: Callable[[dt.date], dict[str, Q]]
+    candidates: Callable[[dt.date], Iterable[tuple[str, QuerySet[Any]]]]
     entries: Callable[[User, dt.date, Sequence[int]], Iterable[QueueEntry]]
 
 
@@ -134,30 +134,28 @@ def register_queue_source(source: QueueSource) -> None:
     QUEUE_SOURCES[source.name] = source
 
 
-def kind_qs(today: dt.date) -> dict[str, Q]:
-    merged: dict[str, Q] = {}
+def candidates(today: dt.date) -> dict[str, list[QuerySet[Any]]]:
+    """Every source's candidate sets by kind, in priority order (two sources of one kind — tenant reports
+    from the portal and from a door plate — add up)."""
+    merged: dict[str, list[QuerySet[Any]]] = defaultdict(list)
     for source in QUEUE_SOURCES.values():
-        for kind, q in source.kind_qs(today).items():
-            # Two sources of one kind (tenant reports from the portal and from a door plate) add up.
-            merged[kind] = merged[kind] | q if kind in merged else q
+        for kind, ids in source.candidates(today):
+            merged[kind].append(ids.order_by())
     return dict(sorted(merged.items(), key=lambda kv: KIND_PRIORITY.get(kv[0], len(KIND_PRIORITY))))
 
 
-# Re-inspections due (复查到期), from the risk grades. A covering inspection submitted after the one the
-# grade knows takes the premises out at once, even before its grade is computed again.
-def _unseen_covering_q() -> Q:
-    after = Coalesce(
-        OuterRef("risk_grade__last_covering_inspection_at"), Value(_EPOCH, output_field=DateTimeField())
-    )
-    return Q(Exists(covering_inspections().filter(premises=OuterRef("pk"), submitted_at__gt=after)))
+def kind_qs(today: dt.date) -> dict[str, Q]:
+    """{kind: Q over Premises}: one `pk IN (…)` per candidate set (a hashed subplan, found once)."""
+    return {kind: reduce(or_, (Q(pk__in=ids) for ids in sets)) for kind, sets in candidates(today).items()}
 
 
-def _due_kind_qs(today: dt.date) -> dict[str, Q]:
-    fresh = ~_unseen_covering_q()
-    return {
-        QueueKind.OVERDUE: Q(risk_grade__next_due__lt=today) & fresh,
-        QueueKind.DUE: Q(risk_grade__next_due=today) & fresh,
-    }
+# Re-inspections due (复查到期), from the risk grades' stored `next_due`: a submitted covering inspection
+# grades its premises again inside its own transaction (risk.receivers), so it leaves the queue as it
+# commits.
+def _due_candidates(today: dt.date) -> Iterable[tuple[str, QuerySet[Any]]]:
+    grades = PremisesGrade.objects.values("premises_id")
+    yield QueueKind.OVERDUE, grades.filter(next_due__lt=today)
+    yield QueueKind.DUE, grades.filter(next_due=today)
 
 
 def _due_entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterable[QueueEntry]:
@@ -176,33 +174,15 @@ def _due_entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Ite
         )
 
 
-# Return visits owed (回访): the premises' latest submitted visit ended locked, not found or renovating,
-# and its return day has come. A later visit of any outcome answers it (a second locked door schedules
-# its own return visit).
-def owed_return_visits(today: dt.date) -> QuerySet[Inspection]:
-    later = Inspection.objects.filter(
-        premises=OuterRef("premises_id"),
-        status=InspectionStatus.SUBMITTED,
-        submitted_at__gt=OuterRef("submitted_at"),
-    )
-    return Inspection.objects.filter(
-        status=InspectionStatus.SUBMITTED,
-        premises__isnull=False,
-        outcome__in=RETURN_VISIT_OUTCOMES,
-        return_visit_due__lte=today,
-    ).exclude(Exists(later))
-
-
-def _return_kind_qs(today: dt.date) -> dict[str, Q]:
-    # An IN over the owed visits, found once, not an EXISTS per premises: SQLite answered the EXISTS from
-    # the (status, return_visit_due) index, scanning every owed visit for each premises of the area
-    # (bench/README.md, make bench-longterm: 5.8 s → 18 ms for the demo district at scale 1).
-    return {QueueKind.RETURN_VISIT: Q(pk__in=owed_return_visits(today).values("premises_id"))}
+# Return visits owed (回访): a visit that ended locked, not found or renovating, whose return day has come
+# and which no later visit has answered (`Inspection.answered_at`, an index over the owed ones).
+def _return_candidates(today: dt.date) -> Iterable[tuple[str, QuerySet[Any]]]:
+    yield QueueKind.RETURN_VISIT, Inspection.objects.return_visits_owed(due_by=today).values("premises_id")
 
 
 def _return_entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterable[QueueEntry]:
-    visits = owed_return_visits(today).filter(premises_id__in=premises_ids)
-    for visit in Inspection.objects.visible_to(user).filter(pk__in=visits.values("pk")):
+    visits = Inspection.objects.visible_to(user).return_visits_owed(due_by=today)
+    for visit in visits.filter(premises_id__in=premises_ids):
         assert visit.premises_id is not None and visit.return_visit_due is not None  # by the filter
         when = timezone.localtime(visit.submitted_at) if visit.submitted_at else visit.started_at
         yield QueueEntry(
@@ -217,9 +197,11 @@ def _return_entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> 
 
 # Rechecks requested by landlords (plans in 待复查): an acceptance inspection settles them (it accepts the
 # plan when every hazard is removed, else sends it back to rectifying).
-def _recheck_kind_qs(today: dt.date) -> dict[str, Q]:
-    requested = Plan.objects.filter(premises=OuterRef("pk"), state=PlanState.RECHECK_REQUESTED)
-    return {QueueKind.RECHECK_REQUESTED: Q(Exists(requested))}
+def _recheck_candidates(today: dt.date) -> Iterable[tuple[str, QuerySet[Any]]]:
+    yield (
+        QueueKind.RECHECK_REQUESTED,
+        Plan.objects.filter(state=PlanState.RECHECK_REQUESTED).values("premises_id"),
+    )
 
 
 def _recheck_entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterable[QueueEntry]:
@@ -239,9 +221,9 @@ def _recheck_entries(user: User, today: dt.date, premises_ids: Sequence[int]) ->
         )
 
 
-register_queue_source(QueueSource("reinspection", _due_kind_qs, _due_entries))
-register_queue_source(QueueSource("return_visit", _return_kind_qs, _return_entries))
-register_queue_source(QueueSource("recheck", _recheck_kind_qs, _recheck_entries))
+register_queue_source(QueueSource("reinspection", _due_candidates, _due_entries))
+register_queue_source(QueueSource("return_visit", _return_candidates, _return_entries))
+register_queue_source(QueueSource("recheck", _recheck_candidates, _recheck_entries))
 
 
 # --- the queue -------------------------------------------------------------------------------------------
@@ -339,13 +321,17 @@ class QueuePage:
 def queue_premises(
     user: User, today: dt.date, grid_ids: Sequence[int] | None = None, kind: str = ""
 ) -> QuerySet[Premises]:
-    """Premises in the user's scope with at least one item today (of `kind`, if given)."""
-    qs = kind_qs(today)
+    """Premises in the user's scope with at least one item today (of `kind`, if given): one `pk IN` over
+    the union of the candidate sets, so the database may start from the candidates (a few per cent of the
+    registry) or from the area, whichever is smaller."""
+    sets = candidates(today)
     if kind:
-        qs = {kind: qs[kind]} if kind in qs else {}
-    if not qs or not may_view_queue(user):
+        sets = {kind: sets[kind]} if kind in sets else {}
+    parts = [ids for kind_sets in sets.values() for ids in kind_sets]
+    if not parts or not may_view_queue(user):
         return Premises.objects.none()
-    premises = Premises.objects.visible_to(user).filter(reduce(or_, qs.values()))
+    owed = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    premises = Premises.objects.visible_to(user).filter(pk__in=owed)
     if grid_ids is not None:
         premises = premises.filter(building__grid_id__in=grid_ids)
     return premises

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from firegrid.areas.models import User
@@ -120,9 +121,8 @@ def due_premises(user: User, today: dt.date) -> list[Premises]:
 # --- the queue source: drawn, not yet verified --------------------------------------------------------------
 
 
-def _verification_kind_qs(today: dt.date) -> dict[str, Q]:
-    awaiting = SelfInspection.objects.awaiting_verification().filter(premises=OuterRef("pk"))
-    return {QueueKind.VERIFICATION: Q(Exists(awaiting))}
+def _verification_candidates(today: dt.date) -> Iterable[tuple[str, QuerySet[Any]]]:
+    yield QueueKind.VERIFICATION, SelfInspection.objects.awaiting_verification().values("premises_id")
 
 
 def _verification_entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterable[QueueEntry]:
@@ -149,4 +149,4 @@ def _verification_entries(user: User, today: dt.date, premises_ids: Sequence[int
         )
 
 
-VERIFICATION_SOURCE = QueueSource("self_inspection", _verification_kind_qs, _verification_entries)
+VERIFICATION_SOURCE = QueueSource("self_inspection", _verification_candidates, _verification_entries)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,9 +24,8 @@ if TYPE_CHECKING:
     from firegrid.areas.models import User
 
 
-def _kind_qs(today: dt.date) -> dict[str, Q]:
-    waiting = TenantHousehold.objects.awaiting_confirmation().filter(premises=OuterRef("pk"))
-    return {QueueKind.TENANT_MOVE: Q(Exists(waiting))}
+def _candidates(today: dt.date) -> Iterable[tuple[str, QuerySet[Any]]]:
+    yield QueueKind.TENANT_MOVE, TenantHousehold.objects.awaiting_confirmation().values("premises_id")
 
 
 def _entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterable[QueueEntry]:
@@ -50,4 +49,4 @@ def _entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterabl
         )
 
 
-TENANT_MOVE_SOURCE = QueueSource("tenant_moves", _kind_qs, _entries)
+TENANT_MOVE_SOURCE = QueueSource("tenant_moves", _candidates, _entries)

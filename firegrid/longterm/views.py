@@ -52,24 +52,23 @@ def queue_context(user: Any, data: Any, *, today: Any) -> dict[str, Any]:
     query = form.query()
     grid = form.cleaned_data.get("grid") if form.is_valid() else None
     kinds = [(k, str(QueueKind(k).label)) for k in kind_qs(today)]
-    counts = kind_counts(user, today=today, grid_ids=query["grid_ids"])
-    context: dict[str, Any] = {
-        "today": today,
-        "grid": grid,
-        "kind": query["kind"],
-        "kinds": kinds,
-        "counts": counts,
-        "kind_figures": [(k, label, counts.get(k, 0)) for k, label in kinds],
-        "by_items": is_personal_queue(user) or grid is not None,
-    }
-    if context["by_items"]:
+    by_items = is_personal_queue(user) or grid is not None
+    context: dict[str, Any] = {"today": today, "grid": grid, "kind": query["kind"], "kinds": kinds}
+    if by_items:
+        counts = kind_counts(user, today=today, grid_ids=query["grid_ids"])
         context["queue"] = work_queue(user, today=today, **query)
     else:
         # Grids in code order, never ranked (GridRow). A district holds hundreds of grids, a province
-        # thousands: a page at a time, so a phone shows a few screens, not a hundred.
-        page = Paginator(grid_rows(user, today=today), GRID_PAGE).get_page(data.get("page"))
+        # thousands: a page at a time, so a phone shows a few screens, not a hundred. The area's figures
+        # are the grids' sums (a premises lies in one grid): the queue is read once.
+        rows = grid_rows(user, today=today)
+        counts = {k: sum(row.counts.get(k, 0) for row in rows) for k in ["total", *dict(kinds)]}
+        page = Paginator(rows, GRID_PAGE).get_page(data.get("page"))
         context["grid_page"] = page
         context["grid_rows"] = [(row, [(k, row.counts.get(k, 0)) for k, _label in kinds]) for row in page]
+    context.update(
+        counts=counts, kind_figures=[(k, label, counts.get(k, 0)) for k, label in kinds], by_items=by_items
+    )
     return context
 
 

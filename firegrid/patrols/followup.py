@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from firegrid.areas.models import User
 
 
-def _kind_qs(today: dt.date) -> dict[str, Q]:
-    waiting = PatrolFinding.objects.filter(premises=OuterRef("pk"), status=FindingStatus.OPEN)
-    return {QueueKind.PATROL_FINDING: Q(Exists(waiting))}
+def _candidates(today: dt.date) -> Iterable[tuple[str, QuerySet[Any]]]:
+    open_findings = PatrolFinding.objects.filter(status=FindingStatus.OPEN, premises__isnull=False)
+    yield QueueKind.PATROL_FINDING, open_findings.values("premises_id")
 
 
 def _entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterable[QueueEntry]:
@@ -66,4 +66,4 @@ def _entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterabl
         )
 
 
-PATROL_FINDING_SOURCE = QueueSource("patrol_findings", _kind_qs, _entries)
+PATROL_FINDING_SOURCE = QueueSource("patrol_findings", _candidates, _entries)

@@ -256,6 +256,8 @@ class Premises(SortedRecord):
             # Serves every premises list in address order (building address, then door label): read in
             # index order, filtered by area, a page needs no sort of the whole area.
             models.Index(fields=["sort_key"], name="premises_sort_key"),
+            # Premises to verify (待核实 after a ledger import): the work queue's candidates.
+            models.Index(fields=["id"], condition=~Q(to_verify=[]), name="premises_to_verify"),
         ]
 
     def __str__(self) -> str:

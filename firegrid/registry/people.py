@@ -133,6 +133,11 @@ class Landlord(Record):
             ),
         ]
         verbose_name_plural = pgettext_lazy("plural", "房东")
+        indexes = [
+            # Landlords to verify (待核实: a ledger row without an ID number …): few among a province's
+            # millions, read by the work queue.
+            models.Index(fields=["id"], condition=~Q(to_verify=[]), name="landlord_to_verify"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -151,6 +156,10 @@ class Landlord(Record):
             # landlord_id_number_or_mobile, said on both fields (the constraint's message names only itself).
             errors = {"id_number": ID_NUMBER_OR_MOBILE, "mobile": ID_NUMBER_OR_MOBILE}
         drop_verified(self)
+        # Known by name and mobile only, from a ledger or a form alike: the ID number is to verify (待核实)
+        # at the next visit, and the work queue says so.
+        if not self.id_number and self.mobile and "id_number" not in self.to_verify:
+            self.to_verify = sorted([*self.to_verify, "id_number"])
         # A ledger naming the category without the unit registers the unit as to verify (待核实).
         if self.is_four_category and not self.employer_unit_id and "employer_unit" not in self.to_verify:
             errors["employer_unit"] = _("四类人员必须填写工作单位，以便单位认领。")
@@ -237,6 +246,15 @@ class TenantHousehold(Record):
                 condition=Q(moved_out__isnull=True) | Q(moved_out__gte=models.F("moved_in")),
                 name="tenant_dates_in_order",
                 violation_error_message=_("搬离日期不能早于入住日期。"),
+            ),
+        ]
+        indexes = [
+            # Moves a landlord reported that wait for a grid worker (the work queue): few among millions.
+            models.Index(
+                fields=["premises"],
+                condition=Q(confirmed_at__isnull=True)
+                & (Q(reported_by_landlord_at__isnull=False) | Q(move_out_reported_at__isnull=False)),
+                name="tenant_awaiting_confirmation",
             ),
         ]
 

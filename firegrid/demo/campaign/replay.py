@@ -14,6 +14,7 @@ from firegrid.areas.choices import AreaLevel, DepartmentKind
 from firegrid.areas.models import Area, Department, User
 from firegrid.campaigns.models import Campaign
 from firegrid.inspections import services as inspections
+from firegrid.inspections.return_visits import answer_return_visits
 from firegrid.registry.models import Building, Premises
 
 from ..data import DISTRICT_CODE
@@ -78,6 +79,8 @@ class Replay:
         enforcement.write_enforcement(stories)
         setup.add_targets(self, stories)
         survey.date_inspections(self, stories, doors)
+        # Written in bulk, the visits did not answer each other's return visits as the submit service does.
+        answer_return_visits()
         rectification.date_plans(self)
         self.stories = stories
         documents.issue_documents(self, stories)

@@ -4,6 +4,7 @@ last phase, tonight's grades."""
 
 from __future__ import annotations
 
+from firegrid.inspections.return_visits import answer_return_visits
 from firegrid.registry.models import Premises
 from firegrid.risk.choices import GradeCause
 from firegrid.risk.services import recompute_grades
@@ -33,5 +34,8 @@ def grade_today(ctx: Context) -> int:
     the core wrote the grades its history ends with, so this changes only what the simulation could not
     know (the plans the services made, facts of providers it has no overlay for). Returns the grades
     changed."""
+    # Written in bulk, the phases' visits did not answer each other's return visits as the submit service
+    # does (the work queue reads `answered_at`).
+    answer_return_visits()
     result = recompute_grades(Premises.objects.all(), cause=GradeCause.COMMAND, now=ctx.graded_at)
     return result.created + result.updated

@@ -43,6 +43,7 @@ from ..choices import (
     VisitOutcome,
 )
 from ..models import Answer, ChecklistItem, Hazard, Inspection
+from ..return_visits import answer_on_submit
 from ..signals import inspection_submitted
 from .templates import default_template
 
@@ -306,6 +307,7 @@ def submit_inspection(
     if outcome in RETURN_VISIT_OUTCOMES:
         inspection.return_visit_due = timezone.localdate() + dt.timedelta(days=RETURN_VISIT_DAYS)
     save_update(inspection, before, actor=actor, reason=str(VisitOutcome(outcome).label))
+    answer_on_submit(inspection, now)
     if outcome == VisitOutcome.INSPECTED:
         _apply_findings(inspection, list(stored.values()), actor=actor, now=now)
     # In the same transaction: a recheck or acceptance moves the premises' rectification plan with it.

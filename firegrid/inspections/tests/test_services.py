@@ -143,6 +143,43 @@ def test_locked_door_schedules_a_return_visit_and_does_not_cover(checklist, dist
     assert not inspection.answers.exists()
 
 
+def test_the_next_visit_answers_the_return_visit_owed_whatever_it_found(checklist, district, personas):
+    gw = personas.grid_worker
+    first = s.start_inspection(actor=gw, premises=district.premises_a)
+    with time_machine.travel(dt.datetime(2019, 10, 8, 10, tzinfo=dt.UTC)):
+        s.submit_inspection(first, actor=gw, outcome=VisitOutcome.LOCKED)
+    other = s.start_inspection(actor=gw, premises=district.shop_a)  # another premises answers nothing
+    s.submit_inspection(other, actor=gw, outcome=VisitOutcome.LOCKED)
+    assert set(Inspection.objects.return_visits_owed()) == {first, other}
+    assert list(Inspection.objects.return_visits_owed(due_by=dt.date(2019, 10, 10))) == []
+    assert list(Inspection.objects.return_visits_owed(due_by=dt.date(2019, 10, 11))) == [first]
+    second = s.start_inspection(actor=gw, premises=district.premises_a)
+    s.submit_inspection(second, actor=gw, outcome=VisitOutcome.LOCKED)  # locked again: its own return visit
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.answered_at == second.submitted_at
+    assert set(Inspection.objects.return_visits_owed()) == {second, other}
+
+
+def test_visits_written_directly_are_answered_by_one_update(district):
+    """The demo's and the benchmarks' loaders write visits without the submit service."""
+    from firegrid.inspections.return_visits import answer_return_visits
+    from firegrid.longterm.tests.scene import visit
+
+    locked = visit(district.premises_a, VisitOutcome.LOCKED, days_ago=9)
+    renovating = visit(district.premises_a, VisitOutcome.RENOVATING, days_ago=5)
+    inspected = visit(district.premises_a, VisitOutcome.INSPECTED, days_ago=1)
+    owed = visit(district.shop_a, VisitOutcome.NOT_FOUND, days_ago=4)
+    Inspection.objects.update(answered_at=None)  # as a loader leaves them
+    assert answer_return_visits() == 2
+    locked.refresh_from_db()
+    renovating.refresh_from_db()
+    assert locked.answered_at == renovating.submitted_at  # the earliest later visit
+    assert renovating.answered_at == inspected.submitted_at
+    assert list(Inspection.objects.return_visits_owed()) == [owed]
+    assert answer_return_visits() == 0  # nothing left to answer
+
+
 def test_fixed_on_spot_needs_an_immediate_item_and_an_after_photo(checklist, district, personas):
     gw = personas.grid_worker
     inspection = s.start_inspection(actor=gw, premises=district.premises_a)

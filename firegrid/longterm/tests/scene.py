@@ -14,6 +14,7 @@ from firegrid.inspections.choices import (
     InspectionStatus,
 )
 from firegrid.inspections.models import Inspection
+from firegrid.inspections.return_visits import answer_on_submit
 from firegrid.inspections.services import default_template
 from firegrid.registry.models import Building
 from firegrid.risk.choices import GRADE_RANK, RiskGrade
@@ -41,7 +42,8 @@ def grade(premises, colour: str = RiskGrade.RED, *, overdue: int = 0, reasons=()
 def visit(
     premises, outcome: str, *, days_ago: int = 0, kind: str = InspectionKind.SURVEY, by=None
 ) -> Inspection:
-    """A submitted visit `days_ago`; a locked / not found / renovating one owes a return visit 3 days on."""
+    """A submitted visit `days_ago`; a locked / not found / renovating one owes a return visit 3 days on.
+    Like the submit service, it answers the premises' earlier return visits."""
     when = timezone.now() - dt.timedelta(days=days_ago)
     inspection = Inspection.objects.create(
         premises=premises,
@@ -58,6 +60,7 @@ def visit(
             else None
         ),
     )
+    answer_on_submit(inspection, when)
     if by is not None:
         inspection.inspectors.add(by)
     return inspection

@@ -13,6 +13,7 @@ from firegrid.areas.choices import Role
 from firegrid.conftest import PORTAL, assert_status
 from firegrid.inspections.choices import InspectionKind, InspectionStatus, VisitOutcome
 from firegrid.inspections.models import Inspection
+from firegrid.rectification.testing import inspect
 from firegrid.risk.choices import RiskGrade
 
 from .scene import RED_LINES, grade, visit
@@ -95,7 +96,7 @@ def test_the_second_worker_is_told_the_premises_was_covered_today_but_may_go_on(
     colleague = t.make_user("lisi", Role.GRID_WORKER, [scene.grid_a], full_name="李四")
     page = login(colleague).get(QUEUE)  # both see the item …
     assert f'data-queue-item="{scene.premises_a.pk}"' in text(page)
-    visit(scene.premises_a, VisitOutcome.INSPECTED, by=personas.grid_worker)  # … the first one covers it
+    inspect(scene.premises_a, actor=personas.grid_worker)  # … the first one submits, and it leaves the queue
     assert f'data-queue-item="{scene.premises_a.pk}"' not in text(login(colleague).get(QUEUE))
     client = login(colleague)
     response = client.post(START, {"premises": scene.premises_a.pk}, follow=True)

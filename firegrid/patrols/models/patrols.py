@@ -347,6 +347,10 @@ class PatrolFinding(Record):
             # Serves the work queue's "open finding" subquery per premises and the follow-up receiver.
             models.Index(fields=["premises", "status"], name="patrolfinding_premises_status"),
             models.Index(fields=["building", "status"], name="patrolfinding_building_status"),
+            # Open findings: the work queue's candidates, few among the closed ones of past years.
+            models.Index(
+                fields=["premises"], condition=Q(status=FindingStatus.OPEN), name="patrolfinding_open"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 """A landlord known by name and mobile only (issue 13): the ID number may be left out where a mobile is
 given, through the form, the API and the admin alike (`Landlord.clean`, the constraint
-landlord_id_number_or_mobile); both missing is one clear error naming both fields; the uniqueness of a
+landlord_id_number_or_mobile), and the ID number is then to verify (待核实) as a ledger row's; both missing is one clear error naming both fields; the uniqueness of a
 given ID number still holds; pages, exports and the portal cope with the empty ID number."""
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def test_form_registers_a_landlord_by_name_and_mobile(login, district, personas)
     response = client.post(reverse("registry:landlord_add"), landlord_form(district))
     assert_status(response, 302)
     landlord = Landlord.objects.get(name="陈新")
-    assert (landlord.id_number, landlord.mobile) == ("", "13812340001")
+    # Its ID number is to verify at the next visit, as a ledger row's would be.
+    assert (landlord.id_number, landlord.mobile, landlord.to_verify) == ("", "13812340001", ["id_number"])
 
 
 def test_form_without_id_number_and_mobile_names_both_fields(login, district, personas):
@@ -91,6 +92,7 @@ def test_api_registers_a_landlord_by_name_and_mobile_and_names_both_fields_when_
     response = client.post(f"{API}/landlords/", landlord_form(district), format="json")
     assert_status(response, 201)
     assert response.data["id_number"] == "" and response.data["mobile"] == "138****0001"
+    assert Landlord.objects.get(name="陈新").to_verify == ["id_number"]
     response = client.post(
         f"{API}/landlords/", landlord_form(district, name="另一位", mobile=""), format="json"
     )
