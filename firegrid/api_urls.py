@@ -9,6 +9,7 @@ from firegrid.core.api.auth import ObtainTokenView
 from firegrid.core.api.routers import FiregridRouter
 from firegrid.inspections.api.views import register as register_inspections
 from firegrid.longterm.api.views import register as register_longterm
+from firegrid.monitoring.api.views import register as register_monitoring
 from firegrid.outreach.api.records import register as register_outreach_records
 from firegrid.outreach.api.views import register as register_outreach
 from firegrid.patrols.api.views import register as register_patrols
@@ -34,6 +35,7 @@ register_reports(router)
 register_risk(router)
 register_longterm(router)
 register_patrols(router)
+register_monitoring(router)
 register_points(router)
 
 urlpatterns = [

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "firegrid.outreach",
     "firegrid.longterm",
     "firegrid.patrols",
+    "firegrid.monitoring",
     "firegrid.points",
     "firegrid.dashboards",
     "firegrid.tasks",

@@ -41,6 +41,7 @@ urlpatterns = [
     path("risk/", include("firegrid.risk.urls")),
     path("longterm/", include("firegrid.longterm.urls")),
     path("patrols/", include("firegrid.patrols.urls")),
+    path("monitoring/", include("firegrid.monitoring.urls")),
     path("points/", include("firegrid.points.urls")),
     path("", include("firegrid.pages.urls")),
     path("", include("firegrid.core.urls")),

@@ -277,6 +277,30 @@ PATROL_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
 for _role, _grants in PATROL_ACTIONS.items():
     ROLE_ACTIONS[_role].update(_grants)
 
+# Monitoring (物联感知, firegrid.monitoring): devices are registered and kept by the area roles (a grid worker
+# records what the installer fitted; officers also delete) and the system admin; device events are the
+# devices' own, read only. Alert cases (报警处置) are moved — acknowledged, visited, closed — by the area
+# roles and the district command; departments read them; a unit liaison and a landlord see their own.
+DEVICE = "monitoring.device"
+DEVICE_EVENT = "monitoring.deviceevent"
+ALERT_CASE = "monitoring.alertcase"
+_DEVICE_KEEP = READ | {Action.ADD, Action.CHANGE}
+_DEVICE_ALL = _DEVICE_KEEP | {Action.DELETE}
+_CASE_MOVE = READ | {Action.CHANGE}
+_SEE = frozenset({Action.VIEW})
+MONITORING_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
+    Role.SYSTEM_ADMIN: {DEVICE: _DEVICE_ALL, DEVICE_EVENT: READ, ALERT_CASE: READ},
+    Role.DISTRICT_COMMANDER: {DEVICE: READ, DEVICE_EVENT: READ, ALERT_CASE: _CASE_MOVE},
+    Role.DEPARTMENT_OFFICER: {DEVICE: READ, DEVICE_EVENT: READ, ALERT_CASE: READ},
+    Role.SUBDISTRICT_OFFICER: {DEVICE: _DEVICE_ALL, DEVICE_EVENT: READ, ALERT_CASE: _CASE_MOVE},
+    Role.COMMUNITY_OFFICER: {DEVICE: _DEVICE_ALL, DEVICE_EVENT: READ, ALERT_CASE: _CASE_MOVE},
+    Role.GRID_WORKER: {DEVICE: _DEVICE_KEEP, DEVICE_EVENT: READ, ALERT_CASE: _CASE_MOVE},
+    Role.UNIT_LIAISON: _grant((DEVICE, DEVICE_EVENT, ALERT_CASE), _SEE),
+    Role.LANDLORD: _grant((DEVICE, DEVICE_EVENT, ALERT_CASE), _SEE),
+}
+for _role, _grants in MONITORING_ACTIONS.items():
+    ROLE_ACTIONS[_role].update(_grants)
+
 # Landlord points (积分, firegrid.points): entries are written by the system when their cause happens;
 # community and subdistrict officers and the district's command and departments add attendance and
 # corrections by hand (never a change or a deletion: a correction is a new entry). Everyone who follows

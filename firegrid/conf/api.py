@@ -54,6 +54,11 @@ SPECTACULAR_SETTINGS = {
         "RiskGradeEnum": "firegrid.risk.choices.RiskGrade",
         # Work queue API: an item's kind (its reason) beside the inspection kind it starts.
         "QueueKindEnum": "firegrid.longterm.choices.QueueKind",
+        # Monitoring API: a device's kind and an alert case's outcome clash with the premises' and the
+        # visit's; visits keep the name their outcome had before (OutcomeEnum).
+        "DeviceKindEnum": "firegrid.monitoring.choices.DeviceKind",
+        "CaseOutcomeEnum": "firegrid.monitoring.choices.CaseOutcome",
+        "OutcomeEnum": "firegrid.inspections.choices.VisitOutcome",
         # Self-inspection API: a landlord's yes/no beside the inspection answer's result, which keeps the
         # name it had before (ResultEnum).
         "ResultEnum": "firegrid.inspections.choices.AnswerResult",

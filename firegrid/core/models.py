@@ -154,6 +154,7 @@ class NotificationKind(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder", _("整改期限提醒")
     OVERDUE_DIGEST = "overdue_digest", _("逾期方案日报")
     SELF_INSPECTION_REMINDER = "self_inspection_reminder", _("房东自查提醒")
+    ALERT_CASE = "alert_case", _("报警通知")
 
 
 class NotificationQuerySet(ScopedQuerySet["Notification"]):

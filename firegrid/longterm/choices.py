@@ -7,6 +7,8 @@ class QueueKind(models.TextChoices):
     several reasons, the first one decides the inspection to start and the others are shown beside it."""
 
     RECHECK_REQUESTED = "recheck_requested", _("房东申请复查")
+    # A sensor's alarm waiting to be checked at the door (firegrid.monitoring: an open alert case).
+    ALARM = "alarm", _("报警待核查")
     RETURN_VISIT = "return_visit", _("待回访")
     OVERDUE = "overdue", _("逾期复查")
     DUE = "due", _("今日到期复查")

@@ -50,6 +50,9 @@ PREFIXES = [
     "patrol-scans",
     "patrol-findings",
     "fabrication-flags",
+    # Monitoring (物联感知)
+    "devices",
+    "alert-cases",
     # Points (积分)
     "points-entries",
     "points-rule-sets",
@@ -163,6 +166,8 @@ def test_schema_contains_every_path(schema):
         for prefix in ("risk-rule-sets", "points-rule-sets")
         for action in ("new-version", "parameters", "publish")
     }
+    expected |= {f"/api/v1/alert-cases/{{id}}/{action}/" for action in ("acknowledge", "visit", "close")}
+    expected |= {"/api/v1/devices/{id}/events/"}
     expected |= {"/api/v1/nominations/{id}/certificate/", "/api/v1/year-end-evaluations/{id}/confirm/"}
     expected |= {f"/api/v1/{prefix}/{key}" for prefix in LEDGER_PREFIXES for key in ("", "{id}/")}
     expected |= {

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    """物联感知: sensors in premises, the MQTT ingester that records what they send, and the alert cases an
+    alarm opens for the grid worker to acknowledge, visit and close."""
+
+    name = "firegrid.monitoring"
+    label = "monitoring"
+    verbose_name = _("物联感知")
+
+    def ready(self) -> None:
+        # Alert cases waiting for a visit are work-queue items (报警待核查). The grants are in the one role
+        # table (firegrid.areas.permissions, MONITORING_ACTIONS).
+        from firegrid.longterm.queue import register_queue_source
+
+        from .followup import ALARM_SOURCE
+
+        register_queue_source(ALARM_SOURCE)
