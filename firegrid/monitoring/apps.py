@@ -18,3 +18,13 @@ class MonitoringConfig(AppConfig):
         from .followup import ALARM_SOURCE
 
         register_queue_source(ALARM_SOURCE)
+
+        # The development server (`make run`) ingests sensor messages beside the embedded scheduler.
+        import sys
+
+        from firegrid.jobs import scheduler
+
+        if scheduler.should_start() and "runserver" in sys.argv[1:2]:
+            from . import embedded
+
+            embedded.start()

@@ -12,7 +12,6 @@ import subprocess
 import threading
 import time
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -22,25 +21,6 @@ from firegrid.monitoring.choices import CaseState, DeviceState
 from firegrid.monitoring.ingest import IngestCore, Reason
 from firegrid.monitoring.models import AlertCase, Device
 from firegrid.monitoring.mqtt import MqttIngester, make_client, parse_url
-
-BROKER_URL = os.environ.get("FIREGRID_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
-
-
-@pytest.fixture
-def broker() -> str:
-    parts = urlsplit(BROKER_URL)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 1883), timeout=1):
-            pass
-    except OSError as exc:
-        message = (
-            f"no MQTT broker answers at {BROKER_URL} ({exc}): install mosquitto or set FIREGRID_TEST_MQTT_URL"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (required under CI=true)")
-        print(f"\n!!! SKIPPING MQTT BROKER TEST: {message}\n")
-        pytest.skip(message)
-    return BROKER_URL
 
 
 def wait_for(predicate, timeout: float = 10.0) -> bool:

@@ -34,7 +34,8 @@ def test_simulate_without_devices_says_what_to_do():
 
 
 def test_simulate_publishes_to_the_broker(district, settings):
-    from .test_broker import BROKER_URL, _answers
+    from .conftest import BROKER_URL
+    from .test_broker import _answers
 
     if not _answers(int(BROKER_URL.rsplit(":", 1)[1])):
         pytest.skip("no MQTT broker (see test_broker.py)")
