@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from firegrid.areas.figures import GridRollup, figure_areas
 from firegrid.areas.models import Area, User
@@ -47,23 +48,34 @@ def covered_premises_ids(at: dt.datetime | None = None) -> QuerySet[Inspection, 
     return covering_inspections(at).filter(premises__isnull=False).values("premises_id")
 
 
-# Each definition is an IN over one uncorrelated subquery, not an EXISTS per row: SQLite answered the
-# EXISTS from the inspections' status index, scanning every visit for each room (a daily report of the
-# demo's 10,968 rooms took minutes); an IN is computed once. PostgreSQL plans both as a (hashed) semi-join.
+# Each definition is a semi-join whose form depends on the database. On SQLite an IN over one uncorrelated
+# subquery: SQLite answered an EXISTS from the inspections' status index, scanning every visit for each
+# room (a daily report of the demo's 10,968 rooms took minutes); an IN is computed once. On PostgreSQL an
+# EXISTS per row: an IN (or NOT IN) inside an OR, a NOT or an aggregate's FILTER is a subplan that is hashed
+# only while its rows fit in work_mem — with millions of covered premises it is not, and each row then
+# scans the subquery (the scale-600 demo's first replayed day sat 27 minutes on one building count); an
+# EXISTS is planned as a semi- or anti-join, or probes the inspections' (premises, status, outcome) index.
+def _in_or_exists(ids: QuerySet[Any], column: str) -> Q:
+    """`pk IN (ids)` on SQLite, `EXISTS (ids WHERE column = pk)` elsewhere; `ids` is a one-column values()."""
+    if connection.vendor == "sqlite":
+        return Q(pk__in=ids)
+    return Q(Exists(ids.filter(**{column: OuterRef("pk")})))
+
+
 def premises_covered_q(at: dt.datetime | None = None) -> Q:
-    return Q(pk__in=covered_premises_ids(at))
+    return _in_or_exists(covered_premises_ids(at), "premises_id")
 
 
 def premises_visited_q(at: dt.datetime | None = None) -> Q:
     submitted = Inspection.objects.filter(status=InspectionStatus.SUBMITTED, premises__isnull=False)
-    return Q(pk__in=_submitted_by(submitted, at).values("premises_id"))
+    return _in_or_exists(_submitted_by(submitted, at).values("premises_id"), "premises_id")
 
 
 def building_surveyed_q(at: dt.datetime | None = None) -> Q:
     """Has premises, and none of them uncovered."""
-    has_premises = Q(pk__in=Premises.objects.values("building_id"))
+    has_premises = _in_or_exists(Premises.objects.values("building_id"), "building_id")
     uncovered = Premises.objects.exclude(premises_covered_q(at)).values("building_id")
-    return has_premises & ~Q(pk__in=uncovered)
+    return has_premises & ~_in_or_exists(uncovered, "building_id")
 
 
 def room_inspected_q(at: dt.datetime | None = None) -> Q:
@@ -72,7 +84,7 @@ def room_inspected_q(at: dt.datetime | None = None) -> Q:
         inspection__status=InspectionStatus.SUBMITTED,
         inspection__outcome=VisitOutcome.INSPECTED,
     )
-    return Q(pk__in=_submitted_by(listed, at, "inspection__").values("room_id"))
+    return _in_or_exists(_submitted_by(listed, at, "inspection__").values("room_id"), "room_id")
 
 
 # The `survey` filter values for premises, buildings and rooms; `at` is the list's `survey_at` (None: now).
