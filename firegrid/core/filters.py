@@ -45,6 +45,23 @@ def _choices(field: forms.ChoiceField) -> Iterable[tuple[Any, Any]]:
     return cast(Iterable[tuple[Any, Any]], field.choices)
 
 
+# The largest key a database id column (bigint) holds.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record's id in a query string (`?premises=12`): a whole number from 1 to MAX_ID. Anything else —
+    a fraction, 1e149 — is refused as a bad filter value, never handed to the database (where SQLite
+    raised OverflowError: a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class AnyYesNo(forms.Select):
     """全部 / 是 / 否 for boolean filters (the default reads 未知, which users took for a value)."""
 

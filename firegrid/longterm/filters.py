@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.filters import FiregridFilterSet, IdFilter
 from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 from firegrid.registry.choices import PremisesKind
 from firegrid.registry.models import Premises
@@ -65,7 +65,7 @@ class SelfInspectionFilterSet(FiregridFilterSet):
         field_name="draw", lookup_expr="isnull", exclude=True, label=_("抽中核实")
     )
     awaiting = django_filters.BooleanFilter(method="filter_awaiting", label=_("待核实"))
-    premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
+    premises = IdFilter(field_name="premises_id", label=_("出租户"))
     sort = django_filters.OrderingFilter(
         fields=(("period", "period"), ("submitted_at", "submitted_at")),
         field_labels={"period": _("自查月份"), "submitted_at": _("提交时间")},
@@ -106,7 +106,7 @@ class SelfInspectionMissFilterSet(FiregridFilterSet):
     reminded = django_filters.BooleanFilter(
         field_name="reminded_at", lookup_expr="isnull", exclude=True, label=_("已提醒")
     )
-    premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
+    premises = IdFilter(field_name="premises_id", label=_("出租户"))
 
     class Meta:
         model = SelfInspectionMiss

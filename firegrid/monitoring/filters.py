@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.filters import FiregridFilterSet, IdFilter
 from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 
 from .choices import OPEN_STATES, CaseOutcome, CaseState, DeviceKind, DeviceState
@@ -30,8 +30,8 @@ class DeviceFilterSet(FiregridFilterSet):
 
     state = django_filters.MultipleChoiceFilter(choices=DeviceState.choices, label=_("状态"))
     kind = django_filters.MultipleChoiceFilter(choices=DeviceKind.choices, label=_("类型"))
-    premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
-    building = django_filters.NumberFilter(field_name="premises__building_id", label=_("建筑"))
+    premises = IdFilter(field_name="premises_id", label=_("出租户"))
+    building = IdFilter(field_name="premises__building_id", label=_("建筑"))
     sort = django_filters.OrderingFilter(
         fields=(("serial", "serial"), ("last_heartbeat_at", "last_heartbeat_at"), ("state", "state")),
         field_labels={"serial": _("设备编号"), "last_heartbeat_at": _("最后心跳"), "state": _("状态")},
@@ -60,8 +60,8 @@ class AlertCaseFilterSet(FiregridFilterSet):
     )
     since = django_filters.DateFilter(method="filter_since", label=_("报警日期从"))
     until = django_filters.DateFilter(method="filter_until", label=_("报警日期至"))
-    device = django_filters.NumberFilter(field_name="device_id", label=_("传感器"))
-    premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
+    device = IdFilter(field_name="device_id", label=_("传感器"))
+    premises = IdFilter(field_name="premises_id", label=_("出租户"))
     sort = django_filters.OrderingFilter(
         fields=(("opened_at", "opened_at"), ("last_alarm_at", "last_alarm_at")),
         field_labels={"opened_at": _("报警时间"), "last_alarm_at": _("最近报警")},

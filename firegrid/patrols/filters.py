@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.models import Area
-from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.filters import FiregridFilterSet, IdFilter
 from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 from firegrid.registry.models import Building
 
@@ -100,8 +100,8 @@ class PatrolScanFilterSet(FiregridFilterSet):
     on_route = django_filters.BooleanFilter(label=_("在路线上"))
     in_window = django_filters.BooleanFilter(label=_("在计划时段内"))
     source = django_filters.ChoiceFilter(choices=ScanSource.choices, label=_("方式"))
-    patrol = django_filters.NumberFilter(field_name="patrol_id", label=_("巡查"))
-    building = django_filters.NumberFilter(field_name="building_id", label=_("建筑"))
+    patrol = IdFilter(field_name="patrol_id", label=_("巡查"))
+    building = IdFilter(field_name="building_id", label=_("建筑"))
     sort = django_filters.OrderingFilter(
         fields=(("scanned_at", "scanned_at"),), field_labels={"scanned_at": _("打卡时间")}, label=_("排序")
     )
@@ -127,9 +127,9 @@ class PatrolFindingFilterSet(FiregridFilterSet):
 
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices, label=_("状态"))
     kind = django_filters.ChoiceFilter(choices=FindingKind.choices, label=_("类型"))
-    patrol = django_filters.NumberFilter(field_name="patrol_id", label=_("巡查"))
-    premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
-    building = django_filters.NumberFilter(field_name="building_id", label=_("建筑"))
+    patrol = IdFilter(field_name="patrol_id", label=_("巡查"))
+    premises = IdFilter(field_name="premises_id", label=_("出租户"))
+    building = IdFilter(field_name="building_id", label=_("建筑"))
     sort = django_filters.OrderingFilter(
         fields=(("reported_at", "reported_at"),),
         field_labels={"reported_at": _("发现时间")},

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.models import Area
-from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.filters import FiregridFilterSet, IdFilter
 from firegrid.registry.choices import PremisesStatus
 from firegrid.registry.models import Landlord, Premises
 
@@ -44,7 +44,7 @@ class PointsEntryFilterSet(FiregridFilterSet):
         field_name="created_by", lookup_expr="isnull", exclude=True, label=_("人工记录")
     )
     landlord = django_filters.ModelChoiceFilter(queryset=Landlord.objects.all(), label=_("房东"))
-    premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
+    premises = IdFilter(field_name="premises_id", label=_("出租户"))
     occurred_from = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte", label=_("日期从"))
     occurred_to = django_filters.DateFilter(field_name="occurred_on", lookup_expr="lte", label=_("日期至"))
     sort = django_filters.OrderingFilter(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.filters import FiregridFilterSet, IdFilter
 from firegrid.registry.choices import PremisesKind
 
 from .choices import DueState, GradeDirection, RiskGrade
@@ -25,7 +25,7 @@ class PremisesGradeFilterSet(FiregridFilterSet):
     kind = django_filters.ChoiceFilter(
         field_name="premises__kind", choices=PremisesKind.choices, label=_("出租户类型")
     )
-    premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
+    premises = IdFilter(field_name="premises_id", label=_("出租户"))
     sort = django_filters.OrderingFilter(
         fields=(("rank", "grade"), ("next_due", "next_due"), ("score", "score")),
         field_labels={"grade": _("风险等级"), "next_due": _("下次复查日期"), "score": _("风险分")},
@@ -58,7 +58,7 @@ class GradeChangeFilterSet(FiregridFilterSet):
         choices=GradeDirection.choices, method="filter_direction", label=_("变化方向")
     )
     days = django_filters.NumberFilter(method="filter_days", label=_("最近天数"), min_value=1)
-    premises = django_filters.NumberFilter(field_name="premises_id", label=_("出租户"))
+    premises = IdFilter(field_name="premises_id", label=_("出租户"))
 
     class Meta:
         model = GradeChange

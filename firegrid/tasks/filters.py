@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from firegrid.areas.models import Area, Department
 from firegrid.campaigns.models import Campaign
-from firegrid.core.filters import FiregridFilterSet
+from firegrid.core.filters import FiregridFilterSet, IdFilter
 from firegrid.core.ordering import TODO_FIRST_HELP, TodoFirst
 
 from .choices import OPEN_STATUSES, TaskKind, TaskStatus
@@ -29,8 +29,8 @@ class TaskFilterSet(FiregridFilterSet):
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.all(), method="filter_department", label=_("部门")
     )
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("上级任务"))
-    plan = django_filters.NumberFilter(field_name="plan_id", label=_("整改方案"))
+    parent = IdFilter(field_name="parent_id", label=_("上级任务"))
+    plan = IdFilter(field_name="plan_id", label=_("整改方案"))
     sort = django_filters.OrderingFilter(
         fields=(("due_on", "due_on"), ("status", "status"), ("created_at", "created_at")),
         field_labels={"due_on": _("完成期限"), "status": _("状态"), "created_at": _("创建时间")},

@@ -62,6 +62,10 @@ class DeviceEventSerializer(serializers.ModelSerializer[DeviceEvent]):
 class AlertCaseSerializer(serializers.ModelSerializer[AlertCase]):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
+    # Declared: DRF drops `allow_blank` from read-only model fields, and an open case's outcome is "".
+    outcome = serializers.ChoiceField(
+        choices=CaseOutcome.choices, allow_blank=True, read_only=True, label=_("核查结论")
+    )
     outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
     premises_label = LabelField(source="premises")
     device_serial = serializers.CharField(source="device.serial", read_only=True)

@@ -136,3 +136,15 @@ def test_device_events_are_listed_newest_first(monitoring_scene, personas):
     assert_status(response, 200)
     assert [r["seq"] for r in response.data["results"]] == [2, 1]
     assert_status(api_client(personas.outsider).get(f"{API}/devices/{device.pk}/events/"), 404)
+
+
+def test_an_id_filter_out_of_range_is_refused_by_name_not_a_server_error(monitoring_scene, personas):
+    """Found by the API fuzzing: premises=-1.85e149 reached SQLite as an integer (OverflowError, a 500)."""
+    client = api_client(personas.grid_worker)
+    response = client.get(f"{API}/alert-cases/", {"premises": "-1.8503765537733868e+149", "device": "0.5"})
+    assert_status(response, 400)
+    assert set(response.data) == {"premises", "device"}
+    response = client.get(f"{API}/alert-cases/", {"premises": str(2**63)})
+    assert_status(response, 400)
+    found = client.get(f"{API}/alert-cases/", {"premises": monitoring_scene.d.premises_a.pk})
+    assert [row["id"] for row in found.data["results"]] == [monitoring_scene.case_a.pk]
