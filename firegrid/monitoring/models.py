@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -153,7 +154,7 @@ class DeviceEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.device_id} {self.get_kind_display()} {self.ts:%Y-%m-%d %H:%M:%S}"
+        return f"{self.device_id} {self.get_kind_display()} {timezone.localtime(self.ts):%Y-%m-%d %H:%M:%S}"
 
 
 class AlertCaseQuerySet(ScopedQuerySet["AlertCase"]):
@@ -249,7 +250,7 @@ class AlertCase(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.premises} · {self.opened_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} · {self.premises} · {timezone.localtime(self.opened_at):%Y-%m-%d %H:%M}"
 
     def premises_for_audit(self) -> Premises | None:
         return self.premises

@@ -26,7 +26,7 @@ def test_grid_worker_handles_an_alarm_on_the_phone(page_for, live_server, distri
         assert box is not None and box["width"] >= 300 and box["height"] >= 44, box
         button.click()
         expect(page.locator(".messages")).to_contain_text(f"{label}已记录")
-    page.check("input[name='outcome'][value='cooking_smoke']")
+    page.select_option("select[name='outcome']", "cooking_smoke")
     page.fill("textarea[name='note']", "厨房炒菜油烟，已提醒住户开窗")
     page.click("button[data-move='close']")
     expect(page.locator("body")).to_contain_text("已办结")

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from firegrid.core.models import AuditAction, AuditEntry
 from firegrid.core.services import ConcurrentEditError
 from firegrid.monitoring import services
-from firegrid.monitoring.choices import CaseOutcome, CaseState
-from firegrid.monitoring.models import AlertCase
+from firegrid.monitoring.choices import CaseOutcome, CaseState, EventKind
+from firegrid.monitoring.models import AlertCase, DeviceEvent
 from firegrid.monitoring.signals import alert_case_closed
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,17 @@ def test_a_case_is_notified_once_per_recipient(monitoring_scene, personas):
     inbox = personas.grid_worker.notifications.get()
     assert "报警" in inbox.title and inbox.link.endswith(f"/monitoring/cases/{case.pk}/")
     assert personas.landlord.notifications.count() == 1
+
+
+def test_a_case_is_named_by_its_local_alarm_time(district):
+    """Found trying the demo: the page title showed the UTC time (16:30) of a 00:30 alarm in Shanghai."""
+    import datetime as dt
+
+    from .scene import make_case, make_device
+
+    device = make_device(district.premises_a, serial="SD-TITLE-1")
+    case = make_case(device, dt.datetime(2026, 12, 7, 16, 30, tzinfo=dt.UTC))
+    assert str(case).endswith("· 2026-12-08 00:30")
+    at = dt.datetime(2026, 12, 7, 16, 30, tzinfo=dt.UTC)
+    event = DeviceEvent.objects.create(device=device, kind=EventKind.ALARM, ts=at, received_at=at)
+    assert str(event).endswith("2026-12-08 00:30:00")
