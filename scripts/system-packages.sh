@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # System packages Firegrid needs beyond Python. `run`: fonts for Chinese PDFs. `test`: those plus
-# Chromium and its driver for the browser tests. Installs them when we are root on Debian; otherwise
+# Chromium and its driver for the browser tests, and Mosquitto for the MQTT broker tests. Installs them when we are root on Debian; otherwise
 # says exactly what is missing.
 set -uo pipefail
 mode=${1:-run}
 need=(fonts-noto-cjk libharfbuzz-subset0)
-[ "$mode" = test ] && need+=(chromium chromium-driver)
+[ "$mode" = test ] && need+=(chromium chromium-driver mosquitto)
 
 missing=()
 for pkg in "${need[@]}"; do
@@ -20,6 +20,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 echo "!!! Missing system packages: ${missing[*]}"
 echo "!!! Install them with: sudo apt-get install ${missing[*]}"
-echo "!!! (fonts-noto-cjk and libharfbuzz-subset0: Chinese PDFs; chromium, chromium-driver: browser tests)"
+echo "!!! (fonts-noto-cjk and libharfbuzz-subset0: Chinese PDFs; chromium, chromium-driver: browser tests;"
+echo "!!!  mosquitto: the MQTT broker tests, which also start their own broker to restart it)"
 [ "$mode" = test ] && [ "${CI:-}" = "true" ] && exit 1
 exit 0
