@@ -103,6 +103,7 @@ class QueueEntry:
     inspection_kind: str  # the inspection to start: survey, recheck or acceptance
     reason: str  # in the active language
     days_overdue: int = 0  # days past the day it was due (or waiting, for a requested recheck)
+    link: str = ""  # the page where this reason is handled, when it is not the inspection (an alert case)
 
     @property
     def kind_label(self) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,6 +67,7 @@ def _entries(user: User, today: dt.date, premises_ids: Sequence[int]) -> Iterabl
             inspection_kind=InspectionKind.PATROL,
             reason=reason,
             days_overdue=max(0, (today - when.date()).days),
+            link=reverse("monitoring:alertcase_detail", args=[case.pk]),
         )
 
 

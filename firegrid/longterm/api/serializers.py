@@ -67,6 +67,7 @@ class QueueEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     kind_display = serializers.CharField(source="kind_label")
     reason = serializers.CharField()
     days_overdue = serializers.IntegerField()
+    link = serializers.CharField(help_text=_("处理该原因的页面（如报警处置），没有时为空"))
 
 
 class QueueItemSerializer(serializers.Serializer):  # type: ignore[type-arg]

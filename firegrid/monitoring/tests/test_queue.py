@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
+from firegrid.api_testing import API, api_client
 from firegrid.longterm.choices import KIND_PRIORITY, QueueKind
 from firegrid.longterm.queue import QUEUE_SOURCES, kind_counts, work_queue
 from firegrid.monitoring import services
@@ -34,6 +36,15 @@ def test_the_case_reaches_the_grid_worker_of_its_grid_only(monitoring_scene, per
     assert "烟感报警" in mine[s.d.premises_a.pk].reason
     assert set(items(personas.outsider)) == {s.d.premises_b.pk}
     assert kind_counts(personas.grid_worker, today=timezone.localdate())[QueueKind.ALARM] == 1
+
+
+def test_the_queue_card_links_the_reason_to_its_case(monitoring_scene, personas, login):
+    """The worker acknowledges the alarm on the case page, which the queue card opens from its reason."""
+    case_url = reverse("monitoring:alertcase_detail", args=[monitoring_scene.case_a.pk])
+    page = login(personas.grid_worker).get(reverse("longterm:queue")).content.decode()
+    assert f'href="{case_url}"' in page
+    api = api_client(personas.grid_worker).get(f"{API}/queue/").data["results"]
+    assert [e["link"] for e in api[0]["entries"]] == [case_url]
 
 
 def test_a_visited_case_leaves_the_queue(monitoring_scene, personas):
