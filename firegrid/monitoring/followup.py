@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
 def awaiting_premises_ids() -> QuerySet[Any]:
     """The premises ids of cases waiting for a visit (an index-only read of the partial index)."""
     return AlertCase.objects.filter(state__in=AWAITING_VISIT_STATES).order_by().values("premises_id")
-
-
-def awaiting_q() -> Q:
-    return Q(pk__in=awaiting_premises_ids())
 
 
 def _candidates(today: dt.date) -> Iterable[tuple[str, QuerySet[Any]]]:

@@ -45,7 +45,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("long-term", "firegrid.demo.longterm.core.run", own_progress=True),
     # Teams, patrols, scans, findings, fabrication flags (patrol_plan.py, patrols.py).
     Phase("patrols", "firegrid.demo.longterm.patrols.run", app="firegrid.patrols"),
-    # Sensors and their states this morning, the last twelve months' alert cases, today's two (monitoring.py).
+    # Sensors and their states this morning, the last twelve months' alert cases, today's two (monitoring/).
     Phase("monitoring", "firegrid.demo.longterm.monitoring.run", app="firegrid.monitoring"),
     # The points ledger of everything above, last year's evaluation (points.py); its overlay gives the core
     # simulation the landlords' points as they stood (ledger.py).

@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from firegrid.api_testing import API, api_client
 from firegrid.longterm.choices import KIND_PRIORITY, QueueKind
-from firegrid.longterm.queue import QUEUE_SOURCES, kind_counts, work_queue
+from firegrid.longterm.queue import QUEUE_SOURCES, kind_counts, kind_qs, work_queue
 from firegrid.monitoring import services
 from firegrid.monitoring.choices import CaseOutcome
-from firegrid.monitoring.followup import awaiting_q
 from firegrid.registry.models import Premises
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +57,7 @@ def test_a_visited_case_leaves_the_queue(monitoring_scene, personas):
 
 
 def test_the_candidate_set_is_a_subquery_on_the_partial_index(monitoring_scene):
-    sql = str(Premises.objects.filter(awaiting_q()).query)
+    sql = str(Premises.objects.filter(kind_qs(timezone.localdate())[QueueKind.ALARM]).query)
     assert "IN (SELECT" in sql.upper().replace('"', "")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
