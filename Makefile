@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test assets system-packages migrate demo serve lint check test-sqlite test-postgres bench bench-ledger bench-documents bench-reports bench-longterm guide clean
+.PHONY: run test install install-test assets system-packages migrate demo serve lint check test-sqlite test-postgres bench bench-ledger bench-monitoring bench-documents bench-reports bench-longterm guide clean
 
 ## make run: venv, install, front-end assets, migrate SQLite, load the demo district, serve on 127.0.0.1:8000
 run: install assets
@@ -65,13 +65,19 @@ lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 ## make bench: performance figures as ratios against baselines measured in the same run -> bench/results.json,
-## then the documents benchmark (bench/results-documents.json), the long-term one (bench/results-longterm.json)
-## and the photos shrunk on the phone (bench/results-photos.json)
+## then the documents benchmark (bench/results-documents.json), the long-term one (bench/results-longterm.json),
+## the photos shrunk on the phone (bench/results-photos.json) and the sensor ingester (bench/results-monitoring.json)
 bench: install-test
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/documents.py
 	$(PY) bench/longterm.py $(LONGTERM_ARGS)
 	$(PY) bench/photos.py
+	$(PY) bench/monitoring.py
+
+## make bench-monitoring: the MQTT ingester's drain rate with its writes vs a bare paho receive loop (same broker,
+## same backlog), and alarm-to-case latency with 10,000 devices heartbeating each minute -> bench/results-monitoring.json
+bench-monitoring: install-test
+	$(PY) bench/monitoring.py $(BENCH_ARGS)
 
 ## make bench-documents: notice rendering, a 1,000-notice batch print, premises-file queries -> bench/results-documents.json
 bench-documents: install-test

@@ -11,6 +11,9 @@ nothing is read back.
 - `insert_objects`: unsaved instances, written as `bulk_create` writes them (auto_now / auto_now_add
   stamped — one time for the call), their ids reserved and set on them. A model whose `bulk_create`
   does more (registry's sorted records fill their sort keys) has the caller do that first.
+- `update_objects`: saved instances' fields written back as one prepared `UPDATE … WHERE id = %s` run
+  for every instance — what `bulk_update` writes, without the `CASE WHEN id = … THEN …` per row and field
+  whose building took nearly all of a sensor ingester's flush.
 """
 
 from __future__ import annotations
@@ -234,3 +237,20 @@ def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -
         obj._state.adding = False
         obj._state.db = connection.alias
     return done
+
+
+def update_objects(model: type[models.Model], objects: Sequence[models.Model], names: Sequence[str]) -> int:
+    """The fields `names` of saved instances written as `bulk_update(objects, names)` writes them (the values
+    as set on the instances: plain values, no expressions; no auto_now stamping). Returns the number of
+    statements run (one per instance)."""
+    if not objects:
+        return 0
+    pk = model._meta.pk
+    assert pk is not None
+    fields = _fields(model, names)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"
+    attnames = [*(f.attname for f in fields), pk.attname]
+    values = attrgetter(*attnames)
+    return execute_many(sql, _prepared([*fields, pk], map(values, objects)))

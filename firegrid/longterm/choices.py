@@ -9,6 +9,9 @@ class QueueKind(models.TextChoices):
     RECHECK_REQUESTED = "recheck_requested", _("房东申请复查")
     # A sensor's alarm waiting to be checked at the door (firegrid.monitoring: an open alert case).
     ALARM = "alarm", _("报警待核查")
+    # An alarm found something (e-bike charging indoors, an electrical fault, a fire): the premises waits
+    # for an inspection, whose failed items open the hazards (firegrid.monitoring).
+    ALARM_FOLLOW_UP = "alarm_follow_up", _("报警后待检查")
     RETURN_VISIT = "return_visit", _("待回访")
     OVERDUE = "overdue", _("逾期复查")
     DUE = "due", _("今日到期复查")

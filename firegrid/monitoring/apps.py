@@ -11,13 +11,19 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("物联感知")
 
     def ready(self) -> None:
-        # Alert cases waiting for a visit are work-queue items (报警待核查). The grants are in the one role
-        # table (firegrid.areas.permissions, MONITORING_ACTIONS).
+        # Alert cases waiting for a visit or an inspection are work-queue items (报警待核查, 报警后待检查).
+        # The grants are in the one role table (firegrid.areas.permissions, MONITORING_ACTIONS).
         from firegrid.longterm.queue import register_queue_source
 
         from .followup import ALARM_SOURCE
 
         register_queue_source(ALARM_SOURCE)
+
+        # An alarm that found something feeds the premises' grade (risk_hooks.py) and waits for the
+        # inspection that follows it up (receivers.py).
+        from . import receivers, risk_hooks  # noqa: F401
+
+        risk_hooks.register()
 
         # The development server (`make run`) ingests sensor messages beside the embedded scheduler.
         import sys

@@ -93,3 +93,9 @@ class CaseOutcome(models.TextChoices):
     ELECTRICAL_FAULT = "electrical_fault", _("电气故障")
     REAL_FIRE = "real_fire", _("真实火情")
     DEVICE_FAULT = "device_fault", _("设备故障")
+
+
+# Outcomes that found something at the premises. Such a case asks for an inspection of the premises
+# (报警后待检查, a work-queue item until a covering inspection is submitted): the hazards come from that
+# inspection's failed items, the normal way. For a year the premises' grade counts it (risk_hooks.py).
+FOLLOW_UP_OUTCOMES = (CaseOutcome.EBIKE_INDOORS, CaseOutcome.ELECTRICAL_FAULT, CaseOutcome.REAL_FIRE)

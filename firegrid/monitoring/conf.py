@@ -21,6 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "FIREGRID_MQTT_MAX_PAYLOAD": 4096,  # bytes; a bigger payload is refused (oversized)
     "FIREGRID_MQTT_MAX_SKEW_SECONDS": 300,  # a ts further in the future takes the receive time
     "FIREGRID_DEVICE_OFFLINE_INTERVALS": 3,  # silent for this many heartbeat intervals: offline
+    # Risk points a premises gets from its alarms of the last year that proved real (risk_hooks.py): a
+    # hazard found (e-bike charging indoors, an electrical fault) makes it at least yellow by the default
+    # rule set (cut-off 20); a real fire makes it red (cut-off 50).
+    "FIREGRID_ALARM_HAZARD_WEIGHT": 20,
+    "FIREGRID_ALARM_FIRE_WEIGHT": 50,
 }
 
 

@@ -21,10 +21,12 @@ from django.utils.translation import pgettext_lazy
 from firegrid.areas.models import User
 from firegrid.core.models import Record
 from firegrid.core.querysets import ScopedQuerySet
+from firegrid.inspections.models import Inspection
 from firegrid.registry.models import Premises, Room, premises_scope_q
 
 from .choices import (
     AWAITING_VISIT_STATES,
+    FOLLOW_UP_OUTCOMES,
     OPEN_STATES,
     CaseOutcome,
     CaseState,
@@ -216,6 +218,16 @@ class AlertCase(Record):
     )
     outcome = models.CharField(_("核查结论"), max_length=24, choices=CaseOutcome.choices, blank=True)
     note = models.CharField(_("处置说明"), max_length=500, blank=True)
+    # A case closed with an outcome that found something (FOLLOW_UP_OUTCOMES) waits for an inspection of
+    # the premises (报警后待检查): the first covering inspection submitted after it is recorded here.
+    followed_up_by = models.ForeignKey(
+        Inspection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("跟进检查"),
+    )
 
     objects = AlertCaseQuerySet.as_manager()
 
@@ -247,6 +259,12 @@ class AlertCase(Record):
             ),
             # Serves the case list and the figures: cases of an area by state, newest first.
             models.Index(fields=["state", "-opened_at"], name="alertcase_state_opened"),
+            # Serves the queue's 报警后待检查: premises with a closed case still waiting for an inspection.
+            models.Index(
+                fields=["premises"],
+                condition=Q(state=CaseState.CLOSED, outcome__in=FOLLOW_UP_OUTCOMES, followed_up_by=None),
+                name="alertcase_follow_up_premises",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -254,3 +272,12 @@ class AlertCase(Record):
 
     def premises_for_audit(self) -> Premises | None:
         return self.premises
+
+    @property
+    def awaiting_follow_up(self) -> bool:
+        """Closed as something found, and no covering inspection of the premises submitted since."""
+        return (
+            self.state == CaseState.CLOSED
+            and self.outcome in FOLLOW_UP_OUTCOMES
+            and self.followed_up_by_id is None
+        )

@@ -58,6 +58,7 @@ class GradeCause(models.TextChoices):
     PLAN_MOVE = "plan_move", _("整改进展")
     TENANT_MOVE = "tenant_move", _("租户变动")
     POINTS = "points", _("积分变动")
+    ALARM = "alarm", _("报警核查")
     NIGHTLY = "nightly", _("每日重算")
     COMMAND = "command", _("手动重算")
     RULE_SET = "rule_set", _("规则发布")

@@ -38,16 +38,6 @@ if TYPE_CHECKING:
     from firegrid.registry.models import TenantHousehold
 
 
-def _grade_after_commit(premises_id: int | None, cause: str) -> None:
-    if premises_id is None:
-        return
-    # robust: an error is logged, not raised after the commit (a 500 for a saved inspection, and the
-    # callbacks queued after this one, such as an SMS, skipped); the nightly job grades it again.
-    transaction.on_commit(
-        lambda: services.recompute_grades([premises_id], cause=cause, now=timezone.now()), robust=True
-    )
-
-
 @receiver(inspection_submitted, dispatch_uid="risk.grade_after_inspection")
 def grade_after_inspection(
     sender: type[Inspection], inspection: Inspection, actor: User, **kwargs: Any
@@ -69,11 +59,11 @@ def grade_after_inspection(
 def grade_after_plan_move(
     sender: type[Plan], plan: Plan, move: MoveName, actor: User | None, **kwargs: Any
 ) -> None:
-    _grade_after_commit(plan.premises_id, GradeCause.PLAN_MOVE)
+    services.grade_after_commit([plan.premises_id], GradeCause.PLAN_MOVE)
 
 
 @receiver(tenant_moved, dispatch_uid="risk.grade_after_tenant_move")
 def grade_after_tenant_move(
     sender: type[TenantHousehold], household: TenantHousehold, move: str, actor: User, **kwargs: Any
 ) -> None:
-    _grade_after_commit(household.premises_id, GradeCause.TENANT_MOVE)
+    services.grade_after_commit([household.premises_id], GradeCause.TENANT_MOVE)

@@ -112,6 +112,15 @@ def _chunks(premises: QuerySet[Premises] | Iterable[int]) -> Iterator[list[int]]
         yield all_ids[index : index + CHUNK]
 
 
+def grade_after_commit(premises_ids: Iterable[int | None], cause: str) -> None:
+    """Grade the premises again once the caller's transaction is committed (a plan move, a tenant move, an
+    alert case closed). robust: an error is logged, not raised after the commit (a 500 for a saved record,
+    and the callbacks queued after this one, such as an SMS, skipped); the nightly job grades it again."""
+    ids = sorted({pk for pk in premises_ids if pk is not None})
+    if ids:
+        transaction.on_commit(lambda: recompute_grades(ids, cause=cause, now=timezone.now()), robust=True)
+
+
 def recompute_grades(
     premises: QuerySet[Premises] | Iterable[int],
     *,

@@ -46,6 +46,9 @@ PHASES: tuple[Phase, ...] = (
     # Teams, patrols, scans, findings, fabrication flags (patrol_plan.py, patrols.py).
     Phase("patrols", "firegrid.demo.longterm.patrols.run", app="firegrid.patrols"),
     # Sensors and their states this morning, the last twelve months' alert cases, today's two (monitoring/).
+    # The cases that found something weigh in the grade for a year (monitoring.risk_hooks): the simulation
+    # has no overlay for them (they are drawn after it, from its visits), so tonight's grades show them as
+    # changes at 00:30 today (手动重算).
     Phase("monitoring", "firegrid.demo.longterm.monitoring.run", app="firegrid.monitoring"),
     # The points ledger of everything above, last year's evaluation (points.py); its overlay gives the core
     # simulation the landlords' points as they stood (ledger.py).

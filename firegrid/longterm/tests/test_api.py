@@ -57,6 +57,7 @@ def test_items_carry_the_reason_the_kind_to_start_and_the_route(district, person
     assert data["counts"] == {"total": 2, QueueKind.OVERDUE: 1, QueueKind.DUE: 1} | {
         QueueKind.RECHECK_REQUESTED: 0,
         QueueKind.ALARM: 0,
+        QueueKind.ALARM_FOLLOW_UP: 0,
         QueueKind.RETURN_VISIT: 0,
         QueueKind.VERIFICATION: 0,
         QueueKind.TENANT_MOVE: 0,

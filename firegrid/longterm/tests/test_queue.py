@@ -205,6 +205,7 @@ def test_officers_see_every_grid_with_its_counts_in_code_order(scene, personas):
         "total": 4,
         QueueKind.RECHECK_REQUESTED: 1,
         QueueKind.ALARM: 0,
+        QueueKind.ALARM_FOLLOW_UP: 0,
         QueueKind.RETURN_VISIT: 1,
         QueueKind.OVERDUE: 1,
         QueueKind.DUE: 1,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from firegrid import testing as t
 from firegrid.areas.choices import AreaLevel
-from firegrid.core.bulk_insert import insert_objects, insert_rows, reserve_ids
+from firegrid.core.bulk_insert import insert_objects, insert_rows, reserve_ids, update_objects
 from firegrid.registry.choices import PremisesKind
 from firegrid.registry.ledger.books import create_all
 from firegrid.registry.ledger.field_checks import FieldChecks
@@ -75,6 +75,39 @@ def test_inserted_premises_are_stored_as_bulk_create_stores_them(grids):
         {"备注": "沿街", "出租间数": 3},
         1,
     )
+
+
+def test_updated_records_are_stored_as_bulk_update_stores_them(grids):
+    """update_objects (the sensor ingester's writes) leaves the rows as bulk_update does: decimals, JSON,
+    null, lists — and only the fields named."""
+    landlord = t.make_landlord()
+    buildings = [t.make_building(grids[0], f"樟潭街道樟树潭路{n}号") for n in (8, 9)]
+    by_django, by_us = (Premises.objects.create(**vars_of(shop(b, landlord))) for b in buildings)
+    for obj in (by_django, by_us):
+        obj.floor_area_m2, obj.ledger_extra, obj.to_verify = None, {"备注": "改"}, ["floor_area_m2"]
+        obj.is_shared_rental, obj.business_name, obj.floor_to = False, "小卖部", 3
+        obj.unit_label = "not written"  # not among the fields named
+    names = ["floor_area_m2", "ledger_extra", "to_verify", "is_shared_rental", "business_name", "floor_to"]
+    Premises.objects.bulk_update([by_django], names)
+    assert update_objects(Premises, [by_us], names) == 1
+    django_row, our_row = stored(Premises, by_django.pk), stored(Premises, by_us.pk)
+    columns = [Premises._meta.get_field(n).column for n in [*names, "unit_label", "version"]]
+    assert {c: our_row[c] for c in columns} == {c: django_row[c] for c in columns}
+    again = Premises.objects.get(pk=by_us.pk)
+    assert (again.floor_area_m2, again.ledger_extra, again.to_verify, again.floor_to, again.unit_label) == (
+        None,
+        {"备注": "改"},
+        ["floor_area_m2"],
+        3,
+        "1楼东侧店面",
+    )
+    assert update_objects(Premises, [], names) == 0
+
+
+def vars_of(premises: Premises) -> dict:
+    return {
+        f.attname: getattr(premises, f.attname) for f in Premises._meta.concrete_fields if not f.primary_key
+    }
 
 
 def test_nullable_and_converted_values_round_trip(grids):

@@ -1,7 +1,9 @@
 """The monitoring phase (物联感知, issue 15): the district's sensors as they stand this morning and the alert
 cases (报警处置) of the last twelve months, written in bulk as history — no audit entries, no notifications.
-It runs after the patrols (whose grid workers' accounts handle the cases) and before tonight's grades; the
-cases feed no risk fact, so the grades do not move for them.
+It runs after the patrols (whose grid workers' accounts handle the cases) and before tonight's grades,
+which count the cases of the last year that found something (`monitoring/risk_hooks.py`). Such a case is
+followed up by the first covering visit of its premises after it closed (`followup.fill_follow_ups`); the
+cases no visit has followed yet stay in their grid's queue as 报警后待检查.
 
 - **Devices** (one row per sensor, ids in the order they were installed): smoke detectors (烟感) in ~8 % of
   the premises — shared rentals and mixed-use premises (people sleeping over a shop) most likely —,
@@ -39,6 +41,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from firegrid.monitoring.followup import fill_follow_ups
+
 from ...data import DISTRICT_CODE
 from ..context import Context, days
 from .cases import _history, _today
@@ -70,7 +74,10 @@ def run(ctx: Context) -> int:
     _states(ctx.rng("monitoring-states"), sensors, alarming, events, moment)
     written = _write_devices(sensors)
     written += _write_events(events)
-    return written + _write_cases(cases)
+    written += _write_cases(cases)
+    # The year's visits follow up the cases that found something (报警后待检查); the latest stay owed.
+    fill_follow_ups()
+    return written
 
 
 def load_moment(ctx: Context) -> dt.datetime:
