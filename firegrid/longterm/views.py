@@ -57,6 +57,8 @@ def queue_context(user: Any, data: Any, *, today: Any) -> dict[str, Any]:
     if by_items:
         counts = kind_counts(user, today=today, grid_ids=query["grid_ids"])
         context["queue"] = work_queue(user, today=today, **query)
+        if query["grid_ids"] is None and is_personal_queue(user):
+            context["queue_total"] = counts["total"]  # the tab's badge: the queue is not read again for it
     else:
         # Grids in code order, never ranked (GridRow). A district holds hundreds of grids, a province
         # thousands: a page at a time, so a phone shows a few screens, not a hundred. The area's figures

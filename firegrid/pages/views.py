@@ -39,7 +39,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["area_rows"] = area_breakdown(user)
         context["scope_areas"] = Area.objects.filter(path__in=user.scope_paths)
         # A grid worker's phone home starts with today's work queue (今日任务), above the figures.
-        context["home_queue"] = home_queue(user, today=timezone.localdate())
+        context["home_queue"] = home = home_queue(user, today=timezone.localdate())
+        if home is not None:
+            context["queue_total"] = home["counts"]["total"]  # the tab's badge, counted once
         # 长效管理 at a glance: red premises, overdue and due re-inspections, grades worse this month.
         context["longterm_figures"] = home_figures(user)
         # The command's campaign at a glance: its period and the newest daily report's key figures.

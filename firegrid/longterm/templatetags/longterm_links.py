@@ -33,13 +33,18 @@ def can_view_self_inspections(user: User | AnonymousUser) -> bool:
 
 @register.inclusion_tag("longterm/_tab.html", takes_context=True)
 def queue_tab(context: template.Context, user: User | AnonymousUser) -> dict[str, Any]:
-    """The tab for roles with a queue. The badge is a grid worker's own count (one COUNT over their grids);
-    an officer's area would cost a count over thousands of premises on every page, so theirs has none."""
+    """The tab for roles with a queue. The badge is a grid worker's own count (one COUNT over their grids,
+    or `queue_total` when the page has just counted it: the queue page, the home page); an officer's area
+    would cost a count over thousands of premises on every page, so theirs has none."""
     if not may_view_queue(user):
         return {"show": False}
     assert isinstance(user, User)
     request = context.get("request")
-    count = queue_count(user, today=timezone.localdate()) if is_personal_queue(user) else None
+    count = None
+    if is_personal_queue(user):
+        count = context.get("queue_total")
+        if count is None:
+            count = queue_count(user, today=timezone.localdate())
     return {"show": True, "count": count, "path": request.path if request is not None else ""}
 
 

@@ -161,3 +161,27 @@ def test_the_overview_pages_its_grids_in_code_order(scene, personas, login, monk
     assert [row.grid for row, _cells in client.get(QUEUE, {"page": 9}).context["grid_rows"]] == [
         scene.grid_a2
     ]
+
+
+def test_the_queue_and_home_pages_give_the_tab_its_count_without_reading_the_queue_again(
+    scene, personas, login, monkeypatch
+):
+    """The badge is the count the page has just made (the queue is read once less per page); other pages,
+    and a page filtered to one grid, count it themselves."""
+    client = login(personas.grid_worker)
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the queue was counted again for the tab")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("firegrid.longterm.templatetags.longterm_links.queue_count", no_second_read)
+        for url in (QUEUE, reverse("pages:home")):
+            page = text(client.get(url))
+            assert "data-queue-count>1<" in page.replace(" ", ""), url
+    calls = []
+    monkeypatch.setattr(
+        "firegrid.longterm.templatetags.longterm_links.queue_count", lambda *a, **k: calls.append(1) or 1
+    )
+    assert "data-queue-count>1<" in text(client.get(QUEUE, {"grid": scene.grid_a.pk})).replace(" ", "")
+    assert "data-queue-count>1<" in text(client.get(reverse("registry:premises_list"))).replace(" ", "")
+    assert len(calls) == 2
