@@ -92,7 +92,8 @@ def notify_case(case: AlertCase) -> int:
         body=body,
         recipient=landlord_user,
         mobile=landlord.mobile or "",
-        link=link,
+        # The landlord's page of the case is the portal's (a name, not an import: the portal sits above).
+        link=reverse("portal:alert_case", args=[case.pk]),
     ):
         sent += 1
     for worker in case_recipients(case):

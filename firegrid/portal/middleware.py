@@ -4,8 +4,9 @@ A landlord can reach a staff URL by a bookmark, an old notice, a building plate'
 whatever the staff page would show inside their scope, it is the back office's frame, menu and words. So
 every web request of a landlord outside the portal is answered here, before any staff view runs:
 
-- a staff page that has a portal page of the same thing (a premises, a patrol, the guide, a plan) sends
-  them there, with the same record — the portal looks it up in their own scope again (another's: 404);
+- a staff page that has a portal page of the same thing (a premises, a patrol, the guide, a plan, an alert
+  case) sends them there, with the same record — the portal looks it up in their own scope again
+  (another's: 404);
 - every other staff page sends them to the portal's home with a message saying why;
 - signing out, the language switch, static files and the REST API (scoped to the landlord's own records,
   as for every caller) stay as they are.
@@ -91,6 +92,8 @@ PORTAL_PAGE: dict[str, PortalTarget] = {
     "patrols:patrol_run": _same("portal:patrol_run"),
     "patrols:finding_new": _same("portal:patrol_finding"),
     "patrols:building_scan": _same("portal:patrol_building"),
+    "monitoring:alertcase_list": _page("portal:alerts"),
+    "monitoring:alertcase_detail": _same("portal:alert_case"),
     "pages:help": _page("portal:help"),
     "pages:help_guide": _page("portal:help"),
 }

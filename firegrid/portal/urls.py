@@ -5,6 +5,7 @@ from firegrid.longterm.models import SelfInspectionPhoto
 from firegrid.rectification.models import ProofPhoto
 
 from . import (
+    alerts,
     bookings,
     declarations,
     files,
@@ -50,6 +51,10 @@ urlpatterns = [
         files.PhotoFileView.as_view(model=SelfInspectionPhoto),
         name="self_inspection_photo",
     ),
+    # 报警处置: the alert cases of the landlord's premises (firegrid/portal/alerts.py; the staff case pages
+    # and the landlord's alarm notification lead here)
+    path("alerts/", alerts.AlertCaseListView.as_view(), name="alerts"),
+    path("alerts/<int:pk>/", alerts.AlertCaseView.as_view(), name="alert_case"),
     # 我的积分: firegrid/portal/points.py; certificates and inspection photos: firegrid/portal/files.py
     path("points/", points.PointsView.as_view(), name="points"),
     path("certificates/<int:pk>.pdf", files.CertificatePdfView.as_view(), name="certificate_pdf"),
