@@ -1,5 +1,13 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from firegrid.areas.models import User
+    from firegrid.registry.models import Premises
 
 
 class MonitoringConfig(AppConfig):
@@ -19,6 +27,10 @@ class MonitoringConfig(AppConfig):
 
         register_queue_source(ALARM_SOURCE)
 
+        # The registry sits below this app: its premises page gets the 登记设备 link from here.
+        from firegrid.registry.views import register_premises_page_part
+
+        register_premises_page_part("monitoring", _premises_page_part)
         # An alarm that found something feeds the premises' grade (risk_hooks.py) and waits for the
         # inspection that follows it up (receivers.py).
         from . import receivers, risk_hooks  # noqa: F401
@@ -34,3 +46,16 @@ class MonitoringConfig(AppConfig):
             from . import embedded
 
             embedded.start()
+
+
+def _premises_page_part(premises: Premises, user: User) -> dict[str, Any]:
+    """登记设备 on a premises page (the premises filled in), for a role that may register devices."""
+    from django.urls import reverse
+
+    from firegrid.core.permissions import Action, can
+
+    from .models import Device
+
+    if not can(user, Action.ADD, Device):
+        return {}
+    return {"device_add_url": f"{reverse('monitoring:device_add')}?premises={premises.pk}"}

@@ -1,5 +1,6 @@
-"""Web pages of monitoring: the device list and page (recent events, cases), the alert case list and page
-with its moves (响应 · 到场核查 · 办结 — big buttons, one-handed at 360 px), and the figures per area."""
+"""Web pages of monitoring: the device list and page (recent events, cases), the device form (登记设备 /
+修改设备, through the same `core.services` writes as the API), the alert case list and page with its moves
+(响应 · 到场核查 · 办结 — big buttons, one-handed at 360 px), and the figures per area."""
 
 from __future__ import annotations
 
@@ -22,13 +23,13 @@ from firegrid.core.http import AuthedHttpRequest
 from firegrid.core.permissions import Action, can
 from firegrid.core.services import ConcurrentEditError
 from firegrid.core.tables import Column
-from firegrid.core.views import ObjectDetailView, ObjectListView
+from firegrid.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import services
 from .choices import CaseMove, CaseOutcome
 from .figures import figure_rows
 from .filters import AlertCaseFilterSet, DeviceFilterSet
-from .forms import CloseCaseForm
+from .forms import CloseCaseForm, DeviceForm
 from .models import AlertCase, Device, DeviceEvent
 
 RECENT = 20
@@ -79,9 +80,16 @@ CASE_COLUMNS = [
 
 class DeviceListView(ObjectListView[Device]):
     model = Device
+    template_name = "monitoring/device_list.html"
     filterset_class = DeviceFilterSet
     columns = DEVICE_COLUMNS
     select_related = ("premises__building", "room")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The add button says what it does (登记设备) instead of the lists' 新增: the same link, same rule.
+        context["register_url"], context["add_url"] = context["add_url"], ""
+        return context
 
 
 class DeviceDetailView(ObjectDetailView[Device]):
@@ -112,6 +120,18 @@ class DeviceDetailView(ObjectDetailView[Device]):
             cases=list(AlertCase.objects.visible_to(user).filter(device=self.object)[:RECENT]),
         )
         return context
+
+
+class DeviceEditView(ObjectEditView[Device, DeviceForm]):
+    """登记设备 (no pk; ?premises=12 from a premises page fills the premises) and 修改设备 (pk, with the version
+    read). The writes are the generic services the API uses too: role, scope re-check, audit, version."""
+
+    model = Device
+    form_class = DeviceForm
+    template_name = "monitoring/device_form.html"
+
+    def created_message(self) -> str:
+        return _("已登记设备：%(device)s") % {"device": self.object}
 
 
 class AlertCaseListView(ObjectListView[AlertCase]):
