@@ -128,7 +128,14 @@ class DeviceEditView(ObjectEditView[Device, DeviceForm]):
 
     model = Device
     form_class = DeviceForm
-    template_name = "monitoring/device_form.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        registering = self.object is None
+        context["form_heading"] = _("登记设备") if registering else _("修改设备")
+        if registering:
+            context["submit_label"] = _("登记设备")
+        return context
 
     def created_message(self) -> str:
         return _("已登记设备：%(device)s") % {"device": self.object}

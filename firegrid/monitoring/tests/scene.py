@@ -36,3 +36,16 @@ def body(ts: dt.datetime | str, seq: int, **extra: Any) -> bytes:
 
 def send(core: IngestCore, serial: str, event: str, ts: dt.datetime, seq: int, **extra: Any) -> str | None:
     return core.submit(core.topic(serial, event), body(ts, seq, **extra), token=(serial, seq))
+
+
+def plan_of(sql: str) -> str:
+    """PostgreSQL's plan for `sql` with sequential scans off: which index it would read."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            cursor.execute(f"EXPLAIN {sql}")
+            return " ".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("SET enable_seqscan = on")

@@ -13,6 +13,7 @@ from firegrid.longterm.choices import KIND_PRIORITY, QueueKind
 from firegrid.longterm.queue import QUEUE_SOURCES, kind_counts, kind_qs, work_queue
 from firegrid.monitoring import services
 from firegrid.monitoring.choices import CaseOutcome
+from firegrid.monitoring.tests.scene import plan_of
 from firegrid.registry.models import Premises
 
 pytestmark = pytest.mark.django_db
@@ -60,11 +61,5 @@ def test_the_candidate_set_is_a_subquery_on_the_partial_index(monitoring_scene):
     sql = str(Premises.objects.filter(kind_qs(timezone.localdate())[QueueKind.ALARM]).query)
     assert "IN (SELECT" in sql.upper().replace('"', "")
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET enable_seqscan = off")
-            cursor.execute(
-                "EXPLAIN SELECT premises_id FROM monitoring_alertcase WHERE state IN ('open', 'acknowledged')"
-            )
-            plan = " ".join(row[0] for row in cursor.fetchall())
-            cursor.execute("SET enable_seqscan = on")
+        plan = plan_of("SELECT premises_id FROM monitoring_alertcase WHERE state IN ('open', 'acknowledged')")
         assert "alertcase_awaiting_premises" in plan
