@@ -2,8 +2,9 @@
 cases (报警处置) of the last twelve months, written in bulk as history — no audit entries, no notifications.
 It runs after the patrols (whose grid workers' accounts handle the cases) and before tonight's grades,
 which count the cases of the last year that found something (`monitoring/risk_hooks.py`). Such a case is
-followed up by the first covering visit of its premises after it closed (`followup.fill_follow_ups`); the
-cases no visit has followed yet stay in their grid's queue as 报警后待检查.
+followed up by the first covering visit of its premises after it closed (`followup.fill_follow_ups`): the
+history draws one older than three weeks at a premises that a simulated visit reached within three weeks
+after the alarm (`cases.FOLLOW_UP_DAYS`), so only the latest stay in their grid's queue as 报警后待检查.
 
 - **Devices** (one row per sensor, ids in the order they were installed): smoke detectors (烟感) in ~8 % of
   the premises — shared rentals and mixed-use premises (people sleeping over a shop) most likely —,

@@ -6,10 +6,10 @@ import datetime as dt
 import random
 
 from firegrid.areas.models import User
-from firegrid.inspections.choices import HazardStatus
-from firegrid.inspections.models import Hazard
+from firegrid.inspections.choices import COVERING_OUTCOMES, HazardStatus, InspectionStatus
+from firegrid.inspections.models import Hazard, Inspection
 from firegrid.longterm.queue import queue_premises
-from firegrid.monitoring.choices import CaseOutcome, CaseState, DeviceKind, EventKind
+from firegrid.monitoring.choices import FOLLOW_UP_OUTCOMES, CaseOutcome, CaseState, DeviceKind, EventKind
 from firegrid.rectification.choices import CLOSED_STATES
 from firegrid.rectification.models import Plan
 from firegrid.risk.models import PremisesGrade
@@ -36,12 +36,18 @@ from .devices import Place, _alarm_values, _message
 # --- the last twelve months' cases ---------------------------------------------------------------------------
 
 
+# A case that found something (FOLLOW_UP_OUTCOMES) is followed up by a covering visit within this many days:
+# the history draws it where the simulated visits make that so (the latest ones may still be owed).
+FOLLOW_UP_DAYS = 21
+
+
 def _history(
     ctx: Context, rng: random.Random, sensors: list[Sensor], workers: dict[int, int], events: list[Event]
 ) -> list[Case]:
     by_kind: dict[str, list[Sensor]] = {kind: [] for kind in SHARES}
     for sensor in sensors:
         by_kind[sensor.kind].append(sensor)
+    visits = _covering_visits({s.premises_id for s in sensors})
     outcomes, outcome_weights = zip(*OUTCOMES, strict=True)
     cases: list[Case] = []
     last_day = ctx.today - days(2)  # closed by yesterday at the latest
@@ -52,7 +58,8 @@ def _history(
             outcome = rng.choices(outcomes, outcome_weights)[0]
             hour = rng.choice(OUTCOME_HOURS.get(outcome, DAY_HOURS))
             opened = ctx.at(day, hour, rng.randrange(60)) + dt.timedelta(seconds=rng.randrange(60))
-            chosen = _alarming_sensor(rng, by_kind, outcome, opened)
+            followed = outcome in FOLLOW_UP_OUTCOMES and day < ctx.today - days(FOLLOW_UP_DAYS)
+            chosen = _alarming_sensor(rng, by_kind, outcome, opened, visits if followed else None)
             if day > last_day or chosen is None:
                 continue
             cases.append(_closed_case(ctx, rng, chosen, workers, events, outcome, opened))
@@ -60,9 +67,33 @@ def _history(
     return cases
 
 
+def _covering_visits(premises_ids: set[int]) -> dict[int, list[dt.datetime]]:
+    """premises id → the times of its covering visits, in order (what follows a case up)."""
+    visits: dict[int, list[dt.datetime]] = {}
+    for premises_id, at in (
+        Inspection.objects.filter(
+            premises_id__in=premises_ids,
+            status=InspectionStatus.SUBMITTED,
+            outcome__in=COVERING_OUTCOMES,
+            submitted_at__isnull=False,
+        )
+        .order_by("submitted_at")
+        .values_list("premises_id", "submitted_at")
+    ):
+        if premises_id is not None and at is not None:  # (both are, by the filter: for the types)
+            visits.setdefault(premises_id, []).append(at)
+    return visits
+
+
 def _alarming_sensor(
-    rng: random.Random, by_kind: dict[str, list[Sensor]], outcome: str, opened: dt.datetime
+    rng: random.Random,
+    by_kind: dict[str, list[Sensor]],
+    outcome: str,
+    opened: dt.datetime,
+    visits: dict[int, list[dt.datetime]] | None = None,
 ) -> Sensor | None:
+    """A free sensor of a kind that reports `outcome`; with `visits`, one whose premises had a covering
+    visit within FOLLOW_UP_DAYS after the alarm (any free one when none had)."""
     kinds, weights = zip(*OUTCOME_KINDS[outcome], strict=True)
     kind = rng.choices(kinds, weights)[0]
     for k in (kind, *kinds):
@@ -71,6 +102,10 @@ def _alarming_sensor(
             for s in by_kind[k]
             if s.installed_at < opened - days(1) and (s.busy_until is None or s.busy_until < opened)
         ]
+        if visits is not None:
+            soon = opened + days(FOLLOW_UP_DAYS)
+            visited = [s for s in free if any(opened < at <= soon for at in visits.get(s.premises_id, ()))]
+            free = visited or free
         if free:
             return rng.choice(free)
     return None
