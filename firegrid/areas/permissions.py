@@ -70,6 +70,10 @@ TASK = "tasks.task"
 GRADE = "risk.premisesgrade"
 GRADE_CHANGE = "risk.gradechange"
 RULE_SET = "risk.riskruleset"
+# 重点区域: designated, changed and ended by the district command (and the system admin); read by everyone
+# who reads grades.
+KEY_AREA = "risk.keyarea"
+KEY_AREA_DESIGNATE = READ | {Action.ADD, Action.CHANGE}
 GRADES = (GRADE, GRADE_CHANGE)
 # Landlord self-inspection (房东自查): landlords submit their own, area and district roles read; nobody
 # edits one (a verification visit's result is the system's, recorded from the inspection).
@@ -124,6 +128,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         HAZARD: HAZARD_SUPERVISE,
         **_grant(GRADES, READ),
         RULE_SET: READ | {Action.ADD, Action.CHANGE},
+        KEY_AREA: KEY_AREA_DESIGNATE,
         **_grant(SELF_INSPECTIONS, READ),
         # A draw by hand (the monthly job draws without an actor).
         VERIFICATION_DRAW: READ | {Action.ADD},
@@ -141,7 +146,8 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         **_grant((SLOT, BOOKING), READ),
         NOTE: READ,
         HAZARD: HAZARD_SUPERVISE,
-        **_grant((*GRADES, RULE_SET), READ),
+        **_grant((*GRADES, RULE_SET, KEY_AREA), READ),
+        KEY_AREA: KEY_AREA_DESIGNATE,
         **_grant(SELF_INSPECTIONS, READ),
     },
     # Departments inspect too (joint inspections): the fire service above all.
@@ -157,7 +163,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
-        **_grant((*GRADES, RULE_SET), READ),
+        **_grant((*GRADES, RULE_SET, KEY_AREA), READ),
         **_grant(SELF_INSPECTIONS, READ),
     },
     Role.SUBDISTRICT_OFFICER: {
@@ -171,7 +177,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
-        **_grant((*GRADES, RULE_SET), READ),
+        **_grant((*GRADES, RULE_SET, KEY_AREA), READ),
         **_grant(SELF_INSPECTIONS, READ),
     },
     Role.COMMUNITY_OFFICER: {
@@ -185,7 +191,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_SUPERVISE,
-        **_grant((*GRADES, RULE_SET), READ),
+        **_grant((*GRADES, RULE_SET, KEY_AREA), READ),
         **_grant(SELF_INSPECTIONS, READ),
     },
     # Grid workers register, correct and inspect; removing a record or voiding a hazard is an
@@ -204,7 +210,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
         BOOKING: EDIT,
         NOTE: NOTE_WRITE,
         HAZARD: HAZARD_READ,
-        **_grant((*GRADES, RULE_SET), READ),
+        **_grant((*GRADES, RULE_SET, KEY_AREA), READ),
         **_grant(SELF_INSPECTIONS, READ),
     },
     # A unit liaison follows the landlords their unit employs; tenants are none of their business.

@@ -19,7 +19,10 @@ class RiskConfig(AppConfig):
         # Grades follow submitted inspections and plan moves (inspections.signals, rectification.signals).
         from firegrid.registry.views import register_premises_page_part
 
-        from . import receivers  # noqa: F401
+        from . import key_areas, receivers  # noqa: F401
+
+        # Key areas (重点区域) reach the grade through the rules' own hooks, as other apps' facts do.
+        key_areas.register()
 
         # The registry sits below this app: the grade box of its premises page is handed over here.
         register_premises_page_part("risk", _premises_page_part)

@@ -59,6 +59,7 @@ class GradeCause(models.TextChoices):
     TENANT_MOVE = "tenant_move", _("租户变动")
     POINTS = "points", _("积分变动")
     ALARM = "alarm", _("报警核查")
+    KEY_AREA = "key_area", _("重点区域调整")
     NIGHTLY = "nightly", _("每日重算")
     COMMAND = "command", _("手动重算")
     RULE_SET = "rule_set", _("规则发布")

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.filters import FiregridFilterSet, IdFilter
 from firegrid.registry.choices import PremisesKind
 
 from .choices import DueState, GradeDirection, RiskGrade
-from .models import GradeChange, GradeChangeQuerySet, PremisesGrade, PremisesGradeQuerySet
+from .models import (
+    GradeChange,
+    GradeChangeQuerySet,
+    KeyArea,
+    KeyAreaQuerySet,
+    PremisesGrade,
+    PremisesGradeQuerySet,
+)
 
 
 class PremisesGradeFilterSet(FiregridFilterSet):
@@ -72,3 +80,25 @@ class GradeChangeFilterSet(FiregridFilterSet):
 
     def default_ordering(self) -> list[str]:
         return ["-computed_at", "-id"]
+
+
+class KeyAreaFilterSet(FiregridFilterSet):
+    """重点区域: designations in force today first (the list's default), or those of one state."""
+
+    search_fields = ("area__name", "reason")
+    form_fields = ("q", "current")
+
+    current = django_filters.BooleanFilter(method="filter_current", label=_("现行"))
+
+    class Meta:
+        model = KeyArea
+        fields = ["q", "current"]
+
+    def filter_current(self, queryset: KeyAreaQuerySet, name: str, value: bool | None) -> KeyAreaQuerySet:
+        if value is None:
+            return queryset
+        active = queryset.active_on(timezone.localdate())
+        return active if value else queryset.exclude(pk__in=active.values("pk"))
+
+    def default_ordering(self) -> list[str]:
+        return ["-starts_on", "-pk"]

@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from firegrid.areas.choices import Role
-from firegrid.areas.models import User
+from firegrid.areas.choices import AreaLevel, Role
+from firegrid.areas.models import Area, User
 from firegrid.core.models import Record
 from firegrid.core.querysets import NOTHING, ScopedQuerySet
 from firegrid.core.rulesets import VersionedRuleSet, VersionedRuleSetQuerySet, one_published_constraint
@@ -208,3 +210,56 @@ class GradeChange(models.Model):
             "computed_at": self.computed_at,
             "cause": self.cause,
         }
+
+
+class KeyAreaQuerySet(ScopedQuerySet["KeyArea"]):
+    def scope_q(self, user: User) -> Q:
+        # A designation is the command's notice to everyone who works there, not a record of a place's
+        # people: every role that may read key areas reads them all.
+        return Q()
+
+    def active_on(self, on: dt.date) -> KeyAreaQuerySet:
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
+
+
+class KeyArea(Record):
+    """重点区域: an area (a subdistrict, a community or a grid) the district command designates, with the
+    reason and the period, so that every premises inside it is graded higher and re-inspected sooner
+    (`key_areas.py`: a reason with `weight` points, the interval × `interval_percent` / 100). 樟潭街道 has
+    been one since 2015: 284 of the district's 553 fire alarms of 2018 were there."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="key_areas", verbose_name=_("区域"))
+    reason = models.CharField(_("设立原因"), max_length=200)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("不填表示长期。"))
+    weight = models.PositiveSmallIntegerField(
+        _("加权分"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text=_("区域内每个出租户的风险分增加的分数。"),
+    )
+    interval_percent = models.PositiveSmallIntegerField(
+        _("复查间隔比例"),
+        default=50,
+        validators=[MinValueValidator(10), MaxValueValidator(100)],
+        help_text=_("区域内复查间隔按此百分比缩短，如 50 表示减半。"),
+    )
+
+    objects = KeyAreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("重点区域")
+        verbose_name_plural = pgettext_lazy("plural", "重点区域")
+
+    def __str__(self) -> str:
+        return f"{self.area} · {self.starts_on:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.area_id and self.area.level == AreaLevel.DISTRICT:
+            errors["area"] = _("重点区域应为街道、社区或网格，不能是全区。")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("结束日期不能早于开始日期。")
+        if errors:
+            raise ValidationError(errors)

@@ -23,12 +23,13 @@ from firegrid.areas.models import User
 from firegrid.core import rulesets
 from firegrid.core.rulesets import create_rule_set_draft as create_rule_set_draft
 from firegrid.core.rulesets import update_rule_set_parameters as update_rule_set_parameters
+from firegrid.core.services import create_record, update_record
 from firegrid.registry.choices import PremisesStatus
 from firegrid.registry.models import Premises
 
 from .choices import GRADE_RANK, GradeCause, RiskGrade
 from .facts import gather_facts
-from .models import GradeChange, PremisesGrade, RiskRuleSet
+from .models import GradeChange, KeyArea, PremisesGrade, RiskRuleSet
 from .rules import grade_premises, next_due
 
 DEFAULT_RULE_SET_CODE = "risk-2026.1"
@@ -62,12 +63,45 @@ def publish_rule_set(
     )
 
 
-def enqueue_recompute(*, key: str, cause: str, actor: User | None) -> None:
-    """Every premises graded again by the job `risk.recompute_grades` (run `key`; a second enqueue of the
-    same key runs nothing more): what a new rule set — risk's, or one the rules read — sets off."""
+def enqueue_recompute(*, key: str, cause: str, actor: User | None, areas: list[int] | None = None) -> None:
+    """Every premises (or those of `areas`) graded again by the job `risk.recompute_grades` (run `key`; a
+    second enqueue of the same key runs nothing more): what a new rule set — risk's, or one the rules read —
+    or a key area sets off."""
     from firegrid.jobs.services import enqueue
 
-    enqueue("risk.recompute_grades", key=key, params={"cause": cause}, actor=actor)
+    params: dict[str, Any] = {"cause": cause}
+    if areas is not None:
+        params["areas"] = areas
+    enqueue("risk.recompute_grades", key=key, params=params, actor=actor)
+
+
+# --- key areas (重点区域) ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_key_area(
+    key_area: KeyArea | None,
+    data: dict[str, Any],
+    *,
+    actor: User,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> KeyArea:
+    """Designate a key area (`key_area` None) or change one — its period, weight, interval — through the
+    record services (role, audit, version). Once committed, the premises of its area (the one before too,
+    when the area moved) are graded again by the job `risk.recompute_grades`."""
+    before_area = key_area.area_id if key_area is not None else None
+    if key_area is None:
+        saved = create_record(KeyArea, data, actor=actor, reason=reason)
+    else:
+        saved = update_record(key_area, data, actor=actor, expected_version=expected_version, reason=reason)
+    areas = sorted({saved.area_id, *([before_area] if before_area else [])})
+    transaction.on_commit(
+        lambda: enqueue_recompute(
+            key=f"key-area-{saved.pk}-v{saved.version}", cause=GradeCause.KEY_AREA, actor=actor, areas=areas
+        )
+    )
+    return saved
 
 
 # --- grades --------------------------------------------------------------------------------------------------

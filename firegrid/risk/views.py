@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy
 from firegrid.areas.models import User
 from firegrid.core.permissions import Action, can
 from firegrid.core.tables import Column, join_sentences
-from firegrid.core.views import ObjectListView
+from firegrid.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from firegrid.registry.models import Premises
 
+from . import services
 from .choices import DueState
-from .filters import GradeChangeFilterSet, PremisesGradeFilterSet
-from .models import GradeChange, PremisesGrade
+from .filters import GradeChangeFilterSet, KeyAreaFilterSet, PremisesGradeFilterSet
+from .forms import KeyAreaForm
+from .models import GradeChange, KeyArea, PremisesGrade
 
 if TYPE_CHECKING:
     pass
@@ -110,3 +112,69 @@ def premises_grade_context(premises: Premises, user: User) -> dict[str, Any]:
     )
     history = GradeChange.objects.visible_to(user).filter(premises=premises).select_related("rule_set")[:10]
     return {"risk_part": True, "risk_grade": grade, "risk_history": list(history)}
+
+
+# --- key areas (重点区域) -------------------------------------------------------------------------------------
+
+
+def _period(k: KeyArea) -> str:
+    start = f"{k.starts_on:%Y-%m-%d}"
+    return f"{start} — {k.ends_on:%Y-%m-%d}" if k.ends_on else _("%(start)s 起，长期") % {"start": start}
+
+
+def _in_force(k: KeyArea) -> str:
+    today = timezone.localdate()
+    current = k.starts_on <= today and (k.ends_on is None or k.ends_on >= today)
+    return str(_("现行")) if current else (str(_("未开始")) if k.starts_on > today else str(_("已结束")))
+
+
+KEY_AREA_COLUMNS = [
+    Column("area", gettext_lazy("区域"), link=True, value=lambda k: str(k.area)),
+    Column("state", gettext_lazy("状态"), value=_in_force, tag=True),
+    Column("period", gettext_lazy("期限"), value=_period),
+    Column("reason", gettext_lazy("设立原因"), truncate=True),
+    Column("weight", gettext_lazy("加权分")),
+    Column("interval_percent", gettext_lazy("复查间隔比例")),
+]
+
+
+class KeyAreaListView(ObjectListView[KeyArea]):
+    """重点区域: the command's designations, newest first, with whether each is in force today."""
+
+    model = KeyArea
+    filterset_class = KeyAreaFilterSet
+    columns = KEY_AREA_COLUMNS
+    select_related = ("area",)
+
+
+class KeyAreaDetailView(ObjectDetailView[KeyArea]):
+    model = KeyArea
+    select_related = ("area",)
+    fields = [
+        Column("area", gettext_lazy("区域"), value=lambda k: str(k.area)),
+        Column("state", gettext_lazy("状态"), value=_in_force),
+        Column("period", gettext_lazy("期限"), value=_period),
+        Column("reason", gettext_lazy("设立原因")),
+        Column("weight", gettext_lazy("加权分")),
+        Column("interval_percent", gettext_lazy("复查间隔比例")),
+    ]
+
+
+class KeyAreaEditView(ObjectEditView[KeyArea, KeyAreaForm]):
+    """设立 / 修改重点区域 (the district command): saved through `services.save_key_area`, which grades the area's
+    premises again once committed."""
+
+    model = KeyArea
+    form_class = KeyAreaForm
+
+    def create(self, data: dict[str, Any], *, reason: str) -> KeyArea:
+        return services.save_key_area(None, data, actor=self.request.user, reason=reason)
+
+    def update(self, data: dict[str, Any], *, expected_version: int, reason: str) -> KeyArea:
+        assert self.object is not None
+        return services.save_key_area(
+            self.object, data, actor=self.request.user, expected_version=expected_version, reason=reason
+        )
+
+    def created_message(self) -> str:
+        return _("已设立重点区域：%(area)s。区域内出租户的风险等级将重新计算。") % {"area": self.object}

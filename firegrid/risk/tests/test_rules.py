@@ -129,12 +129,12 @@ def test_parameters_are_checked_per_key():
 
 
 def test_an_extra_rule_registered_by_another_app_adds_its_reason():
-    def key_area(f, params):
-        return [Reason("重点区域", {}, 25)] if f.extra.get("key_area") else []
+    def hotspot(f, params):
+        return [Reason("火警多发", {}, 25)] if f.extra.get("hotspot") else []
 
-    register_rule(key_area)
+    register_rule(hotspot)
     try:
-        graded = grade_premises(facts(extra={"key_area": True}), PARAMS)
-        assert (graded.grade, texts(graded)) == (RiskGrade.YELLOW, ["重点区域"])
+        graded = grade_premises(facts(extra={"hotspot": True}), PARAMS)
+        assert (graded.grade, texts(graded)) == (RiskGrade.YELLOW, ["火警多发"])
     finally:
-        EXTRA_RULES.remove(key_area)
+        EXTRA_RULES.remove(hotspot)
