@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "firegrid.longterm",
     "firegrid.patrols",
     "firegrid.monitoring",
+    "firegrid.incidents",
     "firegrid.points",
     "firegrid.dashboards",
     "firegrid.tasks",

@@ -42,6 +42,7 @@ urlpatterns = [
     path("longterm/", include("firegrid.longterm.urls")),
     path("patrols/", include("firegrid.patrols.urls")),
     path("monitoring/", include("firegrid.monitoring.urls")),
+    path("incidents/", include("firegrid.incidents.urls")),
     path("points/", include("firegrid.points.urls")),
     path("", include("firegrid.pages.urls")),
     path("", include("firegrid.core.urls")),

@@ -307,6 +307,22 @@ MONITORING_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
 for _role, _grants in MONITORING_ACTIONS.items():
     ROLE_ACTIONS[_role].update(_grants)
 
+# The fire incident register (火警火灾, firegrid.incidents): recorded by the fire service (department
+# officers), the command and the system admin; area officers confirm or reject address matches in their
+# area; grid workers read it.
+FIRE_INCIDENT = "incidents.fireincident"
+_INCIDENT_RECORD = READ | {Action.ADD, Action.CHANGE}
+INCIDENT_ACTIONS: dict[str, dict[str, frozenset[Action]]] = {
+    Role.SYSTEM_ADMIN: {FIRE_INCIDENT: _INCIDENT_RECORD},
+    Role.DISTRICT_COMMANDER: {FIRE_INCIDENT: _INCIDENT_RECORD},
+    Role.DEPARTMENT_OFFICER: {FIRE_INCIDENT: _INCIDENT_RECORD},
+    Role.SUBDISTRICT_OFFICER: {FIRE_INCIDENT: READ | {Action.CHANGE}},
+    Role.COMMUNITY_OFFICER: {FIRE_INCIDENT: READ | {Action.CHANGE}},
+    Role.GRID_WORKER: {FIRE_INCIDENT: READ},
+}
+for _role, _grants in INCIDENT_ACTIONS.items():
+    ROLE_ACTIONS[_role].update(_grants)
+
 # Landlord points (积分, firegrid.points): entries are written by the system when their cause happens;
 # community and subdistrict officers and the district's command and departments add attendance and
 # corrections by hand (never a change or a deletion: a correction is a new entry). Everyone who follows

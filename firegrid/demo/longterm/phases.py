@@ -50,6 +50,8 @@ PHASES: tuple[Phase, ...] = (
     # has no overlay for them (they are drawn after it, from its visits), so tonight's grades show them as
     # changes at 00:30 today (手动重算).
     Phase("monitoring", "firegrid.demo.longterm.monitoring.run", app="firegrid.monitoring"),
+    # The 2018 fire incident record, 553 alarms with 284 in 樟潭街道, matched to the premises (incidents.py).
+    Phase("incidents", "firegrid.demo.longterm.incidents.run", app="firegrid.incidents"),
     # The points ledger of everything above, last year's evaluation (points.py); its overlay gives the core
     # simulation the landlords' points as they stood (ledger.py).
     Phase(

@@ -238,3 +238,26 @@ def test_the_same_seed_on_the_same_day_installs_the_same_sensors(loaded):
         written = phase.run(Context(seed=SEED, today=DAY, users=users))
     assert written > 400
     assert identity() == before
+
+
+def test_the_2018_incident_record_shows_553_alarms_with_284_in_zhangtan(loaded):
+    """The seed's own starting point (issue 15 part 5): 553 fire alarms in 2018, 284 (51.4 %) in 樟潭街道,
+    most matched to the registry's premises — exactly or after normalising — some proposed for an officer
+    (fuzzy, with their score), the rest somewhere that is no rental."""
+    from firegrid.incidents.choices import MatchMethod, MatchState
+    from firegrid.incidents.figures import hotspots
+    from firegrid.incidents.models import FireIncident
+
+    rows, total = hotspots(User.objects.get(username="commander"), 2018)
+    assert total == FireIncident.objects.count() == 553
+    assert (rows[0].area.name, rows[0].total, str(rows[0].share)) == ("樟潭街道", 284, "51.4")
+    states = Counter(FireIncident.objects.values_list("match_state", flat=True))
+    methods = Counter(FireIncident.objects.values_list("match_method", flat=True))
+    assert (
+        states[MatchState.MATCHED] > 0.7 * total
+        and states[MatchState.PROPOSED]
+        and states[MatchState.UNMATCHED]
+    )
+    assert methods[MatchMethod.EXACT] and methods[MatchMethod.NORMALISED] and methods[MatchMethod.FUZZY]
+    matched = FireIncident.objects.filter(match_state=MatchState.MATCHED).select_related("premises__building")
+    assert all(i.area_id == i.premises.building.grid_id for i in matched)
