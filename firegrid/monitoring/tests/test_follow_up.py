@@ -141,3 +141,44 @@ def test_the_follow_up_candidate_set_is_read_from_its_partial_index(monitoring_s
             "('ebike_indoors', 'electrical_fault', 'real_fire') AND followed_up_by_id IS NULL"
         )
         assert "alertcase_follow_up_premises" in plan
+
+
+def test_the_case_page_asks_for_the_inspection_then_links_it(monitoring_scene, personas, checklist, login):
+    s, worker = monitoring_scene, personas.grid_worker
+    case = close(s.case_a, CaseOutcome.ELECTRICAL_FAULT, worker)
+    url = reverse("monitoring:alertcase_detail", args=[case.pk])
+    page = login(worker).get(url).content.decode()
+    assert "报警后待检查" in page and reverse("registry:premises_detail", args=[s.d.premises_a.pk]) in page
+    inspection = inspect(s.d.premises_a, actor=worker)
+    page = login(worker).get(url).content.decode()
+    assert "报警后待检查" not in page
+    assert reverse("inspections:inspection_detail", args=[inspection.pk]) in page
+
+
+def test_the_bulk_fill_picks_the_first_covering_inspection_after_the_closing(
+    monitoring_scene, personas, checklist
+):
+    """Loads that write cases and visits directly (the demo, the migration) fill `followed_up_by` with the
+    same rule as the receiver: the earliest covering inspection of the premises since the case closed."""
+    from firegrid.inspections.models import Inspection
+    from firegrid.monitoring.followup import fill_follow_ups
+    from firegrid.monitoring.models import AlertCase
+
+    s, worker = monitoring_scene, personas.grid_worker
+    before = inspect(s.d.premises_a, actor=worker)
+    case = close(s.case_a, CaseOutcome.ELECTRICAL_FAULT, worker)
+    first, second = inspect(s.d.premises_a, actor=worker), inspect(s.d.premises_a, actor=worker)
+    locked = inspections.start_inspection(actor=worker, premises=s.d.premises_a)
+    inspections.submit_inspection(locked, actor=worker, outcome=VisitOutcome.LOCKED)
+    t = case.closed_at
+    Inspection.objects.filter(pk=before.pk).update(submitted_at=t - dt.timedelta(days=1))
+    Inspection.objects.filter(pk=locked.pk).update(submitted_at=t + dt.timedelta(hours=1))
+    Inspection.objects.filter(pk=second.pk).update(submitted_at=t + dt.timedelta(days=2))
+    Inspection.objects.filter(pk=first.pk).update(submitted_at=t + dt.timedelta(days=3))
+    AlertCase.objects.filter(pk=case.pk).update(followed_up_by=None)  # as a load writes it
+    other = close(s.case_b, CaseOutcome.REAL_FIRE, personas.outsider)  # nothing inspected since: stays owed
+    assert fill_follow_ups() == 1
+    case.refresh_from_db()
+    other.refresh_from_db()
+    assert case.followed_up_by == second and other.followed_up_by is None
+    assert fill_follow_ups() == 0
