@@ -156,22 +156,19 @@ def phase_publish(
     Path(out).write_text(json.dumps({"seconds": seconds, "alarms": published_at}))
 
 
+def _publisher(
+    port: int, prefix: str, devices: int, rounds: int, live_seconds: float, alarms: int
+) -> tuple[list[str], str]:
+    """The publisher's command line (this script's `publish` phase) and the file it reports to."""
+    out = tempfile.mktemp(suffix=".json")
+    values = (port, prefix, devices, rounds, live_seconds, alarms, out)
+    return [PY, __file__, "publish", *map(str, values)], out
+
+
 def publish(
     port: int, prefix: str, devices: int, *, rounds: int = 0, live_seconds: float = 0, alarms: int = 0
 ) -> dict[str, Any]:
-    out = tempfile.mktemp(suffix=".json")
-    args = [
-        PY,
-        __file__,
-        "publish",
-        str(port),
-        prefix,
-        str(devices),
-        str(rounds),
-        str(live_seconds),
-        str(alarms),
-        out,
-    ]
+    args, out = _publisher(port, prefix, devices, rounds, live_seconds, alarms)
     subprocess.run(args, check=True)
     return json.loads(Path(out).read_text())
 
@@ -179,19 +176,7 @@ def publish(
 def publish_async(
     port: int, prefix: str, devices: int, *, live_seconds: float, alarms: int
 ) -> tuple[subprocess.Popen[bytes], str]:
-    out = tempfile.mktemp(suffix=".json")
-    args = [
-        PY,
-        __file__,
-        "publish",
-        str(port),
-        prefix,
-        str(devices),
-        "0",
-        str(live_seconds),
-        str(alarms),
-        out,
-    ]
+    args, out = _publisher(port, prefix, devices, 0, live_seconds, alarms)
     return subprocess.Popen(args), out
 
 

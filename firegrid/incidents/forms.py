@@ -40,7 +40,3 @@ class FireIncidentForm(VersionedForm):
         area = self.fields["area"]
         assert isinstance(area, forms.ModelChoiceField)
         area.queryset = Area.objects.exclude(level=AreaLevel.DISTRICT).order_by("code")
-
-
-class ConfirmForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

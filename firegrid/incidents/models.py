@@ -3,8 +3,7 @@ its address was matched to."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -19,9 +18,6 @@ from firegrid.core.querysets import NOTHING, ScopedQuerySet
 from firegrid.registry.models import Premises
 
 from .choices import IncidentCause, IncidentKind, MatchMethod, MatchState
-
-if TYPE_CHECKING:
-    pass
 
 
 def areas_touching(user: User) -> set[int]:
@@ -92,8 +88,6 @@ class FireIncident(Record):
         return f"{self.reference} · {timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M} · {self.address}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.area_id and self.area.level == AreaLevel.DISTRICT:
             raise ValidationError({"area": _("请选择街道、社区或网格。")})
 

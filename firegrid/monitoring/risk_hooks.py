@@ -51,16 +51,15 @@ def confirmed_alarm_facts(premises_ids: list[int], on: dt.date) -> dict[int, dic
         .values_list("premises_id", "outcome")
         .annotate(n=Count("id"))
     )
+    weights = {
+        "fire_weight": int(setting("FIREGRID_ALARM_FIRE_WEIGHT")),
+        "hazard_weight": int(setting("FIREGRID_ALARM_HAZARD_WEIGHT")),
+    }
     facts: dict[int, dict[str, Any]] = {}
     for premises_id, outcome, n in rows:
         value = facts.setdefault(
             premises_id,
-            {
-                "fires": 0,
-                "hazards": 0,
-                "fire_weight": int(setting("FIREGRID_ALARM_FIRE_WEIGHT")),
-                "hazard_weight": int(setting("FIREGRID_ALARM_HAZARD_WEIGHT")),
-            },
+            {"fires": 0, "hazards": 0, **weights},
         )
         value["fires" if outcome == CaseOutcome.REAL_FIRE else "hazards"] += n
     return facts
